@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Config document validation: every section is checked key by key (unknown keys are errors),
+ * then turned into the snapshot the workers read. The "params" section belongs to the
+ * parameter table (param_table.c).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "ctrlplane/config.h"
+#include "ctrlplane/param_table.h"
+
+#define CFG_PATH_MAX sizeof(((struct cfg_error *)0)->path)
+
+/* @p = "@base.@key" (or "@key" at the top level), cut at the buffer size. */
+static void
+cfg_join(char p[CFG_PATH_MAX], const char *base, const char *key)
+{
+	if (snprintf(p, CFG_PATH_MAX, "%s%s%s", base, *base ? "." : "", key) >= (int)CFG_PATH_MAX)
+		p[CFG_PATH_MAX - 1] = '\0';
+}
+
+/* Reject keys of @obj that are not in the NULL-terminated @allowed list. */
+static int
+cfg_check_keys(const json_t *obj, const char *const *allowed, const char *path,
+	       struct cfg_error *err)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)obj, key, val) {
+		const char *const *a;
+
+		for (a = allowed; *a != NULL; a++)
+			if (strcmp(*a, key) == 0)
+				break;
+		if (*a == NULL) {
+			char p[CFG_PATH_MAX];
+
+			cfg_join(p, path, key);
+			return cfg_error_set(err, p, "unknown key \"%s\"", key);
+		}
+	}
+	return 0;
+}
+
+/* Read an optional integer @key of @obj into *@out, within [@min, @max]. */
+static int
+cfg_get_uint(const json_t *obj, const char *key, const char *path, uint64_t min, uint64_t max,
+	     uint32_t *out, struct cfg_error *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	char p[CFG_PATH_MAX];
+	json_int_t i;
+
+	if (v == NULL)
+		return 0;
+	cfg_join(p, path, key);
+	if (!json_is_integer(v))
+		return cfg_error_set(err, p, "expected an integer in [%llu, %llu]",
+				     (unsigned long long)min, (unsigned long long)max);
+	i = json_integer_value(v);
+	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+		return cfg_error_set(err, p, "%lld is out of range [%llu, %llu]", (long long)i,
+				     (unsigned long long)min, (unsigned long long)max);
+	*out = (uint32_t)i;
+	return 0;
+}
+
+/* Parse "a.b.c.d" (or "a.b.c.d/len" when @prefix_len is not NULL). */
+static int
+cfg_parse_ipv4(const json_t *v, const char *p, uint32_t *ip_be, uint8_t *prefix_len,
+	       struct cfg_error *err)
+{
+	const char *want = prefix_len ? "an IPv4 address with prefix, e.g. \"10.99.0.1/24\""
+				      : "an IPv4 address, e.g. \"10.99.0.254\"";
+	char buf[32];
+	const char *s, *slash;
+	struct in_addr a;
+	long len = 32;
+
+	if (!json_is_string(v))
+		return cfg_error_set(err, p, "expected %s", want);
+	s = json_string_value(v);
+	slash = strchr(s, '/');
+	if ((slash != NULL) != (prefix_len != NULL) || strlen(s) >= sizeof(buf))
+		return cfg_error_set(err, p, "\"%s\" is not %s", s, want);
+	memcpy(buf, s, strlen(s) + 1);
+	if (slash != NULL) {
+		char *end;
+
+		buf[slash - s] = '\0';
+		errno = 0;
+		len = strtol(slash + 1, &end, 10);
+		if (errno != 0 || end == slash + 1 || *end != '\0' || len < 1 || len > 32)
+			return cfg_error_set(err, p, "\"%s\": prefix length must be 1..32", s);
+		*prefix_len = (uint8_t)len;
+	}
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return cfg_error_set(err, p, "\"%s\" is not %s", s, want);
+	*ip_be = a.s_addr;
+	return 0;
+}
+
+static int
+cfg_parse_iface(const json_t *o, const char *path, struct snapshot *snap, struct cfg_error *err)
+{
+	static const char *const keys[] = {"port", "name", "ipv4", "mtu", "gateway", "icmp_echo",
+					   NULL};
+	struct sf_iface ifc = {.present = true, .icmp_echo = true, .mtu = 1500};
+	uint32_t port = UINT32_MAX, mtu = 1500;
+	char p[CFG_PATH_MAX];
+	const json_t *v;
+	int rc;
+
+	if (!json_is_object(o))
+		return cfg_error_set(err, path, "expected an object {port, ipv4, ...}");
+	rc = cfg_check_keys(o, keys, path, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "port", path, 0, SF_MAX_PORTS - 1, &port, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "mtu", path, 576, 9000, &mtu, err);
+	if (rc != 0)
+		return rc;
+	if (port == UINT32_MAX)
+		return cfg_error_set(err, path, "missing \"port\" (the DPDK port index)");
+	if (snap->ifaces[port].present) {
+		cfg_join(p, path, "port");
+		return cfg_error_set(err, p, "port %u is configured twice", port);
+	}
+	ifc.mtu = (uint16_t)mtu;
+	cfg_join(p, path, "ipv4");
+	v = json_object_get(o, "ipv4");
+	if (v == NULL)
+		return cfg_error_set(err, p, "missing: expected \"a.b.c.d/len\"");
+	rc = cfg_parse_ipv4(v, p, &ifc.ipv4, &ifc.prefix_len, err);
+	if (rc != 0)
+		return rc;
+	ifc.netmask = htonl(UINT32_MAX << (32 - ifc.prefix_len));
+	v = json_object_get(o, "gateway");
+	if (v != NULL && !json_is_null(v)) {
+		cfg_join(p, path, "gateway");
+		rc = cfg_parse_ipv4(v, p, &ifc.gateway, NULL, err);
+		if (rc != 0)
+			return rc;
+		if ((ifc.gateway & ifc.netmask) != (ifc.ipv4 & ifc.netmask) ||
+		    ifc.gateway == ifc.ipv4)
+			return cfg_error_set(err, p, "gateway must be another host on the "
+						     "interface's subnet");
+	}
+	v = json_object_get(o, "icmp_echo");
+	if (v != NULL) {
+		if (!json_is_boolean(v)) {
+			cfg_join(p, path, "icmp_echo");
+			return cfg_error_set(err, p, "expected true or false");
+		}
+		ifc.icmp_echo = json_is_true(v);
+	}
+	snap->ifaces[port] = ifc;
+	return 0;
+}
+
+static int
+cfg_parse_interfaces(const json_t *arr, struct snapshot *snap, struct cfg_error *err)
+{
+	char p[CFG_PATH_MAX];
+	size_t i;
+	json_t *o;
+
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return cfg_error_set(err, "interfaces", "expected a non-empty list of interfaces");
+	json_array_foreach((json_t *)arr, i, o) {
+		int rc;
+
+		snprintf(p, sizeof(p), "interfaces[%zu]", i);
+		rc = cfg_parse_iface(o, p, snap, err);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
+{
+	static const char *const keys[] = {"port", "domain", NULL};
+	uint32_t port = 5060;
+	const json_t *d;
+	int rc;
+
+	snap->sip_port = 5060;
+	if (o == NULL)
+		goto out;
+	if (!json_is_object(o))
+		return cfg_error_set(err, "sip", "expected an object {port, domain}");
+	rc = cfg_check_keys(o, keys, "sip", err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "port", "sip", 1, 65535, &port, err);
+	if (rc != 0)
+		return rc;
+	d = json_object_get(o, "domain");
+	if (d != NULL) {
+		if (!json_is_string(d) || json_string_length(d) == 0 ||
+		    json_string_length(d) >= SF_DOMAIN_MAX)
+			return cfg_error_set(err, "sip.domain",
+					     "expected a domain name of 1..%d characters",
+					     SF_DOMAIN_MAX - 1);
+		memcpy(snap->domain, json_string_value(d), json_string_length(d) + 1);
+	}
+out:
+	snap->sip_port = (uint16_t)port;
+	snap->sip_port_be = htons((uint16_t)port);
+	return 0;
+}
+
+static void
+cfg_runtime_defaults(struct sf_runtime *rt)
+{
+	*rt = (struct sf_runtime){
+		.mbufs_per_socket = 16383,
+		.mbuf_cache = 256,
+		.big_mbufs = 511,
+		.rx_desc = 1024,
+		.tx_desc = 1024,
+		.tx_drain_us = 100,
+		.frag_max_flows = 4096,
+		.frag_timeout_ms = 2000,
+		.arp_hold_ms = 1000,
+	};
+}
+
+static int
+cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
+{
+	static const char *const keys[] = {"mbufs_per_socket", "mbuf_cache", "big_mbufs",
+					   "rx_desc", "tx_desc", "tx_drain_us", "frag_max_flows",
+					   "frag_timeout_ms", "arp_hold_ms", NULL};
+	uint32_t rx = rt->rx_desc, tx = rt->tx_desc;
+	int rc;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return cfg_error_set(err, "runtime", "expected an object");
+	rc = cfg_check_keys(o, keys, "runtime", err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "mbufs_per_socket", "runtime", 1023, 16777215,
+				  &rt->mbufs_per_socket, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "mbuf_cache", "runtime", 0, 512, &rt->mbuf_cache, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "big_mbufs", "runtime", 63, 1048575, &rt->big_mbufs, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "rx_desc", "runtime", 64, 16384, &rx, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "tx_desc", "runtime", 64, 16384, &tx, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "tx_drain_us", "runtime", 1, 10000, &rt->tx_drain_us, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "frag_max_flows", "runtime", 16, 1048576,
+				  &rt->frag_max_flows, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "frag_timeout_ms", "runtime", 100, 60000,
+				  &rt->frag_timeout_ms, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "arp_hold_ms", "runtime", 10, 10000, &rt->arp_hold_ms, err);
+	rt->rx_desc = (uint16_t)rx;
+	rt->tx_desc = (uint16_t)tx;
+	return rc;
+}
+
+/* Sections later modules own: for now each must be a list of objects. */
+static int
+cfg_check_list_of_objects(const json_t *doc, const char *key, struct cfg_error *err)
+{
+	const json_t *arr = json_object_get(doc, key);
+	char p[CFG_PATH_MAX];
+	size_t i;
+	json_t *o;
+
+	if (arr == NULL)
+		return 0;
+	if (!json_is_array(arr))
+		return cfg_error_set(err, key, "expected a list of objects");
+	json_array_foreach((json_t *)arr, i, o) {
+		if (!json_is_object(o)) {
+			snprintf(p, sizeof(p), "%s[%zu]", key, i);
+			return cfg_error_set(err, p, "expected an object");
+		}
+	}
+	return 0;
+}
+
+int
+config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
+	     struct cfg_error *err)
+{
+	static const char *const keys[] = {"interfaces", "sip", "params", "accounts",
+					   "gateways", "routes", "runtime", NULL};
+	struct sf_runtime scratch;
+	const json_t *params;
+	int rc;
+
+	if (!json_is_object(doc))
+		return cfg_error_set(err, "", "the document must be a JSON object");
+	memset(snap, 0, sizeof(*snap));
+	if (rt == NULL)
+		rt = &scratch;
+	cfg_runtime_defaults(rt);
+	rc = cfg_check_keys(doc, keys, "", err);
+	if (rc == 0)
+		rc = cfg_parse_interfaces(json_object_get(doc, "interfaces"), snap, err);
+	if (rc == 0)
+		rc = cfg_parse_sip(json_object_get(doc, "sip"), snap, err);
+	if (rc == 0)
+		rc = cfg_parse_runtime(json_object_get(doc, "runtime"), rt, err);
+	if (rc == 0)
+		rc = cfg_check_list_of_objects(doc, "accounts", err);
+	if (rc == 0)
+		rc = cfg_check_list_of_objects(doc, "gateways", err);
+	if (rc == 0)
+		rc = cfg_check_list_of_objects(doc, "routes", err);
+	if (rc != 0)
+		return rc;
+	params = json_object_get(doc, "params");
+	if (params == NULL) {
+		param_table_defaults(&snap->params);
+		return 0;
+	}
+	return param_table_parse(params, &snap->params, err);
+}
+
+int
+config_load_file(const char *path, json_t **doc, struct cfg_error *err)
+{
+	json_error_t jerr;
+
+	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (*doc == NULL)
+		return cfg_error_set(err, "", "%s:%d:%d: %s", path, jerr.line, jerr.column,
+				     jerr.text);
+	return 0;
+}
+
+const char *
+config_ipv4_str(uint32_t ip_be, char *buf, size_t len)
+{
+	struct in_addr a = {.s_addr = ip_be};
+
+	return inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sipfastd: EAL and ports on the main lcore, workers on every other lcore, then the control
+ * loop (control socket, snapshot reclaim) until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_version.h>
+
+#include "ctrlplane/config.h"
+#include "ctrlplane/ctl_server.h"
+#include "ctrlplane/log.h"
+#include "ctrlplane/param_table.h"
+#include "ctrlplane/ports.h"
+#include "ctrlplane/publish.h"
+#include "ctrlplane/stats.h"
+#include "dataplane/steer.h"
+
+RTE_LOG_REGISTER(sf_logtype_cp, sipfast.cp, INFO);
+
+#define CTL_POLL_MS 50
+
+struct daemon_opts {
+	const char *config_path;
+	const char *ctl_path;
+	uint64_t bench_packets; /* 0 = run until a signal */
+};
+
+struct daemon {
+	struct daemon_opts opts;
+	json_t *doc;                /* the running config document */
+	struct sf_runtime runtime;
+	struct rte_rcu_qsbr *qsbr;
+	struct net_env env;
+	struct publisher pub;
+	struct ctl_server *ctl;
+};
+
+static volatile sig_atomic_t signal_stop;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	signal_stop = 1;
+}
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
+		"\n"
+		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
+		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
+		"\n"
+		"Options (after the EAL options and '--'):\n"
+		"  -c, --config FILE      config document (see config/README.md); required\n"
+		"  -s, --ctl PATH         control socket (default %s)\n"
+		"      --bench-packets N  benchmark: stop after each worker received N frames\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Examples:\n"
+		"  %s --lcores '0@0,1@1' --no-huge -m 512 --no-pci --file-prefix sf \\\n"
+		"     --vdev net_af_packet0,iface=sf0 -- --config config/sipfast.json\n"
+		"  %s -l 0-3 -a 0000:03:00.0 -- --config /etc/sipfast/sipfast.json\n"
+		"\n"
+		"Exit status: 0 after a clean stop (SIGINT/SIGTERM), 1 on a startup error.\n",
+		prog, CTL_SERVER_DEFAULT_PATH, prog, prog);
+}
+
+/* Parse the options after "--". Returns 0, 1 for --help, or -EINVAL. */
+static int
+parse_opts(int argc, char **argv, struct daemon_opts *o)
+{
+	static const struct option longs[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"ctl", required_argument, NULL, 's'},
+		{"bench-packets", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	o->ctl_path = CTL_SERVER_DEFAULT_PATH;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:s:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 's':
+			o->ctl_path = optarg;
+			break;
+		case 'b':
+			errno = 0;
+			o->bench_packets = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || o->bench_packets == 0) {
+				fprintf(stderr, "sipfastd: --bench-packets: \"%s\" is not a "
+						"positive integer\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h':
+			return 1;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sipfastd: unexpected argument \"%s\"\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->config_path == NULL) {
+		fprintf(stderr, "sipfastd: --config FILE is required (try --help)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static json_t *
+method_version(void *ctx, const json_t *params, struct ctl_error *err)
+{
+	struct daemon *d = ctx;
+
+	RTE_SET_USED(params);
+	RTE_SET_USED(err);
+	return json_pack("{s:s, s:s, s:i, s:I}", "version", SIPFAST_VERSION, "dpdk",
+			 rte_version(), "workers", d->env.n_workers, "generation",
+			 (json_int_t)d->pub.generation);
+}
+
+static json_t *
+method_stats(void *ctx, const json_t *params, struct ctl_error *err)
+{
+	struct daemon *d = ctx;
+	json_t *s;
+
+	RTE_SET_USED(params);
+	RTE_SET_USED(err);
+	s = stats_json(&d->env);
+	json_object_set_new(s, "generation", json_integer((json_int_t)d->pub.generation));
+	return s;
+}
+
+/* Load and validate the config file into a snapshot. Returns the snapshot or NULL (logged). */
+static struct snapshot *
+daemon_load_config(struct daemon *d)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err = {0};
+
+	if (snap == NULL)
+		return NULL;
+	if (config_load_file(d->opts.config_path, &d->doc, &err) != 0 ||
+	    config_build(d->doc, snap, &d->runtime, &err) != 0) {
+		fprintf(stderr, "sipfastd: config %s: %s%s%s\n", d->opts.config_path, err.path,
+			err.path[0] ? ": " : "", err.msg);
+		free(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+static int
+daemon_start(struct daemon *d, struct snapshot *snap)
+{
+	size_t qs_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	uint16_t i;
+	int rc;
+
+	d->qsbr = rte_zmalloc("sf_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
+	if (d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0)
+		return -ENOMEM;
+	rc = net_env_create(&d->env, snap, &d->runtime, d->qsbr);
+	if (rc == 0)
+		rc = steer_create(d->env.workers, d->env.n_workers);
+	if (rc != 0)
+		return rc;
+	publish_init(&d->pub, d->qsbr, d->env.workers, d->env.n_workers);
+	rc = publish_snapshot(&d->pub, snap);
+	if (rc != 0)
+		return rc;
+	stats_telemetry_update(d->pub.generation, NULL);
+	stats_telemetry_init(&d->env);
+	d->ctl = ctl_server_create(d->opts.ctl_path, CTL_SERVER_DEFAULT_MODE);
+	if (d->ctl == NULL) {
+		CP_LOG(ERR, "control socket %s: %s", d->opts.ctl_path, strerror(errno));
+		return -errno;
+	}
+	ctl_server_register(d->ctl, "version", method_version, d, "daemon and DPDK versions");
+	ctl_server_register(d->ctl, "stats.get", method_stats, d,
+			    "counters per worker and summed");
+	for (i = 0; i < d->env.n_workers; i++) {
+		d->env.workers[i]->rx_limit = d->opts.bench_packets;
+		rc = rte_eal_remote_launch(worker_main, d->env.workers[i],
+					   d->env.workers[i]->lcore_id);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static bool
+daemon_workers_done(const struct daemon *d)
+{
+	uint16_t i;
+
+	for (i = 0; i < d->env.n_workers; i++)
+		if (rte_eal_get_lcore_state(d->env.workers[i]->lcore_id) != WAIT)
+			return false;
+	return true;
+}
+
+static void
+daemon_print_ready(const struct daemon *d, const struct snapshot *snap)
+{
+	char ip[INET_ADDRSTRLEN];
+	uint16_t p;
+
+	for (p = 0; p < SF_MAX_PORTS; p++)
+		if (snap->ifaces[p].present)
+			printf("sipfastd: port %u %s/%u, SIP on UDP %u\n", p,
+			       config_ipv4_str(snap->ifaces[p].ipv4, ip, sizeof(ip)),
+			       snap->ifaces[p].prefix_len, snap->sip_port);
+	printf("sipfastd: ready: %u worker(s), control socket %s\n", d->env.n_workers,
+	       d->opts.ctl_path);
+	fflush(stdout);
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	d->env.stop = true;
+	rte_eal_mp_wait_lcore();
+	if (d->env.n_workers > 0) {
+		printf("sipfastd: stopped; counters:\n");
+		stats_print(&d->env, stdout);
+		fflush(stdout);
+	}
+	ctl_server_destroy(d->ctl);
+	steer_destroy(d->env.workers, d->env.n_workers);
+	net_env_destroy(&d->env);
+	publish_destroy(&d->pub);
+	rte_free(d->qsbr);
+	json_decref(d->doc);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = {0};
+	struct snapshot *snap;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "sipfastd: EAL init failed: %s (try: sipfastd -- --help)\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argv[n] = argv[0];
+	rc = parse_opts(argc - n, argv + n, &d.opts);
+	if (rc != 0) {
+		usage(rc > 0 ? stdout : stderr, argv[0]);
+		rte_eal_cleanup();
+		return rc > 0 ? 0 : 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	snap = daemon_load_config(&d);
+	rc = snap == NULL ? -EINVAL : daemon_start(&d, snap);
+	if (rc != 0) {
+		if (snap != NULL && d.pub.current != snap)
+			free(snap);
+		if (snap != NULL)
+			fprintf(stderr, "sipfastd: startup failed: %s\n", strerror(-rc));
+		signal_stop = 1;
+	} else {
+		daemon_print_ready(&d, snap);
+	}
+	while (!signal_stop && !(d.opts.bench_packets && daemon_workers_done(&d))) {
+		ctl_server_poll(d.ctl, CTL_POLL_MS);
+		publish_reclaim(&d.pub);
+	}
+	daemon_stop(&d);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}

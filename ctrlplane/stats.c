@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Per-worker counters summed for the control socket, the shutdown report and telemetry. */
+#include <pthread.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "ctrlplane/stats.h"
+
+static const struct net_env *telemetry_env;
+static pthread_mutex_t telemetry_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t telemetry_generation;
+static json_t *telemetry_params; /* owned copy, under telemetry_lock */
+
+static inline uint64_t
+stats_load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Visit every counter of worker @w (or the totals when @w is NULL) with its name. */
+static void
+stats_visit(const struct net_env *env, const struct worker *w,
+	    void (*fn)(void *arg, const char *name, uint64_t value), void *arg)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < VERDICT_MAX; i++) {
+		uint64_t v = 0;
+
+		for (k = 0; k < env->n_workers; k++)
+			if (w == NULL || env->workers[k] == w)
+				v += stats_load(&env->workers[k]->verdicts[i]);
+		fn(arg, verdict_names[i], v);
+	}
+	for (i = 0; i < COUNTER_MAX; i++) {
+		uint64_t v = 0;
+
+		for (k = 0; k < env->n_workers; k++)
+			if (w == NULL || env->workers[k] == w)
+				v += stats_load(&env->workers[k]->counters[i]);
+		fn(arg, counter_names[i], v);
+	}
+}
+
+static void
+stats_put_json(void *arg, const char *name, uint64_t value)
+{
+	json_object_set_new(arg, name, json_integer((json_int_t)value));
+}
+
+json_t *
+stats_json(const struct net_env *env)
+{
+	json_t *workers = json_array(), *total = json_object();
+	uint16_t k;
+
+	for (k = 0; k < env->n_workers; k++) {
+		json_t *c = json_object();
+
+		stats_visit(env, env->workers[k], stats_put_json, c);
+		json_array_append_new(workers, json_pack("{s:i, s:i, s:o}", "lcore",
+							 (int)env->workers[k]->lcore_id, "worker",
+							 (int)k, "counters", c));
+	}
+	stats_visit(env, NULL, stats_put_json, total);
+	return json_pack("{s:o, s:o}", "workers", workers, "total", total);
+}
+
+static void
+stats_print_one(void *arg, const char *name, uint64_t value)
+{
+	if (value != 0)
+		fprintf(arg, "  %-24s %" PRIu64 "\n", name, value);
+}
+
+void
+stats_print(const struct net_env *env, FILE *f)
+{
+	stats_visit(env, NULL, stats_print_one, f);
+}
+
+static void
+stats_put_telemetry(void *arg, const char *name, uint64_t value)
+{
+	rte_tel_data_add_dict_u64(arg, name, value);
+}
+
+static int
+telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	stats_visit(telemetry_env, NULL, stats_put_telemetry, d);
+	return 0;
+}
+
+static int
+telemetry_generation_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&telemetry_lock);
+	rte_tel_data_add_dict_u64(d, "generation", telemetry_generation);
+	pthread_mutex_unlock(&telemetry_lock);
+	return 0;
+}
+
+/* Parameter values as strings (telemetry dictionaries hold scalars). */
+static int
+telemetry_params_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const char *name;
+	json_t *v;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&telemetry_lock);
+	json_object_foreach(telemetry_params, name, v) {
+		char *s = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+
+		rte_tel_data_add_dict_string(d, name, s ? s : json_string_value(v));
+		free(s);
+	}
+	pthread_mutex_unlock(&telemetry_lock);
+	return 0;
+}
+
+int
+stats_telemetry_init(const struct net_env *env)
+{
+	int rc;
+
+	telemetry_env = env;
+	rc = rte_telemetry_register_cmd("/sipfast/stats", telemetry_stats,
+					"Counters summed over workers. Takes no parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/sipfast/generation", telemetry_generation_cb,
+						"Generation of the running config snapshot");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/sipfast/params", telemetry_params_cb,
+						"Running SS_* parameter values");
+	return rc;
+}
+
+void
+stats_telemetry_update(uint64_t generation, const json_t *params)
+{
+	json_t *copy = params ? json_deep_copy(params) : NULL;
+
+	pthread_mutex_lock(&telemetry_lock);
+	telemetry_generation = generation;
+	json_decref(telemetry_params);
+	telemetry_params = copy;
+	pthread_mutex_unlock(&telemetry_lock);
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ARP: answer requests for our address, learn neighbours from every valid ARP frame, ask for
+ * unknown next hops, and keep a short per-worker hold queue of packets waiting for an answer.
+ */
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "dataplane/net/neigh.h"
+#include "dataplane/net/net.h"
+#include "dataplane/worker.h"
+
+static bool
+arp_is_valid(const struct rte_arp_hdr *a)
+{
+	return a->arp_hardware == RTE_BE16(RTE_ARP_HRD_ETHER) &&
+	       a->arp_protocol == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+	       a->arp_hlen == RTE_ETHER_ADDR_LEN && a->arp_plen == sizeof(uint32_t) &&
+	       (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) ||
+		a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY));
+}
+
+/* Turn the request in @m into our reply, in place, and send it back to the asker. */
+static void
+arp_reply_in_place(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_arp_hdr *a)
+{
+	struct rte_ether_addr asker = a->arp_data.arp_sha;
+	uint32_t asker_ip = a->arp_data.arp_sip;
+
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	a->arp_data.arp_tha = asker;
+	a->arp_data.arp_tip = asker_ip;
+	a->arp_data.arp_sip = w->cfg->ifaces[port_id].ipv4;
+	rte_ether_addr_copy(&w->ports[port_id].mac, &a->arp_data.arp_sha);
+	rte_pktmbuf_adj(m, sizeof(struct rte_ether_hdr));
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - sizeof(*a)); /* drop Ethernet padding */
+	eth_send(w, port_id, m, &asker, RTE_ETHER_TYPE_ARP);
+}
+
+enum verdict
+arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
+{
+	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
+	struct rte_arp_hdr *a;
+	enum verdict v;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*a))) {
+		v = VERDICT_DROP_RUNT;
+		goto out_free;
+	}
+	a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	if (unlikely(!arp_is_valid(a))) {
+		v = VERDICT_DROP_ARP_BAD;
+		goto out_free;
+	}
+	/*
+	 * RFC 826: refresh a sender we already know (gratuitous ARP after a MAC change), and add
+	 * one that talks to us or answers us.
+	 */
+	if (a->arp_data.arp_tip == ifc->ipv4 || a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) ||
+	    neigh_lookup(w->ports[port_id].neigh, a->arp_data.arp_sip, &(struct rte_ether_addr){}))
+		neigh_learn(w->ports[port_id].neigh, a->arp_data.arp_sip, &a->arp_data.arp_sha);
+	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) && a->arp_data.arp_tip == ifc->ipv4) {
+		arp_reply_in_place(w, m, port_id, a);
+		return VERDICT_ARP_REPLIED;
+	}
+	v = a->arp_data.arp_tip == ifc->ipv4 ? VERDICT_ARP_LEARNED : VERDICT_DROP_ARP_NOT_US;
+out_free:
+	rte_pktmbuf_free(m);
+	return v;
+}
+
+void
+arp_send_request(struct worker *w, uint16_t port_id, uint32_t target_ip)
+{
+	static const struct rte_ether_addr bcast = {
+		.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_arp_hdr *a;
+
+	if (unlikely(m == NULL)) {
+		worker_count(w, COUNTER_TX_NO_MBUF, 1);
+		return;
+	}
+	a = (struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(*a));
+	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = sizeof(uint32_t);
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	rte_ether_addr_copy(&w->ports[port_id].mac, &a->arp_data.arp_sha);
+	a->arp_data.arp_sip = w->cfg->ifaces[port_id].ipv4;
+	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
+	a->arp_data.arp_tip = target_ip;
+	worker_count(w, COUNTER_ARP_REQUESTS_SENT, 1);
+	eth_send(w, port_id, m, &bcast, RTE_ETHER_TYPE_ARP);
+}
+
+/* Remove entry @i from the hold queue by moving the last one into its place. */
+static inline void
+hold_remove(struct worker *w, unsigned int i)
+{
+	w->hold[i] = w->hold[--w->n_hold];
+}
+
+void
+hold_service(struct worker *w, uint64_t now_tsc)
+{
+	struct rte_ether_addr mac;
+	unsigned int i = 0;
+
+	while (i < w->n_hold) {
+		struct hold_entry *h = &w->hold[i];
+
+		if (neigh_lookup(w->ports[h->port_id].neigh, h->next_hop, &mac)) {
+			worker_count(w, COUNTER_HOLD_SENT, 1);
+			ipv4_send(w, h->port_id, h->m, &mac);
+		} else if (now_tsc >= h->deadline_tsc) {
+			worker_count(w, COUNTER_HOLD_TIMEOUT, 1);
+			rte_pktmbuf_free(h->m);
+		} else {
+			if (now_tsc >= h->next_arp_tsc) {
+				arp_send_request(w, h->port_id, h->next_hop);
+				h->next_arp_tsc = now_tsc + w->arp_retry_cycles;
+			}
+			i++;
+			continue;
+		}
+		hold_remove(w, i);
+	}
+}
+
+void
+hold_flush(struct worker *w)
+{
+	while (w->n_hold > 0)
+		rte_pktmbuf_free(w->hold[--w->n_hold].m);
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4: header checks, martian sources, reassembly hand-off, protocol dispatch; and the send
+ * side: header checksum, fragmentation above the MTU, next-hop resolution with a hold queue.
+ */
+#include <rte_cycles.h>
+#include <rte_ip.h>
+
+#include "dataplane/net/neigh.h"
+#include "dataplane/net/net.h"
+#include "dataplane/worker.h"
+
+/* Sources that can never be a real peer (RFC 1122 3.2.1.3, RFC 5735): never answer them. */
+static inline bool
+ipv4_is_martian(uint32_t src_be, const struct sf_iface *ifc)
+{
+	uint32_t src = rte_be_to_cpu_32(src_be);
+	uint8_t first = (uint8_t)(src >> 24);
+
+	return first == 0 || first == 127 || first >= 224 || src_be == ifc->ipv4 ||
+	       (src | rte_be_to_cpu_32(ifc->netmask)) == UINT32_MAX; /* directed broadcast */
+}
+
+/* Checks on a header that lies inside the first segment; returns a drop verdict or 0. */
+static inline enum verdict
+ipv4_check(const struct worker *w, const struct rte_mbuf *m, uint16_t port_id,
+	   const struct rte_ipv4_hdr *ip, const struct sf_iface *ifc)
+{
+	uint16_t ihl = (uint16_t)((ip->version_ihl & 0x0f) * 4);
+	uint16_t total = rte_be_to_cpu_16(ip->total_length);
+
+	if (unlikely((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl ||
+		     total > rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) ||
+		     ihl > rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr)))
+		return VERDICT_DROP_IP_BAD_HEADER;
+	if (w->ports[port_id].rx_cksum_offload) {
+		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
+			     RTE_MBUF_F_RX_IP_CKSUM_BAD))
+			return VERDICT_DROP_IP_BAD_CKSUM;
+	} else if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff)) {
+		return VERDICT_DROP_IP_BAD_CKSUM;
+	}
+	if (unlikely(ip->dst_addr != ifc->ipv4))
+		return VERDICT_DROP_IP_NOT_US;
+	if (unlikely(ipv4_is_martian(ip->src_addr, ifc)))
+		return VERDICT_DROP_IP_MARTIAN;
+	return 0;
+}
+
+enum verdict
+ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
+{
+	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
+	struct rte_ipv4_hdr *ip;
+	enum verdict v;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ip))) {
+		v = VERDICT_DROP_RUNT;
+		goto out_free;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	v = ipv4_check(w, m, port_id, ip, ifc);
+	if (unlikely(v != 0))
+		goto out_free;
+	/* Ethernet padding of short frames must not reach the upper layers. */
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) -
+				    rte_be_to_cpu_16(ip->total_length));
+	if (unlikely(rte_ipv4_frag_pkt_is_fragmented(ip))) {
+		m = frag_reassemble(w, m, ip, &v);
+		if (m == NULL)
+			return v;
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+					     sizeof(struct rte_ether_hdr));
+	}
+	switch (ip->next_proto_id) {
+	case IPPROTO_UDP:
+		return udp_input(w, m, port_id, ip);
+	case IPPROTO_ICMP:
+		return icmp_input(w, m, port_id, ip);
+	default:
+		v = VERDICT_DROP_PROTO;
+		break;
+	}
+out_free:
+	rte_pktmbuf_free(m);
+	return v;
+}
+
+/* Queue @m until @next_hop answers ARP; the first request goes out now. */
+static int
+ipv4_hold(struct worker *w, uint16_t port_id, struct rte_mbuf *m, uint32_t next_hop)
+{
+	uint64_t now = rte_rdtsc();
+	struct hold_entry *h;
+
+	if (unlikely(w->n_hold == SF_HOLD_MAX)) {
+		worker_count(w, COUNTER_HOLD_FULL, 1);
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	h = &w->hold[w->n_hold++];
+	h->m = m;
+	h->next_hop = next_hop;
+	h->port_id = port_id;
+	h->deadline_tsc = now + w->hold_cycles;
+	h->next_arp_tsc = now + w->arp_retry_cycles;
+	worker_count(w, COUNTER_HOLD_QUEUED, 1);
+	arp_send_request(w, port_id, next_hop);
+	return 0;
+}
+
+int
+ipv4_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m,
+	  const struct rte_ether_addr *dst_mac)
+{
+	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_ether_addr mac;
+
+	if (dst_mac == NULL) {
+		const struct neigh_table *nt = w->ports[port_id].neigh;
+		uint32_t next_hop = neigh_is_onlink(nt, ip->dst_addr) ? ip->dst_addr : ifc->gateway;
+
+		if (unlikely(next_hop == 0)) {
+			worker_count(w, COUNTER_NO_ROUTE, 1);
+			rte_pktmbuf_free(m);
+			return -EHOSTUNREACH;
+		}
+		if (!neigh_lookup(nt, next_hop, &mac))
+			return ipv4_hold(w, port_id, m, next_hop);
+		dst_mac = &mac;
+	}
+	if (unlikely(rte_pktmbuf_pkt_len(m) > ifc->mtu))
+		return frag_send(w, port_id, m, ifc->mtu, dst_mac);
+	m->l3_len = (uint16_t)((ip->version_ihl & 0x0f) * 4);
+	if (w->ports[port_id].tx_cksum_offload) {
+		ip->hdr_checksum = 0;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	} else {
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	eth_send(w, port_id, m, dst_mac, RTE_ETHER_TYPE_IPV4);
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker's L2-L4 stack: receive functions return a verdict and own the mbuf they are given
+ * (it is freed, transmitted, held or handed on before they return); send functions own the mbuf
+ * they are given as well, whatever they return.
+ */
+#ifndef SF_NET_H
+#define SF_NET_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/verdict.h"
+
+struct worker;
+
+/* Receive: one frame as it came from the port. */
+enum verdict eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
+enum verdict arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
+enum verdict ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
+/* @ip: the IPv4 header inside the first segment of @m (data starts at the Ethernet header). */
+enum verdict icmp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
+			struct rte_ipv4_hdr *ip);
+enum verdict udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
+		       struct rte_ipv4_hdr *ip);
+
+/*
+ * Reassemble: returns the whole datagram (possibly a segment chain) when @m completed one, or
+ * NULL when @m was kept (or freed as bad: *verdict says which).
+ */
+struct rte_mbuf *frag_reassemble(struct worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+				 enum verdict *verdict);
+
+/*
+ * Send an IPv4 packet: @m's data starts at the IPv4 header (total length and addresses set,
+ * checksums not yet). Computes the header checksum, fragments above the port's MTU, and sends
+ * to @dst_mac, or, when @dst_mac is NULL, to the next hop's MAC (ARP and hold on a miss).
+ * Returns 0 when the packet was sent or held, negative errno when it was dropped (counted).
+ */
+int ipv4_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m,
+	      const struct rte_ether_addr *dst_mac);
+
+/*
+ * Send a UDP datagram: @m holds only the payload. Prepends UDP and IPv4 headers (addresses and
+ * ports in network byte order), computes the UDP checksum, then as ipv4_send().
+ */
+int udp_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m, uint32_t src_ip,
+	     uint16_t src_port, uint32_t dst_ip, uint16_t dst_port,
+	     const struct rte_ether_addr *dst_mac);
+
+/* Prepend (if absent) and fill the Ethernet header, then queue @m on the port's TX buffer. */
+void eth_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m,
+	      const struct rte_ether_addr *dst_mac, uint16_t ether_type);
+
+/* Broadcast an ARP request for @target_ip (network byte order) from our address on the port. */
+void arp_send_request(struct worker *w, uint16_t port_id, uint32_t target_ip);
+
+/* Send held packets whose next hop is now known; drop those past their deadline. */
+void hold_service(struct worker *w, uint64_t now_tsc);
+
+/* Drop every held packet (shutdown). */
+void hold_flush(struct worker *w);
+
+/* Fragment @m (data at the IPv4 header) to @mtu and send each piece to @dst_mac. */
+int frag_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m, uint16_t mtu,
+	      const struct rte_ether_addr *dst_mac);
+
+#endif

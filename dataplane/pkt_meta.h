@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-packet facts the net layer found, kept in the mbuf private area so they travel with the
+ * mbuf when it is steered to another worker.
+ */
+#ifndef SF_PKT_META_H
+#define SF_PKT_META_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+struct pkt_meta {
+	uint32_t src_ip;                /* network byte order */
+	uint32_t dst_ip;                /* network byte order: which of our addresses */
+	uint16_t src_port;              /* network byte order */
+	uint16_t dst_port;              /* network byte order */
+	uint16_t in_port;               /* DPDK port the frame arrived on */
+	uint16_t payload_off;           /* UDP payload offset from the mbuf data start */
+	uint16_t payload_len;           /* UDP payload bytes (contiguous in the first segment) */
+	uint16_t reserved;
+	struct rte_ether_addr src_mac;  /* L2 source: where replies go without ARP */
+};
+
+/* Size of the mbuf private area every pool we create reserves. */
+#define SF_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pkt_meta), RTE_MBUF_PRIV_ALIGN)
+
+static inline struct pkt_meta *
+pkt_meta(struct rte_mbuf *m)
+{
+	return (struct pkt_meta *)rte_mbuf_to_priv(m);
+}
+
+static inline const uint8_t *
+pkt_meta_payload(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const uint8_t *, pkt_meta(m)->payload_off);
+}
+
+#endif

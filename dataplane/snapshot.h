@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The immutable configuration snapshot workers read. Built by the control plane, published
+ * through each worker's config ring, never written after publication, freed after QSBR says
+ * every worker has moved on (see ctrlplane/publish.c).
+ */
+#ifndef SF_SNAPSHOT_H
+#define SF_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/params.h"
+
+#define SF_MAX_PORTS 8      /* DPDK port ids 0..7 may carry an interface */
+#define SF_DOMAIN_MAX 128
+
+struct sf_iface {
+	bool present;           /* an interface is configured on this port id */
+	bool icmp_echo;         /* answer ICMP echo requests */
+	uint8_t prefix_len;     /* on-link prefix length */
+	uint16_t mtu;           /* IPv4 MTU, bytes (L3) */
+	uint32_t ipv4;          /* our address, network byte order */
+	uint32_t netmask;       /* network byte order */
+	uint32_t gateway;       /* default gateway, network byte order, 0 = none */
+};
+
+struct snapshot {
+	uint64_t generation;                 /* 1 for the startup config, +1 per update */
+	struct sf_iface ifaces[SF_MAX_PORTS]; /* indexed by DPDK port id */
+	uint16_t sip_port;                   /* host byte order */
+	uint16_t sip_port_be;                /* the same, network byte order */
+	char domain[SF_DOMAIN_MAX];          /* SIP domain / realm, NUL-terminated */
+	struct sf_params params;             /* every SS_* parameter, typed */
+};
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What happened to each received frame (one verdict per frame, counted per worker) and the
+ * other per-worker event counters. One list produces the enum and the names telemetry shows.
+ */
+#ifndef SF_VERDICT_H
+#define SF_VERDICT_H
+
+#define VERDICT_LIST(X)                                                                    \
+	X(SIP_RECEIVED, "sip_received")        /* UDP to the SIP port, handed to sip_input */ \
+	X(STEERED, "steered")                  /* handed to the owner worker */              \
+	X(ARP_REPLIED, "arp_replied")          /* ARP request for our address answered */    \
+	X(ARP_LEARNED, "arp_learned")          /* ARP reply / other request: neighbour kept */\
+	X(ICMP_ECHO_REPLIED, "icmp_echo_replied")                                            \
+	X(FRAG_HELD, "frag_held")              /* fragment kept until its datagram is whole */\
+	X(DROP_RUNT, "drop_runt")              /* shorter than the headers it claims */      \
+	X(DROP_FOREIGN_MAC, "drop_foreign_mac")/* unicast to another MAC, or multicast */    \
+	X(DROP_VLAN, "drop_vlan")              /* 802.1Q tagged: no VLAN configured */       \
+	X(DROP_ETHERTYPE, "drop_ethertype")    /* neither IPv4 nor ARP */                    \
+	X(DROP_ARP_BAD, "drop_arp_bad")        /* not Ethernet/IPv4 ARP, bad opcode */       \
+	X(DROP_ARP_NOT_US, "drop_arp_not_us")  /* request for another host, nothing learned */\
+	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length */         \
+	X(DROP_IP_BAD_CKSUM, "drop_ip_bad_cksum")                                            \
+	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \
+	X(DROP_IP_MARTIAN, "drop_ip_martian")  /* source 0/8, 127/8, multicast, broadcast, ours */\
+	X(DROP_FRAG, "drop_frag")              /* reassembly refused: table full, overlap, bad */\
+	X(DROP_TOO_BIG, "drop_too_big")        /* reassembled datagram above the big-buffer size */\
+	X(DROP_PROTO, "drop_proto")            /* IP protocol other than UDP and ICMP */     \
+	X(DROP_ICMP, "drop_icmp")              /* ICMP other than echo request, or bad */    \
+	X(DROP_ICMP_DISABLED, "drop_icmp_disabled") /* echo request while icmp_echo is off */\
+	X(DROP_UDP_BAD, "drop_udp_bad")        /* UDP length inconsistent with IP */         \
+	X(DROP_UDP_BAD_CKSUM, "drop_udp_bad_cksum")                                          \
+	X(DROP_UDP_PORT, "drop_udp_port")      /* UDP to a port that is not the SIP port */  \
+	X(DROP_STEER_FULL, "drop_steer_full")  /* owner's hand-off ring full */
+
+enum verdict {
+#define X(name, text) VERDICT_##name,
+	VERDICT_LIST(X)
+#undef X
+	VERDICT_MAX
+};
+
+/* Events that are not a frame's fate: transmit side, neighbour resolution, housekeeping. */
+#define COUNTER_LIST(X)                                                                    \
+	X(RX_PACKETS, "rx_packets")            /* frames taken from RX queues */             \
+	X(RX_STEERED_IN, "rx_steered_in")      /* packets taken from other workers' rings */ \
+	X(TX_PACKETS, "tx_packets")            /* frames handed to the TX buffer */          \
+	X(TX_DROPPED, "tx_dropped")            /* frames the port refused at flush */        \
+	X(TX_NO_MBUF, "tx_no_mbuf")            /* could not allocate a frame to send */      \
+	X(TX_FRAGMENTS, "tx_fragments")        /* fragments made from large datagrams */     \
+	X(TX_FRAG_FAILED, "tx_frag_failed")                                                   \
+	X(ARP_REQUESTS_SENT, "arp_requests_sent")                                             \
+	X(HOLD_QUEUED, "hold_queued")          /* waiting for ARP resolution */              \
+	X(HOLD_SENT, "hold_sent")              /* resolved and sent */                       \
+	X(HOLD_TIMEOUT, "hold_timeout")        /* dropped: no ARP answer in time */          \
+	X(HOLD_FULL, "hold_full")              /* dropped: hold queue full */                \
+	X(NO_ROUTE, "no_route")                /* destination off-link and no gateway */     \
+	X(CONFIG_SWAPS, "config_swaps")        /* snapshots taken from the config ring */
+
+enum counter {
+#define X(name, text) COUNTER_##name,
+	COUNTER_LIST(X)
+#undef X
+	COUNTER_MAX
+};
+
+extern const char *const verdict_names[VERDICT_MAX];
+extern const char *const counter_names[COUNTER_MAX];
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop (DPDK l3fwd shape): take a new config snapshot if one is waiting, receive a
+ * burst per port, classify each frame, serve steered packets, ARP holds and reassembly
+ * timeouts, flush TX on a TSC deadline, report quiescence. No malloc, lock or syscall here.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/net/net.h"
+#include "dataplane/steer.h"
+#include "dataplane/worker.h"
+
+const char *const verdict_names[VERDICT_MAX] = {
+#define X(name, text) [VERDICT_##name] = text,
+	VERDICT_LIST(X)
+#undef X
+};
+
+const char *const counter_names[COUNTER_MAX] = {
+#define X(name, text) [COUNTER_##name] = text,
+	COUNTER_LIST(X)
+#undef X
+};
+
+enum verdict
+worker_classify(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
+{
+	return eth_input(w, m, port_id);
+}
+
+void
+worker_take_new_config(struct worker *w)
+{
+	void *newest = NULL, *p;
+
+	/*
+	 * Drain the ring and keep only the newest: an older snapshot may already be reclaimed
+	 * once we report quiescence, so it must never be dereferenced (see ctrlplane/publish.c).
+	 */
+	while (rte_ring_sc_dequeue(w->cfg_ring, &p) == 0)
+		newest = p;
+	if (newest != NULL) {
+		w->cfg = newest;
+		worker_count(w, COUNTER_CONFIG_SWAPS, 1);
+	}
+}
+
+void
+worker_flush_tx(struct worker *w)
+{
+	uint16_t i;
+
+	for (i = 0; i < SF_MAX_PORTS; i++)
+		if (w->ports[i].txb != NULL)
+			rte_eth_tx_buffer_flush(i, w->ports[i].queue, w->ports[i].txb);
+}
+
+/* Receive and classify one burst from @p; returns the number of frames. */
+static inline uint16_t
+worker_rx_port(struct worker *w, const struct worker_port *p)
+{
+	struct rte_mbuf *pkts[SF_BURST];
+	uint16_t n, i;
+
+	n = rte_eth_rx_burst(p->port_id, p->queue, pkts, SF_BURST);
+	worker_count(w, COUNTER_RX_PACKETS, n);
+	for (i = 0; i < n && i < SF_PREFETCH; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + SF_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + SF_PREFETCH], void *));
+		w->verdicts[worker_classify(w, pkts[i], p->port_id)]++; /* owns pkts[i] */
+	}
+	return n;
+}
+
+/* Work that runs when the TX deadline passes (about every 100 µs), not per burst. */
+static void
+worker_housekeeping(struct worker *w, uint64_t now)
+{
+	worker_flush_tx(w);
+	if (w->n_hold > 0)
+		hold_service(w, now);
+	rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->death_row, now);
+	w->next_drain_tsc = now + w->tx_drain_cycles;
+}
+
+int
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint16_t i;
+
+	rte_rcu_qsbr_thread_register(w->qsbr, w->lcore_id);
+	rte_rcu_qsbr_thread_online(w->qsbr, w->lcore_id);
+	worker_take_new_config(w);
+	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+		uint64_t now;
+
+		worker_take_new_config(w);
+		for (i = 0; i < SF_MAX_PORTS; i++)
+			if (w->ports[i].txb != NULL)
+				worker_rx_port(w, &w->ports[i]);
+		if (w->n_workers > 1)
+			steer_drain(w);
+		rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
+		now = rte_rdtsc();
+		if (now >= w->next_drain_tsc)
+			worker_housekeeping(w, now);
+		rte_rcu_qsbr_quiescent(w->qsbr, w->lcore_id);
+		if (unlikely(w->rx_limit != 0 && w->counters[COUNTER_RX_PACKETS] >= w->rx_limit))
+			break;
+	}
+	worker_flush_tx(w);
+	hold_flush(w);
+	rte_rcu_qsbr_thread_offline(w->qsbr, w->lcore_id);
+	rte_rcu_qsbr_thread_unregister(w->qsbr, w->lcore_id);
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker state and the worker loop. One struct per worker lcore, allocated on that lcore's
+ * NUMA socket, grouped by who writes it; no cache line is written by two lcores.
+ */
+#ifndef SF_WORKER_H
+#define SF_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_ip_frag.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dataplane/snapshot.h"
+#include "dataplane/verdict.h"
+
+#define SF_MAX_WORKERS 32
+#define SF_BURST 32
+#define SF_PREFETCH 3
+#define SF_HOLD_MAX 32          /* packets waiting for ARP, per worker */
+#define SF_SCRATCH_SIZE 65536   /* one reassembled datagram, linearised */
+
+struct neigh_table;
+
+/* One packet waiting for its next hop's MAC. */
+struct hold_entry {
+	struct rte_mbuf *m;      /* IPv4 packet with Ethernet headroom; owned by the queue */
+	uint32_t next_hop;       /* network byte order */
+	uint16_t port_id;
+	uint64_t deadline_tsc;   /* dropped after this */
+	uint64_t next_arp_tsc;   /* when to ask again */
+};
+
+struct worker_port {
+	uint16_t port_id;
+	uint16_t queue;                     /* this worker's RX and TX queue on the port */
+	bool tx_cksum_offload;              /* port computes IPv4 + UDP checksums */
+	bool rx_cksum_offload;              /* port reports checksum status in ol_flags */
+	struct rte_ether_addr mac;
+	struct rte_eth_dev_tx_buffer *txb;  /* buffered TX, flushed when full or on deadline */
+	struct neigh_table *neigh;          /* shared by all workers, lock-free */
+};
+
+struct worker {
+	/* Set before launch, read-only afterwards. */
+	unsigned int lcore_id;
+	uint16_t index;                         /* 0..n_workers-1 */
+	uint16_t n_workers;
+	uint16_t n_ports;
+	struct worker_port ports[SF_MAX_PORTS]; /* by DPDK port id; ports[i].txb NULL if absent */
+	struct rte_ring *cfg_ring;              /* ctrlplane -> this lcore, SP/SC */
+	struct rte_ring *steer_out[SF_MAX_WORKERS]; /* this lcore -> worker j, SP/SC */
+	struct rte_ring *steer_in[SF_MAX_WORKERS];  /* worker j -> this lcore, SP/SC */
+	struct rte_mempool *pool;               /* frames we originate, this socket */
+	struct rte_mempool *big_pool;           /* linearised reassembled datagrams */
+	struct rte_rcu_qsbr *qsbr;              /* thread id = lcore id */
+	volatile bool *stop;                    /* set by ctrlplane at shutdown */
+	uint64_t tx_drain_cycles;               /* TSC cycles between forced TX flushes */
+	uint64_t hold_cycles;                   /* TSC cycles a packet may wait for ARP */
+	uint64_t arp_retry_cycles;              /* TSC cycles between ARP requests */
+	uint64_t rx_limit;                      /* bench: stop after this many frames, 0 = never */
+
+	/* Touched by this lcore only. */
+	const struct snapshot *cfg;             /* swapped only between bursts */
+	uint64_t next_drain_tsc;
+	uint16_t ip_id;                         /* next IPv4 id: index + k * n_workers */
+	struct rte_ip_frag_tbl *frag_tbl;
+	struct rte_ip_frag_death_row death_row;
+	uint16_t n_hold;
+	struct hold_entry hold[SF_HOLD_MAX];
+
+	/* Written by this lcore, read with relaxed loads by ctrlplane. */
+	uint64_t verdicts[VERDICT_MAX] __rte_cache_aligned;
+	uint64_t counters[COUNTER_MAX];
+} __rte_cache_aligned;
+
+/* Count an event; only the owning lcore calls this. */
+static inline void
+worker_count(struct worker *w, enum counter c, uint64_t n)
+{
+	w->counters[c] += n;
+}
+
+/* Lcore entry point: @arg is the struct worker. Returns 0 after *w->stop becomes true. */
+int worker_main(void *arg);
+
+/*
+ * Process one received frame and return its verdict. Takes ownership of @m: the frame is
+ * freed, transmitted, held, or steered before this returns. Exposed for tests.
+ */
+enum verdict worker_classify(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
+
+/* Flush every port's TX buffer now. */
+void worker_flush_tx(struct worker *w);
+
+/* Take the newest snapshot from the config ring, if any (called between bursts). */
+void worker_take_new_config(struct worker *w);
+
+#endif
