@@ -240,9 +240,9 @@ env_numa_report(const struct net_env *env)
 		const struct worker *w = env->workers[i];
 
 		for (p = 0; p < SF_MAX_PORTS; p++) {
-			int ps = rte_eth_dev_socket_id(p);
+			int ps = env->port_started[p] ? rte_eth_dev_socket_id(p) : -1;
 
-			if (env->port_started[p] && ps >= 0 &&
+			if (ps >= 0 &&
 			    (unsigned int)ps != rte_lcore_to_socket_id(w->lcore_id))
 				CP_LOG(WARNING, "worker lcore %u (node %u) polls port %u on node %d: "
 						"cross-NUMA traffic; pin workers to node %d",
