@@ -74,6 +74,11 @@ worker_rx_port(struct worker *w, const struct worker_port *p)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + SF_PREFETCH], void *));
 		w->verdicts[worker_classify(w, pkts[i], p->port_id)]++; /* owns pkts[i] */
 	}
+	/*
+	 * The death row holds what reassembly refused; it has no bounds check of its own and
+	 * takes at most one burst's worth, so it is emptied after every burst.
+	 */
+	rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
 	return n;
 }
 
@@ -85,6 +90,7 @@ worker_housekeeping(struct worker *w, uint64_t now)
 	if (w->n_hold > 0)
 		hold_service(w, now);
 	rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->death_row, now);
+	rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
 	w->next_drain_tsc = now + w->tx_drain_cycles;
 }
 
@@ -106,7 +112,6 @@ worker_main(void *arg)
 				worker_rx_port(w, &w->ports[i]);
 		if (w->n_workers > 1)
 			steer_drain(w);
-		rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
 		now = rte_rdtsc();
 		if (now >= w->next_drain_tsc)
 			worker_housekeeping(w, now);

@@ -44,6 +44,7 @@ arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
 	struct rte_arp_hdr *a;
 	enum verdict v;
+	bool keep;
 
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*a))) {
 		v = VERDICT_DROP_RUNT;
@@ -58,14 +59,15 @@ arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	 * RFC 826: refresh a sender we already know (gratuitous ARP after a MAC change), and add
 	 * one that talks to us or answers us.
 	 */
-	if (a->arp_data.arp_tip == ifc->ipv4 || a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) ||
-	    neigh_lookup(w->ports[port_id].neigh, a->arp_data.arp_sip, &(struct rte_ether_addr){}))
+	keep = a->arp_data.arp_tip == ifc->ipv4 || a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) ||
+	       neigh_lookup(w->ports[port_id].neigh, a->arp_data.arp_sip, &(struct rte_ether_addr){});
+	if (keep)
 		neigh_learn(w->ports[port_id].neigh, a->arp_data.arp_sip, &a->arp_data.arp_sha);
 	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) && a->arp_data.arp_tip == ifc->ipv4) {
 		arp_reply_in_place(w, m, port_id, a);
 		return VERDICT_ARP_REPLIED;
 	}
-	v = a->arp_data.arp_tip == ifc->ipv4 ? VERDICT_ARP_LEARNED : VERDICT_DROP_ARP_NOT_US;
+	v = keep ? VERDICT_ARP_LEARNED : VERDICT_DROP_ARP_NOT_US;
 out_free:
 	rte_pktmbuf_free(m);
 	return v;

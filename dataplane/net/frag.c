@@ -11,6 +11,23 @@
 
 #define FRAG_MAX_OUT 64 /* 64 fragments of >= 576 bytes cover any 64 KiB datagram */
 
+/*
+ * Did the last reassembly call put @m on the death row (alone or chained behind another
+ * fragment)? The row also grows when a timed-out entry is recycled for a fragment it keeps.
+ */
+static bool
+frag_was_refused(const struct rte_ip_frag_death_row *dr, uint32_t from, const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg;
+	uint32_t i;
+
+	for (i = from; i < dr->cnt; i++)
+		for (seg = dr->row[i]; seg != NULL; seg = seg->next)
+			if (seg == m)
+				return true;
+	return false;
+}
+
 struct rte_mbuf *
 frag_reassemble(struct worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		enum verdict *verdict)
@@ -27,7 +44,8 @@ frag_reassemble(struct worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 	 * NULL means "kept" or "refused": a refused fragment (table full, overlap, too many
 	 * fragments) goes to the death row, which the worker loop frees after the burst.
 	 */
-	*verdict = w->death_row.cnt > refused_before ? VERDICT_DROP_FRAG : VERDICT_FRAG_HELD;
+	*verdict = frag_was_refused(&w->death_row, refused_before, m) ? VERDICT_DROP_FRAG :
+									  VERDICT_FRAG_HELD;
 	return NULL;
 }
 

@@ -10,15 +10,22 @@
 #include "dataplane/net/net.h"
 #include "dataplane/worker.h"
 
-/* Sources that can never be a real peer (RFC 1122 3.2.1.3, RFC 5735): never answer them. */
+/*
+ * Sources that can never be a real peer (RFC 1122 3.2.1.3, RFC 5735): 0/8, 127/8, class D/E,
+ * our own address, and the broadcast address of our subnet (only subnets that have one: /31 and
+ * /32 do not, RFC 3021). Never answer them.
+ */
 static inline bool
 ipv4_is_martian(uint32_t src_be, const struct sf_iface *ifc)
 {
 	uint32_t src = rte_be_to_cpu_32(src_be);
+	uint32_t mask = rte_be_to_cpu_32(ifc->netmask);
 	uint8_t first = (uint8_t)(src >> 24);
 
-	return first == 0 || first == 127 || first >= 224 || src_be == ifc->ipv4 ||
-	       (src | rte_be_to_cpu_32(ifc->netmask)) == UINT32_MAX; /* directed broadcast */
+	if (first == 0 || first == 127 || first >= 224 || src_be == ifc->ipv4)
+		return true;
+	return ifc->prefix_len <= 30 && (src_be & ifc->netmask) == (ifc->ipv4 & ifc->netmask) &&
+	       (src | mask) == UINT32_MAX;
 }
 
 /* Checks on a header that lies inside the first segment; returns a drop verdict or 0. */

@@ -69,6 +69,11 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 		v = VERDICT_DROP_UDP_BAD;
 		goto out_free;
 	}
+	if (rte_be_to_cpu_16(udp->dgram_len) < ip_payload) {
+		/* RFC 768: bytes after the UDP length are not part of the datagram or its checksum */
+		rte_pktmbuf_trim(m, (uint16_t)(ip_payload - rte_be_to_cpu_16(udp->dgram_len)));
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + rte_be_to_cpu_16(udp->dgram_len)));
+	}
 	if (udp->dst_port != w->cfg->sip_port_be) {
 		v = VERDICT_DROP_UDP_PORT;
 		goto out_free;
