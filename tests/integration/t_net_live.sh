@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Live L2-L4 on the veth test bed, one worker: ping, ARP learned by the peer's kernel, UDP to the
+# SIP port counted, UDP elsewhere silent (no reply, no ICMP error), clean stop on SIGINT.
+source "$(dirname "$0")/lib.sh"
+tb_up
+sf_start || exit 1
+
+check NET_ping_answers peer ping -c 3 -i 0.2 -W 1 -q 10.99.0.1
+neigh_dynamic() { peer ip neigh show 10.99.0.1 | grep -q lladdr && ! peer ip neigh show 10.99.0.1 | grep -q PERMANENT; }
+check NET_peer_learns_our_mac_by_arp neigh_dynamic
+
+# Everything we send from here on is captured on the peer side.
+cap_start "$WORK/peer.pcap" 'src host 10.99.0.1 and not arp'
+sleep 1
+peer python3 "$ROOT/tests/integration/udp_send.py" 10.99.0.1 5060 5
+peer python3 "$ROOT/tests/integration/udp_send.py" 10.99.0.1 5070 7
+peer python3 "$ROOT/tests/integration/udp_send.py" 10.99.0.1 53 3 --payload junk
+sleep 1
+cap_stop
+check NET_udp_to_sip_port_counted test "$(counter sip_received)" = 5
+check NET_udp_other_port_counted_drop test "$(counter drop_udp_port)" = 10
+sent_back=$(tcpdump -r "$WORK/peer.pcap" -n 2>/dev/null | wc -l)
+check NET_udp_other_port_no_reply_no_icmp test "$sent_back" = 0
+
+check NET_sigint_clean_stop sf_stop
+check NET_stop_prints_counters grep -q "sipfastd: stopped; counters" "$WORK/sipfastd.out"
+finish

@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Send UDP datagrams for tests: udp_send.py DST_IP DST_PORT COUNT [--sports N] [--payload S].
+With --sports N the datagrams rotate over N source sockets (N flows), one per source port."""
+import argparse
+import socket
+
+ap = argparse.ArgumentParser()
+ap.add_argument("dst")
+ap.add_argument("port", type=int)
+ap.add_argument("count", type=int)
+ap.add_argument("--sports", type=int, default=1)
+ap.add_argument("--payload", default="OPTIONS sip:probe@10.99.0.1 SIP/2.0\r\n\r\n")
+a = ap.parse_args()
+socks = []
+for _ in range(a.sports):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 0))
+    socks.append(s)
+for i in range(a.count):
+    socks[i % a.sports].sendto(a.payload.encode(), (a.dst, a.port))
