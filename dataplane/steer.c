@@ -21,7 +21,7 @@ steer_create(struct worker *const *workers, uint16_t n)
 
 			if (i == j)
 				continue;
-			snprintf(name, sizeof(name), "sf_steer_%u_%u", i, j);
+			snprintf(name, sizeof(name), "sf_steer_%u_%u", i, j); /* cold: setup */
 			/* The ring lives where its consumer runs. */
 			r = rte_ring_create(name, STEER_RING_SIZE,
 					    rte_lcore_to_socket_id(workers[j]->lcore_id),
