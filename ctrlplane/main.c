@@ -13,10 +13,10 @@
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_version.h>
 
 #include "ctrlplane/config.h"
 #include "ctrlplane/ctl_server.h"
+#include "ctrlplane/daemon.h"
 #include "ctrlplane/log.h"
 #include "ctrlplane/param_table.h"
 #include "ctrlplane/ports.h"
@@ -27,22 +27,6 @@
 RTE_LOG_REGISTER(sf_logtype_cp, sipfast.cp, INFO);
 
 #define CTL_POLL_MS 50
-
-struct daemon_opts {
-	const char *config_path;
-	const char *ctl_path;
-	uint64_t bench_packets; /* 0 = run until a signal */
-};
-
-struct daemon {
-	struct daemon_opts opts;
-	json_t *doc;                /* the running config document */
-	struct sf_runtime runtime;
-	struct rte_rcu_qsbr *qsbr;
-	struct net_env env;
-	struct publisher pub;
-	struct ctl_server *ctl;
-};
 
 static volatile sig_atomic_t signal_stop;
 
@@ -127,31 +111,6 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 	return 0;
 }
 
-static json_t *
-method_version(void *ctx, const json_t *params, struct ctl_error *err)
-{
-	struct daemon *d = ctx;
-
-	RTE_SET_USED(params);
-	RTE_SET_USED(err);
-	return json_pack("{s:s, s:s, s:i, s:I}", "version", SIPFAST_VERSION, "dpdk",
-			 rte_version(), "workers", d->env.n_workers, "generation",
-			 (json_int_t)d->pub.generation);
-}
-
-static json_t *
-method_stats(void *ctx, const json_t *params, struct ctl_error *err)
-{
-	struct daemon *d = ctx;
-	json_t *s;
-
-	RTE_SET_USED(params);
-	RTE_SET_USED(err);
-	s = stats_json(&d->env);
-	json_object_set_new(s, "generation", json_integer((json_int_t)d->pub.generation));
-	return s;
-}
-
 /* Load and validate the config file into a snapshot. Returns the snapshot or NULL (logged). */
 static struct snapshot *
 daemon_load_config(struct daemon *d)
@@ -190,16 +149,16 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	rc = publish_snapshot(&d->pub, snap);
 	if (rc != 0)
 		return rc;
-	stats_telemetry_update(d->pub.generation, NULL);
+	stats_telemetry_update(d->pub.generation, json_object_get(d->doc, "params"));
 	stats_telemetry_init(&d->env);
 	d->ctl = ctl_server_create(d->opts.ctl_path, CTL_SERVER_DEFAULT_MODE);
 	if (d->ctl == NULL) {
 		CP_LOG(ERR, "control socket %s: %s", d->opts.ctl_path, strerror(errno));
 		return -errno;
 	}
-	ctl_server_register(d->ctl, "version", method_version, d, "daemon and DPDK versions");
-	ctl_server_register(d->ctl, "stats.get", method_stats, d,
-			    "counters per worker and summed");
+	rc = ctl_methods_register(d);
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < d->env.n_workers; i++) {
 		d->env.workers[i]->rx_limit = d->opts.bench_packets;
 		rc = rte_eal_remote_launch(worker_main, d->env.workers[i],

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The running daemon's control-plane state, shared by main.c and the control methods. */
+#ifndef SF_DAEMON_H
+#define SF_DAEMON_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ctrlplane/config.h"
+#include "ctrlplane/ctl_server.h"
+#include "ctrlplane/ports.h"
+#include "ctrlplane/publish.h"
+
+struct daemon_opts {
+	const char *config_path;
+	const char *ctl_path;
+	uint64_t bench_packets; /* 0 = run until a signal */
+};
+
+struct daemon {
+	struct daemon_opts opts;
+	json_t *doc;                /* the running config document (owned) */
+	struct sf_runtime runtime;  /* start-up sizing of the running process */
+	struct rte_rcu_qsbr *qsbr;
+	struct net_env env;
+	struct publisher pub;
+	struct ctl_server *ctl;
+};
+
+/* Register version, stats.get and config.* on the control socket. Returns 0 or -errno. */
+int ctl_methods_register(struct daemon *d);
+
+#endif

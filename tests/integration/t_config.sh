@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Control plane on a running sipfastd: config.set / config.apply / config.get / config.save
+# over the control socket and sipfastctl, atomic rejection with the JSON path, lossless updates
+# under load (CFG-8), telemetry, and start-up refusal of a bad config file.
+source "$(dirname "$0")/lib.sh"
+CTLBIN=$BUILD/ctrlplane/sipfastctl
+tb_up
+cp "$ROOT/config/sipfast.json" "$WORK/site.json"
+sf_start --config "$WORK/site.json" || exit 1
+
+jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+gen() { ctl version --path=generation; }
+
+g0=$(gen)
+res=$(ctl config.set '{"params": {"SS_SIP_TIMEOUT_RINGING": 60}}')
+check CFG_1_valid_update_acknowledged_with_keys \
+	test "$(echo "$res" | jq_py 'list(d["applied"])')" = "['SS_SIP_TIMEOUT_RINGING']"
+check CFG_1_value_running test "$(ctl config.get '{"name": "SS_SIP_TIMEOUT_RINGING"}' \
+	--path=params.SS_SIP_TIMEOUT_RINGING)" = 60
+check CFG_1_generation_advances test "$(gen)" = $((g0 + 1))
+
+err=$(ctl config.set '{"params": {"SS_SIP_TIMEOUT_RINGING": 90, "SS_AUTHENTICATION_FAILED_SUSPEND": 59}}')
+check CFG_2_one_invalid_rejects_all test "$(ctl config.get '{"name": "SS_SIP_TIMEOUT_RINGING"}' \
+	--path=params.SS_SIP_TIMEOUT_RINGING)" = 60
+check CFG_2_generation_unchanged test "$(gen)" = $((g0 + 1))
+check CFG_2_error_names_path_and_value test \
+	"$(echo "$err" | jq_py 'd["data"]["path"], d["data"]["value"]')" = \
+	"params.SS_AUTHENTICATION_FAILED_SUSPEND 59"
+check CFG_2_error_gives_allowed_range grep -q "60" <<<"$(echo "$err" | jq_py 'd["message"]')"
+
+err=$(ctl config.set '{"params": {"SS_REPLY_UNAUTHORISED": "On"}}')
+check CFG_3_unknown_key_rejected_with_suggestion grep -q "SS_REPLY_UNAUTHORIZED" <<<"$err"
+check CFG_3_generation_unchanged test "$(gen)" = $((g0 + 1))
+
+res=$(ctl config.set '{"params": {"SS_SIP_AUTHENTICATION_RETRY": 12}}')
+check CFG_7_warning_returned_update_applied grep -q "SS_SIP_AUTHENTICATION_RETRY" \
+	<<<"$(echo "$res" | jq_py 'd["warnings"]')"
+
+doc=$(python3 -c "import json; d=json.load(open('$WORK/site.json')); d['interfaces'][0]['ipv4']='10.99.0.9/24'; print(json.dumps({'document': d}))")
+err=$(ctl config.apply "$doc")
+check CFG_apply_interfaces_change_needs_restart grep -q "needs a restart" <<<"$err"
+doc=$(python3 -c "import json; d=json.load(open('$WORK/site.json')); d.setdefault('params', {})['SS_SIP_TIMEOUT_INVITE']=15; print(json.dumps({'document': d}))")
+ctl config.apply "$doc" >/dev/null
+check CFG_apply_whole_document test "$(ctl config.get '{"name": "SS_SIP_TIMEOUT_INVITE"}' \
+	--path=params.SS_SIP_TIMEOUT_INVITE)" = 15
+# apply replaced the document: the earlier set of RINGING is gone, back to the default.
+check CFG_apply_replaces_not_merges test "$(ctl config.get '{"name": "SS_SIP_TIMEOUT_RINGING"}' \
+	--path=params.SS_SIP_TIMEOUT_RINGING)" = 120
+
+"$CTLBIN" --socket "$CTL" set SS_SIP_TIMEOUT_TRYING=25 >/dev/null
+check CFG_sipfastctl_set_exit_0 test $? = 0
+"$CTLBIN" --socket "$CTL" set SS_SIP_TIMEOUT_TRYING=banana >/dev/null 2>&1
+check CFG_sipfastctl_invalid_exit_1 test $? = 1
+check CFG_sipfastctl_get_table grep -q "SS_SIP_TIMEOUT_TRYING" <<<"$("$CTLBIN" --socket "$CTL" get)"
+
+ctl config.save >/dev/null
+check CFG_save_writes_running_document test "$(python3 -c "import json; print(json.load(open('$WORK/site.json'))['params']['SS_SIP_TIMEOUT_TRYING'])")" = 25
+
+# CFG-8: 40 updates while 20000 datagrams arrive: every datagram counted, none lost.
+before=$(counter sip_received)
+peer python3 "$ROOT/tests/integration/udp_send.py" 10.99.0.1 5060 20000 --sports 16 --rate 20000 &
+blaster=$!
+g1=$(gen)
+for i in $(seq 1 40); do
+	ctl config.set "{\"params\": {\"SS_SIP_TIMEOUT_RINGING\": $((60 + i))}}" >/dev/null
+	sleep 0.02
+done
+wait $blaster
+sleep 0.5
+check CFG_8_no_packet_lost_during_updates test $(($(counter sip_received) - before)) = 20000
+check CFG_8_all_updates_published test "$(gen)" = $((g1 + 40))
+check CFG_8_workers_swapped test "$(counter config_swaps)" -gt 10
+
+telemetry=$(echo /sipfast/generation | dpdk-telemetry.py -f "$TB" 2>/dev/null)
+check CFG_telemetry_generation grep -q "\"generation\": $(gen)" <<<"$telemetry"
+check CFG_clean_stop sf_stop
+
+# A bad file stops start-up with one line naming the JSON path.
+python3 -c "import json; d=json.load(open('$ROOT/config/sipfast.json')); d['params']['SS_ENDPOINT_NAT_EXPIRE']='soon'; json.dump(d, open('$WORK/bad.json','w'))"
+out=$(ip netns exec "$TB-dut" "$SIPFASTD" --lcores 0@0,1@1 --no-huge -m 256 --no-pci --no-shconf \
+	--file-prefix "${TB}b" -- --config "$WORK/bad.json" --ctl "$WORK/bad.sock" 2>&1)
+rc=$?
+check CFG_bad_file_refuses_start test $rc = 1
+check CFG_bad_file_names_path grep -q "params.SS_ENDPOINT_NAT_EXPIRE" <<<"$out"
+finish
