@@ -1,0 +1,445 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Golden pcap tests: replay scapy-built frames through sipfastd on net_pcap and compare.
+
+Usage: golden.py BUILD_DIR [CASE_ID ...]
+
+Each case builds its input frames with scapy in a temporary directory, runs
+BUILD_DIR/ctrlplane/sipfastd on a net_pcap port (rx_pcap=in.pcap, tx_pcap=out.pcap) with
+--bench-packets set to the number of input frames, requires exit status 0, then compares the
+BYTES of every transmitted frame with scapy-built expected frames (pcap timestamps differ, so
+files are never compared) and the counters printed after "sipfastd: stopped; counters:".
+
+Prints "PASS <id>" or "FAIL <id>: <why>" per case; exit status 1 when any case failed.
+
+Our MAC is net_pcap's fixed address 02:70:63:61:70:<vdev index> (DPDK 22.11
+drivers/net/pcap/pcap_ethdev.c, pmd_init_internals()); PCAP_arp_request_reply checks it.
+"""
+import copy
+import json
+import logging
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SCAPY_PYTHON = "/usr/bin/python3"  # Debian's python3-scapy lives in the system interpreter
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+try:
+    from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPv6, Padding, Raw, defragment,
+                           fragment, rdpcap, wrpcap)
+    SCAPY_ERROR = None
+except ImportError as e:
+    # A pyenv/venv python3 first in PATH lacks the Debian package: rerun under the system one.
+    if os.path.realpath(sys.executable) != os.path.realpath(SCAPY_PYTHON) and \
+            os.access(SCAPY_PYTHON, os.X_OK) and "SF_GOLDEN_REEXEC" not in os.environ:
+        os.environ["SF_GOLDEN_REEXEC"] = "1"
+        os.execv(SCAPY_PYTHON, [SCAPY_PYTHON] + sys.argv)
+    SCAPY_ERROR = str(e)
+
+OUR_MAC = "02:70:63:61:70:00"
+OUR_IP = "10.99.0.1"
+PEER_MAC = "02:00:00:0a:63:02"
+PEER_IP = "10.99.0.2"
+SIP_PORT = 5060
+MTU = 1500
+TIMEOUT_S = 30
+
+BASE_CONFIG = {
+    "interfaces": [{
+        "port": 0,
+        "name": "golden pcap net_pcap0",
+        "ipv4": OUR_IP + "/24",
+        "gateway": "10.99.0.254",
+        "mtu": MTU,
+        "icmp_echo": True,
+    }],
+    "sip": {"port": SIP_PORT, "domain": "sipfast.test"},
+    "params": {},
+    "accounts": [],
+    "gateways": [],
+    "runtime": {"mbufs_per_socket": 8191, "big_mbufs": 255},
+}
+
+
+class CaseFailed(Exception):
+    """A case's assertion did not hold; the message says why."""
+
+
+class Run:
+    """What one daemon run produced: transmitted frames (bytes) and the final counters."""
+
+    def __init__(self, out, counters, stdout, stderr):
+        self.out = out
+        self.counters = counters
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def counter(self, name):
+        """Counters that stayed 0 are not printed."""
+        return self.counters.get(name, 0)
+
+
+def parse_counters(stdout):
+    """The "  name value" lines after "sipfastd: stopped; counters:"."""
+    lines = stdout.splitlines()
+    try:
+        start = lines.index("sipfastd: stopped; counters:") + 1
+    except ValueError:
+        raise CaseFailed("no 'sipfastd: stopped; counters:' block on stdout")
+    counters = {}
+    for line in lines[start:]:
+        fields = line.split()
+        if not line.startswith("  ") or len(fields) != 2 or not fields[1].isdigit():
+            break
+        counters[fields[0]] = int(fields[1])
+    return counters
+
+
+def eal_runtime_dir(prefix):
+    """Where EAL makes its (here empty) runtime directory for --file-prefix @prefix."""
+    if os.geteuid() == 0:
+        base = "/var/run"
+    else:
+        base = os.environ.get("XDG_RUNTIME_DIR", "/tmp")
+    return os.path.join(base, "dpdk", prefix)
+
+
+def run_daemon(ctx, name, frames, iface_overrides=None):
+    """Replay @frames (scapy packets, in order) through sipfastd and return a Run."""
+    tmp = os.path.join(ctx["tmp"], name)
+    os.mkdir(tmp)
+    in_pcap, out_pcap = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
+    cfg_path, ctl = os.path.join(tmp, "sipfast.json"), os.path.join(tmp, "ctl.sock")
+    wrpcap(in_pcap, frames)
+    cfg = copy.deepcopy(BASE_CONFIG)
+    cfg["interfaces"][0].update(iface_overrides or {})
+    with open(cfg_path, "w") as f:
+        json.dump(cfg, f, indent=1)
+    prefix = "sfgold%d_%s" % (os.getpid(), name)
+    cmd = [ctx["daemon"], "--lcores", "0@0,1@1", "--no-huge", "-m", "256", "--no-pci",
+           "--no-shconf", "--file-prefix", prefix,
+           "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (in_pcap, out_pcap),
+           "--", "--config", cfg_path, "--ctl", ctl, "--bench-packets", str(len(frames))]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise CaseFailed("sipfastd did not stop within %d s after %d frames"
+                         % (TIMEOUT_S, len(frames)))
+    finally:
+        shutil.rmtree(eal_runtime_dir(prefix), ignore_errors=True)
+    if p.returncode != 0:
+        tail = (p.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        raise CaseFailed("sipfastd exit status %d: %s" % (p.returncode, tail))
+    out = [bytes(pkt) for pkt in rdpcap(out_pcap)] if os.path.getsize(out_pcap) > 0 else []
+    return Run(out, parse_counters(p.stdout), p.stdout, p.stderr)
+
+
+# ---- assertions ------------------------------------------------------------------------------
+
+def expect(cond, fmt, *args):
+    if not cond:
+        raise CaseFailed(fmt % args if args else fmt)
+
+
+def expect_counters(run, expected):
+    """Each named counter has exactly the given value (absent from the block = 0)."""
+    wrong = ["%s=%d (want %d)" % (k, run.counter(k), v)
+             for k, v in sorted(expected.items()) if run.counter(k) != v]
+    expect(not wrong, "counters: %s", ", ".join(wrong))
+
+
+def expect_silent(run):
+    expect(not run.out, "expected no frame out, got %d: first %s", len(run.out),
+           run.out[0][:64].hex() if run.out else "")
+    expect_counters(run, {"tx_packets": 0})
+
+
+def expect_same_bytes(what, got, exp):
+    """@got equals @exp; otherwise say where they first differ."""
+    if got == exp:
+        return
+    at = next((k for k in range(min(len(got), len(exp))) if got[k] != exp[k]),
+              min(len(got), len(exp)))
+    raise CaseFailed("%s differs at byte %d (len %d, want %d): got %s want %s"
+                     % (what, at, len(got), len(exp), got[at:at + 8].hex(),
+                        exp[at:at + 8].hex()))
+
+
+def expect_frames(run, expected):
+    """The transmitted frames are exactly @expected (scapy packets), byte for byte, in order."""
+    want = [bytes(p) for p in expected]
+    expect(len(run.out) == len(want), "expected %d frame(s) out, got %d", len(want),
+           len(run.out))
+    for i, (got, exp) in enumerate(zip(run.out, want)):
+        expect_same_bytes("frame %d" % i, got, exp)
+
+
+def ip_header_ok(ip_bytes):
+    """The IPv4 header checksum of @ip_bytes verifies (one's-complement sum is 0xffff)."""
+    ihl = (ip_bytes[0] & 0x0f) * 4
+    s = sum(int.from_bytes(ip_bytes[i:i + 2], "big") for i in range(0, ihl, 2))
+    while s > 0xffff:
+        s = (s & 0xffff) + (s >> 16)
+    return s == 0xffff
+
+
+# ---- frame builders --------------------------------------------------------------------------
+
+def to_us(src_mac=PEER_MAC, **kw):
+    """Ethernet to our MAC; scapy sets the type from the next layer unless @kw gives it."""
+    return Ether(src=src_mac, dst=OUR_MAC, **kw)
+
+
+def from_us(dst_mac=PEER_MAC):
+    return Ether(src=OUR_MAC, dst=dst_mac)
+
+
+def pad60(pkt):
+    """Pad to the 60-byte Ethernet minimum as a real NIC delivers short frames."""
+    short = 60 - len(pkt)
+    return pkt / Padding(load=b"\0" * short) if short > 0 else pkt
+
+
+def echo_request(payload, ip_id=0x1234, icmp_id=0x4242, seq=7, src=PEER_IP):
+    return (to_us() / IP(src=src, dst=OUR_IP, id=ip_id, ttl=57, flags="DF") /
+            ICMP(type=8, id=icmp_id, seq=seq) / Raw(payload))
+
+
+def echo_reply_ip(payload, ip_id=0x1234, icmp_id=0x4242, seq=7):
+    """The reply we expect: addresses swapped, TTL 64, same IP id, DF cleared."""
+    return (IP(src=OUR_IP, dst=PEER_IP, id=ip_id, ttl=64, flags=0) /
+            ICMP(type=0, id=icmp_id, seq=seq) / Raw(payload))
+
+
+def sip_like_payload(size):
+    """@size bytes of deterministic text; not a SIP message, so nothing may ever answer it."""
+    head = b"golden pcap fragmented datagram to the SIP port\r\n"
+    body = bytes(0x41 + (i % 26) for i in range(size - len(head)))
+    return head + body
+
+
+def mac_bytes(mac):
+    return bytes.fromhex(mac.replace(":", ""))
+
+
+def bytes_of(n, seed):
+    rng = random.Random(seed)
+    return bytes(rng.randrange(256) for _ in range(n))
+
+
+# ---- cases -----------------------------------------------------------------------------------
+
+def case_arp_request_reply(ctx):
+    req = pad60(Ether(src=PEER_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                ARP(op="who-has", hwsrc=PEER_MAC, psrc=PEER_IP, hwdst="00:00:00:00:00:00",
+                    pdst=OUR_IP))
+    run = run_daemon(ctx, "arp", [req])
+    if len(run.out) == 1 and run.out[0][6:12] != mac_bytes(OUR_MAC):
+        raise CaseFailed("reply from MAC %s, not net_pcap's fixed %s"
+                         % (run.out[0][6:12].hex(":"), OUR_MAC))
+    expect_frames(run, [from_us() / ARP(op="is-at", hwsrc=OUR_MAC, psrc=OUR_IP,
+                                        hwdst=PEER_MAC, pdst=PEER_IP)])
+    expect_counters(run, {"arp_replied": 1, "rx_packets": 1, "tx_packets": 1})
+
+
+def case_icmp_echo_reply(ctx):
+    payload = bytes(range(56))
+    run = run_daemon(ctx, "echo", [echo_request(payload)])
+    expect_frames(run, [from_us() / echo_reply_ip(payload)])
+    expect_counters(run, {"icmp_echo_replied": 1, "tx_packets": 1})
+
+
+def case_icmp_echo_large_fragmented(ctx):
+    payload = bytes((i * 7) & 0xff for i in range(3000))
+    frags = fragment(echo_request(payload, ip_id=0x2345), fragsize=MTU - 20)
+    run = run_daemon(ctx, "bigecho", frags)
+    expect(len(run.out) >= 2, "expected the reply in >= 2 fragments, got %d frame(s)",
+           len(run.out))
+    pkts = [Ether(b) for b in run.out]
+    for i, p in enumerate(pkts):
+        expect(IP in p, "fragment %d is not IPv4", i)
+        expect(p.src == OUR_MAC and p.dst == PEER_MAC, "fragment %d MACs %s -> %s", i, p.src,
+               p.dst)
+        expect(p[IP].len <= MTU and len(run.out[i]) <= MTU + 14,
+               "fragment %d: IP length %d above MTU %d", i, p[IP].len, MTU)
+        expect(ip_header_ok(bytes(p[IP])), "fragment %d: bad IPv4 header checksum", i)
+        expect(p[IP].id == 0x2345 and p[IP].ttl == 64, "fragment %d: id %#x ttl %d", i,
+               p[IP].id, p[IP].ttl)
+    whole = defragment(pkts)
+    expect(len(whole) == 1, "scapy reassembled %d datagrams, want 1", len(whole))
+    expect_same_bytes("reassembled reply", bytes(whole[0]),
+                      bytes(from_us() / echo_reply_ip(payload, ip_id=0x2345)))
+    expect_counters(run, {"icmp_echo_replied": 1, "frag_held": len(frags) - 1,
+                          "tx_fragments": len(run.out), "tx_packets": len(run.out)})
+
+
+def fragmented_sip_datagram(order):
+    dgram = (to_us() / IP(src=PEER_IP, dst=OUR_IP, id=0x3456) /
+             UDP(sport=5080, dport=SIP_PORT) / Raw(sip_like_payload(3000)))
+    frags = fragment(dgram, fragsize=MTU - 20)
+    expect(len(frags) == 3, "scapy made %d fragments, want 3", len(frags))
+    return [frags[i] for i in order]
+
+
+def case_fragmented_udp_counted_once(ctx):
+    frames = fragmented_sip_datagram([0, 1, 2])
+    run = run_daemon(ctx, "fragudp", frames)
+    expect_silent(run)
+    expect_counters(run, {"sip_received": 1, "frag_held": len(frames) - 1, "drop_frag": 0})
+
+
+def case_fragmented_udp_out_of_order(ctx):
+    frames = fragmented_sip_datagram([2, 0, 1])
+    run = run_daemon(ctx, "fragudp_ooo", frames)
+    expect_silent(run)
+    expect_counters(run, {"sip_received": 1, "frag_held": len(frames) - 1, "drop_frag": 0})
+
+
+def garbage_frames():
+    """(label, frame, verdict counter it must land in)."""
+    good_ip = IP(src=PEER_IP, dst=OUR_IP)
+    bad_ip_cksum = to_us() / IP(src=PEER_IP, dst=OUR_IP, chksum=0x1234) / ICMP() / Raw(b"x" * 8)
+    bad_udp_cksum = to_us() / good_ip / UDP(sport=5060, dport=SIP_PORT, chksum=0xbeef) / \
+        Raw(b"OPTIONS sip:x SIP/2.0\r\n\r\n")
+    noise = bytes_of(80, 1)
+    expect(noise[:6] not in (mac_bytes(OUR_MAC), b"\xff" * 6), "seeded noise is for us")
+    truncated_ip = bytes(to_us() / good_ip / UDP(dport=SIP_PORT))[:14 + 12]
+    long_ip = to_us() / IP(src=PEER_IP, dst=OUR_IP, len=200) / UDP(dport=SIP_PORT)
+    short_udp = to_us() / good_ip / UDP(dport=SIP_PORT, len=100) / Raw(b"y" * 10)
+    frames = [
+        ("random_bytes", Raw(noise), "drop_foreign_mac"),
+        ("random_ipv4_payload", to_us(type=0x0800) / Raw(bytes([0x6f]) + bytes_of(60, 2)),
+         "drop_ip_bad_header"),
+        ("truncated_ethernet", Raw(bytes(to_us())[:10]), "drop_runt"),
+        ("truncated_ipv4", Raw(truncated_ip), "drop_runt"),
+        ("ipv4_total_length_beyond_frame", long_ip, "drop_ip_bad_header"),
+        ("bad_ipv4_checksum", bad_ip_cksum, "drop_ip_bad_cksum"),
+        ("bad_udp_checksum", bad_udp_cksum, "drop_udp_bad_cksum"),
+        ("udp_length_beyond_ip", short_udp, "drop_udp_bad"),
+        ("ipv6", to_us() / IPv6(src="fd00::2", dst="fd00::1") / UDP(dport=SIP_PORT),
+         "drop_ethertype"),
+        ("vlan_tagged", to_us() / Dot1Q(vlan=99) / good_ip / UDP(dport=SIP_PORT),
+         "drop_vlan"),
+        ("unicast_other_mac", Ether(src=PEER_MAC, dst="02:00:00:00:00:99") / good_ip /
+         UDP(dport=SIP_PORT), "drop_foreign_mac"),
+        ("multicast_mac", Ether(src=PEER_MAC, dst="01:00:5e:00:00:01") / good_ip /
+         UDP(dport=SIP_PORT), "drop_foreign_mac"),
+        ("arp_bad_hwtype", Ether(src=PEER_MAC, dst="ff:ff:ff:ff:ff:ff") /
+         ARP(hwtype=6, psrc=PEER_IP, pdst=OUR_IP), "drop_arp_bad"),
+        ("ip_to_other_host", to_us() / IP(src=PEER_IP, dst="10.99.0.9") / ICMP(),
+         "drop_ip_not_us"),
+        ("udp_to_port_53", to_us() / good_ip / UDP(sport=5353, dport=53) / Raw(b"\0" * 12),
+         "drop_udp_port"),
+        ("tcp_syn_to_5060", to_us() / good_ip / TCP(sport=40000, dport=SIP_PORT, flags="S"),
+         "drop_proto"),
+        ("icmp_timestamp", to_us() / good_ip / ICMP(type=13) / Raw(b"\0" * 12), "drop_icmp"),
+        ("icmp_echo_bad_checksum", to_us() / good_ip / ICMP(type=8, chksum=0x1111) /
+         Raw(b"z" * 8), "drop_icmp"),
+    ]
+    for src in ("0.1.2.3", "127.0.0.1", "224.0.0.5", "240.0.0.1", "255.255.255.255",
+                "10.99.0.255", OUR_IP):
+        frames.append(("martian_" + src, to_us() / IP(src=src, dst=OUR_IP) /
+                       ICMP(type=8, id=1, seq=1) / Raw(b"m" * 8), "drop_ip_martian"))
+    # Runts stay short: padding would turn them into other (valid-length) garbage.
+    return [(label, f if v == "drop_runt" else pad60(f), v) for label, f, v in frames]
+
+
+def case_garbage_frames_silent(ctx):
+    table = garbage_frames()
+    run = run_daemon(ctx, "garbage", [f for _, f, _ in table])
+    expect_silent(run)
+    want = {}
+    for _, _, v in table:
+        want[v] = want.get(v, 0) + 1
+    drops = {k: v for k, v in run.counters.items() if k.startswith("drop_")}
+    if drops != want:
+        raise CaseFailed("drop counters %s, want %s (frames: %s)" % (
+            json.dumps(drops, sort_keys=True), json.dumps(want, sort_keys=True),
+            ", ".join("%s->%s" % (lab, v) for lab, _, v in table)))
+    expect(sum(drops.values()) == len(table), "drops sum %d != %d frames",
+           sum(drops.values()), len(table))
+    expect_counters(run, {"rx_packets": len(table), "sip_received": 0,
+                          "icmp_echo_replied": 0, "arp_replied": 0, "arp_learned": 0})
+
+
+def case_udp_to_closed_port_no_icmp(ctx):
+    dgram = pad60(to_us() / IP(src=PEER_IP, dst=OUR_IP) / UDP(sport=5060, dport=5070) /
+                  Raw(b"OPTIONS sip:x@10.99.0.1:5070 SIP/2.0\r\n\r\n"))
+    run = run_daemon(ctx, "closed", [dgram])
+    expect_silent(run)
+    expect_counters(run, {"drop_udp_port": 1})
+
+
+def case_icmp_echo_disabled(ctx):
+    run = run_daemon(ctx, "echo_off", [echo_request(bytes(range(56)))],
+                     iface_overrides={"icmp_echo": False})
+    expect_silent(run)
+    expect_counters(run, {"drop_icmp_disabled": 1, "icmp_echo_replied": 0})
+
+
+def case_broadcast_arp_for_other_host_ignored(ctx):
+    req = pad60(Ether(src=PEER_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                ARP(op="who-has", hwsrc=PEER_MAC, psrc=PEER_IP, pdst="10.99.0.77"))
+    run = run_daemon(ctx, "arp_other", [req])
+    expect_silent(run)
+    expect_counters(run, {"drop_arp_not_us": 1, "arp_replied": 0, "arp_learned": 0})
+
+
+CASES = [
+    ("PCAP_arp_request_reply", case_arp_request_reply),
+    ("PCAP_icmp_echo_reply", case_icmp_echo_reply),
+    ("PCAP_icmp_echo_large_fragmented", case_icmp_echo_large_fragmented),
+    ("PCAP_fragmented_udp_counted_once", case_fragmented_udp_counted_once),
+    ("PCAP_fragmented_udp_out_of_order", case_fragmented_udp_out_of_order),
+    ("PCAP_garbage_frames_silent", case_garbage_frames_silent),
+    ("PCAP_udp_to_closed_port_no_icmp", case_udp_to_closed_port_no_icmp),
+    ("PCAP_icmp_echo_disabled", case_icmp_echo_disabled),
+    ("PCAP_broadcast_arp_for_other_host_ignored", case_broadcast_arp_for_other_host_ignored),
+]
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stderr if len(argv) < 2 else sys.stdout)
+        return 2 if len(argv) < 2 else 0
+    only = set(argv[2:])
+    unknown = only - {cid for cid, _ in CASES}
+    if unknown:
+        print("golden.py: no case %s" % ", ".join(sorted(unknown)), file=sys.stderr)
+        return 2
+    cases = [(cid, fn) for cid, fn in CASES if not only or cid in only]
+    daemon = os.path.join(os.path.abspath(argv[1]), "ctrlplane", "sipfastd")
+    setup_error = None
+    if SCAPY_ERROR is not None:
+        setup_error = "scapy not importable (%s); install python3-scapy" % SCAPY_ERROR
+    elif not os.access(daemon, os.X_OK):
+        setup_error = "%s not built" % daemon
+    failed = 0
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="sfgolden.") as tmp:
+        ctx = {"daemon": daemon, "tmp": tmp}
+        for cid, fn in cases:
+            try:
+                if setup_error:
+                    raise CaseFailed(setup_error)
+                fn(ctx)
+                print("PASS %s" % cid, flush=True)
+            except CaseFailed as e:
+                failed += 1
+                print("FAIL %s: %s" % (cid, e), flush=True)
+            except Exception as e:  # a bug in the case itself still reports the case
+                failed += 1
+                print("FAIL %s: %s: %s" % (cid, type(e).__name__, e), flush=True)
+    print("# %d case(s), %d failed, %.1f s" % (len(cases), failed,
+                                              time.monotonic() - started), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
