@@ -59,9 +59,12 @@ stats_json(const struct net_env *env)
 		json_t *c = json_object();
 
 		stats_visit(env, env->workers[k], stats_put_json, c);
-		json_array_append_new(workers, json_pack("{s:i, s:i, s:o}", "lcore",
-							 (int)env->workers[k]->lcore_id, "worker",
-							 (int)k, "counters", c));
+		json_array_append_new(workers,
+				      json_pack("{s:i, s:i, s:I, s:o}", "lcore",
+						(int)env->workers[k]->lcore_id, "worker", (int)k,
+						"generation",
+						(json_int_t)stats_load(&env->workers[k]->cfg_generation),
+						"counters", c));
 	}
 	stats_visit(env, NULL, stats_put_json, total);
 	return json_pack("{s:o, s:o}", "workers", workers, "total", total);

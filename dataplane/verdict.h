@@ -15,10 +15,12 @@
 	X(FRAG_HELD, "frag_held")              /* fragment kept until its datagram is whole */\
 	X(DROP_RUNT, "drop_runt")              /* shorter than the headers it claims */      \
 	X(DROP_FOREIGN_MAC, "drop_foreign_mac")/* unicast to another MAC, or multicast */    \
+	X(DROP_GROUP_SRC_MAC, "drop_group_src_mac") /* source MAC broadcast/multicast: bogus */\
 	X(DROP_VLAN, "drop_vlan")              /* 802.1Q tagged: no VLAN configured */       \
 	X(DROP_ETHERTYPE, "drop_ethertype")    /* neither IPv4 nor ARP */                    \
 	X(DROP_ARP_BAD, "drop_arp_bad")        /* not Ethernet/IPv4 ARP, bad opcode */       \
 	X(DROP_ARP_NOT_US, "drop_arp_not_us")  /* request for another host, nothing learned */\
+	X(DROP_ARP_CONFLICT, "drop_arp_conflict") /* another MAC claims our address */       \
 	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length */         \
 	X(DROP_IP_BAD_CKSUM, "drop_ip_bad_cksum")                                            \
 	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \

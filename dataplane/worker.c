@@ -44,6 +44,7 @@ worker_take_new_config(struct worker *w)
 		newest = p;
 	if (newest != NULL) {
 		w->cfg = newest;
+		__atomic_store_n(&w->cfg_generation, w->cfg->generation, __ATOMIC_RELAXED);
 		worker_count(w, COUNTER_CONFIG_SWAPS, 1);
 	}
 }

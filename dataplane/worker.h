@@ -75,6 +75,7 @@ struct worker {
 
 	/* Written by this lcore, read with relaxed loads by ctrlplane. */
 	uint64_t verdicts[VERDICT_MAX] __rte_cache_aligned;
+	uint64_t cfg_generation;                /* generation of the snapshot in use */
 	uint64_t counters[COUNTER_MAX];
 } __rte_cache_aligned;
 

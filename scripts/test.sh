@@ -3,7 +3,7 @@
 # Run every test tier and end with exactly one line "N passed, N failed" (cases counted over all
 # tiers). Installs what is missing and builds first. Needs root for the live tier.
 #   tiers: static checks; unit (cmocka, gcc build: pure + DPDK); sanitizer (clang ASan+UBSan,
-#   pure modules, fuzz corpus replay); golden pcap (net_pcap replay); live (veth test bed);
+#   pure modules, fuzz corpus replay); thread sanitizer (snapshot hand-off); golden pcap (net_pcap replay); live (veth test bed);
 #   bench smoke (when scripts/bench.sh exists).
 # Environment: SF_WERROR=1 builds with -Dwerror=true (CI sets it); SF_SKIP_LIVE=1 skips the
 # live tier (e.g. without root).
@@ -39,8 +39,8 @@ else
 fi
 tally_lines "$log/static"
 
-step "build (gcc) and sanitizer build (clang ASan+UBSan)"
-for kind in release asan; do
+step "builds: gcc; clang ASan+UBSan (pure modules); clang TSan (snapshot hand-off)"
+for kind in release asan tsan; do
 	if ! scripts/build.sh "$kind" >"$log/build-$kind" 2>&1; then
 		tail -40 "$log/build-$kind"
 		echo "FAIL BUILD_$kind"
@@ -58,6 +58,12 @@ step "sanitizer tier (clang ASan+UBSan): pure suite and fuzz corpus replay"
 meson test -C build-asan --no-rebuild --suite pure --print-errorlogs >"$log/asan" 2>&1 ||
 	tail -60 "$log/asan"
 read -r p f < <(scripts/meson-results.py build-asan/meson-logs/testlog.json)
+tally "$p" "$f"
+
+step "thread-sanitizer tier: 10,000 snapshots published under reader threads"
+meson test -C build-tsan --no-rebuild publish --print-errorlogs >"$log/tsan" 2>&1 ||
+	tail -60 "$log/tsan"
+read -r p f < <(scripts/meson-results.py build-tsan/meson-logs/testlog.json)
 tally "$p" "$f"
 
 if [ -f tests/pcap/golden.py ]; then

@@ -55,6 +55,11 @@ arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 		v = VERDICT_DROP_ARP_BAD;
 		goto out_free;
 	}
+	/* Someone else claims our address (RFC 5227 conflict): never learn or answer it. */
+	if (unlikely(a->arp_data.arp_sip == ifc->ipv4)) {
+		v = VERDICT_DROP_ARP_CONFLICT;
+		goto out_free;
+	}
 	/*
 	 * RFC 826: refresh a sender we already know (gratuitous ARP after a MAC change), and add
 	 * one that talks to us or answers us.

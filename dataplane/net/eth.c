@@ -26,6 +26,11 @@ eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 		v = VERDICT_DROP_FOREIGN_MAC;
 		goto out_free;
 	}
+	/* A group source address is never a real sender; answering it would broadcast. */
+	if (unlikely(rte_is_multicast_ether_addr(&eth->src_addr))) {
+		v = VERDICT_DROP_GROUP_SRC_MAC;
+		goto out_free;
+	}
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		return ipv4_input(w, m, port_id);

@@ -693,6 +693,33 @@ net_group_setup(void **state)
 	return fx_eal_init();
 }
 
+/* Another MAC claiming our address (RFC 5227 conflict) is neither learned nor answered. */
+static void
+test_regression_arp_claiming_our_address_not_learned_or_answered(void **state)
+{
+	struct fx *f = *state;
+	struct rte_ether_addr bcast, mac;
+	struct rte_mbuf *m;
+
+	memset(&bcast, 0xff, sizeof(bcast));
+	m = fx_arp_frame(f, RTE_ARP_OP_REQUEST, &bcast, &f->peer_mac, FX_OUR_IP, NULL, FX_OUR_IP);
+	net_expect_silent_drop(f, m, VERDICT_DROP_ARP_CONFLICT);
+	assert_false(net_neigh_has(f, FX_OUR_IP, &mac));
+	fx_assert_no_leak(f);
+}
+
+/* A frame from a group (broadcast/multicast) source MAC is bogus: an echo reply would flood. */
+static void
+test_regression_group_source_mac_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct rte_mbuf *m = net_echo_request(f, RTE_IP_ICMP_ECHO_REQUEST, 8);
+
+	memset(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	net_expect_silent_drop(f, m, VERDICT_DROP_GROUP_SRC_MAC);
+	fx_assert_no_leak(f);
+}
+
 #define NET_TEST(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int
@@ -702,6 +729,8 @@ main(void)
 		NET_TEST(test_arp_request_for_us_is_answered_and_asker_learned),
 		NET_TEST(test_arp_request_for_other_ip_is_ignored_and_not_learned),
 		NET_TEST(test_arp_malformed_is_dropped),
+		NET_TEST(test_regression_arp_claiming_our_address_not_learned_or_answered),
+		NET_TEST(test_regression_group_source_mac_dropped),
 		NET_TEST(test_arp_gratuitous_refreshes_known_neighbour),
 		NET_TEST(test_regression_arp_gratuitous_refresh_counted_as_not_us),
 		NET_TEST(test_icmp_echo_request_is_answered),
