@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Plot scripts/bench.sh results: Mpps per class (best and median of the timed runs) and
+# instructions per packet (PMD part and application part, from callgrind).
+# gnuplot -e "results='build-bench/results.tsv'; png='bench/results.png'" bench/plot.gnuplot
+if (!exists("results")) results = 'build-bench/results.tsv'
+if (!exists("png")) png = 'bench/results.png'
+set terminal pngcairo size 1100,450 font ",10" noenhanced
+set output png
+set datafile separator "\t"
+set datafile missing "-"
+set key autotitle columnhead outside bottom center horizontal
+set style data histograms
+set style fill solid 0.85 border -1
+set boxwidth 0.8
+set grid ytics
+set xtics rotate by -25
+set yrange [0:*]
+set multiplot layout 1,2 title "sipfastd, 1 worker, net_pcap replay (2-CPU VM; PMD cost included)"
+set title "throughput per worker"
+set ylabel "Mpps"
+set style histogram clustered gap 1
+plot results using 2:xtic(1) title "best", '' using 3 title "median"
+set title "instructions per packet (callgrind)"
+set ylabel "instructions / packet"
+set style histogram rowstacked
+plot results using 6:xtic(1) title "application", '' using 5 title "net_pcap PMD"
+unset multiplot

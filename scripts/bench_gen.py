@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Build the benchmark pcaps, one per traffic class, with scapy (deterministic: fixed seed).
+
+Usage: bench_gen.py [--frames N] [--seed S] --outdir DIR CLASS ...
+       bench_gen.py --list
+
+Writes DIR/CLASS.pcap and DIR/CLASS.json (the daemon config the class needs: gateways,
+accounts) for each CLASS.
+
+Every frame is addressed to sipfastd on net_pcap port 0 (MAC 02:70:63:61:70:00, IPv4
+10.99.0.1, SIP on UDP 5060) with correct IPv4 and UDP checksums, so the class measures the
+path it names and not a checksum drop. net_pcap's infinite_rx keeps the whole file in mbufs of
+the daemon's pool, so N (default 4096) must stay well below runtime.mbufs_per_socket.
+
+Classes (bench.sh's table says which are enabled today):
+  l2l4             UDP to port 9 from random sources: the full L2-L4 path, then dropped
+  sip_count        the scanner flood below, to the SIP port (counted while the SIP path is a stub)
+  flood_unknown    OPTIONS/REGISTER/INVITE from random unknown sources, friendly-scanner UAs,
+                   random users: dropped silently once the scan-first path lands
+  arp              ARP who-has 10.99.0.1 from random hosts: answered
+  icmp             ICMP echo requests to 10.99.0.1 from random hosts: answered
+  options_gateway  OPTIONS keepalives from the configured gateway 10.99.0.254: answered 200
+  register_digest  REGISTER with a correct MD5 digest for 10,000 configured users (needs a
+                   bench-only fixed nonce in sipfastd; see BENCHMARKS.md)
+  mix              90% flood_unknown, 5% options_gateway, 5% register_digest
+"""
+import hashlib
+import json
+import logging
+import os
+import random
+import struct
+import sys
+
+SCAPY_PYTHON = "/usr/bin/python3"  # Debian's python3-scapy lives in the system interpreter
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+try:
+    from scapy.all import ARP, ICMP, IP, UDP, Ether, Raw, wrpcap
+except ImportError:
+    if os.path.realpath(sys.executable) != os.path.realpath(SCAPY_PYTHON) and \
+            os.access(SCAPY_PYTHON, os.X_OK) and "SF_BENCH_REEXEC" not in os.environ:
+        os.environ["SF_BENCH_REEXEC"] = "1"
+        os.execv(SCAPY_PYTHON, [SCAPY_PYTHON] + sys.argv)
+    raise
+
+OUR_MAC = "02:70:63:61:70:00"   # net_pcap's address for vdev index 0 (DPDK 22.11)
+OUR_IP = "10.99.0.1"
+GATEWAY_IP = "10.99.0.254"
+DOMAIN = "sipfast.test"
+SIP_PORT = 5060
+N_USERS = 10000
+# The nonce a bench-only sipfastd flag would mint for every challenge (fixed key and clock).
+BENCH_NONCE = "sfbench0000000000000000000000000"
+SCANNER_UAS = ["friendly-scanner", "sipvicious", "sipcli/v1.8", "VaxSIPUserAgent/3.1",
+               "PortSIP VoIP SDK 11.2", "Cisco-SIPGateway/IOS-12.x", "sipsak 0.9.6", "pplsip"]
+
+BASE_CONFIG = {
+    "interfaces": [{"port": 0, "name": "bench net_pcap0", "ipv4": OUR_IP + "/24",
+                    "gateway": GATEWAY_IP, "mtu": 1500, "icmp_echo": True}],
+    "sip": {"port": SIP_PORT, "domain": DOMAIN},
+    "params": {"SS_REPLY_UNAUTHORIZED": "Off"},
+    "accounts": [],
+    "gateways": [],
+    "runtime": {"mbufs_per_socket": 16383, "big_mbufs": 255},
+}
+
+
+def rand_mac(rng):
+    return "02:%02x:%02x:%02x:%02x:%02x" % tuple(rng.randrange(256) for _ in range(5))
+
+
+def rand_public_ip(rng):
+    """A unicast source that is not martian, not ours and not in our /24."""
+    while True:
+        a = rng.randrange(1, 224)
+        if a in (10, 127):
+            continue
+        return "%d.%d.%d.%d" % (a, rng.randrange(256), rng.randrange(256), rng.randrange(1, 255))
+
+
+def udp_frame(rng, src_ip, sport, dport, payload, src_mac=None):
+    f = Ether(src=src_mac or rand_mac(rng), dst=OUR_MAC) / \
+        IP(src=src_ip, dst=OUR_IP, id=rng.randrange(65536)) / \
+        UDP(sport=sport, dport=dport) / Raw(payload)
+    return bytes(f)  # lengths and checksums computed here
+
+
+def branch(rng):
+    return "z9hG4bK-%08x" % rng.getrandbits(32)
+
+
+def scanner_msg(rng, src_ip):
+    """What svmap/svwar/INVITE scanners send: random users, a scanner User-Agent."""
+    method = rng.choice(["OPTIONS", "REGISTER", "INVITE"])
+    user = str(rng.randrange(100, 100000))
+    ua = rng.choice(SCANNER_UAS)
+    tag = "%016x" % rng.getrandbits(64)
+    callid = "%d" % rng.getrandbits(63)
+    ruri = "sip:%s@%s" % (user, OUR_IP) if method != "REGISTER" else "sip:%s" % OUR_IP
+    lines = [
+        "%s %s SIP/2.0" % (method, ruri),
+        "Via: SIP/2.0/UDP %s:5060;branch=%s;rport" % (src_ip, branch(rng)),
+        "Max-Forwards: 70",
+        "From: \"%s\"<sip:%s@%s>;tag=%s" % (user, user, OUR_IP, tag),
+        "To: \"%s\"<sip:%s@%s>" % (user, user, OUR_IP),
+        "Call-ID: %s" % callid,
+        "CSeq: 1 %s" % method,
+        "Contact: <sip:%s@%s:5060>" % (user, src_ip),
+        "User-Agent: %s" % ua,
+    ]
+    body = ""
+    if method == "INVITE":
+        body = ("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+                "m=audio 10000 RTP/AVP 0\r\n" % (src_ip, src_ip))
+        lines.append("Content-Type: application/sdp")
+    lines.append("Content-Length: %d" % len(body))
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+def gateway_options(rng):
+    lines = [
+        "OPTIONS sip:%s:5060 SIP/2.0" % OUR_IP,
+        "Via: SIP/2.0/UDP %s:5060;branch=%s" % (GATEWAY_IP, branch(rng)),
+        "Max-Forwards: 70",
+        "From: <sip:ping@%s>;tag=%08x" % (GATEWAY_IP, rng.getrandbits(32)),
+        "To: <sip:%s>" % OUR_IP,
+        "Call-ID: gw-%d@%s" % (rng.getrandbits(48), GATEWAY_IP),
+        "CSeq: %d OPTIONS" % rng.randrange(1, 1 << 20),
+        "User-Agent: bench-gateway",
+        "Content-Length: 0",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def user_name(i):
+    return "u%05d" % i
+
+
+def user_password(i):
+    return "pw-%05d-bench" % i
+
+
+def md5hex(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def register_digest(rng, i, src_ip):
+    """REGISTER with a correct qop=auth MD5 digest over BENCH_NONCE (RFC 2617 3.2.2)."""
+    user, uri = user_name(i), "sip:%s" % DOMAIN
+    cnonce, nc = "%08x" % rng.getrandbits(32), "00000001"
+    ha1 = md5hex("%s:%s:%s" % (user, DOMAIN, user_password(i)))
+    ha2 = md5hex("REGISTER:%s" % uri)
+    resp = md5hex("%s:%s:%s:%s:auth:%s" % (ha1, BENCH_NONCE, nc, cnonce, ha2))
+    lines = [
+        "REGISTER %s SIP/2.0" % uri,
+        "Via: SIP/2.0/UDP %s:5060;branch=%s;rport" % (src_ip, branch(rng)),
+        "Max-Forwards: 70",
+        "From: <sip:%s@%s>;tag=%08x" % (user, DOMAIN, rng.getrandbits(32)),
+        "To: <sip:%s@%s>" % (user, DOMAIN),
+        "Call-ID: reg-%d@%s" % (i, src_ip),
+        "CSeq: 2 REGISTER",
+        "Contact: <sip:%s@%s:5060>;expires=3600" % (user, src_ip),
+        "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
+        "response=\"%s\", algorithm=MD5, qop=auth, nc=%s, cnonce=\"%s\"" %
+        (user, DOMAIN, BENCH_NONCE, uri, resp, nc, cnonce),
+        "User-Agent: bench-phone",
+        "Content-Length: 0",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def gen_l2l4(rng, i):
+    return udp_frame(rng, rand_public_ip(rng), rng.randrange(1024, 65536), 9, b"\0" * 64)
+
+
+def gen_flood(rng, i):
+    src = rand_public_ip(rng)
+    return udp_frame(rng, src, rng.choice([5060, 5061, rng.randrange(1024, 65536)]), SIP_PORT,
+                     scanner_msg(rng, src))
+
+
+def gen_arp(rng, i):
+    mac, ip = rand_mac(rng), "10.99.0.%d" % rng.randrange(2, 254)
+    return bytes(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") /
+                 ARP(op=1, hwsrc=mac, psrc=ip, hwdst="00:00:00:00:00:00", pdst=OUR_IP))
+
+
+def gen_icmp(rng, i):
+    f = Ether(src=rand_mac(rng), dst=OUR_MAC) / IP(src=rand_public_ip(rng), dst=OUR_IP) / \
+        ICMP(type=8, id=rng.randrange(65536), seq=i & 0xffff) / Raw(b"\x5a" * 56)
+    return bytes(f)
+
+
+def gen_options_gateway(rng, i):
+    return udp_frame(rng, GATEWAY_IP, 5060, SIP_PORT, gateway_options(rng),
+                     src_mac="02:00:00:0a:63:fe")
+
+
+def gen_register_digest(rng, i):
+    src = "10.99.0.%d" % (2 + i % 250)
+    return udp_frame(rng, src, 5060, SIP_PORT, register_digest(rng, i % N_USERS, src))
+
+
+def gen_mix(rng, i):
+    r = rng.random()
+    if r < 0.90:
+        return gen_flood(rng, i)
+    if r < 0.95:
+        return gen_options_gateway(rng, i)
+    return gen_register_digest(rng, i)
+
+
+GENERATORS = {
+    "l2l4": gen_l2l4,
+    "sip_count": gen_flood,
+    "flood_unknown": gen_flood,
+    "arp": gen_arp,
+    "icmp": gen_icmp,
+    "options_gateway": gen_options_gateway,
+    "register_digest": gen_register_digest,
+    "mix": gen_mix,
+}
+
+
+def class_config(cls):
+    cfg = json.loads(json.dumps(BASE_CONFIG))
+    if cls in ("options_gateway", "mix"):
+        cfg["gateways"].append({"name": "bench-gw", "address": GATEWAY_IP})
+    if cls in ("register_digest", "mix"):
+        cfg["accounts"] = [{"user": user_name(i), "password": user_password(i)}
+                           for i in range(N_USERS)]
+    return cfg
+
+
+def write_pcap(path, frames):
+    """Classic pcap, microsecond timestamps, Ethernet link type (what net_pcap reads)."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000000, i % 1000000, len(fr),
+                                len(fr)))
+            f.write(fr)
+
+
+def main(argv):
+    frames, seed, outdir, classes = 4096, 7, None, []
+    it = iter(argv)
+    for a in it:
+        if a == "--frames":
+            frames = int(next(it))
+        elif a == "--seed":
+            seed = int(next(it))
+        elif a == "--outdir":
+            outdir = next(it)
+        elif a == "--list":
+            print("\n".join(GENERATORS))
+            return 0
+        elif a in ("-h", "--help"):
+            print(__doc__)
+            return 0
+        else:
+            classes.append(a)
+    bad = [c for c in classes if c not in GENERATORS]
+    if outdir is None or not classes or bad:
+        sys.stderr.write("usage: bench_gen.py [--frames N] [--seed S] --outdir DIR CLASS ...\n"
+                         "classes: %s\n" % " ".join(GENERATORS))
+        return 2
+    os.makedirs(outdir, exist_ok=True)
+    for cls in classes:
+        rng = random.Random("%s/%d" % (cls, seed))
+        gen = GENERATORS[cls]
+        write_pcap(os.path.join(outdir, cls + ".pcap"), [gen(rng, i) for i in range(frames)])
+        with open(os.path.join(outdir, cls + ".json"), "w") as f:
+            json.dump(class_config(cls), f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
