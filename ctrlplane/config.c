@@ -11,6 +11,7 @@
 
 #include "ctrlplane/config.h"
 #include "ctrlplane/param_table.h"
+#include "dataplane/policy/policy_config.h"
 
 #define CFG_PATH_MAX sizeof(((struct cfg_error *)0)->path)
 
@@ -317,19 +318,16 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 	if (rc == 0)
 		rc = cfg_parse_runtime(json_object_get(doc, "runtime"), rt, err);
 	if (rc == 0)
-		rc = cfg_check_list_of_objects(doc, "accounts", err);
-	if (rc == 0)
-		rc = cfg_check_list_of_objects(doc, "gateways", err);
-	if (rc == 0)
 		rc = cfg_check_list_of_objects(doc, "routes", err);
 	if (rc != 0)
 		return rc;
 	params = json_object_get(doc, "params");
-	if (params == NULL) {
+	if (params == NULL)
 		param_table_defaults(&snap->params);
-		return 0;
-	}
-	return param_table_parse(params, &snap->params, err);
+	else
+		rc = param_table_parse(params, &snap->params, err);
+	/* Last: it allocates snap->policy, and frees it itself when it fails. */
+	return rc != 0 ? rc : policy_config_parse(doc, snap, err);
 }
 
 int

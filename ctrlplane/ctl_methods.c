@@ -119,7 +119,7 @@ ctl_apply_document(struct daemon *d, json_t *next, struct ctl_error *e)
 	stats_telemetry_update(d->pub.generation, json_object_get(d->doc, "params"));
 	return res;
 out_free:
-	free(snap);
+	snapshot_free(snap);
 	json_decref(next);
 	json_decref(warnings);
 	return res;

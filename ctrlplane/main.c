@@ -241,7 +241,7 @@ main(int argc, char **argv)
 	rc = snap == NULL ? -EINVAL : daemon_start(&d, snap);
 	if (rc != 0) {
 		if (snap != NULL && d.pub.current != snap)
-			free(snap);
+			snapshot_free(snap);
 		if (snap != NULL)
 			fprintf(stderr, "sipfastd: startup failed: %s\n", strerror(-rc));
 		signal_stop = 1;

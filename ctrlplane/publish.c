@@ -51,7 +51,7 @@ publish_reclaim(struct publisher *pub)
 
 	while (i < pub->n_retired) {
 		if (rte_rcu_qsbr_check(pub->qsbr, pub->retired[i].token, false) == 1) {
-			free(pub->retired[i].snap);
+			snapshot_free(pub->retired[i].snap);
 			pub->retired[i] = pub->retired[--pub->n_retired];
 		} else {
 			i++;
@@ -64,7 +64,7 @@ void
 publish_destroy(struct publisher *pub)
 {
 	while (pub->n_retired > 0)
-		free(pub->retired[--pub->n_retired].snap);
-	free(pub->current);
+		snapshot_free(pub->retired[--pub->n_retired].snap);
+	snapshot_free(pub->current);
 	pub->current = NULL;
 }

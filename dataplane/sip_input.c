@@ -1,15 +1,171 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SIP entry point. Until the scan-first path lands this only counts the datagram (as
- * VERDICT_SIP_RECEIVED) and frees it: nothing is ever answered.
+ * SIP entry point, scan first: the source address decides first (gateway, live binding);
+ * otherwise one lazy scan reads only the request line, From/To, Call-ID/CSeq and credentials
+ * to find a configured identity. Unknown sources cost that scan and two table probes, and
+ * get nothing back when SS_REPLY_UNAUTHORIZED is Off (UNAUTH-5/6). Only known sources (and
+ * unknown ones when replying is On) are scanned completely. No malloc, no log, no syscall.
  */
+#include "dataplane/call/call.h"
+#include "dataplane/pkt_meta.h"
+#include "dataplane/policy/policy.h"
+#include "dataplane/registrar/registrar.h"
+#include "dataplane/sip/scan.h"
 #include "dataplane/sip_input.h"
+#include "dataplane/sip_reply.h"
 #include "dataplane/worker.h"
+
+/* What a lazy scan for the policy needs: identity (From/To, credentials) and the dialog. */
+#define SIP_INPUT_WANT_POLICY (SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG)
+/* What answering needs: every header a response copies, and a message checked to its end. */
+#define SIP_INPUT_WANT_REPLY (SIP_INPUT_WANT_POLICY | SIP_WANT_VIA | SIP_WANT_COMPLETE)
+
+#define SIP_INPUT_ALLOW "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE\r\n"
+
+/* Per-source state lives in modules that have not landed yet: every hook says no. */
+static const struct policy_hooks *const sip_input_hooks = &policy_hooks_none;
+
+static inline enum verdict
+sip_input_unknown_drop(uint8_t method)
+{
+	switch (method) {
+	case SIP_METHOD_REGISTER:
+		return VERDICT_SIP_DROP_UNKNOWN_REGISTER;
+	case SIP_METHOD_INVITE:
+		return VERDICT_SIP_DROP_UNKNOWN_INVITE;
+	case SIP_METHOD_OPTIONS:
+		return VERDICT_SIP_DROP_UNKNOWN_OPTIONS;
+	default:
+		return VERDICT_SIP_DROP_UNKNOWN_OTHER;
+	}
+}
+
+static __rte_noinline __rte_cold enum verdict
+sip_input_malformed(struct worker *w, struct rte_mbuf *m, enum sip_scan_status st)
+{
+	w->sip_malformed[st]++;
+	rte_pktmbuf_free(m);
+	return VERDICT_SIP_DROP_MALFORMED;
+}
+
+static inline enum verdict
+sip_input_drop(struct rte_mbuf *m, enum verdict v)
+{
+	rte_pktmbuf_free(m);
+	return v;
+}
+
+/* Send @code and free @m; @ok is the verdict when the response was queued. */
+static enum verdict
+sip_input_reply(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, uint16_t code,
+		struct sf_span reason, struct sf_span extra, enum verdict ok)
+{
+	enum verdict v = sip_reply_send(w, m, s, code, reason, extra) == 0
+				 ? ok : VERDICT_SIP_DROP_REPLY_FAILED;
+
+	rte_pktmbuf_free(m);
+	return v;
+}
+
+/*
+ * Unknown source (I-1). Off: silence, counted per method (UNAUTH-5); every retransmission
+ * takes the same path, so it stays silent too (UNAUTH-6). On (I-2): a REGISTER without
+ * credentials is challenged exactly like a configured account's (UNAUTH-1), anything else
+ * gets 403 (UNAUTH-2/3/4). An ACK is never answered.
+ */
+static enum verdict
+sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
+{
+	enum sip_scan_status st;
+	enum verdict v;
+
+	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
+		return sip_input_drop(m, sip_input_unknown_drop(s->line.method));
+	st = sip_scan(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, SIP_INPUT_WANT_REPLY);
+	if (unlikely(st != SIP_SCAN_OK))
+		return sip_input_malformed(w, m, st);
+	if (s->line.method == SIP_METHOD_REGISTER && s->auth.username.len == 0) {
+		v = sip_reply_challenge(w, m, s) == 0 ? VERDICT_SIP_CHALLENGED_UNKNOWN
+						      : VERDICT_SIP_DROP_REPLY_FAILED;
+		return sip_input_drop(m, v);
+	}
+	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
+			       VERDICT_SIP_REJECTED_UNKNOWN);
+}
+
+/* A suspended (source, user): a final rejection, so 403 or silence (I-3, LOCK-2). */
+static enum verdict
+sip_input_suspended(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
+{
+	enum sip_scan_status st;
+
+	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
+		return sip_input_drop(m, VERDICT_SIP_DROP_SUSPENDED);
+	st = sip_scan(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, SIP_INPUT_WANT_REPLY);
+	if (unlikely(st != SIP_SCAN_OK))
+		return sip_input_malformed(w, m, st);
+	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
+			       VERDICT_SIP_REJECTED_SUSPENDED);
+}
+
+/* A request from a known source, scanned completely: one module entry point per method. */
+static enum verdict
+sip_input_known(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
+		enum policy_class cls, const struct policy_account *acct)
+{
+	switch (s->line.method) {
+	case SIP_METHOD_OPTIONS:
+		return sip_input_reply(w, m, s, 200, SIP_BUILD_LIT("OK"),
+				       SIP_BUILD_LIT(SIP_INPUT_ALLOW
+						     "Accept: application/sdp\r\n"
+						     "Supported: timer\r\n"),
+				       VERDICT_SIP_REPLIED_OPTIONS);
+	case SIP_METHOD_REGISTER:
+		return registrar_input(w, m, s, cls, acct);
+	case SIP_METHOD_INVITE:
+	case SIP_METHOD_ACK:
+	case SIP_METHOD_BYE:
+	case SIP_METHOD_CANCEL:
+	case SIP_METHOD_UPDATE:
+	case SIP_METHOD_PRACK:
+	case SIP_METHOD_INFO:
+		return call_input(w, m, s, cls, acct);
+	default:
+		return sip_input_reply(w, m, s, 405, SIP_BUILD_LIT("Method Not Allowed"),
+				       SIP_BUILD_LIT(SIP_INPUT_ALLOW), VERDICT_SIP_REPLIED_NOT_ALLOWED);
+	}
+}
 
 enum verdict
 sip_input(struct worker *w, struct rte_mbuf *m)
 {
-	RTE_SET_USED(w);
-	rte_pktmbuf_free(m);
-	return VERDICT_SIP_RECEIVED;
+	const struct pkt_meta *meta = pkt_meta(m);
+	const uint8_t *data = pkt_meta_payload(m);
+	const struct policy_account *acct = NULL;
+	const struct policy *pol = w->cfg->policy;
+	enum sip_scan_status st;
+	enum policy_class cls;
+	struct sip_scan s;
+
+	worker_count(w, COUNTER_SIP_RECEIVED, 1);
+	/* The address decides first: no byte of the message is read for a gateway. */
+	cls = policy_classify_source(pol, sip_input_hooks, meta->src_ip, meta->src_port, NULL);
+	if (cls == POLICY_UNKNOWN) {
+		st = sip_scan(data, meta->payload_len, &s, SIP_INPUT_WANT_POLICY);
+		if (unlikely(st != SIP_SCAN_OK))
+			return sip_input_malformed(w, m, st);
+		if (!s.line.is_request)
+			return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
+		cls = policy_classify_request(pol, sip_input_hooks, meta->src_ip, &s, &acct);
+		if (cls == POLICY_UNKNOWN)
+			return sip_input_unknown(w, m, &s);
+		if (cls == POLICY_SUSPENDED)
+			return sip_input_suspended(w, m, &s);
+	}
+	st = sip_scan(data, meta->payload_len, &s, SIP_WANT_ALL);
+	if (unlikely(st != SIP_SCAN_OK))
+		return sip_input_malformed(w, m, st);
+	if (!s.line.is_request)
+		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE); /* no client transactions yet */
+	return sip_input_known(w, m, &s, cls, acct);
 }

@@ -25,6 +25,8 @@ struct sf_iface {
 	uint32_t gateway;       /* default gateway, network byte order, 0 = none */
 };
 
+struct policy;
+
 struct snapshot {
 	uint64_t generation;                 /* 1 for the startup config, +1 per update */
 	struct sf_iface ifaces[SF_MAX_PORTS]; /* indexed by DPDK port id */
@@ -32,6 +34,10 @@ struct snapshot {
 	uint16_t sip_port_be;                /* the same, network byte order */
 	char domain[SF_DOMAIN_MAX];          /* SIP domain / realm, NUL-terminated */
 	struct sf_params params;             /* every SS_* parameter, typed */
+	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };
+
+/* Free @snap (from malloc) and everything it owns; NULL is fine. Control plane only. */
+void snapshot_free(struct snapshot *snap);
 
 #endif

@@ -7,7 +7,26 @@
 #define SF_VERDICT_H
 
 #define VERDICT_LIST(X)                                                                    \
-	X(SIP_RECEIVED, "sip_received")        /* UDP to the SIP port, handed to sip_input */ \
+	X(SIP_DROP_MALFORMED, "sip_drop_malformed") /* GEN-1: not parseable SIP (why: sip_malformed) */\
+	X(SIP_DROP_RESPONSE, "sip_drop_response")   /* GEN-2: response matching no client transaction */\
+	X(SIP_DROP_UNKNOWN_REGISTER, "sip_drop_unknown_register") /* UNAUTH-5: unknown source, Off */\
+	X(SIP_DROP_UNKNOWN_INVITE, "sip_drop_unknown_invite")                                \
+	X(SIP_DROP_UNKNOWN_OPTIONS, "sip_drop_unknown_options")                              \
+	X(SIP_DROP_UNKNOWN_OTHER, "sip_drop_unknown_other") /* other methods; any ACK, also On */\
+	X(SIP_DROP_SUSPENDED, "sip_drop_suspended") /* locked-out (source, user), Off (I-3) */ \
+	X(SIP_DROP_STRAY_ACK, "sip_drop_stray_ack") /* ACK from a known source, no transaction */\
+	X(SIP_DROP_REPLY_FAILED, "sip_drop_reply_failed") /* answer needed, no mbuf or too big */\
+	X(SIP_CHALLENGED_UNKNOWN, "sip_challenged_unknown") /* UNAUTH-1: REGISTER, no credentials, On */\
+	X(SIP_REJECTED_UNKNOWN, "sip_rejected_unknown") /* UNAUTH-2/3/4: 403 to an unknown source, On */\
+	X(SIP_REJECTED_SUSPENDED, "sip_rejected_suspended") /* 403 to a suspended source, On */\
+	X(SIP_REPLIED_OPTIONS, "sip_replied_options") /* 200 OK to OPTIONS from a known source */\
+	X(SIP_REPLIED_NO_DIALOG, "sip_replied_no_dialog") /* 481: BYE/CANCEL/... matching nothing */\
+	X(SIP_REPLIED_NOT_ALLOWED, "sip_replied_not_allowed") /* 405: method we do not serve */\
+	X(SIP_REGISTER_CHALLENGED, "sip_register_challenged") /* known, no credentials: 401/407 */\
+	X(SIP_REGISTER_ADMITTED, "sip_register_admitted") /* to the registrar (unanswered yet) */\
+	X(SIP_INVITE_CHALLENGED, "sip_invite_challenged") /* account, no credentials: 401/407 */\
+	X(SIP_INVITE_ADMITTED, "sip_invite_admitted") /* to the call engine (unanswered yet) */  \
+	X(SIP_IN_DIALOG_ADMITTED, "sip_in_dialog_admitted") /* known dialog: to the call engine */\
 	X(STEERED, "steered")                  /* handed to the owner worker */              \
 	X(ARP_REPLIED, "arp_replied")          /* ARP request for our address answered */    \
 	X(ARP_LEARNED, "arp_learned")          /* ARP reply / other request: neighbour kept */\
@@ -46,6 +65,7 @@ enum verdict {
 #define COUNTER_LIST(X)                                                                    \
 	X(RX_PACKETS, "rx_packets")            /* frames taken from RX queues */             \
 	X(RX_STEERED_IN, "rx_steered_in")      /* packets taken from other workers' rings */ \
+	X(SIP_RECEIVED, "sip_received")        /* UDP to the SIP port, handed to sip_input */ \
 	X(TX_PACKETS, "tx_packets")            /* frames handed to the TX buffer */          \
 	X(TX_DROPPED, "tx_dropped")            /* frames the port refused at flush */        \
 	X(TX_NO_MBUF, "tx_no_mbuf")            /* could not allocate a frame to send */      \

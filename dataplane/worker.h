@@ -15,6 +15,8 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dataplane/sip/msg.h"
+#include "dataplane/sip/scan.h"
 #include "dataplane/snapshot.h"
 #include "dataplane/verdict.h"
 
@@ -77,6 +79,14 @@ struct worker {
 	uint64_t verdicts[VERDICT_MAX] __rte_cache_aligned;
 	uint64_t cfg_generation;                /* generation of the snapshot in use */
 	uint64_t counters[COUNTER_MAX];
+
+	/*
+	 * SIP path (sip_input.c and the modules it calls). The malformed-reason counters are
+	 * written by this lcore and read with relaxed loads by ctrlplane (GEN-4); the libosip2
+	 * arena is this lcore's only (sip/msg.c), zeroed memory is an empty arena.
+	 */
+	uint64_t sip_malformed[SIP_SCAN_STATUS_MAX] __rte_cache_aligned; /* by sip_scan status */
+	struct msg_arena msg_arena __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /* Count an event; only the owning lcore calls this. */

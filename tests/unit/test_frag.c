@@ -105,9 +105,9 @@ frag_expect_order(struct fx *f, const unsigned int order[3])
 	frag_dgram_init(d, 3000);
 	assert_int_equal(frag_send_piece_3000(f, d, order[0]), VERDICT_FRAG_HELD);
 	assert_int_equal(frag_send_piece_3000(f, d, order[1]), VERDICT_FRAG_HELD);
-	assert_int_equal(frag_send_piece_3000(f, d, order[2]), VERDICT_SIP_RECEIVED);
+	assert_int_equal(frag_send_piece_3000(f, d, order[2]), VERDICT_SIP_DROP_MALFORMED);
 	free(d);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 1);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 1);
 	assert_int_equal(f->w->verdicts[VERDICT_FRAG_HELD], 2);
 	assert_int_equal(f->w->verdicts[VERDICT_DROP_FRAG], 0);
 	assert_int_equal(frag_reap(f), 0);
@@ -156,7 +156,7 @@ test_frag_overlap_is_refused_when_sizes_exceed_total(void **state)
 	assert_int_equal(fx_rx(f, frag_piece(f, d, 2480, 520, false)), VERDICT_DROP_FRAG);
 	free(d);
 	assert_int_equal(frag_reap(f), 3);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 0);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 0);
 	assert_int_equal(fx_tx_discard(f), 0);
 	fx_assert_no_leak(f);
 }
@@ -178,7 +178,7 @@ test_frag_overlap_with_hole_is_refused(void **state)
 	assert_int_equal(fx_rx(f, frag_piece(f, d, 2960, 40, false)), VERDICT_DROP_FRAG);
 	free(d);
 	assert_int_equal(frag_reap(f), 3);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 0);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 0);
 	fx_assert_no_leak(f);
 }
 
@@ -198,7 +198,7 @@ test_frag_duplicate_first_is_refused(void **state)
 	assert_int_equal(frag_send_piece_3000(f, d, 1), VERDICT_FRAG_HELD);
 	assert_int_equal(frag_send_piece_3000(f, d, 2), VERDICT_FRAG_HELD);
 	free(d);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 0);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 0);
 	fx_assert_no_leak(f);
 }
 
@@ -223,7 +223,7 @@ test_frag_timeout_discards_first_piece(void **state)
 	assert_int_equal(frag_reap(f), 1); /* the timed-out first piece */
 	assert_int_equal(frag_send_piece_3000(f, d, 2), VERDICT_FRAG_HELD);
 	free(d);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 0);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 0);
 	assert_int_equal(fx_tx_discard(f), 0);
 	fx_assert_no_leak(f);
 }
@@ -247,7 +247,7 @@ test_regression_frag_stale_entry_reuse_reported_as_drop(void **state)
 	v = frag_send_piece_3000(f, d, 1);
 	frag_reap(f);
 	assert_int_equal(frag_send_piece_3000(f, d, 2), VERDICT_FRAG_HELD);
-	assert_int_equal(frag_send_piece_3000(f, d, 0), VERDICT_SIP_RECEIVED);
+	assert_int_equal(frag_send_piece_3000(f, d, 0), VERDICT_SIP_DROP_MALFORMED);
 	free(d);
 	assert_int_equal(v, VERDICT_FRAG_HELD);
 	fx_assert_no_leak(f);
@@ -279,7 +279,7 @@ test_frag_too_many_pieces_are_refused(void **state)
 	assert_int_equal(fx_rx(f, frag_piece(f, d, (uint16_t)(8 * (n - 1)), 8, false)),
 			 VERDICT_FRAG_HELD);
 	free(d);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 0);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 0);
 	assert_int_equal(f->w->verdicts[VERDICT_DROP_FRAG], 1);
 	fx_assert_no_leak(f);
 }
@@ -395,9 +395,9 @@ test_frag_udp_send_fragments_to_mtu_and_reassembles(void **state)
 		struct rte_mbuf *m = frag_turn_around(f, out[i]);
 
 		rte_pktmbuf_free(out[i]);
-		assert_int_equal(fx_rx(f, m), i < 2 ? VERDICT_FRAG_HELD : VERDICT_SIP_RECEIVED);
+		assert_int_equal(fx_rx(f, m), i < 2 ? VERDICT_FRAG_HELD : VERDICT_SIP_DROP_MALFORMED);
 	}
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 1);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 1);
 	assert_int_equal(frag_reap(f), 0);
 	fx_assert_no_leak(f);
 }

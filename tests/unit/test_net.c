@@ -375,7 +375,7 @@ test_eth_broadcast_is_accepted(void **state)
 
 	memset(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr, 0xff,
 	       sizeof(struct rte_ether_addr));
-	assert_int_equal(fx_rx(f, m), VERDICT_SIP_RECEIVED);
+	assert_int_equal(fx_rx(f, m), VERDICT_SIP_DROP_MALFORMED);
 	net_assert_silent(f);
 	fx_assert_no_leak(f);
 }
@@ -428,8 +428,8 @@ test_udp_sip_valid_cksum_is_received(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(fx_rx(f, fx_udp_frame(f, FX_SIP_PORT, 300, 1)), VERDICT_SIP_RECEIVED);
-	assert_int_equal(f->w->verdicts[VERDICT_SIP_RECEIVED], 1);
+	assert_int_equal(fx_rx(f, fx_udp_frame(f, FX_SIP_PORT, 300, 1)), VERDICT_SIP_DROP_MALFORMED);
+	assert_int_equal(f->w->verdicts[VERDICT_SIP_DROP_MALFORMED], 1);
 	net_assert_silent(f);
 	fx_assert_no_leak(f);
 }
@@ -452,7 +452,7 @@ test_udp_sip_zero_cksum_is_received(void **state)
 	struct rte_mbuf *m = fx_udp_frame(f, FX_SIP_PORT, 300, 1);
 
 	fx_udp(m)->dgram_cksum = 0;
-	assert_int_equal(fx_rx(f, m), VERDICT_SIP_RECEIVED);
+	assert_int_equal(fx_rx(f, m), VERDICT_SIP_DROP_MALFORMED);
 	net_assert_silent(f);
 	fx_assert_no_leak(f);
 }
@@ -507,7 +507,7 @@ test_regression_udp_cksum_over_ip_length(void **state)
 	/* IP carries 4 bytes after a 300-byte UDP payload; checksum over the UDP bytes only. */
 	udp->dgram_len = rte_cpu_to_be_16(udp_len);
 	udp->dgram_cksum = net_udp_cksum_rfc768(ip, udp, udp_len);
-	assert_int_equal(fx_rx(f, m), VERDICT_SIP_RECEIVED);
+	assert_int_equal(fx_rx(f, m), VERDICT_SIP_DROP_MALFORMED);
 	fx_assert_no_leak(f);
 }
 
@@ -520,7 +520,7 @@ test_udp_short_frame_padding_is_trimmed(void **state)
 
 	memset(fx_append(m, pad), 0xa5, pad);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 60);
-	assert_int_equal(fx_rx(f, m), VERDICT_SIP_RECEIVED);
+	assert_int_equal(fx_rx(f, m), VERDICT_SIP_DROP_MALFORMED);
 	net_assert_silent(f);
 
 	/* The echo reply shows the trim: it carries the IP packet, not the padding. */

@@ -90,7 +90,7 @@ test_steer_to_owner_then_drain_runs_sip_input(void **state)
 	assert_ptr_equal(sp->w[0]->steer_out[1], sp->w[1]->steer_in[0]);
 	assert_int_equal(steer_drain(sp->w[0]), 0); /* nothing for worker 0 */
 	assert_int_equal(steer_drain(sp->w[1]), 1);
-	assert_int_equal(sp->w[1]->verdicts[VERDICT_SIP_RECEIVED], 1);
+	assert_int_equal(sp->w[1]->verdicts[VERDICT_SIP_DROP_MALFORMED], 1);
 	assert_int_equal(sp->w[1]->counters[COUNTER_RX_STEERED_IN], 1);
 	assert_int_equal(sp->w[0]->counters[COUNTER_RX_STEERED_IN], 0);
 	assert_int_equal(steer_drain(sp->w[1]), 0);
@@ -119,7 +119,7 @@ test_steer_full_ring_drops_and_frees(void **state)
 	assert_int_equal(rte_ring_count(r), cap);
 	while (steer_drain(sp->w[1]) > 0)
 		;
-	assert_int_equal(sp->w[1]->verdicts[VERDICT_SIP_RECEIVED], cap);
+	assert_int_equal(sp->w[1]->verdicts[VERDICT_SIP_DROP_MALFORMED], cap);
 	assert_int_equal(sp->w[1]->counters[COUNTER_RX_STEERED_IN], cap);
 	fx_assert_no_leak(sp->f[0]);
 	fx_assert_no_leak(sp->f[1]);

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Source policy tables and lookups. The control plane fills a struct policy and calls
+ * policy_finalize(); workers then only read it (it is part of the immutable snapshot).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/policy/policy.h"
+
+static bool
+hook_no_binding(void *ctx, uint32_t ip_be, uint16_t port_be)
+{
+	(void)ctx;
+	(void)ip_be;
+	(void)port_be;
+	return false;
+}
+
+static bool
+hook_no_dialog(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	(void)ctx;
+	(void)s;
+	(void)ip_be;
+	return false;
+}
+
+static bool
+hook_not_suspended(void *ctx, uint32_t ip_be, struct sf_span user)
+{
+	(void)ctx;
+	(void)ip_be;
+	(void)user;
+	return false;
+}
+
+const struct policy_hooks policy_hooks_none = {
+	.binding_live = hook_no_binding,
+	.dialog_known = hook_no_dialog,
+	.suspended = hook_not_suspended,
+};
+
+/* FNV-1a over the bytes, then a final mix so the low bits (the slot) depend on every byte. */
+static inline uint32_t
+policy_hash_bytes(const uint8_t *p, uint16_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint16_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return (uint32_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ull >> 32);
+}
+
+static inline uint32_t
+policy_hash_ip(uint32_t ip_be)
+{
+	return (uint32_t)(((uint64_t)ip_be * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+struct policy *
+policy_create(uint32_t n_accounts, uint32_t n_gateways)
+{
+	struct policy *pol = calloc(1, sizeof(*pol)); /* cold: config build */
+
+	if (pol == NULL)
+		return NULL;
+	pol->n_accounts = n_accounts;
+	pol->n_gateways = n_gateways;
+	pol->accounts = calloc(n_accounts ? n_accounts : 1, sizeof(*pol->accounts)); /* cold: config */
+	pol->gateways = calloc(n_gateways ? n_gateways : 1, sizeof(*pol->gateways)); /* cold: config */
+	if (pol->accounts == NULL || pol->gateways == NULL) {
+		policy_free(pol);
+		return NULL;
+	}
+	return pol;
+}
+
+/* Slots for @n entries: a power of two, at least 2n, at least 8. */
+static int
+policy_table_alloc(struct policy_table *t, uint32_t n)
+{
+	uint32_t slots = 8;
+
+	while (slots < 2 * (uint64_t)n)
+		slots <<= 1;
+	t->slots = calloc(slots, sizeof(*t->slots)); /* cold: config build */
+	if (t->slots == NULL)
+		return -ENOMEM;
+	t->mask = slots - 1;
+	return 0;
+}
+
+int
+policy_finalize(struct policy *pol)
+{
+	uint32_t i, s;
+
+	if (policy_table_alloc(&pol->by_user, pol->n_accounts) != 0 ||
+	    policy_table_alloc(&pol->by_ip, pol->n_gateways) != 0)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_accounts; i++) {
+		const struct policy_account *a = &pol->accounts[i];
+
+		s = policy_hash_bytes((const uint8_t *)a->user, a->user_len) & pol->by_user.mask;
+		while (pol->by_user.slots[s] != 0)
+			s = (s + 1) & pol->by_user.mask;
+		pol->by_user.slots[s] = i + 1;
+	}
+	for (i = 0; i < pol->n_gateways; i++) {
+		struct policy_gateway *g = &pol->gateways[i];
+		uint32_t *slot;
+
+		s = policy_hash_ip(g->ip_be) & pol->by_ip.mask;
+		for (;;) {
+			slot = &pol->by_ip.slots[s];
+			if (*slot == 0 || pol->gateways[*slot - 1].ip_be == g->ip_be)
+				break;
+			s = (s + 1) & pol->by_ip.mask;
+		}
+		if (*slot == 0) {
+			*slot = i + 1;
+		} else {
+			/* Append to the chain of gateways sharing this address, keeping order. */
+			struct policy_gateway *last = &pol->gateways[*slot - 1];
+
+			while (last->next_same_ip != 0)
+				last = &pol->gateways[last->next_same_ip - 1];
+			last->next_same_ip = i + 1;
+		}
+	}
+	return 0;
+}
+
+void
+policy_free(struct policy *pol)
+{
+	uint32_t i;
+
+	if (pol == NULL)
+		return;
+	for (i = 0; pol->accounts != NULL && i < pol->n_accounts; i++) {
+		free(pol->accounts[i].allowed); /* cold: snapshot reclaim */
+		free(pol->accounts[i].params);  /* cold: snapshot reclaim */
+	}
+	for (i = 0; pol->gateways != NULL && i < pol->n_gateways; i++)
+		free(pol->gateways[i].prefixes); /* cold: snapshot reclaim */
+	free(pol->accounts);      /* cold: snapshot reclaim */
+	free(pol->gateways);      /* cold: snapshot reclaim */
+	free(pol->by_user.slots); /* cold: snapshot reclaim */
+	free(pol->by_ip.slots);   /* cold: snapshot reclaim */
+	free(pol);                /* cold: snapshot reclaim */
+}
+
+const struct policy_gateway *
+policy_gateway_by_source(const struct policy *pol, uint32_t ip_be, uint16_t port_be)
+{
+	const struct policy_gateway *g, *first;
+	uint32_t s, idx;
+	uint16_t port;
+
+	if (pol == NULL || pol->n_gateways == 0)
+		return NULL;
+	s = policy_hash_ip(ip_be) & pol->by_ip.mask;
+	for (;;) {
+		idx = pol->by_ip.slots[s];
+		if (idx == 0)
+			return NULL;
+		if (pol->gateways[idx - 1].ip_be == ip_be)
+			break;
+		s = (s + 1) & pol->by_ip.mask;
+	}
+	first = &pol->gateways[idx - 1];
+	if (first->next_same_ip == 0)
+		return first;
+	port = ntohs(port_be);
+	for (g = first;; g = &pol->gateways[g->next_same_ip - 1]) {
+		if (g->port == port)
+			return g;
+		if (g->next_same_ip == 0)
+			return first;
+	}
+}
+
+const struct policy_account *
+policy_account_by_user(const struct policy *pol, struct sf_span user)
+{
+	uint32_t s, idx;
+
+	if (pol == NULL || pol->n_accounts == 0 || user.len == 0)
+		return NULL;
+	s = policy_hash_bytes(user.p, user.len) & pol->by_user.mask;
+	for (;;) {
+		const struct policy_account *a;
+
+		idx = pol->by_user.slots[s];
+		if (idx == 0)
+			return NULL;
+		a = &pol->accounts[idx - 1];
+		if (a->user_len == user.len && memcmp(a->user, user.p, user.len) == 0)
+			return a;
+		s = (s + 1) & pol->by_user.mask;
+	}
+}
+
+bool
+policy_account_allows(const struct policy_account *a, uint32_t ip_be)
+{
+	uint16_t i;
+
+	if (a->n_allowed == 0)
+		return true;
+	for (i = 0; i < a->n_allowed; i++)
+		if ((ip_be & a->allowed[i].mask_be) == a->allowed[i].ip_be)
+			return true;
+	return false;
+}
+
+struct sf_span
+policy_identity(const struct sip_scan *s)
+{
+	if (s->auth.username.len > 0)
+		return s->auth.username;
+	if (s->from.user.len > 0)
+		return s->from.user;
+	if (s->line.method == SIP_METHOD_REGISTER)
+		return s->to.user;
+	return (struct sf_span){NULL, 0};
+}
+
+enum policy_class
+policy_classify_source(const struct policy *pol, const struct policy_hooks *hooks,
+		       uint32_t ip_be, uint16_t port_be, const struct policy_gateway **gw)
+{
+	const struct policy_gateway *g = policy_gateway_by_source(pol, ip_be, port_be);
+
+	if (gw != NULL)
+		*gw = g;
+	if (g != NULL)
+		return POLICY_GATEWAY;
+	if (hooks->binding_live(hooks->ctx, ip_be, port_be))
+		return POLICY_BINDING;
+	return POLICY_UNKNOWN;
+}
+
+enum policy_class
+policy_classify_request(const struct policy *pol, const struct policy_hooks *hooks,
+			uint32_t ip_be, const struct sip_scan *s,
+			const struct policy_account **acct)
+{
+	const struct policy_account *a = policy_account_by_user(pol, policy_identity(s));
+
+	if (acct != NULL)
+		*acct = NULL;
+	if (a != NULL && policy_account_allows(a, ip_be)) {
+		if (acct != NULL)
+			*acct = a;
+		if (hooks->suspended(hooks->ctx, ip_be, policy_identity(s)))
+			return POLICY_SUSPENDED;
+		return POLICY_ACCOUNT;
+	}
+	/* In-dialog requests count only from the dialog peer's IP (I-36). */
+	if (s->to.tag.len > 0 && hooks->dialog_known(hooks->ctx, s, ip_be))
+		return POLICY_DIALOG;
+	return POLICY_UNKNOWN;
+}

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stateless nonces. Wire layout before base64url (27 bytes, so 36 characters, no padding):
+ *   [0] version  [1] key id  [2] worker  [3..6] issue time s (BE)  [7..10] Call-ID tag (BE)
+ *   [11..26] HMAC-SHA256(key, bytes 0..10 | source IP | realm length | realm), first 16 bytes
+ * 128 MAC bits are far beyond what an online forger can try; the time is in the clear because
+ * only the MAC makes it trustworthy.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "dataplane/registrar/nonce.h"
+
+#define NONCE_VERSION 1
+#define NONCE_HDR_LEN 11
+#define NONCE_MAC_LEN 16
+#define NONCE_BIN_LEN (NONCE_HDR_LEN + NONCE_MAC_LEN)
+
+_Static_assert(NONCE_BIN_LEN % 3 == 0 && NONCE_BIN_LEN / 3 * 4 == NONCE_TEXT_LEN,
+	       "nonce text is unpadded base64url of the binary nonce");
+
+struct nonce_key_slot {
+	EVP_MAC_CTX *mac;  /* keyed once at apply; re-initialised per use without a key */
+	uint8_t key_id;
+	bool valid;
+};
+
+struct nonce_ctx {
+	struct nonce_key_slot cur, prev;
+	uint32_t applied_gen; /* kr->gen last applied */
+	bool applied;
+	uint8_t worker;
+};
+
+static int
+fill_random(uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int
+nonce_keyring_init(struct nonce_keyring *kr)
+{
+	memset(kr, 0, sizeof(*kr));
+	return fill_random(kr->cur, NONCE_KEY_LEN);
+}
+
+int
+nonce_keyring_rotate(struct nonce_keyring *kr)
+{
+	uint8_t fresh[NONCE_KEY_LEN];
+	int rc = fill_random(fresh, sizeof(fresh));
+
+	if (rc != 0)
+		return rc;
+	memcpy(kr->prev, kr->cur, NONCE_KEY_LEN);
+	memcpy(kr->cur, fresh, NONCE_KEY_LEN);
+	OPENSSL_cleanse(fresh, sizeof(fresh));
+	kr->has_prev = true;
+	kr->gen++;
+	return 0;
+}
+
+void
+nonce_keyring_init_deterministic(struct nonce_keyring *kr, uint64_t seed)
+{
+	unsigned int i;
+
+	memset(kr, 0, sizeof(*kr));
+	for (i = 0; i < NONCE_KEY_LEN; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		kr->cur[i] = (uint8_t)(seed >> 56);
+	}
+}
+
+static void
+slot_clear(struct nonce_key_slot *s)
+{
+	EVP_MAC_CTX_free(s->mac);
+	s->mac = NULL;
+	s->valid = false;
+}
+
+static int
+slot_key(struct nonce_key_slot *s, EVP_MAC *mac, const uint8_t *key, uint8_t key_id)
+{
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	slot_clear(s);
+	s->mac = EVP_MAC_CTX_new(mac);
+	if (s->mac == NULL || EVP_MAC_init(s->mac, key, NONCE_KEY_LEN, params) != 1) {
+		slot_clear(s);
+		return -EIO;
+	}
+	s->key_id = key_id;
+	s->valid = true;
+	return 0;
+}
+
+struct nonce_ctx *
+nonce_ctx_create(uint8_t worker_id)
+{
+	struct nonce_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx)); /* cold: init only */
+
+	if (ctx != NULL)
+		ctx->worker = worker_id;
+	return ctx;
+}
+
+void
+nonce_ctx_destroy(struct nonce_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	slot_clear(&ctx->cur);
+	slot_clear(&ctx->prev);
+	OPENSSL_free(ctx); /* cold: shutdown only */
+}
+
+int
+nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr)
+{
+	EVP_MAC *mac;
+	int rc;
+
+	if (ctx->applied && ctx->applied_gen == kr->gen)
+		return 0;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (mac == NULL)
+		return -EIO;
+	rc = slot_key(&ctx->cur, mac, kr->cur, (uint8_t)kr->gen);
+	if (rc == 0 && kr->has_prev)
+		rc = slot_key(&ctx->prev, mac, kr->prev, (uint8_t)(kr->gen - 1));
+	else
+		slot_clear(&ctx->prev);
+	EVP_MAC_free(mac);
+	if (rc != 0) {
+		ctx->applied = false;
+		return rc;
+	}
+	ctx->applied = true;
+	ctx->applied_gen = kr->gen;
+	return 0;
+}
+
+/* FNV-1a: a tag, not a MAC; see nonce.h for why it need not be secret. */
+static uint32_t
+call_tag(struct sf_span call_id)
+{
+	uint32_t h = 2166136261u;
+	uint16_t i;
+
+	for (i = 0; i < call_id.len; i++)
+		h = (h ^ call_id.p[i]) * 16777619u;
+	return h;
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int
+compute_mac(struct nonce_key_slot *s, const uint8_t hdr[NONCE_HDR_LEN], uint32_t src_ip,
+	    struct sf_span realm, uint8_t mac_out[NONCE_MAC_LEN])
+{
+	uint8_t full[EVP_MAX_MD_SIZE], realm_len[2] = { (uint8_t)(realm.len >> 8),
+							 (uint8_t)realm.len };
+	size_t full_len = 0;
+
+	if (EVP_MAC_init(s->mac, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(s->mac, hdr, NONCE_HDR_LEN) != 1 ||
+	    EVP_MAC_update(s->mac, (const uint8_t *)&src_ip, sizeof(src_ip)) != 1 ||
+	    EVP_MAC_update(s->mac, realm_len, sizeof(realm_len)) != 1 ||
+	    (realm.len > 0 && EVP_MAC_update(s->mac, realm.p, realm.len) != 1) ||
+	    EVP_MAC_final(s->mac, full, &full_len, sizeof(full)) != 1 || full_len < NONCE_MAC_LEN)
+		return -EIO;
+	memcpy(mac_out, full, NONCE_MAC_LEN);
+	return 0;
+}
+
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+b64_encode(const uint8_t bin[NONCE_BIN_LEN], uint8_t out[NONCE_TEXT_LEN])
+{
+	unsigned int i, o = 0;
+
+	for (i = 0; i < NONCE_BIN_LEN; i += 3) {
+		uint32_t v = (uint32_t)bin[i] << 16 | (uint32_t)bin[i + 1] << 8 | bin[i + 2];
+
+		out[o++] = (uint8_t)b64url[(v >> 18) & 63];
+		out[o++] = (uint8_t)b64url[(v >> 12) & 63];
+		out[o++] = (uint8_t)b64url[(v >> 6) & 63];
+		out[o++] = (uint8_t)b64url[v & 63];
+	}
+}
+
+static int
+b64_value(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+static bool
+b64_decode(struct sf_span text, uint8_t bin[NONCE_BIN_LEN])
+{
+	unsigned int i, o = 0, k;
+
+	if (text.len != NONCE_TEXT_LEN)
+		return false;
+	for (i = 0; i < NONCE_TEXT_LEN; i += 4) {
+		uint32_t v = 0;
+
+		for (k = 0; k < 4; k++) {
+			int d = b64_value(text.p[i + k]);
+
+			if (d < 0)
+				return false;
+			v = v << 6 | (uint32_t)d;
+		}
+		bin[o++] = (uint8_t)(v >> 16);
+		bin[o++] = (uint8_t)(v >> 8);
+		bin[o++] = (uint8_t)v;
+	}
+	return true;
+}
+
+int
+nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct sf_span call_id,
+	    uint32_t now, uint8_t out[NONCE_TEXT_LEN])
+{
+	uint8_t bin[NONCE_BIN_LEN];
+	int rc;
+
+	if (!ctx->applied || !ctx->cur.valid)
+		return -ENOKEY;
+	bin[0] = NONCE_VERSION;
+	bin[1] = ctx->cur.key_id;
+	bin[2] = ctx->worker;
+	put_be32(bin + 3, now);
+	put_be32(bin + 7, call_tag(call_id));
+	rc = compute_mac(&ctx->cur, bin, src_ip, realm, bin + NONCE_HDR_LEN);
+	if (rc != 0)
+		return rc;
+	b64_encode(bin, out);
+	return 0;
+}
+
+enum nonce_status
+nonce_verify(struct nonce_ctx *ctx, struct sf_span nonce, uint32_t src_ip, struct sf_span realm,
+	     struct sf_span call_id, uint32_t now, uint32_t lifetime_s, struct nonce_info *info)
+{
+	uint8_t bin[NONCE_BIN_LEN], mac[NONCE_MAC_LEN];
+	struct nonce_key_slot *slot;
+	uint32_t issued;
+
+	if (!ctx->applied || !b64_decode(nonce, bin) || bin[0] != NONCE_VERSION)
+		return NONCE_INVALID;
+	if (ctx->cur.valid && bin[1] == ctx->cur.key_id)
+		slot = &ctx->cur;
+	else if (ctx->prev.valid && bin[1] == ctx->prev.key_id)
+		slot = &ctx->prev;
+	else
+		return NONCE_INVALID;
+	if (compute_mac(slot, bin, src_ip, realm, mac) != 0 ||
+	    CRYPTO_memcmp(mac, bin + NONCE_HDR_LEN, NONCE_MAC_LEN) != 0)
+		return NONCE_INVALID;
+	issued = get_be32(bin + 3);
+	if (issued > now && issued - now > NONCE_FUTURE_SLACK_S)
+		return NONCE_INVALID; /* a MAC we made, from a clock we never had: refuse */
+	info->issued_s = issued;
+	info->age_s = issued > now ? 0 : now - issued;
+	info->worker = bin[2];
+	info->same_call = get_be32(bin + 7) == call_tag(call_id);
+	return info->age_s > lifetime_s ? NONCE_STALE : NONCE_OK;
+}

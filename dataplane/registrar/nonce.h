@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stateless digest nonces: the nonce carries its issue time, the issuing worker, a key id and a
+ * tag of the challenged Call-ID, sealed by HMAC-SHA256 over those and the source IP and realm.
+ * A challenge creates no state; verification needs only the key ring. Pure C on libcrypto.
+ *
+ * Bound: source IP (a nonce stolen from the wire is useless elsewhere, and a spoofing flood can
+ * never obtain a nonce that verifies, so it can never create auth-failure state) and realm.
+ * Not bound: source port, because NATs rebind ports between a challenge and its answer.
+ * The Call-ID tag is not a secret: it only tells "answer in the session of this challenge"
+ * (session timeout, I-5) from "nonce reused by a later session" (stale=true, AUTH-9).
+ */
+#ifndef SF_NONCE_H
+#define SF_NONCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/sf_span.h"
+
+#define NONCE_KEY_LEN 32  /**< HMAC-SHA256 key bytes */
+#define NONCE_TEXT_LEN 36 /**< base64url of the 27 nonce bytes, no padding */
+#define NONCE_FUTURE_SLACK_S 2 /**< issue times this far ahead of @c now are accepted */
+
+/**
+ * Keys, owned by ctrlplane: generated at start, rotated periodically (e.g. daily: a nonce must
+ * outlive the rotation for AUTH-9's stale=true, since an unknown key id reads as INVALID).
+ * Workers copy it into their nonce_ctx with nonce_ctx_apply() when @c gen changes.
+ */
+struct nonce_keyring {
+	uint32_t gen;                    /* bumped per rotation; key id = gen & 0xff */
+	bool has_prev;                   /* prev is valid (after the first rotation) */
+	uint8_t cur[NONCE_KEY_LEN];      /* issues and verifies */
+	uint8_t prev[NONCE_KEY_LEN];     /* verifies only: nonces issued before the rotation */
+};
+
+/** Per-worker nonce context: HMAC contexts keyed at nonce_ctx_apply(). */
+struct nonce_ctx;
+
+enum nonce_status {
+	NONCE_OK,      /* ours, for this source IP and realm, younger than the lifetime */
+	NONCE_STALE,   /* ours, but older than the lifetime: rechallenge with stale=true (I-5) */
+	NONCE_INVALID, /* not ours: forged, tampered, other source IP/realm, unknown key */
+};
+
+/** What a verified (OK or STALE) nonce says about itself. */
+struct nonce_info {
+	uint32_t issued_s; /* issue time, s on the caller's clock */
+	uint32_t age_s;    /* now - issued_s, 0 when issued slightly in the future */
+	uint8_t worker;    /* issuing worker */
+	bool same_call;    /* the Call-ID given to nonce_verify() is the one that was challenged */
+};
+
+/** Fill @p kr with a fresh random key from getrandom() (ctrlplane, at start). 0 or -errno. */
+int nonce_keyring_init(struct nonce_keyring *kr);
+
+/** prev = cur, cur = fresh random key, gen++ (ctrlplane). 0 or -errno; unchanged on error. */
+int nonce_keyring_rotate(struct nonce_keyring *kr);
+
+/**
+ * BENCHMARK ONLY: a fixed key derived from @p seed so pcaps with precomputed answers replay
+ * identically. Never called by the daemon unless the bench flag is given explicitly; the clock
+ * is always injected (every function takes @c now), so no other test hook exists.
+ */
+void nonce_keyring_init_deterministic(struct nonce_keyring *kr, uint64_t seed);
+
+/** Make a worker's context (init). NULL when libcrypto has no HMAC/SHA-256. */
+struct nonce_ctx *nonce_ctx_create(uint8_t worker_id);
+
+/** Free it; NULL is a no-op. */
+void nonce_ctx_destroy(struct nonce_ctx *ctx);
+
+/**
+ * Take the keys of @p kr (between bursts, when kr->gen differs from the applied one;
+ * cheap to call every burst). 0 or -EIO.
+ */
+int nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr);
+
+/**
+ * Write a nonce of NONCE_TEXT_LEN bytes (no NUL) into @p out.
+ * @param src_ip  source IPv4 address as pkt_meta.src_ip holds it (network byte order)
+ * @param realm   realm we challenge for
+ * @param call_id Call-ID of the challenged request
+ * @param now     s, the worker's monotonic clock
+ * @return 0, -ENOKEY before nonce_ctx_apply(), -EIO on libcrypto failure
+ */
+int nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm,
+		struct sf_span call_id, uint32_t now, uint8_t out[NONCE_TEXT_LEN]);
+
+/**
+ * Check a nonce the client sent back. OK and STALE fill @p info; the MAC is compared in
+ * constant time. @p lifetime_s: older nonces are STALE (the registrar passes
+ * SS_SIP_AUTHENTICATION_TIMEOUT, so STALE also means "answered after the session timeout").
+ */
+enum nonce_status nonce_verify(struct nonce_ctx *ctx, struct sf_span nonce, uint32_t src_ip,
+			       struct sf_span realm, struct sf_span call_id, uint32_t now,
+			       uint32_t lifetime_s, struct nonce_info *info);
+
+#endif

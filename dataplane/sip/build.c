@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stateless responses: headers copied from the raw request (so Via, From, Call-ID and CSeq
+ * are byte-identical), written with bounds-checked appends. No allocation, no printf.
+ */
+#include <string.h>
+
+#include "dataplane/sip/build.h"
+
+/* Append cursor; @ok drops to false on the first write that does not fit. */
+struct bw {
+	uint8_t *p;
+	uint8_t *end;
+	bool ok;
+};
+
+static inline void
+bw_put(struct bw *w, const void *src, size_t len)
+{
+	if (!w->ok || (size_t)(w->end - w->p) < len) {
+		w->ok = false;
+		return;
+	}
+	memcpy(w->p, src, len);
+	w->p += len;
+}
+
+#define BW_LIT(w, lit) bw_put((w), (lit), sizeof(lit) - 1)
+
+static inline void
+bw_span(struct bw *w, struct sf_span s)
+{
+	bw_put(w, s.p, s.len);
+}
+
+static void
+bw_uint(struct bw *w, uint32_t v)
+{
+	uint8_t tmp[10];
+	int n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (uint8_t)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	bw_put(w, tmp + sizeof(tmp) - n, (size_t)n);
+}
+
+static void
+bw_ipv4(struct bw *w, uint32_t ip_be)
+{
+	const uint8_t *b = (const uint8_t *)&ip_be;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			BW_LIT(w, ".");
+		bw_uint(w, b[i]);
+	}
+}
+
+static void
+hex_out(uint8_t *out, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = digits - 1; i >= 0; i--) {
+		out[i] = (uint8_t)hex[v & 0xf];
+		v >>= 4;
+	}
+}
+
+static uint64_t
+hash_mix(uint64_t h, struct sf_span s)
+{
+	uint16_t i;
+
+	for (i = 0; i < s.len; i++)
+		h = (h ^ s.p[i]) * 0x100000001b3ull;
+	return (h ^ (h >> 31)) * 0x9e3779b97f4a7c15ull;
+}
+
+void
+sip_build_tag(uint8_t out[SIP_BUILD_TAG_LEN], uint64_t key, const struct sip_scan *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ key;
+
+	h = hash_mix(h, s->call_id);
+	h = hash_mix(h, s->from.tag);
+	h = hash_mix(h, s->via.branch);
+	hex_out(out, h, SIP_BUILD_TAG_LEN);
+}
+
+void
+sip_build_nonce(uint8_t out[SIP_BUILD_NONCE_LEN], uint64_t key, uint32_t ip_be, uint32_t now_s)
+{
+	uint64_t h = (key ^ ((uint64_t)now_s << 32 | ip_be)) * 0x9e3779b97f4a7c15ull;
+
+	h ^= h >> 29;
+	h = (h ^ key) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	hex_out(out, now_s, 8);
+	hex_out(out + 8, h, 16);
+}
+
+static inline uint8_t
+lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
+/* Is header name @n (@len bytes) @full (lower case) or its compact form @compact? */
+static bool
+name_is(const uint8_t *n, size_t len, const char *full, size_t flen, char compact)
+{
+	size_t i;
+
+	if (len == 1)
+		return lower(n[0]) == (uint8_t)compact;
+	if (len != flen)
+		return false;
+	for (i = 0; i < len; i++)
+		if (lower(n[i]) != (uint8_t)full[i])
+			return false;
+	return true;
+}
+
+#define NAME_IS(n, lit, compact) name_is((n).p, (n).len, (lit), sizeof(lit) - 1, (compact))
+
+/* The raw header values a response copies. */
+struct req_hdrs {
+	struct sf_span via[SIP_SCAN_MAX_HEADERS]; /* each Via header's value, in order */
+	unsigned int n_via;
+	struct sf_span from, to, call_id, cseq;
+};
+
+static inline bool
+is_ws(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Next header line at *@off: its name and value (leading and trailing whitespace cut,
+ * folded continuation lines included). Returns false at the empty line or the end.
+ */
+static bool
+next_header(const uint8_t *m, size_t len, size_t *off, struct sf_span *name,
+	    struct sf_span *val)
+{
+	size_t i = *off, start, colon, end;
+
+again:
+	start = i;
+	colon = 0;
+	if (i >= len || m[i] == '\r' || m[i] == '\n')
+		return false;
+	for (;;) {
+		while (i < len && m[i] != '\n') {
+			if (colon == 0 && m[i] == ':')
+				colon = i;
+			i++;
+		}
+		if (i >= len || i + 1 >= len || !is_ws(m[i + 1]))
+			break;
+		i++; /* folded: the next line continues this header */
+	}
+	end = i;
+	*off = i < len ? i + 1 : len;
+	if (colon == 0) {
+		i = *off; /* not a header line: skip it */
+		goto again;
+	}
+	name->p = m + start;
+	name->len = (uint16_t)(colon - start);
+	while (name->len > 0 && is_ws(name->p[name->len - 1]))
+		name->len--;
+	i = colon + 1;
+	while (i < end && (is_ws(m[i]) || m[i] == '\r' || m[i] == '\n'))
+		i++;
+	while (end > i && (is_ws(m[end - 1]) || m[end - 1] == '\r' || m[end - 1] == '\n'))
+		end--;
+	val->p = m + i;
+	val->len = (uint16_t)(end - i);
+	return true;
+}
+
+static void
+collect_headers(const uint8_t *req, size_t len, size_t off, struct req_hdrs *h)
+{
+	struct sf_span n, v;
+
+	while (next_header(req, len, &off, &n, &v)) {
+		if (NAME_IS(n, "via", 'v')) {
+			if (h->n_via < SIP_SCAN_MAX_HEADERS)
+				h->via[h->n_via++] = v;
+		} else if (h->from.p == NULL && NAME_IS(n, "from", 'f')) {
+			h->from = v;
+		} else if (h->to.p == NULL && NAME_IS(n, "to", 't')) {
+			h->to = v;
+		} else if (h->call_id.p == NULL && NAME_IS(n, "call-id", 'i')) {
+			h->call_id = v;
+		} else if (h->cseq.p == NULL && NAME_IS(n, "cseq", '\0')) {
+			h->cseq = v;
+		}
+	}
+}
+
+/* Length of the first value of a Via header (up to a comma outside quotes). */
+static uint16_t
+first_value_len(struct sf_span v)
+{
+	bool quoted = false;
+	uint16_t i;
+
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] == '"')
+			quoted = !quoted;
+		else if (v.p[i] == '\\' && quoted)
+			i++;
+		else if (v.p[i] == ',' && !quoted)
+			return i;
+	}
+	return v.len;
+}
+
+/* Offset just past a valueless "rport" parameter in Via value @v, or 0 when there is none. */
+static uint16_t
+rport_end(struct sf_span v)
+{
+	static const char rp[] = "rport";
+	uint16_t i, j, k;
+
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] != ';')
+			continue;
+		for (j = (uint16_t)(i + 1); j < v.len && is_ws(v.p[j]); j++)
+			;
+		if (v.len - j < 5)
+			return 0;
+		for (k = 0; k < 5 && lower(v.p[j + k]) == (uint8_t)rp[k]; k++)
+			;
+		if (k < 5)
+			continue;
+		j = (uint16_t)(j + 5);
+		for (k = j; k < v.len && is_ws(v.p[k]); k++)
+			;
+		if (k == v.len || v.p[k] == ';')
+			return j;
+	}
+	return 0;
+}
+
+/* The top Via with received= and rport=, then the rest of that header's values. */
+static void
+put_top_via(struct bw *w, struct sf_span v, const struct sip_build_resp *r)
+{
+	struct sf_span first = {v.p, first_value_len(v)};
+	uint16_t rp = rport_end(first);
+
+	BW_LIT(w, "Via: ");
+	if (rp != 0) {
+		bw_put(w, first.p, rp);
+		BW_LIT(w, "=");
+		bw_uint(w, r->src_port);
+		bw_put(w, first.p + rp, (size_t)(first.len - rp));
+	} else {
+		bw_span(w, first);
+	}
+	BW_LIT(w, ";received=");
+	bw_ipv4(w, r->src_ip_be);
+	BW_LIT(w, "\r\n");
+	if (first.len < v.len) {
+		struct sf_span rest = {v.p + first.len + 1, (uint16_t)(v.len - first.len - 1)};
+
+		while (rest.len > 0 && (is_ws(rest.p[0]) || rest.p[0] == '\r' || rest.p[0] == '\n')) {
+			rest.p++;
+			rest.len--;
+		}
+		if (rest.len > 0) {
+			BW_LIT(w, "Via: ");
+			bw_span(w, rest);
+			BW_LIT(w, "\r\n");
+		}
+	}
+}
+
+int
+sip_build_response(uint8_t *buf, size_t cap, const uint8_t *req, size_t req_len,
+		   const struct sip_scan *s, const struct sip_build_resp *r)
+{
+	struct bw w = {buf, buf + cap, true};
+	struct req_hdrs h;
+	unsigned int i;
+
+	h.n_via = 0;
+	h.from = h.to = h.call_id = h.cseq = (struct sf_span){NULL, 0};
+	collect_headers(req, req_len, s->line.len, &h);
+	if (h.n_via == 0 || h.from.p == NULL || h.to.p == NULL || h.call_id.p == NULL ||
+	    h.cseq.p == NULL || r->code < 100 || r->code > 699)
+		return -1;
+	BW_LIT(&w, "SIP/2.0 ");
+	bw_uint(&w, r->code);
+	BW_LIT(&w, " ");
+	bw_span(&w, r->reason);
+	BW_LIT(&w, "\r\n");
+	put_top_via(&w, h.via[0], r);
+	for (i = 1; i < h.n_via; i++) {
+		BW_LIT(&w, "Via: ");
+		bw_span(&w, h.via[i]);
+		BW_LIT(&w, "\r\n");
+	}
+	BW_LIT(&w, "From: ");
+	bw_span(&w, h.from);
+	BW_LIT(&w, "\r\nTo: ");
+	bw_span(&w, h.to);
+	if (s->to.tag.len == 0) {
+		uint8_t tag[SIP_BUILD_TAG_LEN];
+
+		sip_build_tag(tag, r->tag_key, s);
+		BW_LIT(&w, ";tag=");
+		bw_put(&w, tag, sizeof(tag));
+	}
+	BW_LIT(&w, "\r\nCall-ID: ");
+	bw_span(&w, h.call_id);
+	BW_LIT(&w, "\r\nCSeq: ");
+	bw_span(&w, h.cseq);
+	BW_LIT(&w, "\r\n");
+	bw_span(&w, r->extra);
+	if (r->server.len > 0) {
+		BW_LIT(&w, "Server: ");
+		bw_span(&w, r->server);
+		BW_LIT(&w, "\r\n");
+	}
+	BW_LIT(&w, "Content-Length: 0\r\n\r\n");
+	return w.ok ? (int)(w.p - buf) : -1;
+}
+
+int
+sip_build_challenge(uint8_t *buf, size_t cap, bool proxy, struct sf_span realm,
+		    struct sf_span nonce)
+{
+	struct bw w = {buf, buf + cap, true};
+
+	if (proxy)
+		BW_LIT(&w, "Proxy-Authenticate: Digest realm=\"");
+	else
+		BW_LIT(&w, "WWW-Authenticate: Digest realm=\"");
+	bw_span(&w, realm);
+	BW_LIT(&w, "\", nonce=\"");
+	bw_span(&w, nonce);
+	BW_LIT(&w, "\", algorithm=MD5, qop=\"auth\"\r\n");
+	return w.ok ? (int)(w.p - buf) : -1;
+}

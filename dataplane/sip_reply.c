@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Stateless answers: one mbuf from the worker's pool, the payload built in place, udp_send. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "dataplane/net/net.h"
+#include "dataplane/pkt_meta.h"
+#include "dataplane/policy/policy.h"
+#include "dataplane/sip_reply.h"
+#include "dataplane/worker.h"
+
+int
+sip_reply_send(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s, uint16_t code,
+	       struct sf_span reason, struct sf_span extra)
+{
+	const struct pkt_meta *meta = pkt_meta(req);
+	const struct policy *pol = w->cfg->policy;
+	struct sip_build_resp r = {
+		.code = code,
+		.reason = reason,
+		.src_ip_be = meta->src_ip,
+		.src_port = rte_be_to_cpu_16(meta->src_port),
+		.tag_key = pol != NULL ? pol->nonce_key : 0,
+		.extra = extra,
+	};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	int len;
+
+	if (unlikely(m == NULL)) {
+		worker_count(w, COUNTER_TX_NO_MBUF, 1);
+		return -ENOBUFS;
+	}
+	len = sip_build_response(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m),
+				 pkt_meta_payload(req), meta->payload_len, s, &r);
+	if (unlikely(len < 0)) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	rte_pktmbuf_append(m, (uint16_t)len);
+	return udp_send(w, meta->in_port, m, meta->dst_ip, meta->dst_port, meta->src_ip,
+			meta->src_port, &meta->src_mac);
+}
+
+bool
+sip_reply_has_credentials(const struct worker *w, const struct sip_scan *s)
+{
+	bool proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407;
+
+	return s->auth.username.len > 0 && s->auth.is_proxy == proxy;
+}
+
+int
+sip_reply_challenge(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s)
+{
+	const struct snapshot *cfg = w->cfg;
+	bool proxy = cfg->params.auth_code == SF_AUTH_CODE_407;
+	const void *nul = memchr(cfg->domain, '\0', sizeof(cfg->domain));
+	struct sf_span realm = {(const uint8_t *)cfg->domain,
+				(uint16_t)(nul != NULL ? (const char *)nul - cfg->domain : 0)};
+	uint8_t nonce[SIP_BUILD_NONCE_LEN], hdr[256];
+	int n;
+
+	if (realm.len == 0)
+		realm = SIP_BUILD_LIT("sipfast");
+	sip_build_nonce(nonce, cfg->policy != NULL ? cfg->policy->nonce_key : 0,
+			pkt_meta(req)->src_ip, (uint32_t)(rte_rdtsc() / rte_get_tsc_hz()));
+	n = sip_build_challenge(hdr, sizeof(hdr), proxy, realm,
+				(struct sf_span){nonce, sizeof(nonce)});
+	if (n < 0)
+		return -EMSGSIZE;
+	return sip_reply_send(w, req, s, proxy ? 407 : 401,
+			      proxy ? SIP_BUILD_LIT("Proxy Authentication Required")
+				    : SIP_BUILD_LIT("Unauthorized"),
+			      (struct sf_span){hdr, (uint16_t)n});
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stateless answers to a received request: built with sip/build.c into a fresh mbuf and
+ * sent from the address and port the request was sent to, back to its source address, port
+ * and MAC (RFC 3261 18.2.2, RFC 3581). Worker lcores only.
+ */
+#ifndef SF_SIP_REPLY_H
+#define SF_SIP_REPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/sf_span.h"
+#include "dataplane/sip/build.h"
+#include "dataplane/sip/scan.h"
+
+struct worker;
+
+/*
+ * Answer request @req (scanned into @s with at least VIA, FROM_TO and DIALOG, SIP_SCAN_OK)
+ * with @code @reason and the header lines @extra. Does not take @req; the caller frees it
+ * afterwards. Returns 0 when the response was queued, negative errno when it was dropped.
+ */
+int sip_reply_send(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s,
+		   uint16_t code, struct sf_span reason, struct sf_span extra);
+
+/*
+ * Answer @req with a digest challenge: 401 + WWW-Authenticate, or 407 + Proxy-Authenticate
+ * per SS_SIP_AUTHENTICATION_CODE, realm = the SIP domain, a stateless nonce.
+ */
+int sip_reply_challenge(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s);
+
+/* Does @s carry credentials in the header SS_SIP_AUTHENTICATION_CODE says to read (AUTH-2)? */
+bool sip_reply_has_credentials(const struct worker *w, const struct sip_scan *s);
+
+#endif
