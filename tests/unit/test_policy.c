@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Source policy (I-1): the accounts/gateways config sections, and who a request comes from:
+ * gateway by address, live binding, configured identity (pinned IPs), suspended, known
+ * dialog from its peer, or unknown. Pure: no EAL.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctrlplane/param_table.h"
+#include "dataplane/policy/policy.h"
+#include "dataplane/policy/policy_config.h"
+
+#define DOC                                                                                   \
+	"{\"accounts\": ["                                                                    \
+	" {\"user\": \"1001\", \"password\": \"s3cret\"},"                                    \
+	" {\"user\": \"1002\", \"ha1\": \"0123456789abcdef0123456789ABCDEF\","                \
+	"  \"allowed_ips\": [\"198.51.100.0/24\", \"192.0.2.9\"]},"                           \
+	" {\"user\": \"1003\", \"password\": \"x\","                                          \
+	"  \"params\": {\"SS_SIP_AUTHENTICATION_RETRY\": 3}}],"                               \
+	" \"gateways\": ["                                                                    \
+	" {\"name\": \"A\", \"address\": \"10.99.0.2\"},"                                     \
+	" {\"name\": \"B\", \"address\": \"10.99.0.3\", \"port\": 5080, \"priority\": 2,"     \
+	"  \"prefixes\": [\"880\", \"+1\"]},"                                                 \
+	" {\"name\": \"B2\", \"address\": \"10.99.0.3\", \"port\": 5090}]}"
+
+struct pt {
+	struct snapshot snap;
+	json_t *doc;
+};
+
+static int
+pt_parse(const char *text, struct snapshot *snap, struct cfg_error *err)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	int rc;
+
+	assert_non_null(doc);
+	memset(snap, 0, sizeof(*snap));
+	param_table_defaults(&snap->params);
+	rc = policy_config_parse(doc, snap, err);
+	json_decref(doc);
+	return rc;
+}
+
+static int
+pt_setup(void **state)
+{
+	struct pt *t = calloc(1, sizeof(*t));
+	struct cfg_error err = {0};
+
+	if (t == NULL || pt_parse(DOC, &t->snap, &err) != 0) {
+		print_error("%s: %s\n", err.path, err.msg);
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int
+pt_teardown(void **state)
+{
+	struct pt *t = *state;
+
+	policy_free(t->snap.policy);
+	free(t);
+	return 0;
+}
+
+static uint32_t
+ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+/* Scan @msg (kept alive in a static heap copy until the next call) with the policy's wants. */
+static const struct sip_scan *
+scan(const char *msg)
+{
+	static uint8_t *copy;
+	static struct sip_scan s;
+	size_t len = strlen(msg);
+
+	free(copy);
+	copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, msg, len);
+	assert_int_equal(sip_scan(copy, len, &s, SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG),
+			 SIP_SCAN_OK);
+	return &s;
+}
+
+#define REQ(method, from_user, to_tag, extra)                                                 \
+	method " sip:x@10.99.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKa\r\n"      \
+	       "From: <sip:" from_user "@example.com>;tag=f1\r\nTo: <sip:1001@example.com>" to_tag \
+	       "\r\nCall-ID: c1\r\nCSeq: 1 " method "\r\n" extra "Content-Length: 0\r\n\r\n"
+
+static enum policy_class
+classify(const struct pt *t, const char *src, const struct sip_scan *s,
+	 const struct policy_hooks *hooks)
+{
+	enum policy_class c = policy_classify_source(t->snap.policy, hooks, ip(src), htons(5060),
+						     NULL);
+
+	return c != POLICY_UNKNOWN ? c
+				   : policy_classify_request(t->snap.policy, hooks, ip(src), s, NULL);
+}
+
+static void
+test_UNAUTH_9_gateway_known_by_address(void **state)
+{
+	const struct pt *t = *state;
+	const struct policy_gateway *g;
+
+	assert_int_equal(policy_classify_source(t->snap.policy, &policy_hooks_none, ip("10.99.0.2"),
+						htons(40000), &g),
+			 POLICY_GATEWAY);
+	assert_string_equal(g->name, "A");
+	/* Same address, two gateways: the source port picks one, else the first. */
+	assert_string_equal(policy_gateway_by_source(t->snap.policy, ip("10.99.0.3"),
+						     htons(5090))->name, "B2");
+	assert_string_equal(policy_gateway_by_source(t->snap.policy, ip("10.99.0.3"),
+						     htons(1234))->name, "B");
+	assert_null(policy_gateway_by_source(t->snap.policy, ip("10.99.0.4"), htons(5060)));
+	g = policy_gateway_by_source(t->snap.policy, ip("10.99.0.3"), htons(5080));
+	assert_int_equal(g->priority, 2);
+	assert_int_equal(g->n_prefixes, 2);
+	assert_string_equal(g->prefixes[1], "+1");
+}
+
+static void
+test_UNAUTH_5_unknown_source_and_identity_is_unknown(void **state)
+{
+	const struct pt *t = *state;
+
+	assert_int_equal(classify(t, "203.0.113.9", scan(REQ("INVITE", "9999", "", "")),
+				  &policy_hooks_none),
+			 POLICY_UNKNOWN);
+	assert_int_equal(classify(t, "203.0.113.9", scan(REQ("OPTIONS", "100", "", "")),
+				  &policy_hooks_none),
+			 POLICY_UNKNOWN);
+}
+
+static void
+test_UNAUTH_11_from_user_of_account_makes_source_known(void **state)
+{
+	const struct pt *t = *state;
+	const struct policy_account *a;
+
+	assert_int_equal(policy_classify_request(t->snap.policy, &policy_hooks_none,
+						 ip("203.0.113.9"),
+						 scan(REQ("INVITE", "1001", "", "")), &a),
+			 POLICY_ACCOUNT);
+	assert_string_equal(a->user, "1001");
+	assert_string_equal(a->password, "s3cret");
+}
+
+static void
+test_UNAUTH_7_register_known_by_to_user(void **state)
+{
+	const struct pt *t = *state;
+
+	/* A REGISTER whose From has no sip user: the To user (the AoR) is the identity. */
+	assert_int_equal(classify(t, "203.0.113.9",
+				  scan("REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;"
+				       "branch=z9hG4bKb\r\nFrom: <tel:5550100>;tag=1\r\n"
+				       "To: <sip:1001@example.com>\r\nCall-ID: r1\r\n"
+				       "CSeq: 1 REGISTER\r\n\r\n"),
+				  &policy_hooks_none),
+		 POLICY_ACCOUNT);
+}
+
+static void
+test_UNAUTH_2_authorization_username_decides_identity(void **state)
+{
+	const struct pt *t = *state;
+
+	/* From names account 1001, but the credentials are for an unknown user. */
+	assert_int_equal(classify(t, "203.0.113.9",
+				  scan(REQ("REGISTER", "1001", "",
+					   "Authorization: Digest username=\"nobody\", realm=\"r\", "
+					   "nonce=\"n\", uri=\"sip:x\", response=\"0\"\r\n")),
+				  &policy_hooks_none),
+			 POLICY_UNKNOWN);
+	assert_int_equal(classify(t, "203.0.113.9",
+				  scan(REQ("REGISTER", "9999", "",
+					   "Authorization: Digest username=\"1001\", realm=\"r\", "
+					   "nonce=\"n\", uri=\"sip:x\", response=\"0\"\r\n")),
+				  &policy_hooks_none),
+			 POLICY_ACCOUNT);
+}
+
+static void
+test_POLICY_allowed_ips_pin_the_account(void **state)
+{
+	const struct pt *t = *state;
+	const struct sip_scan *s = scan(REQ("INVITE", "1002", "", ""));
+
+	assert_int_equal(classify(t, "198.51.100.77", s, &policy_hooks_none), POLICY_ACCOUNT);
+	assert_int_equal(classify(t, "192.0.2.9", s, &policy_hooks_none), POLICY_ACCOUNT);
+	assert_int_equal(classify(t, "192.0.2.10", s, &policy_hooks_none), POLICY_UNKNOWN);
+	assert_true(t->snap.policy->accounts[1].has_ha1);
+	assert_int_equal(t->snap.policy->accounts[1].ha1[15], 0xef);
+}
+
+static void
+test_POLICY_account_params_merged_on_globals(void **state)
+{
+	const struct pt *t = *state;
+
+	assert_null(t->snap.policy->accounts[0].params);
+	assert_non_null(t->snap.policy->accounts[2].params);
+	assert_int_equal(t->snap.policy->accounts[2].params->auth_retry, 3);
+	assert_int_equal(t->snap.policy->accounts[2].params->auth_timeout_s,
+			 t->snap.params.auth_timeout_s);
+}
+
+static bool
+yes_binding(void *ctx, uint32_t ip_be, uint16_t port_be)
+{
+	(void)ctx;
+	return ip_be == ip("203.0.113.50") && port_be == htons(5060);
+}
+
+static bool
+yes_suspended(void *ctx, uint32_t ip_be, struct sf_span user)
+{
+	(void)ctx;
+	return ip_be == ip("203.0.113.66") && user.len == 4 && memcmp(user.p, "1001", 4) == 0;
+}
+
+static bool
+yes_dialog_from_peer(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	(void)ctx;
+	return s->call_id.len == 2 && ip_be == ip("203.0.113.77");
+}
+
+static const struct policy_hooks hooks_yes = {
+	.binding_live = yes_binding,
+	.dialog_known = yes_dialog_from_peer,
+	.suspended = yes_suspended,
+};
+
+static void
+test_UNAUTH_8_live_binding_address_is_known(void **state)
+{
+	const struct pt *t = *state;
+
+	assert_int_equal(classify(t, "203.0.113.50", scan(REQ("INVITE", "9999", "", "")),
+				  &hooks_yes),
+			 POLICY_BINDING);
+}
+
+static void
+test_LOCK_2_suspended_source_user(void **state)
+{
+	const struct pt *t = *state;
+
+	assert_int_equal(classify(t, "203.0.113.66", scan(REQ("INVITE", "1001", "", "")),
+				  &hooks_yes),
+			 POLICY_SUSPENDED);
+	assert_int_equal(classify(t, "203.0.113.67", scan(REQ("INVITE", "1001", "", "")),
+				  &hooks_yes),
+			 POLICY_ACCOUNT);
+}
+
+static void
+test_UNAUTH_14_dialog_known_only_from_its_peer(void **state)
+{
+	const struct pt *t = *state;
+
+	assert_int_equal(classify(t, "203.0.113.77", scan(REQ("BYE", "9999", ";tag=t1", "")),
+				  &hooks_yes),
+			 POLICY_DIALOG);
+	assert_int_equal(classify(t, "203.0.113.78", scan(REQ("BYE", "9999", ";tag=t1", "")),
+				  &hooks_yes),
+			 POLICY_UNKNOWN);
+	/* Out of dialog (no To tag): never a dialog match. */
+	assert_int_equal(classify(t, "203.0.113.77", scan(REQ("BYE", "9999", "", "")),
+				  &hooks_yes),
+			 POLICY_UNKNOWN);
+}
+
+/* @doc must be rejected with exactly @path. */
+static void
+expect_error(const char *doc, const char *path)
+{
+	struct cfg_error err = {0};
+	struct snapshot snap;
+
+	assert_int_not_equal(pt_parse(doc, &snap, &err), 0);
+	assert_null(snap.policy);
+	if (strcmp(err.path, path) != 0)
+		print_error("got path \"%s\" (%s), want \"%s\"\n", err.path, err.msg, path);
+	assert_string_equal(err.path, path);
+	assert_true(err.msg[0] != '\0');
+}
+
+static void
+test_CFG_3_policy_sections_reject_bad_input_by_path(void **state)
+{
+	(void)state;
+	expect_error("{\"accounts\": [{\"user\": \"a\", \"password\": \"p\", \"pin\": 1}]}",
+		     "accounts[0].pin");
+	expect_error("{\"accounts\": [{\"user\": \"a\"}]}", "accounts[0]");
+	expect_error("{\"accounts\": [{\"user\": \"a\", \"password\": \"p\", \"ha1\": \"x\"}]}",
+		     "accounts[0]");
+	expect_error("{\"accounts\": [{\"user\": \"a\", \"ha1\": \"xyz\"}]}", "accounts[0].ha1");
+	expect_error("{\"accounts\": [{\"password\": \"p\"}]}", "accounts[0].user");
+	expect_error("{\"accounts\": [{\"user\": \"a b\", \"password\": \"p\"}]}", "accounts[0].user");
+	expect_error("{\"accounts\": [{\"user\": \"a\", \"password\": \"p\", "
+		     "\"allowed_ips\": [\"10.0.0.1\", \"10.0.0.0/33\"]}]}",
+		     "accounts[0].allowed_ips[1]");
+	expect_error("{\"accounts\": [{\"user\": \"a\", \"password\": \"p\"}, "
+		     "{\"user\": \"a\", \"password\": \"q\"}]}",
+		     "accounts[1].user");
+	expect_error("{\"accounts\": [{\"user\": \"a\", \"password\": \"p\", "
+		     "\"params\": {\"SS_SIP_AUTHENTICATION_RETRY\": 0}}]}",
+		     "accounts[0].params.SS_SIP_AUTHENTICATION_RETRY");
+	expect_error("{\"accounts\": {}}", "accounts");
+	expect_error("{\"gateways\": [{\"name\": \"A\", \"address\": \"10.0.0.256\"}]}",
+		     "gateways[0].address");
+	expect_error("{\"gateways\": [{\"name\": \"A\", \"address\": \"10.0.0.0/8\"}]}",
+		     "gateways[0].address");
+	expect_error("{\"gateways\": [{\"name\": \"A\"}]}", "gateways[0].address");
+	expect_error("{\"gateways\": [{\"name\": \"A\", \"address\": \"10.0.0.1\", \"port\": 0}]}",
+		     "gateways[0].port");
+	expect_error("{\"gateways\": [{\"name\": \"A\", \"address\": \"10.0.0.1\", "
+		     "\"prefixes\": [\"88a\"]}]}",
+		     "gateways[0].prefixes[0]");
+	expect_error("{\"gateways\": [{\"name\": \"A\", \"address\": \"10.0.0.1\"}, "
+		     "{\"name\": \"A\", \"address\": \"10.0.0.2\"}]}",
+		     "gateways[1].name");
+	expect_error("{\"gateways\": [{\"name\": \"A\", \"address\": \"10.0.0.1\", \"x\": 1}]}",
+		     "gateways[0].x");
+}
+
+static void
+test_POLICY_empty_and_many_entries(void **state)
+{
+	char *doc = malloc(64 * 1024);
+	struct cfg_error err = {0};
+	struct snapshot snap;
+	size_t off;
+	int i;
+
+	(void)state;
+	assert_int_equal(pt_parse("{}", &snap, &err), 0);
+	assert_null(policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"a", 1}));
+	assert_null(policy_gateway_by_source(snap.policy, ip("1.2.3.4"), 0));
+	policy_free(snap.policy);
+	policy_free(NULL);
+	assert_non_null(doc);
+	off = (size_t)sprintf(doc, "{\"accounts\": [");
+	for (i = 0; i < 1000; i++)
+		off += (size_t)sprintf(doc + off, "%s{\"user\": \"u%d\", \"password\": \"p\"}",
+				       i ? "," : "", i);
+	sprintf(doc + off, "]}");
+	assert_int_equal(pt_parse(doc, &snap, &err), 0);
+	for (i = 0; i < 1000; i++) {
+		char u[16];
+		int n = sprintf(u, "u%d", i);
+
+		assert_ptr_equal(policy_account_by_user(snap.policy,
+							(struct sf_span){(const uint8_t *)u,
+									 (uint16_t)n}),
+				 &snap.policy->accounts[i]);
+	}
+	assert_null(policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"u1000",
+									   5}));
+	policy_free(snap.policy);
+	free(doc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_UNAUTH_9_gateway_known_by_address),
+		cmocka_unit_test(test_UNAUTH_5_unknown_source_and_identity_is_unknown),
+		cmocka_unit_test(test_UNAUTH_11_from_user_of_account_makes_source_known),
+		cmocka_unit_test(test_UNAUTH_7_register_known_by_to_user),
+		cmocka_unit_test(test_UNAUTH_2_authorization_username_decides_identity),
+		cmocka_unit_test(test_POLICY_allowed_ips_pin_the_account),
+		cmocka_unit_test(test_POLICY_account_params_merged_on_globals),
+		cmocka_unit_test(test_UNAUTH_8_live_binding_address_is_known),
+		cmocka_unit_test(test_LOCK_2_suspended_source_user),
+		cmocka_unit_test(test_UNAUTH_14_dialog_known_only_from_its_peer),
+	};
+	const struct CMUnitTest config_tests[] = {
+		cmocka_unit_test(test_CFG_3_policy_sections_reject_bad_input_by_path),
+		cmocka_unit_test(test_POLICY_empty_and_many_entries),
+	};
+
+	return cmocka_run_group_tests(tests, pt_setup, pt_teardown) |
+	       cmocka_run_group_tests(config_tests, NULL, NULL);
+}
