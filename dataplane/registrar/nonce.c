@@ -34,6 +34,7 @@ struct nonce_key_slot {
 struct nonce_ctx {
 	struct nonce_key_slot cur, prev;
 	uint32_t applied_gen; /* kr->gen last applied */
+	uint8_t applied_key[NONCE_KEY_LEN]; /* kr->cur last applied: a new ring may reuse a gen */
 	bool applied;
 	uint8_t worker;
 };
@@ -136,6 +137,7 @@ nonce_ctx_destroy(struct nonce_ctx *ctx)
 		return;
 	slot_clear(&ctx->cur);
 	slot_clear(&ctx->prev);
+	OPENSSL_cleanse(ctx->applied_key, sizeof(ctx->applied_key));
 	OPENSSL_free(ctx); /* cold: shutdown only */
 }
 
@@ -145,7 +147,8 @@ nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr)
 	EVP_MAC *mac;
 	int rc;
 
-	if (ctx->applied && ctx->applied_gen == kr->gen)
+	if (ctx->applied && ctx->applied_gen == kr->gen &&
+	    CRYPTO_memcmp(ctx->applied_key, kr->cur, NONCE_KEY_LEN) == 0)
 		return 0;
 	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	if (mac == NULL)
@@ -162,6 +165,7 @@ nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr)
 	}
 	ctx->applied = true;
 	ctx->applied_gen = kr->gen;
+	memcpy(ctx->applied_key, kr->cur, NONCE_KEY_LEN);
 	return 0;
 }
 

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Auth sessions, lockout counters and the per-IP ceiling in one open-addressing table of
+ * 64-byte slots per worker. Why not rte_hash: the table is written and read by its owner
+ * worker only (no lock-free readers needed), must stay testable without EAL, and needs an
+ * eviction policy when full; a fixed array with linear probing inside a bounded window gives
+ * one cache line per probe, O(window) worst case and no allocation after create. When a
+ * window is full, the least valuable entry there is evicted: an ended or idle one first, then
+ * the longest idle, and an active suspension only when the window holds nothing else.
+ * A spoofed source cannot fill it: state needs a wrong answer to a nonce that verifies for
+ * that source IP, i.e. a real round trip (nonce.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/params.h"
+#include "dataplane/registrar/authfail.h"
+
+#define AF_PROBE 16         /* slots searched from an entry's home; entries never sit further */
+#define AF_IDLE_DEFAULT_S 3600
+#define AF_CAPACITY_MAX (1u << 24)
+
+enum af_kind {
+	AF_EMPTY,
+	AF_LOCK,    /* (source IP, user): failure counters and suspension */
+	AF_SESSION, /* (source IP, Call-ID): one authentication session */
+	AF_IP,      /* source IP: the optional ceiling across users */
+};
+
+/* One slot, one cache line. Field use by kind is on each member. */
+struct af_entry {
+	uint64_t hash;          /* keyed hash of kind, IP and the whole name; home = hash & mask */
+	uint32_t src_ip;        /* network byte order */
+	uint32_t last_s;        /* last wrong answer, s: idle expiry, eviction age */
+	uint32_t t0_s;          /* LOCK, IP: suspended until (0 = not); SESSION: first challenge */
+	uint32_t t1_s;          /* SESSION: timeout snapshot, s; IP: window start */
+	uint16_t n_fail;        /* LOCK: non-REGISTER failures; SESSION: failures; IP: in window */
+	uint16_t n_fail_reg;    /* LOCK: REGISTER failures */
+	uint16_t retry;         /* SESSION: SS_SIP_AUTHENTICATION_RETRY snapshot (I-34) */
+	uint8_t kind;           /* enum af_kind */
+	uint8_t name_len;       /* length of the user / Call-ID, capped at 255 */
+	uint8_t name[AUTHFAIL_NAME_MAX]; /* its first bytes, for exact compare and listing */
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct af_entry) == 64, "one auth-failure entry per cache line");
+
+struct authfail_table {
+	struct af_entry *slots;      /* capacity entries */
+	uint32_t mask;               /* capacity - 1 */
+	uint32_t n_live;
+	uint32_t cursor;             /* next slot authfail_expire() looks at */
+	uint64_t seed;
+	struct authfail_config cfg;
+	struct authfail_stats stats;
+};
+
+struct af_key {
+	uint64_t hash;
+	uint32_t src_ip;
+	struct sf_span name;
+	uint8_t kind;
+};
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct af_key
+make_key(const struct authfail_table *tbl, uint8_t kind, uint32_t src_ip, struct sf_span name)
+{
+	struct af_key k = { .src_ip = src_ip, .name = name, .kind = kind };
+	uint64_t h = tbl->seed ^ ((uint64_t)kind << 56) ^ src_ip;
+	uint16_t i;
+
+	h = mix64(h);
+	for (i = 0; i < name.len; i++)
+		h = (h ^ name.p[i]) * 0x100000001b3ULL;
+	k.hash = mix64(h ^ name.len);
+	return k;
+}
+
+static inline uint32_t
+elapsed(uint32_t now, uint32_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+static bool
+key_matches(const struct af_entry *e, const struct af_key *k)
+{
+	size_t n = k->name.len < AUTHFAIL_NAME_MAX ? k->name.len : AUTHFAIL_NAME_MAX;
+	uint8_t len = k->name.len > 255 ? 255 : (uint8_t)k->name.len;
+
+	return e->kind == k->kind && e->hash == k->hash && e->src_ip == k->src_ip &&
+	       e->name_len == len && (n == 0 || memcmp(e->name, k->name.p, n) == 0);
+}
+
+static struct af_entry *
+find(struct authfail_table *tbl, const struct af_key *k)
+{
+	uint32_t i, pos;
+
+	for (i = 0; i < AF_PROBE; i++) {
+		pos = (uint32_t)(k->hash + i) & tbl->mask;
+		if (tbl->slots[pos].kind == AF_EMPTY)
+			return NULL;
+		if (key_matches(&tbl->slots[pos], k))
+			return &tbl->slots[pos];
+	}
+	return NULL;
+}
+
+/* Backward-shift deletion: no tombstones, so lookups stop at the first empty slot. */
+static void
+remove_at(struct authfail_table *tbl, uint32_t pos)
+{
+	uint32_t i = pos, j = pos, n;
+
+	for (n = 0; n <= tbl->mask; n++) {
+		uint32_t home;
+
+		j = (j + 1) & tbl->mask;
+		if (tbl->slots[j].kind == AF_EMPTY)
+			break;
+		home = (uint32_t)tbl->slots[j].hash & tbl->mask;
+		/* Stay when home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		tbl->slots[i] = tbl->slots[j];
+		i = j;
+	}
+	memset(&tbl->slots[i], 0, sizeof(tbl->slots[i]));
+	tbl->n_live--;
+}
+
+static void
+remove_entry(struct authfail_table *tbl, struct af_entry *e)
+{
+	remove_at(tbl, (uint32_t)(e - tbl->slots));
+}
+
+static bool
+is_expired(const struct authfail_table *tbl, const struct af_entry *e, uint32_t now)
+{
+	switch (e->kind) {
+	case AF_LOCK:
+		return e->t0_s != 0 ? now >= e->t0_s : elapsed(now, e->last_s) >= tbl->cfg.idle_s;
+	case AF_SESSION:
+		return (uint64_t)elapsed(now, e->t0_s) > 2 * (uint64_t)e->t1_s + 1;
+	case AF_IP:
+		return e->t0_s != 0 ? now >= e->t0_s : elapsed(now, e->t1_s) >= tbl->cfg.ip_window_s;
+	default:
+		return true;
+	}
+}
+
+/* Lower is evicted first: expired, then idle longest; active suspensions last. */
+static uint64_t
+keep_score(const struct authfail_table *tbl, const struct af_entry *e, uint32_t now)
+{
+	if (is_expired(tbl, e, now))
+		return 0;
+	if (e->kind != AF_SESSION && e->t0_s > now)
+		return (1ULL << 33) + e->t0_s;
+	return (1ULL << 32) + e->last_s;
+}
+
+/* A zeroed entry for @k in its probe window, evicting the least valuable one when full. */
+static struct af_entry *
+insert(struct authfail_table *tbl, const struct af_key *k, uint32_t now)
+{
+	uint32_t i, pos, victim = 0;
+	uint64_t best = UINT64_MAX;
+	struct af_entry *e;
+
+	for (i = 0; i < AF_PROBE; i++) {
+		pos = (uint32_t)(k->hash + i) & tbl->mask;
+		if (tbl->slots[pos].kind == AF_EMPTY) {
+			victim = pos;
+			best = 0;
+			tbl->n_live++;
+			goto out_fill;
+		}
+		if (keep_score(tbl, &tbl->slots[pos], now) < best) {
+			best = keep_score(tbl, &tbl->slots[pos], now);
+			victim = pos;
+		}
+	}
+	/* Replacing in place keeps the window gap-free, so every other key stays reachable. */
+	tbl->stats.evictions++;
+out_fill:
+	e = &tbl->slots[victim];
+	memset(e, 0, sizeof(*e));
+	e->hash = k->hash;
+	e->src_ip = k->src_ip;
+	e->kind = k->kind;
+	e->name_len = k->name.len > 255 ? 255 : (uint8_t)k->name.len;
+	if (k->name.len > 0)
+		memcpy(e->name, k->name.p,
+		       k->name.len < AUTHFAIL_NAME_MAX ? k->name.len : AUTHFAIL_NAME_MAX);
+	e->last_s = now;
+	return e;
+}
+
+struct authfail_table *
+authfail_create(const struct authfail_config *cfg, uint64_t seed)
+{
+	struct authfail_table *tbl;
+	uint32_t cap = AF_PROBE;
+
+	if (cfg->capacity == 0 || cfg->capacity > AF_CAPACITY_MAX)
+		return NULL;
+	if (cfg->ip_max_fail != 0 && (cfg->ip_window_s == 0 || cfg->ip_suspend_s == 0))
+		return NULL;
+	while (cap < cfg->capacity)
+		cap <<= 1;
+	tbl = calloc(1, sizeof(*tbl)); /* cold: init only */
+	if (tbl == NULL)
+		return NULL;
+	tbl->slots = aligned_alloc(64, (size_t)cap * sizeof(struct af_entry));
+	if (tbl->slots == NULL) {
+		free(tbl); /* cold: init only */
+		return NULL;
+	}
+	memset(tbl->slots, 0, (size_t)cap * sizeof(struct af_entry));
+	tbl->mask = cap - 1;
+	tbl->seed = seed;
+	tbl->cfg = *cfg;
+	tbl->cfg.capacity = cap;
+	if (tbl->cfg.idle_s == 0)
+		tbl->cfg.idle_s = AF_IDLE_DEFAULT_S;
+	return tbl;
+}
+
+void
+authfail_destroy(struct authfail_table *tbl)
+{
+	if (tbl == NULL)
+		return;
+	free(tbl->slots); /* cold: shutdown only */
+	free(tbl);        /* cold: shutdown only */
+}
+
+/* Active suspension of @e at @now; an ended one is removed (the count restarts, LOCK-3). */
+static bool
+still_suspended(struct authfail_table *tbl, struct af_entry *e, uint32_t now)
+{
+	if (e == NULL || e->t0_s == 0)
+		return false;
+	if (now < e->t0_s)
+		return true;
+	remove_entry(tbl, e);
+	return false;
+}
+
+enum authfail_check
+authfail_check(struct authfail_table *tbl, uint32_t src_ip, struct sf_span user, uint32_t now)
+{
+	static const struct sf_span none = { NULL, 0 };
+	struct af_key k;
+
+	if (tbl->cfg.ip_max_fail != 0) {
+		k = make_key(tbl, AF_IP, src_ip, none);
+		if (still_suspended(tbl, find(tbl, &k), now))
+			return AUTHFAIL_LOCKED;
+	}
+	k = make_key(tbl, AF_LOCK, src_ip, user);
+	return still_suspended(tbl, find(tbl, &k), now) ? AUTHFAIL_LOCKED : AUTHFAIL_ALLOW;
+}
+
+enum authfail_session
+authfail_session_check(struct authfail_table *tbl, uint32_t src_ip, struct sf_span call_id,
+		       uint32_t now)
+{
+	struct af_key k = make_key(tbl, AF_SESSION, src_ip, call_id);
+	struct af_entry *e = find(tbl, &k);
+
+	if (e == NULL)
+		return AUTHFAIL_SESSION_NONE;
+	if (elapsed(now, e->t0_s) > e->t1_s) {
+		remove_entry(tbl, e);
+		return AUTHFAIL_SESSION_TIMED_OUT;
+	}
+	return AUTHFAIL_SESSION_OPEN;
+}
+
+static inline uint16_t
+sat_inc(uint16_t v)
+{
+	return v == UINT16_MAX ? v : (uint16_t)(v + 1);
+}
+
+/* The optional per-IP ceiling: fixed window, counts every wrong answer, success or not. */
+static bool
+count_ip(struct authfail_table *tbl, uint32_t src_ip, uint32_t now)
+{
+	static const struct sf_span none = { NULL, 0 };
+	struct af_key k = make_key(tbl, AF_IP, src_ip, none);
+	struct af_entry *e = find(tbl, &k);
+
+	if (e == NULL) {
+		e = insert(tbl, &k, now);
+		e->t1_s = now;
+	} else if (elapsed(now, e->t1_s) >= tbl->cfg.ip_window_s) {
+		e->t1_s = now;
+		e->n_fail = 0;
+	}
+	e->last_s = now;
+	e->n_fail = sat_inc(e->n_fail);
+	if (e->t0_s == 0 && e->n_fail >= tbl->cfg.ip_max_fail) {
+		e->t0_s = now + tbl->cfg.ip_suspend_s;
+		tbl->stats.ip_lockouts++;
+		return true;
+	}
+	return false;
+}
+
+/* The (source IP, user) counter of the pair this request uses (I-6); true = now suspended. */
+static bool
+count_key(struct authfail_table *tbl, const struct authfail_attempt *a,
+	  const struct sf_params *p, uint32_t now)
+{
+	uint32_t limit = a->is_register ? p->register_retry : p->auth_max_retry;
+	uint32_t suspend = a->is_register ? p->register_suspend_s : p->auth_failed_suspend_s;
+	struct af_key k = make_key(tbl, AF_LOCK, a->src_ip, a->user);
+	struct af_entry *e = find(tbl, &k);
+	uint16_t n;
+
+	if (e == NULL) {
+		if (limit == 0)
+			return false; /* 0 disables this pair (LOCK-8): keep no state for it */
+		e = insert(tbl, &k, now);
+	} else if (e->t0_s != 0 && now >= e->t0_s) {
+		e->t0_s = 0; /* ended but not yet seen by authfail_check(): start again at 0 */
+		e->n_fail = 0;
+		e->n_fail_reg = 0;
+	}
+	e->last_s = now;
+	if (a->is_register)
+		n = e->n_fail_reg = sat_inc(e->n_fail_reg);
+	else
+		n = e->n_fail = sat_inc(e->n_fail);
+	if (limit == 0 || e->t0_s != 0 || n < limit)
+		return false;
+	e->t0_s = now + suspend;
+	if (e->t0_s == 0)
+		e->t0_s = 1; /* 0 means "not suspended" */
+	tbl->stats.lockouts++;
+	return true;
+}
+
+enum authfail_result
+authfail_record_failure(struct authfail_table *tbl, const struct authfail_attempt *a,
+			const struct sf_params *p, uint32_t now)
+{
+	struct af_key k = make_key(tbl, AF_SESSION, a->src_ip, a->call_id);
+	bool locked = false;
+	struct af_entry *s;
+
+	tbl->stats.failures++;
+	if (tbl->cfg.ip_max_fail != 0)
+		locked = count_ip(tbl, a->src_ip, now);
+	if (count_key(tbl, a, p, now))
+		locked = true;
+	s = find(tbl, &k);
+	if (locked) {
+		if (s != NULL)
+			remove_entry(tbl, s);
+		return AUTHFAIL_NOW_LOCKED;
+	}
+	if (s == NULL) {
+		s = insert(tbl, &k, now);
+		s->t0_s = a->challenged_s < now ? a->challenged_s : now;
+		s->t1_s = p->auth_timeout_s;
+		s->retry = p->auth_retry > UINT16_MAX ? UINT16_MAX : (uint16_t)p->auth_retry;
+	}
+	s->last_s = now;
+	s->n_fail = sat_inc(s->n_fail);
+	if (elapsed(now, s->t0_s) > s->t1_s || s->n_fail >= s->retry) {
+		remove_entry(tbl, s);
+		tbl->stats.final_rejects++;
+		return AUTHFAIL_FINAL_REJECT;
+	}
+	return AUTHFAIL_CHALLENGE_AGAIN;
+}
+
+void
+authfail_record_success(struct authfail_table *tbl, uint32_t src_ip, struct sf_span user,
+			struct sf_span call_id)
+{
+	struct af_key k = make_key(tbl, AF_LOCK, src_ip, user);
+	struct af_entry *e = find(tbl, &k);
+
+	/* A suspension is never lifted by a success (callers check first); it ends on time. */
+	if (e != NULL && e->t0_s == 0)
+		remove_entry(tbl, e);
+	k = make_key(tbl, AF_SESSION, src_ip, call_id);
+	e = find(tbl, &k);
+	if (e != NULL)
+		remove_entry(tbl, e);
+}
+
+unsigned int
+authfail_expire(struct authfail_table *tbl, uint32_t now, unsigned int budget)
+{
+	unsigned int removed = 0;
+
+	while (budget-- > 0) {
+		struct af_entry *e = &tbl->slots[tbl->cursor];
+
+		if (e->kind != AF_EMPTY && is_expired(tbl, e, now)) {
+			remove_at(tbl, tbl->cursor); /* a later entry may shift in: look again */
+			removed++;
+			continue;
+		}
+		tbl->cursor = (tbl->cursor + 1) & tbl->mask;
+	}
+	return removed;
+}
+
+unsigned int
+authfail_suspended_foreach(const struct authfail_table *tbl, uint32_t now, authfail_visit_fn fn,
+			   void *arg)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i <= tbl->mask; i++) {
+		const struct af_entry *e = &tbl->slots[i];
+		struct authfail_suspended s;
+
+		if ((e->kind != AF_LOCK && e->kind != AF_IP) || e->t0_s <= now)
+			continue;
+		s = (struct authfail_suspended){
+			.src_ip = e->src_ip,
+			.ip_wide = e->kind == AF_IP,
+			.remaining_s = e->t0_s - now,
+		};
+		if (e->kind == AF_LOCK) {
+			s.user = e->name;
+			s.user_len = e->name_len < AUTHFAIL_NAME_MAX ? e->name_len
+								      : AUTHFAIL_NAME_MAX;
+			s.user_truncated = e->name_len > AUTHFAIL_NAME_MAX;
+		}
+		fn(&s, arg);
+		n++;
+	}
+	return n;
+}
+
+static bool
+clear_matches(const struct authfail_table *tbl, const struct af_entry *e, bool match_ip,
+	      uint32_t src_ip, struct sf_span user)
+{
+	struct af_key k;
+
+	if (e->kind != AF_LOCK && e->kind != AF_IP)
+		return false;
+	if (match_ip && e->src_ip != src_ip)
+		return false;
+	if (user.len == 0)
+		return true;
+	if (e->kind != AF_LOCK)
+		return false;
+	k = make_key(tbl, AF_LOCK, e->src_ip, user);
+	return key_matches(e, &k);
+}
+
+unsigned int
+authfail_clear(struct authfail_table *tbl, bool match_ip, uint32_t src_ip, struct sf_span user)
+{
+	unsigned int removed = 0;
+	uint32_t i = 0;
+
+	while (i <= tbl->mask) {
+		if (clear_matches(tbl, &tbl->slots[i], match_ip, src_ip, user)) {
+			remove_at(tbl, i); /* look at slot i again */
+			removed++;
+			continue;
+		}
+		i++;
+	}
+	return removed;
+}
+
+uint32_t
+authfail_count(const struct authfail_table *tbl)
+{
+	return tbl->n_live;
+}
+
+const struct authfail_stats *
+authfail_stats(const struct authfail_table *tbl)
+{
+	return &tbl->stats;
+}

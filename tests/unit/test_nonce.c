@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Stateless nonces: issue/verify, expiry (STALE), forgery and binding (INVALID), key rotation. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dataplane/registrar/nonce.h"
+
+#define IP_X 0x0100000aU /* 10.0.0.1 in network byte order on little-endian */
+#define IP_Y 0x0200000aU
+#define LIFE 10
+
+static struct sf_span
+S(const char *s)
+{
+	return (struct sf_span){ .p = (const uint8_t *)s, .len = (uint16_t)strlen(s) };
+}
+
+static struct sf_span
+N(const uint8_t *n)
+{
+	return (struct sf_span){ .p = n, .len = NONCE_TEXT_LEN };
+}
+
+struct fixture {
+	struct nonce_keyring kr;
+	struct nonce_ctx *w0, *w1; /* two workers sharing one key ring */
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	if (nonce_keyring_init(&f.kr) != 0)
+		return -1;
+	f.w0 = nonce_ctx_create(0);
+	f.w1 = nonce_ctx_create(1);
+	if (f.w0 == NULL || f.w1 == NULL || nonce_ctx_apply(f.w0, &f.kr) != 0 ||
+	    nonce_ctx_apply(f.w1, &f.kr) != 0)
+		return -1;
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	nonce_ctx_destroy(f->w0);
+	nonce_ctx_destroy(f->w1);
+	return 0;
+}
+
+static void
+test_issue_verify_ok_on_any_worker(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n[NONCE_TEXT_LEN];
+	struct nonce_info info;
+	unsigned int i;
+
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("call-1"), 1000, n), 0);
+	for (i = 0; i < NONCE_TEXT_LEN; i++) /* base64url: safe inside a quoted-string */
+		assert_true((n[i] >= 'A' && n[i] <= 'Z') || (n[i] >= 'a' && n[i] <= 'z') ||
+			    (n[i] >= '0' && n[i] <= '9') || n[i] == '-' || n[i] == '_');
+	assert_int_equal(nonce_verify(f->w1, N(n), IP_X, S("realm"), S("call-1"), 1004, LIFE,
+				      &info),
+			 NONCE_OK);
+	assert_int_equal(info.issued_s, 1000);
+	assert_int_equal(info.age_s, 4);
+	assert_int_equal(info.worker, 0);
+	assert_true(info.same_call);
+	/* Another Call-ID: still ours, but not the challenged session. */
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm"), S("call-2"), 1004, LIFE,
+				      &info),
+			 NONCE_OK);
+	assert_false(info.same_call);
+}
+
+/* AUTH-9 / I-5: past the lifetime a nonce we made is STALE (rechallenge with stale=true). */
+static void
+test_AUTH_9_old_nonce_is_stale_not_invalid(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n[NONCE_TEXT_LEN];
+	struct nonce_info info;
+
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 500, n), 0);
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm"), S("c"), 500 + LIFE, LIFE,
+				      &info),
+			 NONCE_OK);
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm"), S("c"), 500 + LIFE + 1,
+				      LIFE, &info),
+			 NONCE_STALE);
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm"), S("c"), 500 + 3600, LIFE,
+				      &info),
+			 NONCE_STALE);
+	assert_int_equal(info.age_s, 3600);
+}
+
+static void
+test_tampered_nonce_is_invalid(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n[NONCE_TEXT_LEN], t[NONCE_TEXT_LEN];
+	struct nonce_info info;
+	unsigned int i;
+
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 2000, n), 0);
+	/* Flip every character in turn (time, worker, key id, tag or MAC): never accepted. */
+	for (i = 0; i < NONCE_TEXT_LEN; i++) {
+		memcpy(t, n, sizeof(t));
+		t[i] = t[i] == 'A' ? 'B' : 'A';
+		assert_int_equal(nonce_verify(f->w0, N(t), IP_X, S("realm"), S("c"), 2001, LIFE,
+					      &info),
+				 NONCE_INVALID);
+	}
+	/* Wrong length, characters outside base64url, someone else's nonce format. */
+	assert_int_equal(nonce_verify(f->w0, (struct sf_span){ n, NONCE_TEXT_LEN - 1 }, IP_X,
+				      S("realm"), S("c"), 2001, LIFE, &info),
+			 NONCE_INVALID);
+	memcpy(t, n, sizeof(t));
+	t[5] = '/';
+	assert_int_equal(nonce_verify(f->w0, N(t), IP_X, S("realm"), S("c"), 2001, LIFE, &info),
+			 NONCE_INVALID);
+	assert_int_equal(nonce_verify(f->w0, S("dcd98b7102dd2f0e8b11d0f600bfb0c093"), IP_X,
+				      S("realm"), S("c"), 2001, LIFE, &info),
+			 NONCE_INVALID);
+}
+
+static void
+test_wrong_source_ip_or_realm_is_invalid_port_is_not_bound(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n[NONCE_TEXT_LEN];
+	struct nonce_info info;
+
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 3000, n), 0);
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_Y, S("realm"), S("c"), 3001, LIFE, &info),
+			 NONCE_INVALID);
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm2"), S("c"), 3001, LIFE, &info),
+			 NONCE_INVALID);
+	/* The API takes no port: a NAT rebinding between challenge and answer is harmless. */
+	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm"), S("c"), 3001, LIFE, &info),
+			 NONCE_OK);
+}
+
+static void
+test_future_issue_time_beyond_slack_is_invalid(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n[NONCE_TEXT_LEN];
+	struct nonce_info info;
+
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 4000, n), 0);
+	assert_int_equal(nonce_verify(f->w1, N(n), IP_X, S("r"), S("c"),
+				      4000 - NONCE_FUTURE_SLACK_S, LIFE, &info),
+			 NONCE_OK);
+	assert_int_equal(info.age_s, 0);
+	assert_int_equal(nonce_verify(f->w1, N(n), IP_X, S("r"), S("c"),
+				      4000 - NONCE_FUTURE_SLACK_S - 1, LIFE, &info),
+			 NONCE_INVALID);
+}
+
+/* After one rotation a nonce verifies with the previous key; after two it is unknown. */
+static void
+test_key_rotation_keeps_previous_key(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t old[NONCE_TEXT_LEN], fresh[NONCE_TEXT_LEN];
+	struct nonce_info info;
+
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 5000, old), 0);
+	assert_int_equal(nonce_keyring_rotate(&f->kr), 0);
+	assert_int_equal(nonce_ctx_apply(f->w0, &f->kr), 0);
+	assert_int_equal(nonce_ctx_apply(f->w1, &f->kr), 0);
+	assert_int_equal(nonce_verify(f->w1, N(old), IP_X, S("r"), S("c"), 5001, LIFE, &info),
+			 NONCE_OK);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 5001, fresh), 0);
+	assert_memory_not_equal(old, fresh, NONCE_TEXT_LEN);
+	assert_int_equal(nonce_verify(f->w1, N(fresh), IP_X, S("r"), S("c"), 5002, LIFE, &info),
+			 NONCE_OK);
+	assert_int_equal(nonce_keyring_rotate(&f->kr), 0);
+	assert_int_equal(nonce_ctx_apply(f->w1, &f->kr), 0);
+	assert_int_equal(nonce_verify(f->w1, N(old), IP_X, S("r"), S("c"), 5002, LIFE, &info),
+			 NONCE_INVALID);
+	assert_int_equal(nonce_verify(f->w1, N(fresh), IP_X, S("r"), S("c"), 5002, LIFE, &info),
+			 NONCE_OK);
+	assert_int_equal(nonce_ctx_apply(f->w0, &f->kr), 0);
+}
+
+/* A worker restarted with a new random key rejects the old nonces; the bench key is fixed. */
+static void
+test_random_keys_differ_deterministic_keys_repeat(void **state)
+{
+	struct nonce_keyring a, b;
+	struct nonce_ctx *x = nonce_ctx_create(3), *y = nonce_ctx_create(3);
+	uint8_t n1[NONCE_TEXT_LEN], n2[NONCE_TEXT_LEN];
+	struct nonce_info info;
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 1, n1), -ENOKEY);
+	assert_int_equal(nonce_keyring_init(&a), 0);
+	assert_int_equal(nonce_keyring_init(&b), 0);
+	assert_memory_not_equal(a.cur, b.cur, NONCE_KEY_LEN);
+	assert_int_equal(nonce_ctx_apply(x, &a), 0);
+	assert_int_equal(nonce_ctx_apply(y, &b), 0);
+	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 1, n1), 0);
+	assert_int_equal(nonce_verify(y, N(n1), IP_X, S("r"), S("c"), 1, LIFE, &info),
+			 NONCE_INVALID);
+
+	nonce_keyring_init_deterministic(&a, 42);
+	nonce_keyring_init_deterministic(&b, 42);
+	assert_int_equal(nonce_ctx_apply(x, &a), 0);
+	assert_int_equal(nonce_ctx_apply(y, &b), 0);
+	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 7, n1), 0);
+	assert_int_equal(nonce_issue(y, IP_X, S("r"), S("c"), 7, n2), 0);
+	assert_memory_equal(n1, n2, NONCE_TEXT_LEN);
+	nonce_ctx_destroy(x);
+	nonce_ctx_destroy(y);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_issue_verify_ok_on_any_worker),
+		cmocka_unit_test(test_AUTH_9_old_nonce_is_stale_not_invalid),
+		cmocka_unit_test(test_tampered_nonce_is_invalid),
+		cmocka_unit_test(test_wrong_source_ip_or_realm_is_invalid_port_is_not_bound),
+		cmocka_unit_test(test_future_issue_time_beyond_slack_is_invalid),
+		cmocka_unit_test(test_key_rotation_keeps_previous_key),
+		cmocka_unit_test(test_random_keys_differ_deterministic_keys_repeat),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
