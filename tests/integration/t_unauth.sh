@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# SS_REPLY_UNAUTHORIZED live, with real scanners and UAs from the peer namespace (10.99.0.2):
+# Off: sipvicious (svmap, svwar, svcrack) and raw REGISTER/INVITE/OPTIONS from an unknown
+# source get nothing at all (capture: zero non-ARP packets from 10.99.0.1), drops counted per
+# method; the peer configured as a gateway gets 200 OK to a sipp OPTIONS. On (restart, until
+# the control-plane toggle test exists): unknown OPTIONS -> 403 (sipp), REGISTER -> 401
+# challenge, INVITE -> 403, and svmap finds the device.
+source "$(dirname "$0")/lib.sh"
+
+# write_config FILE ON|OFF [GATEWAY_IP]
+write_config() {
+	local gw=""
+	[ -n "${3:-}" ] && gw="{\"name\": \"peer\", \"address\": \"$3\"}"
+	cat >"$1" <<EOF
+{
+	"interfaces": [{"port": 0, "ipv4": "10.99.0.1/24", "gateway": "10.99.0.254"}],
+	"sip": {"port": 5060, "domain": "sipfast.test"},
+	"params": {"SS_REPLY_UNAUTHORIZED": "$2"},
+	"accounts": [{"user": "1001", "password": "secret-1001"}],
+	"gateways": [$gw],
+	"runtime": {"mbufs_per_socket": 8191, "big_mbufs": 255}
+}
+EOF
+}
+
+# Datagrams sipfastd sent to the peer (ARP excluded) in capture FILE.
+sent_in() { tcpdump -r "$1" -n 'udp and src host 10.99.0.1' 2>/dev/null | wc -l; }
+probe() { peer python3 "$ROOT/tests/integration/sip_probe.py" 10.99.0.1 "$@"; }
+sv() { peer timeout 60 "$@" 2>&1; }
+not() { ! "$@"; }
+# sipp_ok SCENARIO PORT: one call of a sipp scenario from the peer; true when it passed.
+sipp_ok() {
+	peer timeout 20 sipp -sf "$ROOT/tests/integration/sipp/$1" -m 1 -timeout 10s -timeout_error \
+		-nostdin -i 10.99.0.2 -p "$2" 10.99.0.1:5060 >"$WORK/sipp_$1.out" 2>&1
+}
+svmap_finds_us() { peer timeout 60 svmap 10.99.0.1 -p 5060 2>&1 | grep -q '10.99.0.1:5060'; }
+junk_counted() {
+	local before
+	before=$(counter sip_drop_malformed)
+	peer python3 "$ROOT/tests/integration/udp_send.py" 10.99.0.1 5060 3 --payload HELLO
+	sleep 0.5
+	test "$(counter sip_drop_malformed)" -eq $((before + 3))
+}
+answer_is() { [[ "$1" == "$2" ]]; }
+
+tb_up
+peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
+
+# --- Off, peer unknown -----------------------------------------------------------------------
+write_config "$WORK/off.json" Off
+sf_start --config "$WORK/off.json" || exit 1
+cap_start "$WORK/off.pcap" 'src host 10.99.0.1 and not arp'
+sv svmap 10.99.0.1 -p 5060 >"$WORK/svmap.txt"
+# Scanners guess usernames that are not configured (a configured one is challenged, UNAUTH-7).
+sv svwar -e 2000-2010 -m REGISTER 10.99.0.1 -p 5060 >"$WORK/svwar.txt"
+sv svwar -e 2000-2005 -m INVITE 10.99.0.1 -p 5060 >>"$WORK/svwar.txt"
+sv svcrack -u 2001 -r 1-20 10.99.0.1 -p 5060 >"$WORK/svcrack.txt"
+reg=$(probe REGISTER --user 1001 --auth 9999)
+inv6=$(probe INVITE --count 10 --interval 0.3)
+opt=$(probe OPTIONS)
+bye=$(probe BYE --to-tag)
+cap_stop
+check UNAUTH-5_off_capture_zero_packets_back test "$(sent_in "$WORK/off.pcap")" = 0
+check UNAUTH-5_off_svmap_finds_nothing not grep -q '10.99.0.1:5060' "$WORK/svmap.txt"
+check UNAUTH-5_off_svwar_finds_no_extension not grep -qE '\| *20[0-9][0-9] *\|' "$WORK/svwar.txt"
+check UNAUTH-5_off_svcrack_finds_no_password not grep -qiE '\| *2001 *\|' "$WORK/svcrack.txt"
+check UNAUTH-5_off_raw_requests_unanswered test "$reg$inv6$opt$bye" = NONENONENONENONE
+check UNAUTH-6_off_invite_retransmissions_silent test "$inv6" = NONE
+check GEN-4_off_unknown_register_drops_counted test "$(counter sip_drop_unknown_register)" -gt 0
+check GEN-4_off_unknown_invite_drops_counted test "$(counter sip_drop_unknown_invite)" -ge 10
+check GEN-4_off_unknown_options_drops_counted test "$(counter sip_drop_unknown_options)" -gt 0
+check GEN-4_off_no_reply_verdicts test "$(($(counter sip_rejected_unknown) + $(counter sip_challenged_unknown)))" = 0
+check GEN-1_junk_silent_and_counted junk_counted
+# UNAUTH-7 / -11 (the parts without the registrar): a configured account is challenged from
+# any address even with Off; the final answer waits for the registrar and call engine.
+check UNAUTH-7_off_account_register_challenged answer_is "$(probe REGISTER --user 1001)" 'SIP/2.0 401 Unauthorized'
+check UNAUTH-11_off_account_invite_challenged answer_is "$(probe INVITE --user 1001)" 'SIP/2.0 401 Unauthorized'
+sf_stop
+
+# --- Off, peer configured as a gateway ---------------------------------------------------------
+write_config "$WORK/gw.json" Off 10.99.0.2
+sf_start --config "$WORK/gw.json" || exit 1
+check UNAUTH-9_gateway_options_sipp_gets_200 sipp_ok options_200.xml 5071
+check UNAUTH-9_gateway_options_counted test "$(counter sip_replied_options)" = 1
+check UNAUTH-13_gateway_bye_no_dialog_481 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 481 Call/Transaction Does Not Exist'
+check UNAUTH-9_gateway_invite_not_challenged answer_is "$(probe INVITE)" NONE
+check UNAUTH-9_gateway_invite_admitted test "$(counter sip_invite_admitted)" = 1
+sf_stop
+
+# --- On, peer unknown (UNAUTH-12 by restart until the toggle lands) ----------------------------
+write_config "$WORK/on.json" On
+sf_start --config "$WORK/on.json" || exit 1
+check UNAUTH-4_on_unknown_options_sipp_gets_403 sipp_ok options_403.xml 5072
+check UNAUTH-1_on_unknown_register_challenged answer_is "$(probe REGISTER)" 'SIP/2.0 401 Unauthorized'
+check UNAUTH-2_on_unknown_credentials_403 answer_is "$(probe REGISTER --auth 9999)" 'SIP/2.0 403 Forbidden'
+check UNAUTH-3_on_unknown_invite_403_only answer_is "$(probe INVITE)" 'SIP/2.0 403 Forbidden'
+check UNAUTH-12_on_after_restart_svmap_finds_device svmap_finds_us
+check UNAUTH-13_on_unknown_bye_403 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 403 Forbidden'
+sf_stop
+finish
