@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Instruction counts of the SIP path's pure parts, one noinline function per case so callgrind
+ * can collect each alone (commands in tests/callgrind/README.md):
+ *   unknown_drop   - what sip_input does for an unknown source with SS_REPLY_UNAUTHORIZED Off:
+ *                    gateway probe, lazy policy scan, account probe (the mbuf free is not in it)
+ *   known_options  - OPTIONS from a gateway: gateway probe, full scan, 200 OK built in a buffer
+ *   osip_parse     - libosip2 full parse of the same INVITE on the per-thread arena
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/policy/policy.h"
+#include "dataplane/sip/build.h"
+#include "dataplane/sip/msg.h"
+#include "dataplane/sip/scan.h"
+
+#define N 10000
+
+static const char reg[] = /* what svwar sends, roughly */
+	"REGISTER sip:10.99.0.1 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 10.99.0.2:5060;branch=z9hG4bK-3086183279;rport\r\n"
+	"Max-Forwards: 70\r\n"
+	"To: \"2001\" <sip:2001@10.99.0.1>\r\n"
+	"From: \"2001\" <sip:2001@10.99.0.1>;tag=6435623139303061\r\n"
+	"User-Agent: friendly-scanner\r\n"
+	"Call-ID: 1157237573717484148\r\n"
+	"Contact: sip:2001@10.99.0.2:5060\r\n"
+	"CSeq: 1 REGISTER\r\n"
+	"Accept: application/sdp\r\n"
+	"Content-Length: 0\r\n\r\n";
+
+static const char inv[] =
+	"INVITE sip:8801911000000@10.99.0.1 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 10.99.0.2:5060;branch=z9hG4bK776asdhds;rport\r\n"
+	"Max-Forwards: 70\r\n"
+	"From: \"Alice\" <sip:1001@sipfast.test>;tag=1928301774\r\n"
+	"To: <sip:8801911000000@sipfast.test>\r\n"
+	"Call-ID: a84b4c76e66710@pc33.example.com\r\n"
+	"CSeq: 314159 INVITE\r\n"
+	"Contact: <sip:1001@10.99.0.2:5060>\r\n"
+	"Supported: timer\r\nSession-Expires: 1800\r\n"
+	"User-Agent: bench\r\n"
+	"Content-Type: application/sdp\r\n"
+	"Content-Length: 132\r\n\r\n"
+	"v=0\r\no=alice 2890844526 2890844526 IN IP4 10.99.0.2\r\ns=-\r\n"
+	"c=IN IP4 10.99.0.2\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+static const char opt[] =
+	"OPTIONS sip:10.99.0.1 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 10.99.0.2:5071;branch=z9hG4bK-1-0;rport\r\n"
+	"From: <sip:gw@10.99.0.2:5071>;tag=1SIPpTag01\r\n"
+	"To: <sip:10.99.0.1:5060>\r\n"
+	"Call-ID: 1-1@10.99.0.2\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+	"Contact: <sip:gw@10.99.0.2:5071>\r\nContent-Length: 0\r\n\r\n";
+
+static volatile unsigned int sink;
+
+static __attribute__((noinline)) void
+unknown_drop(const struct policy *pol, const uint8_t *m, size_t len, uint32_t ip)
+{
+	struct sip_scan s;
+
+	if (policy_classify_source(pol, &policy_hooks_none, ip, htons(5060), NULL) != POLICY_UNKNOWN)
+		abort();
+	if (sip_scan(m, len, &s, SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG) != SIP_SCAN_OK)
+		abort();
+	sink += policy_classify_request(pol, &policy_hooks_none, ip, &s, NULL);
+}
+
+static __attribute__((noinline)) void
+known_options(const struct policy *pol, const uint8_t *m, size_t len, uint32_t ip)
+{
+	static const char extra[] = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE\r\n"
+				    "Accept: application/sdp\r\nSupported: timer\r\n";
+	struct sip_build_resp r = {.code = 200, .reason = SIP_BUILD_LIT("OK"), .src_ip_be = ip,
+				   .src_port = 5071, .extra = SIP_BUILD_LIT(extra)};
+	uint8_t out[1500];
+	struct sip_scan s;
+
+	if (policy_classify_source(pol, &policy_hooks_none, ip, htons(5071), NULL) != POLICY_GATEWAY)
+		abort();
+	if (sip_scan(m, len, &s, SIP_WANT_ALL) != SIP_SCAN_OK)
+		abort();
+	sink += (unsigned int)sip_build_response(out, sizeof(out), m, len, &s, &r);
+}
+
+static __attribute__((noinline)) void
+osip_parse(struct msg_arena *a, const uint8_t *m, size_t len)
+{
+	struct osip_message *msg;
+
+	if (msg_parse(a, m, len, &msg) != 0)
+		abort();
+	msg_release(a);
+}
+
+static uint8_t *
+heap_copy(const char *s, size_t *len)
+{
+	uint8_t *p;
+
+	*len = strlen(s);
+	p = malloc(*len);
+	if (p == NULL)
+		abort();
+	memcpy(p, s, *len);
+	return p;
+}
+
+int
+main(void)
+{
+	struct policy *pol = policy_create(1, 1);
+	struct msg_arena *a = calloc(1, sizeof(*a));
+	size_t reg_len, opt_len, inv_len;
+	uint8_t *r = heap_copy(reg, &reg_len), *o = heap_copy(opt, &opt_len);
+	uint8_t *iv = heap_copy(inv, &inv_len);
+	uint32_t gw = inet_addr("10.99.0.2"), unknown = inet_addr("203.0.113.5");
+	int i;
+
+	if (pol == NULL || a == NULL)
+		return 1;
+	memcpy(pol->accounts[0].user, "1001", 5);
+	pol->accounts[0].user_len = 4;
+	memcpy(pol->gateways[0].name, "gw", 3);
+	pol->gateways[0].ip_be = gw;
+	pol->gateways[0].port = 5060;
+	if (policy_finalize(pol) != 0)
+		return 1;
+	for (i = 0; i < N; i++)
+		unknown_drop(pol, r, reg_len, unknown);
+	for (i = 0; i < N; i++)
+		known_options(pol, o, opt_len, gw);
+	for (i = 0; i < N; i++)
+		osip_parse(a, iv, inv_len);
+	printf("%d iterations each; arena high water %zu bytes\n", N, a->high_water);
+	policy_free(pol);
+	free(a);
+	free(r);
+	free(o);
+	free(iv);
+	return 0;
+}
