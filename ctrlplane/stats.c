@@ -6,6 +6,7 @@
 #include <rte_telemetry.h>
 
 #include "ctrlplane/stats.h"
+#include "dataplane/sip/scan.h"
 
 static const struct net_env *telemetry_env;
 static pthread_mutex_t telemetry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -49,6 +50,26 @@ stats_put_json(void *arg, const char *name, uint64_t value)
 	json_object_set_new(arg, name, json_integer((json_int_t)value));
 }
 
+/* Malformed SIP by scanner reason, summed over workers: {"reason": count} for non-zero ones. */
+static json_t *
+stats_malformed_json(const struct net_env *env)
+{
+	json_t *o = json_object();
+	unsigned int r;
+	uint16_t k;
+
+	for (r = 0; r < SIP_SCAN_STATUS_MAX; r++) {
+		uint64_t v = 0;
+
+		for (k = 0; k < env->n_workers; k++)
+			v += stats_load(&env->workers[k]->sip_malformed[r]);
+		if (v != 0)
+			json_object_set_new(o, sip_scan_reason_name((enum sip_scan_status)r),
+					    json_integer((json_int_t)v));
+	}
+	return o;
+}
+
 json_t *
 stats_json(const struct net_env *env)
 {
@@ -67,7 +88,8 @@ stats_json(const struct net_env *env)
 						"counters", c));
 	}
 	stats_visit(env, NULL, stats_put_json, total);
-	return json_pack("{s:o, s:o}", "workers", workers, "total", total);
+	return json_pack("{s:o, s:o, s:o}", "workers", workers, "total", total,
+			 "sip_malformed_by_reason", stats_malformed_json(env));
 }
 
 static void

@@ -13,7 +13,10 @@
 
 #include "ctrlplane/ports.h"
 
-/* {"workers": [{"lcore": n, "counters": {...}}, ...], "total": {...}}; new reference. */
+/*
+ * {"workers": [{"lcore", "worker", "generation", "counters": {...}}, ...], "total": {...},
+ *  "sip_malformed_by_reason": {"reason": n}}; new reference.
+ */
 json_t *stats_json(const struct net_env *env);
 
 /* Print the non-zero totals, one "name value" per line (shutdown report). */

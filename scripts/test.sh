@@ -3,7 +3,7 @@
 # Run every test tier and end with exactly one line "N passed, N failed" (cases counted over all
 # tiers). Installs what is missing and builds first. Needs root for the live tier.
 #   tiers: static checks; unit (cmocka, gcc build: pure + DPDK); sanitizer (clang ASan+UBSan,
-#   pure modules, fuzz corpus replay); thread sanitizer (snapshot hand-off); golden pcap (net_pcap replay); live (veth test bed);
+#   pure modules, fuzz corpus replay); 60 s of libFuzzer; thread sanitizer (snapshot hand-off); golden pcap (net_pcap replay); live (veth test bed);
 #   bench smoke (when scripts/bench.sh exists).
 # Environment: SF_WERROR=1 builds with -Dwerror=true (CI sets it); SF_SKIP_LIVE=1 skips the
 # live tier (e.g. without root).
@@ -59,6 +59,19 @@ meson test -C build-asan --no-rebuild --suite pure --print-errorlogs >"$log/asan
 	tail -60 "$log/asan"
 read -r p f < <(scripts/meson-results.py build-asan/meson-logs/testlog.json)
 tally "$p" "$f"
+
+step "fuzz tier: ${SF_FUZZ_SECONDS:-60} s of libFuzzer on the SIP scanner (ASan+UBSan)"
+fuzz_dir=$(mktemp -d /tmp/sffuzz.XXXXXX)
+cp tests/fuzz/corpus/sip_scan/* "$fuzz_dir/" 2>/dev/null
+if build-asan/tests/fuzz/fuzz_sip_scan -max_total_time="${SF_FUZZ_SECONDS:-60}" \
+	-dict=tests/fuzz/sip_scan.dict -print_final_stats=1 "$fuzz_dir" >"$log/fuzz" 2>&1; then
+	echo "PASS FUZZ_sip_scan_${SF_FUZZ_SECONDS:-60}s" >"$log/fuzz.result"
+else
+	grep -A30 -E "ERROR|SUMMARY|crash" "$log/fuzz" | head -40
+	echo "FAIL FUZZ_sip_scan (crash input kept in $PWD/crash-*)" >"$log/fuzz.result"
+fi
+rm -rf "$fuzz_dir"
+tally_lines "$log/fuzz.result"
 
 step "thread-sanitizer tier: 10,000 snapshots published under reader threads"
 meson test -C build-tsan --no-rebuild publish --print-errorlogs >"$log/tsan" 2>&1 ||

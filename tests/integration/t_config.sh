@@ -108,6 +108,20 @@ check CFG_unknown_method_error grep -q "unknown_method -32601" "$WORK/bad_input.
 check CFG_10MB_request_refused grep -qE "big (-32600|closed)" "$WORK/bad_input.out"
 check CFG_daemon_serves_after_bad_input test "$(gen)" -ge 1
 
+# UNAUTH-12 through the control socket: Off->On makes the very next unknown-source INVITE get
+# 403, On->Off makes the next one silent. No restart, no pause.
+probe_invite() { peer python3 "$ROOT/tests/integration/sip_probe.py" 10.99.0.1 INVITE --user 7001 --wait 1; }
+"$CTLBIN" --socket "$CTL" set SS_REPLY_UNAUTHORIZED=Off >/dev/null
+check UNAUTH_12_off_silent test "$(probe_invite)" = NONE
+"$CTLBIN" --socket "$CTL" set SS_REPLY_UNAUTHORIZED=On >/dev/null
+check UNAUTH_12_on_next_invite_403 grep -q "^SIP/2.0 403" <<<"$(probe_invite)"
+"$CTLBIN" --socket "$CTL" set SS_REPLY_UNAUTHORIZED=Off >/dev/null
+check UNAUTH_12_off_again_silent test "$(probe_invite)" = NONE
+
+# Every malformed datagram (the load above was header-less OPTIONS) is counted by its reason.
+by_reason_sum=$(ctl stats.get --path=sip_malformed_by_reason | python3 -c "import json,sys; print(sum(json.load(sys.stdin).values()))")
+check CFG_stats_malformed_by_reason_sums test "$by_reason_sum" = "$(counter sip_drop_malformed)" -a "$by_reason_sum" -ge 60000
+
 telemetry=$(echo /sipfast/generation | dpdk-telemetry.py -f "$TB" 2>/dev/null)
 check CFG_telemetry_generation grep -q "\"generation\": $(gen)" <<<"$telemetry"
 check CFG_clean_stop sf_stop
