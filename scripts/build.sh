@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Build sipfast. Usage: build.sh [release|asan|tsan]   (default: release build in build/)
 #   release: build/       gcc, debugoptimized, -Dwerror=true when SF_WERROR=1
-#   asan:    build-asan/  clang, ASan+UBSan, pure modules only (DPDK's memory is not ASan-aware),
-#                         plus the libFuzzer targets
+#   asan:    build-asan/  clang, ASan+UBSan, everything that runs without hugepages (unit
+#                         tests feed parsers exact-size heap copies), plus the libFuzzer targets
 #   tsan:    build-tsan/  clang, ThreadSanitizer, only the snapshot hand-off test (no EAL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ release)
 	;;
 asan)
 	[ -f build-asan/build.ninja ] ||
-		CC=clang meson setup build-asan -Ddpdk=false -Dwerror=$werror -Dfuzzing=true \
+		CC=clang meson setup build-asan -Dwerror=$werror -Dfuzzing=true \
 			-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	ninja -C build-asan >/dev/null
 	;;

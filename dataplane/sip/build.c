@@ -21,6 +21,8 @@ bw_put(struct bw *w, const void *src, size_t len)
 		w->ok = false;
 		return;
 	}
+	if (len == 0)
+		return; /* an absent span is (NULL, 0): memcpy must not see the NULL */
 	memcpy(w->p, src, len);
 	w->p += len;
 }

@@ -24,9 +24,9 @@
 #include "dataplane/worker.h"
 
 /* Addresses of the test network, host byte order. */
-#define FX_OUR_IP RTE_IPV4(10, 99, 0, 1)
-#define FX_GW_IP RTE_IPV4(10, 99, 0, 254)
-#define FX_PEER_IP RTE_IPV4(10, 99, 0, 7)
+#define FX_OUR_IP RTE_IPV4(10u, 99, 0, 1)
+#define FX_GW_IP RTE_IPV4(10u, 99, 0, 254)
+#define FX_PEER_IP RTE_IPV4(10u, 99, 0, 7)
 #define FX_PREFIX_LEN 24
 #define FX_MTU 1500
 #define FX_SIP_PORT 5060

@@ -23,7 +23,7 @@
 #include "tests/unit/eal_fixture.h"
 
 #define KT_BINDINGS 64
-#define KT_PUBLIC_IP RTE_IPV4(203, 0, 113, 5) /* off-link: via the gateway */
+#define KT_PUBLIC_IP RTE_IPV4(203u, 0, 113, 5) /* off-link: via the gateway */
 
 /* The registrar's side, as the lookup callback sees it. */
 struct kt_table {

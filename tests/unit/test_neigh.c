@@ -64,7 +64,7 @@ test_neigh_learn_then_lookup(void **state)
 	assert_true(neigh_learn(t, fx_be32(FX_PEER_IP), &mac));
 	assert_true(neigh_has(t, FX_PEER_IP, &mac));
 	assert_false(neigh_has(t, FX_PEER_IP, &other));
-	assert_false(neigh_has(t, RTE_IPV4(10, 99, 0, 8), NULL));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 99, 0, 8), NULL));
 }
 
 static void
@@ -74,13 +74,13 @@ test_neigh_off_link_ignored(void **state)
 	struct rte_ether_addr mac;
 
 	fx_mac(&mac, 7);
-	assert_false(neigh_is_onlink(t, fx_be32(RTE_IPV4(10, 98, 0, 7))));
+	assert_false(neigh_is_onlink(t, fx_be32(RTE_IPV4(10u, 98, 0, 7))));
 	assert_true(neigh_is_onlink(t, fx_be32(FX_PEER_IP)));
-	assert_false(neigh_learn(t, fx_be32(RTE_IPV4(10, 98, 0, 7)), &mac));
-	assert_false(neigh_has(t, RTE_IPV4(10, 98, 0, 7), NULL));
+	assert_false(neigh_learn(t, fx_be32(RTE_IPV4(10u, 98, 0, 7)), &mac));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 98, 0, 7), NULL));
 	/* Same host bits as an on-link address must not be found either. */
 	assert_true(neigh_learn(t, fx_be32(FX_PEER_IP), &mac));
-	assert_false(neigh_has(t, RTE_IPV4(10, 98, 0, 7), NULL));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 98, 0, 7), NULL));
 }
 
 static void
@@ -90,10 +90,10 @@ test_neigh_network_and_broadcast_ignored(void **state)
 	struct rte_ether_addr mac;
 
 	fx_mac(&mac, 7);
-	assert_false(neigh_learn(t, fx_be32(RTE_IPV4(10, 99, 0, 0)), &mac));
-	assert_false(neigh_learn(t, fx_be32(RTE_IPV4(10, 99, 0, 255)), &mac));
-	assert_false(neigh_has(t, RTE_IPV4(10, 99, 0, 0), NULL));
-	assert_false(neigh_has(t, RTE_IPV4(10, 99, 0, 255), NULL));
+	assert_false(neigh_learn(t, fx_be32(RTE_IPV4(10u, 99, 0, 0)), &mac));
+	assert_false(neigh_learn(t, fx_be32(RTE_IPV4(10u, 99, 0, 255)), &mac));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 99, 0, 0), NULL));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 99, 0, 255), NULL));
 }
 
 static void
@@ -131,12 +131,12 @@ test_neigh_relearn_writes_only_on_change(void **state)
 static void
 test_neigh_slot_collision_does_not_alias(void **state)
 {
-	const uint32_t a = RTE_IPV4(10, 0, 1, 5), b = RTE_IPV4(10, 1, 1, 5);
+	const uint32_t a = RTE_IPV4(10u, 0, 1, 5), b = RTE_IPV4(10u, 1, 1, 5);
 	struct neigh_table *t = *state;
 	struct rte_ether_addr mac_a, mac_b;
 
 	assert_int_equal(a & 0xffff, b & 0xffff);
-	neigh_init(t, fx_be32(RTE_IPV4(10, 0, 0, 1)), 8);
+	neigh_init(t, fx_be32(RTE_IPV4(10u, 0, 0, 1)), 8);
 	fx_mac(&mac_a, 0xa);
 	fx_mac(&mac_b, 0xb);
 	assert_true(neigh_learn(t, fx_be32(a), &mac_a));
@@ -146,7 +146,7 @@ test_neigh_slot_collision_does_not_alias(void **state)
 	assert_true(neigh_learn(t, fx_be32(b), &mac_b));
 	assert_true(neigh_has(t, b, &mac_b));
 	assert_false(neigh_has(t, a, NULL));
-	assert_false(neigh_has(t, RTE_IPV4(10, 255, 1, 5), NULL));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 255, 1, 5), NULL));
 }
 
 /* For a /16 the table is a direct map: every host fits at once. */
@@ -157,14 +157,14 @@ test_neigh_prefix_16_holds_every_host(void **state)
 	struct rte_ether_addr mac;
 	uint32_t host;
 
-	neigh_init(t, fx_be32(RTE_IPV4(172, 16, 0, 1)), 16);
+	neigh_init(t, fx_be32(RTE_IPV4(172u, 16, 0, 1)), 16);
 	for (host = 1; host < 0xffff; host++) {
 		fx_mac(&mac, (uint16_t)host);
-		assert_true(neigh_learn(t, fx_be32(RTE_IPV4(172, 16, 0, 0) | host), &mac));
+		assert_true(neigh_learn(t, fx_be32(RTE_IPV4(172u, 16, 0, 0) | host), &mac));
 	}
 	for (host = 1; host < 0xffff; host++) {
 		fx_mac(&mac, (uint16_t)host);
-		assert_true(neigh_has(t, RTE_IPV4(172, 16, 0, 0) | host, &mac));
+		assert_true(neigh_has(t, RTE_IPV4(172u, 16, 0, 0) | host, &mac));
 	}
 }
 
@@ -262,7 +262,7 @@ test_neigh_concurrent_learners_never_tear(void **state)
 	assert_true(wr[0].n_changes > 0 && wr[1].n_changes > 0);
 	assert_int_equal(neigh_race_read(t, wr, &n_torn), NEIGH_RACE_READS);
 	assert_int_equal(n_torn, 0);
-	assert_false(neigh_has(t, RTE_IPV4(10, 99, 0, 8), NULL));
+	assert_false(neigh_has(t, RTE_IPV4(10u, 99, 0, 8), NULL));
 	print_message("%lu lookups hit while %lu + %lu changing stores ran; none torn\n", hits,
 		      wr[0].n_changes, wr[1].n_changes);
 }

@@ -29,8 +29,8 @@
 #define NET_ICMP_SEQ 7
 #define NET_ICMP_DATA 56       /* ping's default payload */
 #define NET_SEND_LEN 200       /* UDP payload we send */
-#define NET_OTHER_HOST RTE_IPV4(10, 99, 0, 20)
-#define NET_OFFLINK_HOST RTE_IPV4(192, 0, 2, 10)
+#define NET_OTHER_HOST RTE_IPV4(10u, 99, 0, 20)
+#define NET_OFFLINK_HOST RTE_IPV4(192u, 0, 2, 10)
 
 /* Nothing at all came out of the port. */
 static void
@@ -326,7 +326,7 @@ test_ipv4_dst_not_ours_is_dropped(void **state)
 	struct fx *f = *state;
 	struct rte_mbuf *m = fx_udp_frame(f, FX_SIP_PORT, 32, 1);
 
-	fx_ip(m)->dst_addr = fx_be32(RTE_IPV4(10, 99, 0, 2));
+	fx_ip(m)->dst_addr = fx_be32(RTE_IPV4(10u, 99, 0, 2));
 	fx_ip_recksum(m);
 	fx_udp_recksum(m);
 	net_expect_silent_drop(f, m, VERDICT_DROP_IP_NOT_US);
@@ -337,8 +337,8 @@ static void
 test_ipv4_martian_sources_are_dropped(void **state)
 {
 	static const uint32_t martians[] = {
-		RTE_IPV4(0, 0, 0, 0),     RTE_IPV4(127, 0, 0, 1), RTE_IPV4(224, 0, 0, 1),
-		RTE_IPV4(10, 99, 0, 255), FX_OUR_IP,
+		RTE_IPV4(0u, 0, 0, 0),     RTE_IPV4(127u, 0, 0, 1), RTE_IPV4(224u, 0, 0, 1),
+		RTE_IPV4(10u, 99, 0, 255), FX_OUR_IP,
 	};
 	struct fx *f = *state;
 	unsigned int i;

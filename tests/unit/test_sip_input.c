@@ -24,7 +24,7 @@
 #include "dataplane/policy/policy_config.h"
 #include "tests/unit/eal_fixture.h"
 
-#define GW_IP RTE_IPV4(10, 99, 0, 2)
+#define GW_IP RTE_IPV4(10u, 99, 0, 2)
 #define POLICY_DOC                                                                            \
 	"{\"accounts\": [{\"user\": \"1001\", \"password\": \"pw\"}],"                        \
 	" \"gateways\": [{\"name\": \"gw\", \"address\": \"10.99.0.2\"}]}"
