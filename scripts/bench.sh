@@ -27,7 +27,7 @@ root=$PWD
 #   name | on/off | verdicts summing to the frames | what one frame costs
 CLASSES=(
 	"l2l4|on|drop_udp_port|UDP to port 9: Ethernet, IPv4, UDP checksum, then dropped"
-	"flood_unknown|on|sip_drop_unknown_register+sip_drop_unknown_invite+sip_drop_unknown_options|scanner flood (OPTIONS/REGISTER/INVITE, unknown sources), scanned and silently dropped"
+	"flood_unknown|on|sip_drop_unknown_register+sip_drop_unknown_invite+sip_drop_unknown_options+sip_drop_scanner_ua|scanner flood (OPTIONS/REGISTER/INVITE, unknown sources), scanned and silently dropped"
 	"options_gateway|on|sip_replied_options|OPTIONS from the configured gateway, 200 OK built and sent"
 	"arp|on|arp_replied|ARP who-has for our address, reply built and sent"
 	"icmp|on|icmp_echo_replied|ICMP echo request, reply built and sent"
