@@ -26,9 +26,16 @@ struct daemon {
 	struct net_env env;
 	struct publisher pub;
 	struct ctl_server *ctl;
+	struct registrar_shared *registrar; /* issue 5: shards + nonce keys (ctl_registrar.c) */
 };
 
 /* Register version, stats.get and config.* on the control socket. Returns 0 or -errno. */
 int ctl_methods_register(struct daemon *d);
+
+/* Registrar (ctl_registrar.c): per-worker state before launch, freed after the stop; and
+ * registrations.list, suspended.list, suspended.clear. 0 or -errno. */
+int ctl_registrar_start(struct daemon *d);
+void ctl_registrar_stop(struct daemon *d);
+int ctl_registrar_register(struct daemon *d);
 
 #endif

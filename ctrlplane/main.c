@@ -143,6 +143,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	rc = net_env_create(&d->env, snap, &d->runtime, d->qsbr);
 	if (rc == 0)
 		rc = steer_create(d->env.workers, d->env.n_workers);
+	if (rc == 0)
+		rc = ctl_registrar_start(d); /* issue 5 */
 	if (rc != 0)
 		return rc;
 	publish_init(&d->pub, d->qsbr, d->env.workers, d->env.n_workers);
@@ -157,6 +159,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		return -errno;
 	}
 	rc = ctl_methods_register(d);
+	if (rc == 0)
+		rc = ctl_registrar_register(d); /* issue 5 */
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < d->env.n_workers; i++) {
@@ -208,6 +212,7 @@ daemon_stop(struct daemon *d)
 	}
 	ctl_server_destroy(d->ctl);
 	steer_destroy(d->env.workers, d->env.n_workers);
+	ctl_registrar_stop(d); /* issue 5 */
 	net_env_destroy(&d->env);
 	publish_destroy(&d->pub);
 	rte_free(d->qsbr);

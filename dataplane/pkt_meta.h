@@ -19,9 +19,12 @@ struct pkt_meta {
 	uint16_t in_port;               /* DPDK port the frame arrived on */
 	uint16_t payload_off;           /* UDP payload offset from the mbuf data start */
 	uint16_t payload_len;           /* UDP payload bytes (contiguous in the first segment) */
-	uint16_t reserved;
+	uint16_t flags;                 /* PKT_META_F_*; udp_input() zeroes it */
 	struct rte_ether_addr src_mac;  /* L2 source: where replies go without ARP */
 };
+
+/* Set by the registrar on the source-IP owner: digest verified, skip auth on the AoR owner. */
+#define PKT_META_F_AUTHENTICATED (1u << 0)
 
 /* Size of the mbuf private area every pool we create reserves. */
 #define SF_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pkt_meta), RTE_MBUF_PRIV_ALIGN)

@@ -22,9 +22,6 @@
 
 #define SIP_INPUT_ALLOW "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE\r\n"
 
-/* Per-source state lives in modules that have not landed yet: every hook says no. */
-static const struct policy_hooks *const sip_input_hooks = &policy_hooks_none;
-
 static inline enum verdict
 sip_input_unknown_drop(uint8_t method)
 {
@@ -143,6 +140,9 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	const uint8_t *data = pkt_meta_payload(m);
 	const struct policy_account *acct = NULL;
 	const struct policy *pol = w->cfg->policy;
+	/* Live bindings come from the registrar (issue 5); dialog/suspended hooks still say no. */
+	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
+								   : &policy_hooks_none;
 	enum sip_scan_status st;
 	enum policy_class cls;
 	struct sip_scan s;

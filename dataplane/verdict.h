@@ -23,7 +23,11 @@
 	X(SIP_REPLIED_NO_DIALOG, "sip_replied_no_dialog") /* 481: BYE/CANCEL/... matching nothing */\
 	X(SIP_REPLIED_NOT_ALLOWED, "sip_replied_not_allowed") /* 405: method we do not serve */\
 	X(SIP_REGISTER_CHALLENGED, "sip_register_challenged") /* known, no credentials: 401/407 */\
-	X(SIP_REGISTER_ADMITTED, "sip_register_admitted") /* to the registrar (unanswered yet) */\
+	X(SIP_REGISTER_ADMITTED, "sip_register_admitted") /* registrar stub: unanswered */\
+	X(SIP_REGISTER_OK, "sip_register_ok")  /* 200 OK: bound, refreshed, removed, queried */\
+	X(SIP_REGISTER_REJECTED, "sip_register_rejected") /* 403: final reject (On), replace Off */\
+	X(SIP_DROP_REGISTER_REJECTED, "sip_drop_register_rejected") /* final reject, Off: silence */\
+	X(SIP_REGISTER_REFUSED, "sip_register_refused") /* 400/423/500/503 */\
 	X(SIP_INVITE_CHALLENGED, "sip_invite_challenged") /* account, no credentials: 401/407 */\
 	X(SIP_INVITE_ADMITTED, "sip_invite_admitted") /* to the call engine (unanswered yet) */  \
 	X(SIP_IN_DIALOG_ADMITTED, "sip_in_dialog_admitted") /* known dialog: to the call engine */\
@@ -77,7 +81,22 @@ enum verdict {
 	X(HOLD_TIMEOUT, "hold_timeout")        /* dropped: no ARP answer in time */          \
 	X(HOLD_FULL, "hold_full")              /* dropped: hold queue full */                \
 	X(NO_ROUTE, "no_route")                /* destination off-link and no gateway */     \
-	X(CONFIG_SWAPS, "config_swaps")        /* snapshots taken from the config ring */
+	X(CONFIG_SWAPS, "config_swaps")        /* snapshots taken from the config ring */    \
+	X(REG_CHALLENGES, "reg_challenges")    /* REGISTER challenged (401/407, fresh nonce) */\
+	X(REG_STALE_CHALLENGES, "reg_stale_challenges") /* correct digest, old nonce (AUTH-9) */\
+	X(REG_OK, "reg_ok")                    /* binding created or refreshed */            \
+	X(REG_REMOVED, "reg_removed")          /* de-registrations (Expires: 0, '*') */      \
+	X(REG_EXPIRED, "reg_expired")          /* bindings expired or account removed */     \
+	X(REG_FAIL_WRONG, "reg_fail_wrong")    /* wrong digest (counted by authfail) */       \
+	X(REG_FAIL_FINAL, "reg_fail_final")    /* final reject: retry budget or timeout */   \
+	X(REG_FAIL_LOCKED, "reg_fail_locked")  /* request from a suspended (IP, user) */     \
+	X(REG_LOCKOUTS, "reg_lockouts")        /* suspensions started by a REGISTER */       \
+	X(REG_FAIL_MALFORMED, "reg_fail_malformed") /* credentials unusable, URI mismatch */ \
+	X(REG_FAIL_UNKNOWN_USER, "reg_fail_unknown_user") /* credentials for no account (I-2) */\
+	X(REG_REPLACE_REFUSED, "reg_replace_refused") /* REPLACE Off, other address (REG-10) */\
+	X(REG_TOO_BRIEF, "reg_too_brief")      /* 423 Interval Too Brief */                  \
+	X(REG_STORE_FULL, "reg_store_full")    /* shard full or contact too long */          \
+	X(REG_STEERED_AUTHED, "reg_steered_authed") /* authenticated, handed to the AoR owner */
 
 enum counter {
 #define X(name, text) COUNTER_##name,

@@ -10,6 +10,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/net/net.h"
+#include "dataplane/registrar/registrar.h"
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
@@ -92,6 +93,7 @@ worker_housekeeping(struct worker *w, uint64_t now)
 		hold_service(w, now);
 	rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->death_row, now);
 	rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
+	registrar_housekeeping(w); /* issue 5: binding expiry, lockout sweep, clears */
 	w->next_drain_tsc = now + w->tx_drain_cycles;
 }
 

@@ -27,6 +27,7 @@
 #define SF_SCRATCH_SIZE 65536   /* one reassembled datagram, linearised */
 
 struct neigh_table;
+struct registrar;
 
 /* One packet waiting for its next hop's MAC. */
 struct hold_entry {
@@ -65,6 +66,7 @@ struct worker {
 	uint64_t hold_cycles;                   /* TSC cycles a packet may wait for ARP */
 	uint64_t arp_retry_cycles;              /* TSC cycles between ARP requests */
 	uint64_t rx_limit;                      /* bench: stop after this many frames, 0 = never */
+	struct registrar *reg;                  /* registrar state (issue 5), NULL = stub */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */

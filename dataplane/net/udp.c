@@ -88,6 +88,7 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 	meta->src_port = udp->src_port;
 	meta->dst_port = udp->dst_port;
 	meta->in_port = port_id;
+	meta->flags = 0;
 	meta->payload_off = (uint16_t)(l4_off + sizeof(*udp));
 	meta->payload_len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
 	rte_ether_addr_copy(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr, &meta->src_mac);

@@ -1,20 +1,653 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Registrar stub: challenge what has no credentials, count the rest (see registrar.h). */
+/*
+ * Inbound registrar entry point: steer to the owners, authenticate (the auth core author's
+ * order: lockout, credentials, nonce, session, digest, record), then bind, refresh, replace or
+ * remove in the AoR owner's location shard and answer. No malloc, no log on the packet path.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dataplane/pkt_meta.h"
+#include "dataplane/registrar/authfail.h"
+#include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip_reply.h"
+#include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
-enum verdict
-registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
-		enum policy_class cls, const struct policy_account *acct)
+static_assert(RTE_DIM(((struct registrar_shared *)0)->shard) == SF_MAX_WORKERS,
+	      "one shard per possible worker");
+
+#define REG_EXTRA_MAX 768 /* bytes of header lines we add to one response */
+
+/* Everything one REGISTER decision needs, gathered once. */
+struct reg_req {
+	struct worker *w;
+	struct registrar *reg;
+	struct rte_mbuf *m;
+	const struct sip_scan *s;
+	const struct policy_account *acct; /* NULL: identity is not a configured account */
+	const struct sf_params *p;
+	struct sf_span realm;
+	struct sf_span user;               /* lockout key: auth username, else From user */
+	uint32_t src_ip;                   /* network order */
+	uint32_t now;                      /* s */
+	bool proxy;                        /* 407 mode (AUTH-2) */
+};
+
+uint32_t
+registrar_now(const struct worker *w)
+{
+	const struct registrar *reg = w->reg;
+
+	if (reg != NULL && reg->clock != NULL)
+		return reg->clock(reg->clock_arg);
+	return (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
+}
+
+static inline struct sf_span
+span_of(const void *p, size_t len)
+{
+	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
+}
+
+static struct sf_span
+registrar_realm(const struct snapshot *cfg)
+{
+	const void *nul = memchr(cfg->domain, '\0', sizeof(cfg->domain));
+	size_t len = nul != NULL ? (size_t)((const char *)nul - cfg->domain) : 0;
+
+	return len > 0 ? span_of(cfg->domain, len) : SIP_BUILD_LIT("sipfast");
+}
+
+static inline bool
+span_eq(struct sf_span a, struct sf_span b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static uint64_t
+span_hash64(struct sf_span s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint16_t i;
+
+	for (i = 0; i < s.len; i++)
+		h = (h ^ s.p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* --- responses ------------------------------------------------------------------------ */
+
+static enum verdict
+reg_send(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_span extra,
+	 enum verdict ok)
+{
+	enum verdict v = sip_reply_send(r->w, r->m, r->s, code, reason, extra) == 0
+				 ? ok : VERDICT_SIP_DROP_REPLY_FAILED;
+
+	rte_pktmbuf_free(r->m);
+	return v;
+}
+
+/* Final reject (I-3): 403 when SS_REPLY_UNAUTHORIZED is On, silence when Off. */
+static enum verdict
+reg_final_reject(struct reg_req *r, enum counter why)
+{
+	worker_count(r->w, why, 1);
+	if (!r->p->reply_unauthorized) {
+		rte_pktmbuf_free(r->m);
+		return VERDICT_SIP_DROP_REGISTER_REJECTED;
+	}
+	return reg_send(r, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
+			VERDICT_SIP_REGISTER_REJECTED);
+}
+
+/* 401/407 with a fresh stateless nonce, SHA-256 and MD5 offered (RFC 8760); no state. */
+static enum verdict
+reg_challenge(struct reg_req *r, bool stale)
+{
+	uint8_t nonce[NONCE_TEXT_LEN], hdr[REG_EXTRA_MAX];
+	struct digest_challenge ch = {
+		.realm = r->realm,
+		.nonce = span_of(nonce, sizeof(nonce)),
+		/* An account stored as an MD5 HA1 can only answer MD5. */
+		.offers = r->acct != NULL && r->acct->has_ha1 ? DIGEST_OFFER_MD5 : DIGEST_OFFER_BOTH,
+		.proxy = r->proxy,
+		.stale = stale,
+	};
+	int n;
+
+	if (nonce_issue(r->reg->nctx, r->src_ip, r->realm, r->s->call_id, r->now, nonce) != 0 ||
+	    (n = digest_challenge_render(hdr, sizeof(hdr), &ch)) < 0) {
+		rte_pktmbuf_free(r->m);
+		return VERDICT_SIP_DROP_REPLY_FAILED;
+	}
+	worker_count(r->w, stale ? COUNTER_REG_STALE_CHALLENGES : COUNTER_REG_CHALLENGES, 1);
+	return reg_send(r, r->proxy ? 407 : 401,
+			r->proxy ? SIP_BUILD_LIT("Proxy Authentication Required")
+				 : SIP_BUILD_LIT("Unauthorized"),
+			span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
+}
+
+/* Append helper for response header lines. */
+struct reg_buf {
+	uint8_t b[REG_EXTRA_MAX];
+	size_t len;
+	bool ok;
+};
+
+static void
+rb_put(struct reg_buf *rb, const void *p, size_t len)
+{
+	if (!rb->ok || sizeof(rb->b) - rb->len < len) {
+		rb->ok = false;
+		return;
+	}
+	memcpy(rb->b + rb->len, p, len);
+	rb->len += len;
+}
+
+#define RB_LIT(rb, lit) rb_put((rb), (lit), sizeof(lit) - 1)
+
+static void
+rb_uint(struct reg_buf *rb, uint32_t v)
+{
+	uint8_t tmp[10];
+	int n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (uint8_t)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	rb_put(rb, tmp + sizeof(tmp) - n, (size_t)n);
+}
+
+/* 200 OK listing @b (may be NULL) with its remaining expiry (RFC 3261 10.3 step 8). */
+static enum verdict
+reg_ok(struct reg_req *r, const struct location_binding *b)
+{
+	struct reg_buf rb = {.len = 0, .ok = true};
+
+	if (b != NULL) {
+		uint32_t left = b->expires_at_s - r->now;
+
+		RB_LIT(&rb, "Contact: <");
+		rb_put(&rb, b->contact, b->contact_len);
+		RB_LIT(&rb, ">;expires=");
+		rb_uint(&rb, left);
+		RB_LIT(&rb, "\r\nExpires: ");
+		rb_uint(&rb, left);
+		RB_LIT(&rb, "\r\n");
+	}
+	if (!rb.ok) {
+		rte_pktmbuf_free(r->m);
+		return VERDICT_SIP_DROP_REPLY_FAILED;
+	}
+	return reg_send(r, 200, SIP_BUILD_LIT("OK"), span_of(rb.b, rb.len), VERDICT_SIP_REGISTER_OK);
+}
+
+static enum verdict
+reg_refuse(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_span extra,
+	   enum counter why)
+{
+	worker_count(r->w, why, 1);
+	return reg_send(r, code, reason, extra,
+			code == 403 ? VERDICT_SIP_REGISTER_REJECTED : VERDICT_SIP_REGISTER_REFUSED);
+}
+
+/* --- authentication (runs on the source-IP owner) ------------------------------------ */
+
+static uint32_t
+hex_u32(struct sf_span s)
+{
+	uint32_t v = 0;
+	uint16_t i;
+
+	for (i = 0; i < s.len && i < 8; i++) {
+		uint8_t c = s.p[i] | 0x20;
+
+		v = v << 4 | (uint32_t)(c >= 'a' ? c - 'a' + 10 : c - '0');
+	}
+	return v;
+}
+
+/* The account's HA1 for @alg's base hash, as hex. 0 or -1 (an MD5-only account asked SHA). */
+static int
+reg_ha1(struct reg_req *r, enum digest_alg alg, uint8_t out[DIGEST_HEX_MAX], size_t *len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct policy_account *a = r->acct;
+	unsigned int i;
+
+	*len = digest_hex_len(alg);
+	if (a->has_ha1) {
+		if (alg != DIGEST_ALG_MD5 && alg != DIGEST_ALG_MD5_SESS)
+			return -1;
+		for (i = 0; i < 16; i++) {
+			out[2 * i] = (uint8_t)hex[a->ha1[i] >> 4];
+			out[2 * i + 1] = (uint8_t)hex[a->ha1[i] & 0xf];
+		}
+		return 0;
+	}
+	/* Hashed per request from the password: one more hash; per-realm HA1 at config is TODO. */
+	return digest_ha1(r->reg->dctx, alg, span_of(a->user, a->user_len), r->realm,
+			  span_of(a->password, memchr(a->password, '\0', sizeof(a->password)) != NULL
+						   ? (size_t)((const char *)memchr(a->password, '\0',
+							  sizeof(a->password)) - a->password)
+						   : sizeof(a->password)),
+			  out) == 0 ? 0 : -1;
+}
+
+/*
+ * A refresh without qop that reuses the nonce of its own session (same Call-ID, nc absent):
+ * not a session timeout when the AoR's live binding came from that Call-ID (AUTH-9).
+ */
+static bool
+reg_is_refresh_of_live(const struct reg_req *r)
+{
+	struct sf_span aor = span_of(r->acct->user, r->acct->user_len);
+	const struct registrar_shared *sh = r->reg->sh;
+	const struct location_binding *b;
+
+	b = location_lookup(sh->shard[steer_owner(location_aor_hash(aor), sh->n_workers)], aor,
+			    r->now);
+	return b != NULL && b->call_id_hash == span_hash64(r->s->call_id);
+}
+
+/* What the digest step decided. */
+enum reg_auth {
+	REG_AUTH_OK,
+	REG_AUTH_DONE, /* answered (challenge or final reject); the verdict is in *v */
+};
+
+static enum reg_auth
+reg_verify(struct reg_req *r, const struct digest_creds *c, enum nonce_status st,
+	   const struct nonce_info *info, enum verdict *v)
+{
+	struct authfail_attempt a = {.src_ip = r->src_ip, .user = r->user,
+				     .call_id = r->s->call_id, .is_register = true};
+	uint8_t ha1[DIGEST_HEX_MAX];
+	enum digest_verdict dv;
+	size_t ha1_len;
+
+	if (reg_ha1(r, c->alg, ha1, &ha1_len) != 0) {
+		*v = reg_challenge(r, false);
+		return REG_AUTH_DONE;
+	}
+	dv = digest_verify(r->reg->dctx, c, r->s->line.method_name, span_of(ha1, ha1_len));
+	if (dv == DIGEST_OK && st == NONCE_STALE) {
+		*v = reg_challenge(r, true); /* AUTH-9, I-5: not a failure */
+		return REG_AUTH_DONE;
+	}
+	if (dv == DIGEST_OK) {
+		authfail_record_success(r->reg->af, r->src_ip, r->user, r->s->call_id);
+		return REG_AUTH_OK;
+	}
+	if (dv != DIGEST_WRONG) {
+		*v = reg_final_reject(r, COUNTER_REG_FAIL_MALFORMED);
+		return REG_AUTH_DONE;
+	}
+	worker_count(r->w, COUNTER_REG_FAIL_WRONG, 1);
+	a.challenged_s = st == NONCE_OK ? info->issued_s : r->now;
+	switch (authfail_record_failure(r->reg->af, &a, r->p, r->now)) {
+	case AUTHFAIL_CHALLENGE_AGAIN:
+		*v = reg_challenge(r, false);
+		break;
+	case AUTHFAIL_NOW_LOCKED:
+		*v = reg_final_reject(r, COUNTER_REG_LOCKOUTS);
+		break;
+	default:
+		*v = reg_final_reject(r, COUNTER_REG_FAIL_FINAL);
+		break;
+	}
+	return REG_AUTH_DONE;
+}
+
+/* The auth core author's sequence (tests/unit/test_authfail.c model_request()). */
+static enum reg_auth
+reg_authenticate(struct reg_req *r, enum verdict *v)
+{
+	const struct sip_scan *s = r->s;
+	struct digest_creds c;
+	struct nonce_info info;
+	enum nonce_status st;
+	bool has_creds = s->auth.username.len > 0 && s->auth.is_proxy == r->proxy;
+
+	if (r->acct == NULL) { /* I-2: challenge without credentials, 403 with them */
+		*v = has_creds ? reg_final_reject(r, COUNTER_REG_FAIL_UNKNOWN_USER)
+			       : reg_challenge(r, false);
+		return REG_AUTH_DONE;
+	}
+	if (authfail_check(r->reg->af, r->src_ip, r->user, r->now) == AUTHFAIL_LOCKED) {
+		*v = reg_final_reject(r, COUNTER_REG_FAIL_LOCKED); /* LOCK-2: nothing counted */
+		return REG_AUTH_DONE;
+	}
+	if (!has_creds || digest_creds_from_scan(&s->auth, &c) != 0 ||
+	    !span_eq(c.realm, r->realm) || !span_eq(c.username, r->user)) {
+		*v = reg_challenge(r, false); /* AUTH-1/2: no (usable) credentials, no state */
+		return REG_AUTH_DONE;
+	}
+	st = nonce_verify(r->reg->nctx, c.nonce, r->src_ip, r->realm, s->call_id, r->now,
+			  r->p->auth_timeout_s, &info);
+	if (st == NONCE_INVALID) {
+		*v = reg_challenge(r, false); /* never verify against a nonce we did not issue */
+		return REG_AUTH_DONE;
+	}
+	if (authfail_session_check(r->reg->af, r->src_ip, s->call_id, r->now) ==
+	    AUTHFAIL_SESSION_TIMED_OUT) {
+		*v = reg_final_reject(r, COUNTER_REG_FAIL_FINAL);
+		return REG_AUTH_DONE;
+	}
+	if (st == NONCE_STALE && info.same_call && (!c.qop_auth || hex_u32(c.nc) <= 1) &&
+	    !(!c.qop_auth && reg_is_refresh_of_live(r))) {
+		*v = reg_final_reject(r, COUNTER_REG_FAIL_FINAL); /* AUTH-7: answered too late */
+		return REG_AUTH_DONE;
+	}
+	if (!span_eq(c.uri, s->line.ruri)) {
+		*v = reg_final_reject(r, COUNTER_REG_FAIL_MALFORMED); /* digest for another URI */
+		return REG_AUTH_DONE;
+	}
+	return reg_verify(r, &c, st, &info, v);
+}
+
+/* --- bindings (run on the AoR owner) ------------------------------------------------- */
+
+/* Dotted-quad IPv4 literal to network order; false when @s is not one. */
+static bool
+parse_ipv4(struct sf_span s, uint32_t *ip_be)
+{
+	uint32_t part = 0, n_dots = 0, digits = 0;
+	uint8_t b[4];
+	uint16_t i;
+
+	for (i = 0; i < s.len; i++) {
+		if (s.p[i] == '.') {
+			if (digits == 0 || n_dots == 3)
+				return false;
+			b[n_dots++] = (uint8_t)part;
+			part = digits = 0;
+		} else if (s.p[i] >= '0' && s.p[i] <= '9' && digits < 3) {
+			part = part * 10 + (uint32_t)(s.p[i] - '0');
+			digits++;
+			if (part > 255)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	if (n_dots != 3 || digits == 0)
+		return false;
+	b[3] = (uint8_t)part;
+	memcpy(ip_be, b, 4);
+	return true;
+}
+
+/* I-8: behind NAT when the source differs from the Contact (else top Via) host:port. */
+static bool
+reg_is_nat(const struct reg_req *r)
+{
+	const struct pkt_meta *meta = pkt_meta(r->m);
+	struct sip_scan_uri u;
+	struct sf_span host = r->s->via.host;
+	uint16_t port = r->s->via.port;
+	uint32_t ip;
+
+	if (sip_scan_uri(r->s->contact.uri, &u) == 0 && parse_ipv4(u.host, &ip)) {
+		host = u.host;
+		port = u.port;
+	}
+	if (!parse_ipv4(host, &ip))
+		return true;
+	return ip != meta->src_ip || rte_cpu_to_be_16(port != 0 ? port : 5060) != meta->src_port;
+}
+
+static enum verdict
+reg_remove_all(struct reg_req *r, struct sf_span aor)
+{
+	if (r->s->expires != 0) /* RFC 3261 10.3 step 6: '*' only with Expires: 0 */
+		return reg_refuse(r, 400, SIP_BUILD_LIT("Bad Request"), (struct sf_span){NULL, 0},
+				  COUNTER_REG_FAIL_MALFORMED);
+	if (location_remove(r->reg->loc, aor) == 0)
+		worker_count(r->w, COUNTER_REG_REMOVED, 1);
+	return reg_ok(r, NULL); /* REG-8 */
+}
+
+static enum verdict
+reg_bind(struct reg_req *r)
+{
+	const struct sip_scan *s = r->s;
+	const struct pkt_meta *meta = pkt_meta(r->m);
+	struct sf_span aor = span_of(r->acct->user, r->acct->user_len);
+	const struct location_binding *old = location_lookup(r->reg->loc, aor, r->now);
+	struct location_binding nb;
+	int64_t want;
+	uint32_t cap;
+	int rc;
+
+	if (s->contact_star)
+		return reg_remove_all(r, aor);
+	if (s->n_contact == 0 || s->contact.uri.len == 0)
+		return reg_ok(r, old); /* a query: list the binding */
+	if (s->contact.uri.len > LOCATION_CONTACT_MAX || aor.len > LOCATION_AOR_MAX)
+		return reg_refuse(r, 500, SIP_BUILD_LIT("Server Internal Error"),
+				  (struct sf_span){NULL, 0}, COUNTER_REG_STORE_FULL);
+	memset(&nb, 0, sizeof(nb));
+	memcpy(nb.aor, aor.p, aor.len);
+	nb.aor_len = (uint8_t)aor.len;
+	memcpy(nb.contact, s->contact.uri.p, s->contact.uri.len);
+	nb.contact_len = s->contact.uri.len;
+	nb.src_ip = meta->src_ip;
+	nb.src_port = meta->src_port;
+	nb.local_ip = meta->dst_ip;
+	nb.local_port = meta->dst_port;
+	nb.in_port = meta->in_port;
+	nb.nat = reg_is_nat(r);
+	bool same = old != NULL && ((old->src_ip == nb.src_ip && old->src_port == nb.src_port) ||
+				    (old->contact_len == nb.contact_len &&
+				     memcmp(old->contact, nb.contact, nb.contact_len) == 0));
+	want = s->contact_expires >= 0 ? s->contact_expires : s->expires;
+	if (want == 0) { /* REG-7: de-registration of this contact */
+		if (same && location_remove(r->reg->loc, aor) == 0)
+			worker_count(r->w, COUNTER_REG_REMOVED, 1);
+		return reg_ok(r, same ? NULL : old);
+	}
+	cap = nb.nat ? r->p->endpoint_nat_expire_s : r->p->endpoint_expire_s; /* I-8, I-34 */
+	if (want > 0 && want < REGISTRAR_MIN_EXPIRES_S && want < cap)
+		return reg_refuse(r, 423, SIP_BUILD_LIT("Interval Too Brief"),
+				  SIP_BUILD_LIT("Min-Expires: 20\r\n"), COUNTER_REG_TOO_BRIEF);
+	if (old != NULL && !same && !r->p->register_replace) /* REG-10, I-9 */
+		return reg_refuse(r, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
+				  COUNTER_REG_REPLACE_REFUSED);
+	nb.granted_s = want < 0 || want > cap ? cap : (uint32_t)want; /* REG-1..4 */
+	nb.registered_at_s = r->now;
+	nb.expires_at_s = r->now + nb.granted_s;
+	nb.cseq = s->cseq;
+	nb.call_id_hash = span_hash64(s->call_id);
+	rc = location_put(r->reg->loc, &nb);
+	if (rc != 0)
+		return reg_refuse(r, 503, SIP_BUILD_LIT("Service Unavailable"),
+				  (struct sf_span){NULL, 0}, COUNTER_REG_STORE_FULL);
+	worker_count(r->w, COUNTER_REG_OK, 1);
+	return reg_ok(r, location_lookup(r->reg->loc, aor, r->now));
+}
+
+/* --- entry point --------------------------------------------------------------------- */
+
+/* Without a registrar (fixtures of other modules): challenge what has no credentials. */
+static enum verdict
+registrar_stub(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
+	       enum policy_class cls)
 {
 	enum verdict v = VERDICT_SIP_REGISTER_ADMITTED;
 
-	RTE_SET_USED(acct);
-	/* Gateways are trusted by address (I-1); everyone else authenticates (UNAUTH-7). */
 	if (cls != POLICY_GATEWAY && !sip_reply_has_credentials(w, s))
 		v = sip_reply_challenge(w, m, s) == 0 ? VERDICT_SIP_REGISTER_CHALLENGED
 						      : VERDICT_SIP_DROP_REPLY_FAILED;
 	rte_pktmbuf_free(m);
 	return v;
+}
+
+enum verdict
+registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
+		enum policy_class cls, const struct policy_account *acct)
+{
+	struct registrar *reg = w->reg;
+	struct pkt_meta *meta = pkt_meta(m);
+	struct reg_req r;
+	enum verdict v;
+	uint16_t owner;
+
+	if (reg == NULL)
+		return registrar_stub(w, m, s, cls);
+	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
+		owner = steer_owner(rte_hash_crc_4byte(meta->src_ip, 0), w->n_workers);
+		if (owner != w->index)
+			return steer_to(w, owner, m); /* auth state lives with the source IP */
+	}
+	if (unlikely(reg->keyring_gen != reg->sh->keyring.gen)) {
+		if (nonce_ctx_apply(reg->nctx, &reg->sh->keyring) == 0)
+			reg->keyring_gen = reg->sh->keyring.gen;
+	}
+	r = (struct reg_req){
+		.w = w, .reg = reg, .m = m, .s = s, .p = &w->cfg->params,
+		.realm = registrar_realm(w->cfg), .src_ip = meta->src_ip,
+		.now = registrar_now(w), .proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407,
+		.user = policy_identity(s),
+	};
+	r.acct = acct != NULL ? acct : policy_account_by_user(w->cfg->policy, r.user);
+	if (r.acct != NULL && r.acct->params != NULL)
+		r.p = r.acct->params;
+	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
+		if (reg_authenticate(&r, &v) == REG_AUTH_DONE)
+			return v;
+		meta->flags |= PKT_META_F_AUTHENTICATED;
+	}
+	owner = steer_owner(location_aor_hash(span_of(r.acct->user, r.acct->user_len)),
+			    w->n_workers);
+	if (owner != w->index) {
+		worker_count(w, COUNTER_REG_STEERED_AUTHED, 1);
+		return steer_to(w, owner, m); /* the binding lives with the AoR */
+	}
+	return reg_bind(&r);
+}
+
+/* --- set-up, housekeeping, hooks ----------------------------------------------------- */
+
+bool
+registrar_binding_live(void *ctx, uint32_t ip_be, uint16_t port_be)
+{
+	const struct worker *w = ctx;
+	const struct registrar_shared *sh = w->reg->sh;
+	uint32_t now = registrar_now(w);
+	uint16_t i;
+
+	for (i = 0; i < sh->n_workers; i++)
+		if (sh->shard[i] != NULL && location_source_live(sh->shard[i], ip_be, port_be, now))
+			return true;
+	return false;
+}
+
+/* location_sweep() keep test: the account still exists in the running config. */
+static bool
+registrar_keep(const struct location_binding *b, void *arg)
+{
+	const struct worker *w = arg;
+
+	return w->cfg->policy != NULL &&
+	       policy_account_by_user(w->cfg->policy, span_of(b->aor, b->aor_len)) != NULL;
+}
+
+void
+registrar_housekeeping(struct worker *w)
+{
+	struct registrar *reg = w->reg;
+	uint32_t now, seq;
+
+	if (reg == NULL)
+		return;
+	now = registrar_now(w);
+	worker_count(w, COUNTER_REG_EXPIRED,
+		     location_sweep(reg->loc, now, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
+	authfail_expire(reg->af, now, REGISTRAR_SWEEP_BUDGET);
+	seq = __atomic_load_n(&reg->clear.seq, __ATOMIC_ACQUIRE);
+	if (seq != reg->clear_done) {
+		reg->clear_removed = authfail_clear(reg->af, reg->clear.match_ip, reg->clear.src_ip,
+						    (struct sf_span){NULL, 0});
+		__atomic_store_n(&reg->clear_done, seq, __ATOMIC_RELEASE);
+	}
+}
+
+struct registrar_shared *
+registrar_shared_create(uint16_t n_workers)
+{
+	struct registrar_shared *sh = rte_zmalloc("sf_reg_shared", sizeof(*sh), 0); /* cold: init */
+
+	if (sh == NULL)
+		return NULL;
+	sh->n_workers = n_workers;
+	if (nonce_keyring_init(&sh->keyring) != 0) {
+		rte_free(sh); /* cold: init */
+		return NULL;
+	}
+	return sh;
+}
+
+void
+registrar_shared_destroy(struct registrar_shared *sh)
+{
+	rte_free(sh); /* cold: shutdown */
+}
+
+int
+registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t capacity)
+{
+	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
+	struct authfail_config afc = {.capacity = REGISTRAR_AUTHFAIL_CAPACITY};
+	struct registrar *reg;
+	uint64_t seed = 0;
+
+	reg = rte_zmalloc_socket("sf_reg", sizeof(*reg), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
+	if (reg == NULL)
+		return -ENOMEM;
+	w->reg = reg;
+	reg->sh = sh;
+	reg->hooks = policy_hooks_none;
+	reg->hooks.binding_live = registrar_binding_live;
+	reg->hooks.ctx = w;
+	memcpy(&seed, sh->keyring.cur, sizeof(seed)); /* a secret the table's hash can key on */
+	reg->loc = location_create(w->index, capacity, w->qsbr, socket);
+	reg->af = authfail_create(&afc, seed ^ w->index);
+	reg->nctx = nonce_ctx_create((uint8_t)w->index);
+	reg->dctx = digest_ctx_create();
+	if (reg->loc == NULL || reg->af == NULL || reg->nctx == NULL || reg->dctx == NULL ||
+	    nonce_ctx_apply(reg->nctx, &sh->keyring) != 0) {
+		registrar_worker_fini(w);
+		return -ENOMEM;
+	}
+	reg->keyring_gen = sh->keyring.gen;
+	sh->shard[w->index] = reg->loc;
+	return 0;
+}
+
+void
+registrar_worker_fini(struct worker *w)
+{
+	struct registrar *reg = w->reg;
+
+	if (reg == NULL)
+		return;
+	if (reg->sh != NULL && reg->sh->shard[w->index] == reg->loc)
+		reg->sh->shard[w->index] = NULL;
+	location_destroy(reg->loc);
+	authfail_destroy(reg->af);
+	nonce_ctx_destroy(reg->nctx);
+	digest_ctx_destroy(reg->dctx);
+	rte_free(reg); /* cold: shutdown */
+	w->reg = NULL;
 }

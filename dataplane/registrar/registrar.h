@@ -1,23 +1,96 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Inbound registrar entry point. Until the registrar lands it only does what needs no
- * location state: a REGISTER without credentials from a non-gateway source is challenged;
- * everything else is counted as admitted and left unanswered (never a fake 200).
+ * Inbound registrar (REG, AUTH, LOCK): digest authentication with stateless nonces, auth
+ * sessions and lockout (authfail), bindings in the per-worker location shards.
+ *
+ * Ownership (DESIGN.md "State ownership"): auth-failure state is owned by
+ * steer_owner(hash(source IP)), the binding by steer_owner(hash(AoR)). A REGISTER is steered
+ * to its source-IP owner, authenticated there, marked PKT_META_F_AUTHENTICATED and steered to
+ * its AoR owner, which writes the binding and answers. With one worker nothing moves.
  */
 #ifndef SF_REGISTRAR_H
 #define SF_REGISTRAR_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "dataplane/policy/policy.h"
+#include "dataplane/registrar/location.h"
+#include "dataplane/registrar/nonce.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/verdict.h"
 
 struct worker;
+struct authfail_table;
+
+/** Smallest non-zero expiry we grant; below it: 423 + Min-Expires (RFC 3261 10.3 step 7). */
+#define REGISTRAR_MIN_EXPIRES_S 20
+/** Binding slots visited per housekeeping tick (~100 us): 65536 slots every ~0.1 s. */
+#define REGISTRAR_SWEEP_BUDGET 64
+#define REGISTRAR_AUTHFAIL_CAPACITY 16384u
+
+/** State every worker shares: the shards (read by all) and the nonce keys (ctrlplane's). */
+struct registrar_shared {
+	uint16_t n_workers;
+	struct location *shard[32];    /* by worker index; shard[i] written by worker i only */
+	struct nonce_keyring keyring;  /* filled by ctrlplane before launch (getrandom) */
+};
+
+/** Clock in s; tests inject one, the daemon uses the TSC. */
+typedef uint32_t (*registrar_clock_fn)(void *arg);
+
+/** suspended.clear request from the control plane, served by the owning worker. */
+struct registrar_clear_req {
+	uint32_t seq;       /* ctrlplane bumps it (release) after filling the rest */
+	uint32_t src_ip;    /* network order, when match_ip */
+	bool match_ip;
+};
+
+/** One worker's registrar state (w->reg). Written by that worker only, except @clear. */
+struct registrar {
+	struct registrar_shared *sh;
+	struct location *loc;            /* == sh->shard[worker index] */
+	struct authfail_table *af;       /* entries of sources this worker owns */
+	struct nonce_ctx *nctx;
+	struct digest_ctx *dctx;
+	uint32_t keyring_gen;            /* keyring generation applied to nctx */
+	registrar_clock_fn clock;        /* NULL = TSC seconds */
+	void *clock_arg;
+	struct registrar_clear_req clear; /* written by ctrlplane */
+	uint32_t clear_done;             /* last clear seq served (ctrlplane reads relaxed) */
+	uint32_t clear_removed;          /* entries that clear removed */
+	struct policy_hooks hooks;       /* policy_hooks_none + binding_live, ctx = the worker */
+};
+
+/** ctrlplane: shared state for @n_workers with a fresh random key ring. NULL on failure. */
+struct registrar_shared *registrar_shared_create(uint16_t n_workers);
+void registrar_shared_destroy(struct registrar_shared *sh);
+
+/**
+ * ctrlplane, before launch: make @w's registrar (location shard of @capacity bindings on
+ * @w's socket, auth-failure table, nonce and digest contexts) and set w->reg. 0 or -errno.
+ */
+int registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t capacity);
+
+/** Free @w's registrar after the workers stopped; safe when init failed half way. */
+void registrar_worker_fini(struct worker *w);
+
+/** Worker housekeeping tick: expire bindings, drop removed accounts, serve clears. */
+void registrar_housekeeping(struct worker *w);
+
+/** The worker's registrar clock, s. */
+uint32_t registrar_now(const struct worker *w);
+
+/** policy hook: is @ip:@port (network order) a live binding's source, in any shard? */
+bool registrar_binding_live(void *worker, uint32_t ip_be, uint16_t port_be);
 
 /*
  * A REGISTER the source policy admitted as @cls (@acct set for POLICY_ACCOUNT), scanned
- * completely into @s. Takes ownership of @m. Returns the verdict.
+ * completely into @s. Takes ownership of @m. Returns the verdict. Without w->reg (unit
+ * fixtures of other modules) it only challenges requests without credentials.
  */
 enum verdict registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 			     enum policy_class cls, const struct policy_account *acct);

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Registrar on the control plane: per-worker registrar state at start and stop, and the
+ * control methods registrations.list, suspended.list and suspended.clear (issue 5).
+ *
+ * Reads of the shards and the auth-failure tables here race with their owner workers by
+ * design (no lock on the packet path): the binding array and the tables are never freed while
+ * the daemon runs, so a racing update can only give a stale row. suspended.clear is not done
+ * here: it is posted to every worker, which applies it at its next housekeeping tick.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctrlplane/daemon.h"
+#include "ctrlplane/log.h"
+#include "dataplane/registrar/authfail.h"
+#include "dataplane/registrar/registrar.h"
+#include "dataplane/worker.h"
+
+#define CTL_REG_PAGE_DEFAULT 100
+#define CTL_REG_PAGE_MAX 10000
+
+int
+ctl_registrar_start(struct daemon *d)
+{
+	uint16_t i;
+	int rc;
+
+	d->registrar = registrar_shared_create(d->env.n_workers);
+	if (d->registrar == NULL) {
+		CP_LOG(ERR, "registrar: no memory or no random key");
+		return -ENOMEM;
+	}
+	for (i = 0; i < d->env.n_workers; i++) {
+		rc = registrar_worker_init(d->env.workers[i], d->registrar,
+					   LOCATION_DEFAULT_CAPACITY);
+		if (rc != 0) {
+			CP_LOG(ERR, "registrar: worker %u: %s", i, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+ctl_registrar_stop(struct daemon *d)
+{
+	uint16_t i;
+
+	for (i = 0; i < d->env.n_workers; i++)
+		if (d->env.workers[i] != NULL)
+			registrar_worker_fini(d->env.workers[i]);
+	registrar_shared_destroy(d->registrar);
+	d->registrar = NULL;
+}
+
+static json_t *
+ctl_reg_binding(const struct location_binding *b, uint32_t now, uint16_t owner)
+{
+	char src[INET_ADDRSTRLEN], local[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &b->src_ip, src, sizeof(src));
+	inet_ntop(AF_INET, &b->local_ip, local, sizeof(local));
+	return json_pack("{s:s#, s:s#, s:s, s:i, s:s, s:i, s:b, s:i, s:i, s:i, s:i}",
+			 "user", (const char *)b->aor, (int)b->aor_len,
+			 "contact", (const char *)b->contact, (int)b->contact_len,
+			 "source_ip", src, "source_port", ntohs(b->src_port),
+			 "local_ip", local, "local_port", ntohs(b->local_port),
+			 "nat", b->nat, "granted", (int)b->granted_s,
+			 "expires_in", (int)(int32_t)(b->expires_at_s - now),
+			 "cseq", (int)b->cseq, "worker", owner);
+}
+
+/* {user?, nat?, offset?, limit?} -> {total, offset, bindings: [...]} */
+static json_t *
+method_registrations_list(void *ctx, const json_t *params, struct ctl_error *e)
+{
+	struct daemon *d = ctx;
+	const char *user = json_string_value(json_object_get(params, "user"));
+	bool nat_only = json_is_true(json_object_get(params, "nat"));
+	json_int_t offset = json_integer_value(json_object_get(params, "offset"));
+	json_int_t limit = json_integer_value(json_object_get(params, "limit"));
+	json_t *list = json_array();
+	json_int_t total = 0;
+	uint16_t i;
+
+	if (limit <= 0)
+		limit = CTL_REG_PAGE_DEFAULT;
+	if (offset < 0 || limit > CTL_REG_PAGE_MAX)
+		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "offset >= 0 and limit <= %d", CTL_REG_PAGE_MAX);
+	for (i = 0; i < d->env.n_workers; i++) {
+		const struct location *loc = d->registrar->shard[i];
+		uint32_t now = registrar_now(d->env.workers[i]), idx;
+
+		for (idx = 0; loc != NULL && idx < location_capacity(loc); idx++) {
+			const struct location_binding *p = location_at(loc, idx);
+			struct location_binding b;
+
+			if (p == NULL)
+				continue;
+			b = *p;
+			if ((int32_t)(b.expires_at_s - now) <= 0 || (nat_only && !b.nat) ||
+			    (user != NULL && (strlen(user) != b.aor_len ||
+					      memcmp(user, b.aor, b.aor_len) != 0)))
+				continue;
+			if (total >= offset && total < offset + limit)
+				json_array_append_new(list, ctl_reg_binding(&b, now, i));
+			total++;
+		}
+	}
+	return json_pack("{s:I, s:I, s:o}", "total", total, "offset", offset, "bindings", list);
+}
+
+static void
+ctl_reg_suspended_visit(const struct authfail_suspended *s, void *arg)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &s->src_ip, ip, sizeof(ip));
+	json_array_append_new(arg, json_pack("{s:s, s:s#, s:b, s:b, s:i}", "ip", ip, "user",
+					     s->user != NULL ? (const char *)s->user : "",
+					     s->user != NULL ? (int)s->user_len : 0,
+					     "ip_wide", s->ip_wide, "user_truncated",
+					     s->user_truncated, "remaining", (int)s->remaining_s));
+}
+
+static json_t *
+method_suspended_list(void *ctx, const json_t *params, struct ctl_error *e)
+{
+	struct daemon *d = ctx;
+	json_t *list = json_array();
+	uint16_t i;
+
+	RTE_SET_USED(params);
+	RTE_SET_USED(e);
+	for (i = 0; i < d->env.n_workers; i++) {
+		const struct registrar *reg = d->env.workers[i]->reg;
+
+		if (reg != NULL)
+			authfail_suspended_foreach(reg->af, registrar_now(d->env.workers[i]),
+						   ctl_reg_suspended_visit, list);
+	}
+	return json_pack("{s:o}", "suspended", list);
+}
+
+/* {ip?}: post the clear to every worker and wait (bounded) until each applied it. */
+static json_t *
+method_suspended_clear(void *ctx, const json_t *params, struct ctl_error *e)
+{
+	struct daemon *d = ctx;
+	const char *ip = json_string_value(json_object_get(params, "ip"));
+	struct in_addr a = {0};
+	uint32_t removed = 0;
+	uint16_t i;
+	int spins;
+
+	if (ip != NULL && inet_pton(AF_INET, ip, &a) != 1)
+		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "ip: '%s' is not an IPv4 address", ip);
+	for (i = 0; i < d->env.n_workers; i++) {
+		struct registrar *reg = d->env.workers[i]->reg;
+
+		reg->clear.src_ip = a.s_addr;
+		reg->clear.match_ip = ip != NULL;
+		__atomic_store_n(&reg->clear.seq, reg->clear.seq + 1, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < d->env.n_workers; i++) {
+		struct registrar *reg = d->env.workers[i]->reg;
+
+		for (spins = 0; spins < 1000 && __atomic_load_n(&reg->clear_done, __ATOMIC_ACQUIRE) !=
+							 reg->clear.seq; spins++)
+			usleep(1000);
+		removed += __atomic_load_n(&reg->clear_removed, __ATOMIC_RELAXED);
+	}
+	return json_pack("{s:i}", "cleared", (int)removed);
+}
+
+int
+ctl_registrar_register(struct daemon *d)
+{
+	static const struct {
+		const char *name;
+		ctl_method_fn fn;
+		const char *help;
+	} methods[] = {
+		{"registrations.list", method_registrations_list,
+		 "{user?, nat?, offset?, limit?}: live registration bindings"},
+		{"suspended.list", method_suspended_list, "(source IP, user) pairs locked out"},
+		{"suspended.clear", method_suspended_clear, "{ip?}: lift lockouts (all, or one IP)"},
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(methods); i++) {
+		rc = ctl_server_register(d->ctl, methods[i].name, methods[i].fn, d,
+					 methods[i].help);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The registrar through a net_ring port (REG, AUTH, LOCK, UNAUTH-7/10): REGISTER frames in,
+ * exact responses out, bindings checked in the location shard, time on an injected clock.
+ * The client side computes real digests (MD5 and SHA-256) from the nonce we challenged with.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "ctrlplane/param_table.h"
+#include "dataplane/policy/policy.h"
+#include "dataplane/policy/policy_config.h"
+#include "dataplane/registrar/digest.h"
+#include "dataplane/registrar/registrar.h"
+#include "dataplane/sip/scan.h"
+#include "tests/unit/eal_fixture.h"
+
+#define IP_B RTE_IPV4(10u, 99, 0, 8)
+#define POLICY_DOC "{\"accounts\": [{\"user\": \"1001\", \"password\": \"pw\"}," \
+		   " {\"user\": \"1002\", \"password\": \"secret\"}]}"
+#define REALM "sipfast.test"
+
+struct rfx {
+	struct fx *f;
+	struct snapshot *snap;
+	struct rte_rcu_qsbr *qs;
+	struct registrar_shared *sh;
+	struct digest_ctx *dctx;
+	uint32_t now;                 /* the injected clock, s */
+	char nonce[128];              /* last nonce challenged with */
+	char out[4096];               /* last response */
+	unsigned int cseq;
+};
+
+static uint32_t
+test_clock(void *arg)
+{
+	return ((struct rfx *)arg)->now;
+}
+
+static int
+rfx_setup(void **state)
+{
+	static struct rfx t;
+	struct cfg_error err = {0};
+	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	json_t *doc;
+
+	memset(&t, 0, sizeof(t));
+	t.f = fx_create(0, 1, FX_FRAG_TIMEOUT_MS);
+	if (t.f == NULL)
+		return -1;
+	t.snap = t.f->snap;
+	param_table_defaults(&t.snap->params);
+	snprintf(t.snap->domain, sizeof(t.snap->domain), REALM);
+	doc = json_loads(POLICY_DOC, 0, NULL);
+	if (doc == NULL || policy_config_parse(doc, t.snap, &err) != 0)
+		return -1;
+	json_decref(doc);
+	t.qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
+	if (t.qs == NULL || rte_rcu_qsbr_init(t.qs, RTE_MAX_LCORE) != 0)
+		return -1;
+	t.f->w->qsbr = t.qs;
+	t.sh = registrar_shared_create(1);
+	if (t.sh == NULL || registrar_worker_init(t.f->w, t.sh, 1024) != 0)
+		return -1;
+	t.f->w->reg->clock = test_clock;
+	t.f->w->reg->clock_arg = &t;
+	t.now = 100000;
+	t.dctx = digest_ctx_create();
+	*state = &t;
+	return t.dctx != NULL ? 0 : -1;
+}
+
+static int
+rfx_teardown(void **state)
+{
+	struct rfx *t = *state;
+
+	registrar_worker_fini(t->f->w);
+	registrar_shared_destroy(t->sh);
+	rte_free(t->qs);
+	digest_ctx_destroy(t->dctx);
+	fx_assert_no_leak(t->f);
+	policy_free(t->snap->policy);
+	t->snap->policy = NULL;
+	fx_destroy(t->f);
+	return 0;
+}
+
+static struct rte_mbuf *
+sip_frame(struct fx *f, uint32_t src, uint16_t sport, const char *text)
+{
+	static uint8_t l4[sizeof(struct rte_udp_hdr) + 2048];
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)l4;
+	size_t len = strlen(text);
+	struct rte_mbuf *m;
+
+	assert_true(len <= sizeof(l4) - sizeof(*udp));
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
+	udp->dgram_cksum = 0;
+	memcpy(l4 + sizeof(*udp), text, len);
+	m = fx_ipv4_frame(f, src, FX_OUR_IP, IPPROTO_UDP, l4, (uint16_t)(sizeof(*udp) + len));
+	fx_udp_recksum(m);
+	return m;
+}
+
+/* What a client sends. */
+struct creq {
+	const char *user;
+	const char *password;     /* digest computed with this; NULL = no credentials */
+	const char *call_id;
+	const char *contact;      /* Contact URI; NULL = no Contact; "*" = star */
+	int expires;              /* Expires header; -1 = none */
+	uint32_t src;             /* source IP, host order */
+	uint16_t sport;
+	bool proxy;               /* credentials in Proxy-Authorization */
+	bool sha256;
+	const char *nonce;        /* NULL = the last one challenged with */
+	unsigned int nc;          /* 0 = no qop */
+};
+
+static void
+client_creds(struct rfx *t, const struct creq *c, char *hdr, size_t cap)
+{
+	uint8_t ha1[DIGEST_HEX_MAX], resp[DIGEST_HEX_MAX];
+	const char *ruri = "sip:" REALM;
+	const char *nonce = c->nonce != NULL ? c->nonce : t->nonce;
+	char nc[9];
+	struct digest_creds cr = {
+		.username = {(const uint8_t *)c->user, (uint16_t)strlen(c->user)},
+		.realm = {(const uint8_t *)REALM, sizeof(REALM) - 1},
+		.nonce = {(const uint8_t *)nonce, (uint16_t)strlen(nonce)},
+		.uri = {(const uint8_t *)ruri, (uint16_t)strlen(ruri)},
+		.cnonce = {(const uint8_t *)"c0ffee", 6},
+		.nc = {(const uint8_t *)nc, 8},
+		.alg = c->sha256 ? DIGEST_ALG_SHA256 : DIGEST_ALG_MD5,
+		.qop_auth = c->nc > 0,
+	};
+	size_t hl = digest_hex_len(cr.alg);
+
+	snprintf(nc, sizeof(nc), "%08x", c->nc);
+	assert_int_equal(digest_ha1(t->dctx, cr.alg, cr.username, cr.realm,
+				    (struct sf_span){(const uint8_t *)c->password,
+						     (uint16_t)strlen(c->password)}, ha1), 0);
+	assert_int_equal(digest_response(t->dctx, &cr, (struct sf_span){(const uint8_t *)"REGISTER", 8},
+					 (struct sf_span){ha1, (uint16_t)hl}, resp), 0);
+	if (c->nc > 0)
+		snprintf(hdr, cap, "%s: Digest username=\"%s\", realm=\"" REALM "\", nonce=\"%s\", "
+			 "uri=\"%s\", response=\"%.*s\", algorithm=%s, qop=auth, nc=%s, "
+			 "cnonce=\"c0ffee\"\r\n", c->proxy ? "Proxy-Authorization" : "Authorization",
+			 c->user, nonce, ruri, (int)hl, resp, c->sha256 ? "SHA-256" : "MD5", nc);
+	else
+		snprintf(hdr, cap, "%s: Digest username=\"%s\", realm=\"" REALM "\", nonce=\"%s\", "
+			 "uri=\"%s\", response=\"%.*s\", algorithm=%s\r\n",
+			 c->proxy ? "Proxy-Authorization" : "Authorization", c->user, nonce, ruri,
+			 (int)hl, resp, c->sha256 ? "SHA-256" : "MD5");
+}
+
+/* Send REGISTER @c; returns the verdict; the response (if any) lands in t->out. */
+static enum verdict
+reg(struct rfx *t, struct creq c)
+{
+	char msg[2048], auth[512] = "", contact[256] = "", expires[64] = "";
+	struct in_addr a = {.s_addr = htonl(c.src ? c.src : FX_PEER_IP)};
+	struct rte_mbuf *m[4];
+	enum verdict v;
+	unsigned int n;
+	char *p;
+
+	if (c.src == 0)
+		c.src = FX_PEER_IP;
+	if (c.sport == 0)
+		c.sport = FX_PEER_PORT;
+	if (c.call_id == NULL)
+		c.call_id = "cid-1";
+	t->cseq++;
+	if (c.password != NULL)
+		client_creds(t, &c, auth, sizeof(auth));
+	if (c.contact != NULL && strcmp(c.contact, "*") == 0)
+		snprintf(contact, sizeof(contact), "Contact: *\r\n");
+	else if (c.contact != NULL)
+		snprintf(contact, sizeof(contact), "Contact: <%s>\r\n", c.contact);
+	if (c.expires >= 0)
+		snprintf(expires, sizeof(expires), "Expires: %d\r\n", c.expires);
+	snprintf(msg, sizeof(msg),
+		 "REGISTER sip:" REALM " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK-%u;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:%s@" REALM ">;tag=ft1\r\nTo: <sip:%s@" REALM ">\r\n"
+		 "Call-ID: %s\r\nCSeq: %u REGISTER\r\n%s%s%sContent-Length: 0\r\n\r\n",
+		 inet_ntoa(a), c.sport, t->cseq, c.user, c.user, c.call_id, t->cseq, contact,
+		 expires, auth);
+	v = fx_rx(t->f, sip_frame(t->f, c.src, c.sport, msg));
+	t->out[0] = '\0';
+	n = fx_tx(t->f, m, RTE_DIM(m));
+	assert_true(n <= 1);
+	if (n == 1) {
+		uint32_t off = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+			       sizeof(struct rte_udp_hdr);
+		uint32_t len = rte_pktmbuf_pkt_len(m[0]) - off;
+
+		assert_true(len < sizeof(t->out));
+		fx_read(m[0], off, len, t->out);
+		t->out[len] = '\0';
+		rte_pktmbuf_free(m[0]);
+		p = strstr(t->out, "nonce=\"");
+		if (p != NULL) {
+			p += 7;
+			snprintf(t->nonce, sizeof(t->nonce), "%.*s", (int)(strchr(p, '"') - p), p);
+		}
+	}
+	return v;
+}
+
+static void
+assert_has(const char *msg, const char *needle)
+{
+	if (strstr(msg, needle) == NULL)
+		print_error("missing \"%s\" in:\n%s\n", needle, msg);
+	assert_non_null(strstr(msg, needle));
+}
+
+static const struct location_binding *
+binding(struct rfx *t, const char *user)
+{
+	return location_lookup(t->f->w->reg->loc,
+			       (struct sf_span){(const uint8_t *)user, (uint16_t)strlen(user)},
+			       t->now);
+}
+
+#define A_CONTACT "sip:1001@10.99.0.7:40000"
+
+/* Challenge, then answer: 200 OK. */
+static void
+register_ok(struct rfx *t, struct creq c)
+{
+	struct creq first = c;
+
+	first.password = NULL;
+	assert_int_equal(reg(t, first), VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, c), VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+}
+
+static void
+test_AUTH_1_REG_1_challenge_then_200_capped(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	const struct location_binding *b;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 7200}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_has(t->out, "WWW-Authenticate: Digest realm=\"" REALM "\", nonce=\"");
+	assert_has(t->out, "algorithm=SHA-256");
+	assert_has(t->out, "algorithm=MD5");
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 7200, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=3600\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_false(b->nat);
+	assert_int_equal(b->granted_s, 3600);
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT + 1)));
+	assert_int_equal(w->counters[COUNTER_REG_OK], 1);
+	assert_int_equal(w->counters[COUNTER_REG_CHALLENGES], 1);
+}
+
+static void
+test_AUTH_3_sha256_digest_accepted(void **state)
+{
+	struct rfx *t = *state;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = -1, .sha256 = true, .nc = 1});
+	assert_has(t->out, ";expires=3600\r\n"); /* REG-4: no Expires -> the cap */
+}
+
+static void
+test_AUTH_2_proxy_mode_407_and_authorization_ignored(void **state)
+{
+	struct rfx *t = *state;
+
+	t->snap->params.auth_code = SF_AUTH_CODE_407;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 407 Proxy Authentication Required\r\n");
+	assert_has(t->out, "Proxy-Authenticate: Digest realm=");
+	/* Right digest in the wrong header: another challenge, not a failure (I-4). */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 0);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1, .proxy = true}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, ";expires=60\r\n"); /* REG-2 */
+}
+
+static void
+test_REG_3_nat_capped_at_nat_expire(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1});
+	assert_has(t->out, "Contact: <sip:1001@192.168.1.10:5060>;expires=300\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_true(b->nat);
+	assert_int_equal(b->src_ip, htonl(FX_PEER_IP)); /* REG-13 target: observed source */
+	assert_int_equal(b->src_port, htons(FX_PEER_PORT));
+}
+
+static void
+test_REG_5_REG_6_refresh_recounts_then_expires(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	int i;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t->now += 90;
+	/* Refresh, a new session: challenged again, then 200 with the expiry recounted. */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1, .call_id = "cid-2"});
+	assert_has(t->out, ";expires=100\r\n");
+	t->now += 99;
+	assert_non_null(binding(t, "1001"));
+	t->now += 1;
+	assert_null(binding(t, "1001")); /* expired on time, even before the sweep */
+	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	assert_int_equal(location_count(w->reg->loc), 0);
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 1);
+}
+
+static void
+test_REG_7_REG_8_deregistration(void **state)
+{
+	struct rfx *t = *state;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_null(strstr(t->out, "Contact:"));
+	assert_null(binding(t, "1001"));
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1, .call_id = "cid-3"});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 0, .nc = 2, .call_id = "cid-3"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_null(binding(t, "1001"));
+}
+
+static void
+test_REG_423_interval_too_brief(void **state)
+{
+	struct rfx *t = *state;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 5}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 5, .nc = 1}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 423 Interval Too Brief\r\n");
+	assert_has(t->out, "Min-Expires: 20\r\n");
+	assert_null(binding(t, "1001"));
+}
+
+static void
+test_REG_9_replace_on_kicks_old_binding(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+				     .contact = "sip:1001@10.99.0.8:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-b"});
+	assert_has(t->out, "Contact: <sip:1001@10.99.0.8:40000>;expires=600\r\n");
+	assert_null(strstr(t->out, A_CONTACT));
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->src_ip, htonl(IP_B));
+	assert_false(registrar_binding_live(t->f->w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+}
+
+static void
+test_REG_10_REG_11_replace_off(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	char a_nonce[128];
+
+	t->snap->params.register_replace = false;
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	snprintf(a_nonce, sizeof(a_nonce), "%s", t->nonce);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .call_id = "cid-b"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .nc = 1, .call_id = "cid-b"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->src_ip, htonl(FX_PEER_IP));
+	/* REG-11: a refresh from A is never a replace. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 600, .nc = 2, .nonce = a_nonce}),
+			 VERDICT_SIP_REGISTER_OK);
+	/* After A unregisters, B gets in. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 3, .nonce = a_nonce}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .call_id = "cid-b2"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .nc = 1, .call_id = "cid-b2"}),
+			 VERDICT_SIP_REGISTER_OK);
+}
+
+/* Wrong password R times (one session per attempt): the 6th is the final reject + lockout. */
+static void
+test_LOCK_7_LOCK_2_wrong_register_digests_lock_out(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char cid[32];
+	int i;
+
+	for (i = 1; i <= 6; i++) {
+		snprintf(cid, sizeof(cid), "cid-w%d", i);
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT,
+						      .expires = 60, .call_id = cid}),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+						      .contact = A_CONTACT, .expires = 60, .nc = 1,
+						      .call_id = cid}),
+				 i < 6 ? VERDICT_SIP_REGISTER_CHALLENGED : VERDICT_SIP_REGISTER_REJECTED);
+		t->now += 1;
+	}
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 6);
+	/* LOCK-2: no challenge, even without credentials; nothing counted. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-x"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 6);
+	/* LOCK-5: the same user from another IP is served. */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+				     .contact = "sip:1001@10.99.0.8:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-y"});
+	/* LOCK-3 (REGISTER pair): after SS_ENDPOINT_REGISTER_SUSPEND, a normal challenge. */
+	t->now += t->snap->params.register_suspend_s;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-z"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+}
+
+/* AUTH-4 + UNAUTH-10: one session, R wrong answers; Off -> the final reject is silence. */
+static void
+test_AUTH_4_UNAUTH_10_retry_budget_silent_when_off(void **state)
+{
+	struct rfx *t = *state;
+	int i;
+
+	t->snap->params.reply_unauthorized = false;
+	t->snap->params.register_retry = 0; /* isolate the session budget */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED); /* UNAUTH-7: configured account */
+	for (i = 1; i <= 6; i++)
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+						      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+				 i < 6 ? VERDICT_SIP_REGISTER_CHALLENGED
+				       : VERDICT_SIP_DROP_REGISTER_REJECTED);
+	assert_int_equal(t->out[0], '\0');
+}
+
+static void
+test_AUTH_9_old_nonce_new_session_gets_stale(void **state)
+{
+	struct rfx *t = *state;
+	char old[128];
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 3600, .nc = 1});
+	snprintf(old, sizeof(old), "%s", t->nonce);
+	t->now += 3000;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 3600, .nc = 2, .nonce = old,
+					      .call_id = "cid-later"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "stale=true");
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 0);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 3600, .nc = 1, .call_id = "cid-later"}),
+			 VERDICT_SIP_REGISTER_OK);
+}
+
+static void
+test_UNAUTH_2_credentials_for_unknown_user_403(void **state)
+{
+	struct rfx *t = *state;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	/* A configured account's wrong password is not 403 at once (it gets a challenge)... */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "nope",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_null(binding(t, "1001"));
+}
+
+static void
+test_REG_account_removed_drops_binding(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct cfg_error err = {0};
+	struct policy *old = t->snap->policy;
+	json_t *doc;
+	int i;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@10.99.0.8:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-2"});
+	doc = json_loads("{\"accounts\": [{\"user\": \"1002\", \"password\": \"secret\"}]}", 0,
+			 NULL);
+	assert_non_null(doc);
+	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	json_decref(doc);
+	policy_free(old);
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	assert_null(binding(t, "1001"));
+	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
+}
+
+/* Memory per binding: rte_malloc bytes of a shard divided by its capacity. */
+static void
+test_REG_memory_per_binding(void **state)
+{
+	struct rfx *t = *state;
+	struct rte_malloc_socket_stats a, b;
+	struct location *loc;
+	const uint32_t cap = 65536;
+
+	rte_malloc_get_socket_stats(0, &a);
+	loc = location_create(7, cap, t->qs, 0);
+	assert_non_null(loc);
+	rte_malloc_get_socket_stats(0, &b);
+	print_message("location: %zu bytes per binding slot (capacity %u, binding struct %zu)\n",
+		      (b.heap_allocsz_bytes - a.heap_allocsz_bytes) / cap, cap,
+		      sizeof(struct location_binding));
+	assert_true(sizeof(struct location_binding) <= 256);
+	location_destroy(loc);
+}
+
+#define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		REG_TEST(test_AUTH_1_REG_1_challenge_then_200_capped),
+		REG_TEST(test_AUTH_3_sha256_digest_accepted),
+		REG_TEST(test_AUTH_2_proxy_mode_407_and_authorization_ignored),
+		REG_TEST(test_REG_3_nat_capped_at_nat_expire),
+		REG_TEST(test_REG_5_REG_6_refresh_recounts_then_expires),
+		REG_TEST(test_REG_7_REG_8_deregistration),
+		REG_TEST(test_REG_423_interval_too_brief),
+		REG_TEST(test_REG_9_replace_on_kicks_old_binding),
+		REG_TEST(test_REG_10_REG_11_replace_off),
+		REG_TEST(test_LOCK_7_LOCK_2_wrong_register_digests_lock_out),
+		REG_TEST(test_AUTH_4_UNAUTH_10_retry_budget_silent_when_off),
+		REG_TEST(test_AUTH_9_old_nonce_new_session_gets_stale),
+		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403),
+		REG_TEST(test_REG_account_removed_drops_binding),
+		REG_TEST(test_REG_memory_per_binding),
+	};
+
+	if (fx_eal_init() != 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
