@@ -96,10 +96,40 @@ skip_lws(const uint8_t *p, const uint8_t *e)
 	return p;
 }
 
+/* Four bytes per bound check: the class test is the whole per-byte cost. */
 static inline const uint8_t *
 skip_class(const uint8_t *p, const uint8_t *e, uint8_t cl)
 {
+	for (; e - p >= 4; p += 4) {
+		if (!is_cl(p[0], cl))
+			return p;
+		if (!is_cl(p[1], cl))
+			return p + 1;
+		if (!is_cl(p[2], cl))
+			return p + 2;
+		if (!is_cl(p[3], cl))
+			return p + 3;
+	}
 	while (p < e && is_cl(*p, cl))
+		p++;
+	return p;
+}
+
+/* skip_class() inverted: the first byte at or after p that is in class cl, or e. */
+static inline const uint8_t *
+skip_to_class(const uint8_t *p, const uint8_t *e, uint8_t cl)
+{
+	for (; e - p >= 4; p += 4) {
+		if (is_cl(p[0], cl))
+			return p;
+		if (is_cl(p[1], cl))
+			return p + 1;
+		if (is_cl(p[2], cl))
+			return p + 2;
+		if (is_cl(p[3], cl))
+			return p + 3;
+	}
+	while (p < e && !is_cl(*p, cl))
 		p++;
 	return p;
 }
@@ -374,8 +404,7 @@ scan_param(const uint8_t *p, const uint8_t *e, struct param *pr)
 		pr->value = span(p + 1, q - 1);
 		return q;
 	}
-	for (q = p; q < e && !is_cl(*q, CL_PSTOP); q++)
-		;
+	q = skip_to_class(p, e, CL_PSTOP);
 	if (q == p)
 		return NULL;
 	pr->value = span(p, q);
@@ -911,6 +940,114 @@ hdr_lookup(const uint8_t *n, size_t len)
 	}
 }
 
+/*
+ * Exact compare of n bytes at p with a lowercase literal of letters, '-' and ':': letters
+ * match in either case, anything else only itself. The fold mask has 0x20 where the literal
+ * byte has bit 6 set (a letter), so unlike lc_eq() a CR cannot pass for '-'. Overlapping
+ * loads keep every length to at most three compares; n is a constant after inlining.
+ */
+static inline __attribute__((always_inline)) uint64_t
+name_word(const uint8_t *p, const char *lit, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, p, n);
+	memcpy(&b, lit, n);
+	return (a | ((b >> 1) & 0x2020202020202020ull)) ^ b;
+}
+
+static inline __attribute__((always_inline)) bool
+name_eq(const uint8_t *p, const char *lit, size_t n)
+{
+	uint64_t d;
+
+	if (n <= 8)
+		return name_word(p, lit, n) == 0;
+	d = name_word(p, lit, 8) | name_word(p + n - 8, lit + n - 8, 8);
+	if (n > 16)
+		d |= name_word(p + 8, lit + 8, 8);
+	return d == 0;
+}
+
+/* "name:" at p with avail readable bytes? sizeof(lit) - 1 counts the ':'. */
+#define NAME_IS(lit) (avail >= sizeof(lit) - 1 && name_eq(p, (lit), sizeof(lit) - 1))
+#define NAME_HIT(lit, id) \
+	do { \
+		if (NAME_IS(lit)) { \
+			*name_len = sizeof(lit) - 2; \
+			return (id); \
+		} \
+	} while (0)
+
+/*
+ * Fast path for a header name written the usual way: a name the scanner knows, or a
+ * compact form, followed directly by ':'. Returns its id and length, or SIP_HDR_MAX when
+ * the generic path (split_header()) must decide; it then reaches the same id and length.
+ */
+static inline enum sip_scan_hdr
+name_fast(const uint8_t *p, const uint8_t *e, size_t *name_len)
+{
+	size_t avail = (size_t)(e - p);
+
+	if (avail < 2)
+		return SIP_HDR_MAX;
+	if (p[1] == ':') {
+		if (!is_cl(p[0], CL_TOKEN))
+			return SIP_HDR_MAX;
+		*name_len = 1;
+		return hdr_lookup(p, 1);
+	}
+	switch (p[0] | 0x20) {
+	case 'a':
+		NAME_HIT("authorization:", SIP_HDR_AUTHORIZATION);
+		NAME_HIT("accept:", SIP_HDR_OTHER);
+		NAME_HIT("allow:", SIP_HDR_OTHER);
+		break;
+	case 'c':
+		NAME_HIT("call-id:", SIP_HDR_CALL_ID);
+		NAME_HIT("cseq:", SIP_HDR_CSEQ);
+		NAME_HIT("contact:", SIP_HDR_CONTACT);
+		NAME_HIT("content-length:", SIP_HDR_CONTENT_LENGTH);
+		NAME_HIT("content-type:", SIP_HDR_CONTENT_TYPE);
+		break;
+	case 'e':
+		NAME_HIT("expires:", SIP_HDR_EXPIRES);
+		break;
+	case 'f':
+		NAME_HIT("from:", SIP_HDR_FROM);
+		break;
+	case 'm':
+		NAME_HIT("max-forwards:", SIP_HDR_MAX_FORWARDS);
+		NAME_HIT("min-se:", SIP_HDR_MIN_SE);
+		break;
+	case 'p':
+		NAME_HIT("proxy-authorization:", SIP_HDR_PROXY_AUTHORIZATION);
+		NAME_HIT("privacy:", SIP_HDR_PRIVACY);
+		NAME_HIT("p-asserted-identity:", SIP_HDR_P_ASSERTED_IDENTITY);
+		NAME_HIT("p-preferred-identity:", SIP_HDR_P_PREFERRED_IDENTITY);
+		break;
+	case 'r':
+		NAME_HIT("require:", SIP_HDR_REQUIRE);
+		break;
+	case 's':
+		NAME_HIT("supported:", SIP_HDR_SUPPORTED);
+		NAME_HIT("session-expires:", SIP_HDR_SESSION_EXPIRES);
+		break;
+	case 't':
+		NAME_HIT("to:", SIP_HDR_TO);
+		break;
+	case 'u':
+		NAME_HIT("user-agent:", SIP_HDR_USER_AGENT);
+		break;
+	case 'v':
+		NAME_HIT("via:", SIP_HDR_VIA);
+		break;
+	default:
+		break;
+	}
+	return SIP_HDR_MAX;
+}
+
 /* The URI of a request line: scheme, visible characters, and for sip/sips no '?' part. */
 static enum sip_scan_status
 check_ruri(struct sip_scan_line *l, const uint8_t *p, const uint8_t *e)
@@ -1035,29 +1172,16 @@ need_mask(unsigned int want)
 }
 
 /*
- * Delimit one header line at p: name, ':', value with folded continuation lines. On OK,
- * the name, the untrimmed value [v, ve) and the next line are returned through pointers.
+ * The value of a header line starts at v (past the ':'); n is the start of the line. Find
+ * its end across folded continuation lines: [v, *ve) is the untrimmed value, *next the
+ * following line.
  */
-static enum sip_scan_status
-split_header(const uint8_t *p, const uint8_t *e, const uint8_t **name, size_t *name_len,
-	     const uint8_t **v, const uint8_t **ve, const uint8_t **next)
+static inline enum sip_scan_status
+split_value(const uint8_t *n, const uint8_t *v, const uint8_t *e, const uint8_t **ve,
+	    const uint8_t **next)
 {
-	const uint8_t *n = p, *lf;
+	const uint8_t *p = v, *lf;
 
-	p = skip_class(p, e, CL_TOKEN);
-	if (p == e)
-		return SIP_SCAN_ERR_TRUNCATED;
-	if (p == n)
-		return SIP_SCAN_ERR_BAD_HEADER;
-	*name = n;
-	*name_len = (size_t)(p - n);
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == e)
-		return SIP_SCAN_ERR_TRUNCATED;
-	if (*p != ':')
-		return SIP_SCAN_ERR_BAD_HEADER;
-	*v = ++p;
 	for (;;) {
 		lf = memchr(p, '\n', (size_t)(e - p));
 		if (lf == NULL)
@@ -1075,6 +1199,31 @@ split_header(const uint8_t *p, const uint8_t *e, const uint8_t **name, size_t *n
 		*next = lf + 1;
 		return SIP_SCAN_OK;
 	}
+}
+
+/*
+ * Generic header name at p: token, optional SP/HT, ':'. On OK the name length is set and
+ * *v is past the ':'.
+ */
+static enum sip_scan_status
+split_name(const uint8_t *p, const uint8_t *e, size_t *name_len, const uint8_t **v)
+{
+	const uint8_t *n = p;
+
+	p = skip_class(p, e, CL_TOKEN);
+	if (p == e)
+		return SIP_SCAN_ERR_TRUNCATED;
+	if (p == n)
+		return SIP_SCAN_ERR_BAD_HEADER;
+	*name_len = (size_t)(p - n);
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == e)
+		return SIP_SCAN_ERR_TRUNCATED;
+	if (*p != ':')
+		return SIP_SCAN_ERR_BAD_HEADER;
+	*v = p + 1;
+	return SIP_SCAN_OK;
 }
 
 /* After the empty line: mandatory headers, then the body framed by Content-Length. */
@@ -1144,11 +1293,20 @@ sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int wan
 		}
 		if (SCAN_UNLIKELY(out->n_headers >= SIP_SCAN_MAX_HEADERS))
 			return SIP_SCAN_ERR_TOO_MANY_HEADERS;
-		st = split_header(p, e, &name, &name_len, &v, &ve, &p);
+		name = p;
+		h = name_fast(p, e, &name_len);
+		if (h == SIP_HDR_MAX) {
+			st = split_name(p, e, &name_len, &v);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+				return st;
+			h = hdr_lookup(name, name_len);
+		} else {
+			v = p + name_len + 1;
+		}
+		st = split_value(name, v, e, &ve, &p);
 		if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
 			return st;
 		out->n_headers++;
-		h = hdr_lookup(name, name_len);
 		bit = HDR_BIT(h);
 		if (SCAN_UNLIKELY(out->hdr_seen & bit & HDR_SINGLE))
 			return SIP_SCAN_ERR_DUP_HEADER;

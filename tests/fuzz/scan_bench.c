@@ -26,6 +26,20 @@ static const char bench_register[] =
 	"nc=00000001, cnonce=\"0a4f113b\"\r\n"
 	"\r\n";
 
+/* What svwar sends: no credentials, so a lazy scan for the policy reads every header. */
+static const char bench_svwar[] =
+	"REGISTER sip:10.99.0.1 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 10.99.0.2:5060;branch=z9hG4bK-3086183279;rport\r\n"
+	"Max-Forwards: 70\r\n"
+	"To: \"2001\" <sip:2001@10.99.0.1>\r\n"
+	"From: \"2001\" <sip:2001@10.99.0.1>;tag=6435623139303061\r\n"
+	"User-Agent: friendly-scanner\r\n"
+	"Call-ID: 1157237573717484148\r\n"
+	"Contact: sip:2001@10.99.0.2:5060\r\n"
+	"CSeq: 1 REGISTER\r\n"
+	"Accept: application/sdp\r\n"
+	"Content-Length: 0\r\n\r\n";
+
 /* What sipvicious' svmap sends. */
 static const char bench_options[] =
 	"OPTIONS sip:100@198.51.100.1 SIP/2.0\r\n"
@@ -75,6 +89,9 @@ static const struct {
 	{ "register-all", bench_register, sizeof(bench_register) - 1, SIP_WANT_ALL },
 	{ "register-flood", bench_register, sizeof(bench_register) - 1,
 	  SIP_WANT_FROM_TO | SIP_WANT_AUTH },
+	/* sip_input's unknown-source scan (SIP_INPUT_WANT_POLICY). */
+	{ "svwar-policy", bench_svwar, sizeof(bench_svwar) - 1,
+	  SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG },
 	{ "options-all", bench_options, sizeof(bench_options) - 1, SIP_WANT_ALL },
 	{ "options-flood", bench_options, sizeof(bench_options) - 1,
 	  SIP_WANT_FROM_TO | SIP_WANT_UA },

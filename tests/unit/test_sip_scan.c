@@ -718,6 +718,50 @@ test_GEN_1_truncated_at_every_offset(void **state)
 	}
 }
 
+/* The known-name fast path must reach exactly what the generic token path reaches. */
+static void
+test_header_name_fast_path(void **state)
+{
+	static const char m_ctl[] = RL BASE "Max\rForwards: 70\r\n\r\n";
+	static const char m_sub[] = RL VIA "From\x1a <sip:a@example.com>\r\n" TO CID CSEQ "\r\n";
+
+	(void)state;
+	/* CR where '-' belongs, and 0x1a (0x3a with bit 5 clear) where ':' belongs. */
+	assert_int_equal(scan_n(m_ctl, sizeof(m_ctl) - 1, SIP_WANT_ALL), SIP_SCAN_ERR_BAD_HEADER);
+	assert_int_equal(scan_n(m_sub, sizeof(m_sub) - 1, SIP_WANT_ALL), SIP_SCAN_ERR_BAD_HEADER);
+	/* Known name with LWS before ':', any case. */
+	assert_int_equal(scan(MSG("mAX-forwards \t: 70\r\n"), SIP_WANT_ALL), SIP_SCAN_OK);
+	assert_int_equal(res.max_forwards, 70);
+	/* A known name as a prefix of an unknown one. */
+	assert_int_equal(scan(MSG("Content-Lengthx: 5\r\n" "Tox: 1\r\n" "Via-x: 2\r\n"),
+			      SIP_WANT_ALL), SIP_SCAN_OK);
+	assert_int_equal(res.content_length, -1);
+	assert_int_equal(res.n_headers, 8);
+	assert_int_equal(res.n_via, 1);
+	/* Compact forms: a non-token first byte is a bad header; repeats are still repeats. */
+	assert_int_equal(scan(MSG("@: x\r\n"), SIP_WANT_ALL), SIP_SCAN_ERR_BAD_HEADER);
+	assert_int_equal(scan(MSG("i: c2\r\n"), SIP_WANT_ALL), SIP_SCAN_ERR_DUP_HEADER);
+	assert_int_equal(scan(MSG("CALL-ID: c2\r\n"), SIP_WANT_ALL), SIP_SCAN_ERR_DUP_HEADER);
+	/* Every long name in upper case lands on its own bit. */
+	assert_int_equal(scan(MSG("P-ASSERTED-IDENTITY: <sip:a@example.com>\r\n"
+				  "P-PREFERRED-IDENTITY: <sip:b@example.com>\r\n"
+				  "PROXY-AUTHORIZATION: Digest username=\"u\"\r\n"
+				  "SESSION-EXPIRES: 90\r\nMIN-SE: 90\r\nSUPPORTED: timer\r\n"
+				  "REQUIRE: timer\r\nPRIVACY: id\r\nUSER-AGENT: x\r\n"
+				  "CONTENT-TYPE: a/b\r\nEXPIRES: 5\r\nCONTACT: *\r\n"
+				  "AUTHORIZATION: Basic x\r\nACCEPT: a/b\r\nALLOW: INVITE\r\n"),
+			      SIP_WANT_ALL), SIP_SCAN_OK);
+	assert_int_equal(res.hdr_seen, ((1u << SIP_HDR_MAX) - 1) &
+				       ~((1u << SIP_HDR_MAX_FORWARDS) | (1u << SIP_HDR_CONTENT_LENGTH)));
+	assert_int_equal(res.n_headers, 20);
+	assert_true(res.auth.is_proxy);
+	assert_int_equal(res.auth.username.len, 1);
+	/* Truncated inside or right after a known name. */
+	assert_int_equal(scan(RL "Via", SIP_WANT_ALL), SIP_SCAN_ERR_TRUNCATED);
+	assert_int_equal(scan(RL "Via:", SIP_WANT_ALL), SIP_SCAN_ERR_TRUNCATED);
+	assert_int_equal(scan(RL "v:", SIP_WANT_ALL), SIP_SCAN_ERR_TRUNCATED);
+}
+
 static void
 test_reason_names(void **state)
 {
@@ -809,6 +853,7 @@ main(void)
 		cmocka_unit_test(test_status_line),
 		cmocka_unit_test(test_method_names),
 		cmocka_unit_test(test_compact_forms),
+		cmocka_unit_test(test_header_name_fast_path),
 		cmocka_unit_test(test_case_insensitive_names),
 		cmocka_unit_test(test_header_folding),
 		cmocka_unit_test(test_quoted_display_escaped_quotes),
