@@ -13,6 +13,7 @@
 	X(SIP_DROP_UNKNOWN_INVITE, "sip_drop_unknown_invite")                                \
 	X(SIP_DROP_UNKNOWN_OPTIONS, "sip_drop_unknown_options")                              \
 	X(SIP_DROP_UNKNOWN_OTHER, "sip_drop_unknown_other") /* other methods; any ACK, also On */\
+	X(SIP_DROP_SCANNER_UA, "sip_drop_scanner_ua") /* unknown source, scanner User-Agent, Off */\
 	X(SIP_DROP_SUSPENDED, "sip_drop_suspended") /* locked-out (source, user), Off (I-3) */ \
 	X(SIP_DROP_STRAY_ACK, "sip_drop_stray_ack") /* ACK from a known source, no transaction */\
 	X(SIP_DROP_REPLY_FAILED, "sip_drop_reply_failed") /* answer needed, no mbuf or too big */\

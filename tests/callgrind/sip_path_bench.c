@@ -3,7 +3,8 @@
  * Instruction counts of the SIP path's pure parts, one noinline function per case so callgrind
  * can collect each alone (commands in tests/callgrind/README.md):
  *   unknown_drop   - what sip_input does for an unknown source with SS_REPLY_UNAUTHORIZED Off:
- *                    gateway probe, lazy policy scan, account probe (the mbuf free is not in it)
+ *                    gateway probe, lazy policy scan, account probe, scanner User-Agent check
+ *                    (the mbuf free is not in it)
  *   known_options  - OPTIONS from a gateway: gateway probe, full scan, 200 OK built in a buffer
  *   osip_parse     - libosip2 full parse of the same INVITE on the per-thread arena
  */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "dataplane/policy/policy.h"
+#include "dataplane/policy/scanner_ua.h"
 #include "dataplane/sip/build.h"
 #include "dataplane/sip/msg.h"
 #include "dataplane/sip/scan.h"
@@ -65,9 +67,12 @@ unknown_drop(const struct policy *pol, const uint8_t *m, size_t len, uint32_t ip
 
 	if (policy_classify_source(pol, &policy_hooks_none, ip, htons(5060), NULL) != POLICY_UNKNOWN)
 		abort();
-	if (sip_scan(m, len, &s, SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG) != SIP_SCAN_OK)
+	if (sip_scan(m, len, &s, SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG | SIP_WANT_UA) !=
+	    SIP_SCAN_OK)
 		abort();
-	sink += policy_classify_request(pol, &policy_hooks_none, ip, &s, NULL);
+	if (policy_classify_request(pol, &policy_hooks_none, ip, &s, NULL) != POLICY_UNKNOWN)
+		abort();
+	sink += scanner_ua_is_scanner(s.user_agent); /* the drop verdict: sip_drop_scanner_ua */
 }
 
 static __attribute__((noinline)) void

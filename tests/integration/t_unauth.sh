@@ -3,7 +3,8 @@
 # SS_REPLY_UNAUTHORIZED live, with real scanners and UAs from the peer namespace (10.99.0.2):
 # Off: sipvicious (svmap, svwar, svcrack) and raw REGISTER/INVITE/OPTIONS from an unknown
 # source get nothing at all (capture: zero non-ARP packets from 10.99.0.1), drops counted per
-# method; the peer configured as a gateway gets 200 OK to a sipp OPTIONS. On (restart, until
+# method, known scanner User-Agents (sipvicious) apart in sip_drop_scanner_ua; the peer
+# configured as a gateway gets 200 OK to a sipp OPTIONS. On (restart, until
 # the control-plane toggle test exists): unknown OPTIONS -> 403 (sipp), REGISTER -> 401
 # challenge, INVITE -> 403, and svmap finds the device.
 source "$(dirname "$0")/lib.sh"
@@ -52,6 +53,9 @@ write_config "$WORK/off.json" Off
 sf_start --config "$WORK/off.json" || exit 1
 cap_start "$WORK/off.pcap" 'src host 10.99.0.1 and not arp'
 sv svmap 10.99.0.1 -p 5060 >"$WORK/svmap.txt"
+# svmap sends User-Agent: friendly-scanner (sipvicious libs/svhelper.py makeRequest default).
+svmap_scanner=$(counter sip_drop_scanner_ua)
+svmap_options=$(counter sip_drop_unknown_options)
 # Scanners guess usernames that are not configured (a configured one is challenged, UNAUTH-7).
 sv svwar -e 2000-2010 -m REGISTER 10.99.0.1 -p 5060 >"$WORK/svwar.txt"
 sv svwar -e 2000-2005 -m INVITE 10.99.0.1 -p 5060 >>"$WORK/svwar.txt"
@@ -70,6 +74,8 @@ check UNAUTH-6_off_invite_retransmissions_silent test "$inv6" = NONE
 check GEN-4_off_unknown_register_drops_counted test "$(counter sip_drop_unknown_register)" -gt 0
 check GEN-4_off_unknown_invite_drops_counted test "$(counter sip_drop_unknown_invite)" -ge 10
 check GEN-4_off_unknown_options_drops_counted test "$(counter sip_drop_unknown_options)" -gt 0
+check GEN-4_off_svmap_counted_as_scanner_ua test "$svmap_scanner" -gt 0
+check GEN-4_off_svmap_not_counted_per_method test "$svmap_options" = 0
 check GEN-4_off_no_reply_verdicts test "$(($(counter sip_rejected_unknown) + $(counter sip_challenged_unknown)))" = 0
 check GEN-1_junk_silent_and_counted junk_counted
 # UNAUTH-7 / -11 (the parts without the registrar): a configured account is challenged from

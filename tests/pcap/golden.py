@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -109,8 +110,9 @@ def eal_runtime_dir(prefix):
     return os.path.join(base, "dpdk", prefix)
 
 
-def run_daemon(ctx, name, frames, iface_overrides=None):
-    """Replay @frames (scapy packets, in order) through sipfastd and return a Run."""
+def run_daemon(ctx, name, frames, iface_overrides=None, config_overrides=None):
+    """Replay @frames (scapy packets, in order) through sipfastd and return a Run.
+    @config_overrides replaces top-level config sections (params, accounts, gateways)."""
     tmp = os.path.join(ctx["tmp"], name)
     os.mkdir(tmp)
     in_pcap, out_pcap = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
@@ -118,6 +120,7 @@ def run_daemon(ctx, name, frames, iface_overrides=None):
     wrpcap(in_pcap, frames)
     cfg = copy.deepcopy(BASE_CONFIG)
     cfg["interfaces"][0].update(iface_overrides or {})
+    cfg.update(copy.deepcopy(config_overrides or {}))
     with open(cfg_path, "w") as f:
         json.dump(cfg, f, indent=1)
     prefix = "sfgold%d_%s" % (os.getpid(), name)
@@ -391,6 +394,204 @@ def case_broadcast_arp_for_other_host_ignored(ctx):
     expect_counters(run, {"drop_arp_not_us": 1, "arp_replied": 0, "arp_learned": 0})
 
 
+# ---- SIP (GEN, UNAUTH): scan first, source policy, stateless answers -------------------------
+
+UNKNOWN_MAC = "02:00:00:0a:63:07"   # an unknown source on the link, not the configured peer
+UNKNOWN_IP = "10.99.0.7"
+SCANNER_UA = "friendly-scanner"     # what sipvicious svmap/svwar/svcrack send
+
+
+def sip_params(reply_unauthorized):
+    """Config sections for SS_REPLY_UNAUTHORIZED "On"/"Off"; one account that no case names."""
+    return {"params": {"SS_REPLY_UNAUTHORIZED": reply_unauthorized},
+            "accounts": [{"user": "1001", "password": "secret-1001"}]}
+
+
+def sip_request(method, user, rng, src_ip=UNKNOWN_IP, sport=5099, ua=SCANNER_UA,
+                extra=b""):
+    """A sipvicious-like request (bare ;rport in Via), random tags/ids from @rng."""
+    ruri = "sip:%s" % OUR_IP if method == "REGISTER" else "sip:%s@%s" % (user, OUR_IP)
+    lines = [
+        "%s %s SIP/2.0" % (method, ruri),
+        "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%d;rport" % (src_ip, sport,
+                                                            rng.getrandbits(32)),
+        "Max-Forwards: 70",
+        'To: "%s" <sip:%s@%s>' % (user, user, OUR_IP),
+        'From: "%s" <sip:%s@%s>;tag=%016x' % (user, user, OUR_IP, rng.getrandbits(64)),
+    ]
+    if ua:
+        lines.append("User-Agent: " + ua)
+    lines += [
+        "Call-ID: %d" % rng.getrandbits(60),
+        "Contact: sip:%s@%s:%d" % (user, src_ip, sport),
+        "CSeq: 1 %s" % method,
+        "Accept: application/sdp",
+        "Content-Length: 0",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode() + extra + b"\r\n"
+
+
+def sip_frame(payload, src_ip=UNKNOWN_IP, src_mac=UNKNOWN_MAC, sport=5099):
+    return pad60(to_us(src_mac=src_mac) / IP(src=src_ip, dst=OUR_IP, id=0x4321) /
+                 UDP(sport=sport, dport=SIP_PORT) / Raw(payload))
+
+
+def header_lines(msg):
+    """Header lines of @msg (bytes), start line and the blank line excluded."""
+    head = msg.split(b"\r\n\r\n", 1)[0]
+    return head.split(b"\r\n")[1:]
+
+
+def header(msg, name):
+    """The whole first header line of @msg whose name is @name (case-insensitive), or None."""
+    for line in header_lines(msg):
+        if line.split(b":", 1)[0].strip().lower() == name.lower().encode():
+            return line
+    return None
+
+
+def check_sip_answer(run, req_frame, code, reason, extra_lines=()):
+    """
+    The one frame out answers @req_frame: status line, Via with rport=<port> and received=,
+    From/Call-ID/CSeq byte-identical, To with a minted tag, @extra_lines, Content-Length: 0,
+    no Server header; sent from our address:5060 to the request's source ip:port and MAC.
+    The frame is then rebuilt by scapy (checksums included) from the request and the two
+    values we mint (To tag, nonce) and compared byte for byte. Returns the SIP payload.
+    """
+    expect(len(run.out) == 1, "expected 1 frame out, got %d", len(run.out))
+    got = Ether(run.out[0])
+    req = req_frame
+    expect(IP in got and UDP in got, "answer is not IPv4/UDP: %s", got.summary())
+    expect(got.src == OUR_MAC and got.dst == req[Ether].src, "answer MACs %s -> %s, want %s",
+           got.src, got.dst, req[Ether].src)
+    expect(got[IP].src == OUR_IP and got[IP].dst == req[IP].src, "answer %s -> %s",
+           got[IP].src, got[IP].dst)
+    expect(got[UDP].sport == SIP_PORT and got[UDP].dport == req[UDP].sport,
+           "answer ports %d -> %d", got[UDP].sport, got[UDP].dport)
+    expect(ip_header_ok(bytes(got[IP])), "bad IPv4 header checksum")
+    check = IP(bytes(got[IP]))
+    del check[UDP].chksum
+    expect(got[UDP].chksum != 0 and IP(bytes(check))[UDP].chksum == got[UDP].chksum,
+           "bad UDP checksum %#x", got[UDP].chksum)
+    body = bytes(got[UDP].payload)
+    rq = bytes(req[Raw].load)
+    status = ("SIP/2.0 %d %s" % (code, reason)).encode()
+    expect(body.startswith(status + b"\r\n"), "status line %r, want %r",
+           body.split(b"\r\n", 1)[0], status)
+    expect(body.endswith(b"\r\n\r\n") and body.count(b"\r\n\r\n") == 1,
+           "answer does not end its headers with one empty line")
+    via = header(rq, "Via")
+    expect(via.endswith(b";rport"), "test request Via must end in a bare ;rport")
+    want_via = via + b"=%d;received=%s" % (req[UDP].sport, req[IP].src.encode())
+    expect(header(body, "Via") == want_via, "Via %r, want %r", header(body, "Via"), want_via)
+    for name in ("From", "Call-ID", "CSeq"):
+        expect(header(body, name) == header(rq, name), "%s %r, want byte-identical %r", name,
+               header(body, name), header(rq, name))
+    to = header(body, "To") or b""
+    m = re.fullmatch(re.escape(header(rq, "To")) + rb";tag=([0-9a-f]{16})", to)
+    expect(m is not None, "To %r: want the request's To plus ;tag=<16 hex>", to)
+    expect(header(body, "Content-Length") == b"Content-Length: 0", "Content-Length %r",
+           header(body, "Content-Length"))
+    expect(header(body, "Server") is None, "a Server header tells scanners what we are")
+    lines = [status, want_via, header(rq, "From"), to, header(rq, "Call-ID"),
+             header(rq, "CSeq")] + [x if isinstance(x, bytes) else x(body) for x in extra_lines]
+    want = b"\r\n".join(lines + [b"Content-Length: 0", b"", b""])
+    expect_same_bytes("SIP answer", body, want)
+    rebuilt = (from_us(dst_mac=req[Ether].src) /
+               IP(src=OUR_IP, dst=req[IP].src, id=got[IP].id, ttl=64, flags=0) /
+               UDP(sport=SIP_PORT, dport=req[UDP].sport) / Raw(want))
+    expect_same_bytes("answer frame", run.out[0], bytes(rebuilt))
+    return body
+
+
+def www_authenticate(body):
+    """Our WWW-Authenticate line once its format is checked (realm is the sip domain)."""
+    line = header(body, "WWW-Authenticate") or b""
+    expect(re.fullmatch(rb'WWW-Authenticate: Digest realm="sipfast\.test", nonce="[0-9a-f]{24}"'
+                        rb'(, [a-z]+=("[^"]*"|[A-Za-z0-9-]+))*', line) is not None,
+           "WWW-Authenticate %r: want Digest with realm and nonce", line)
+    return line
+
+
+def case_unauth5_unknown_silent_off(ctx):
+    rng = random.Random(5)
+    plain = [("REGISTER", "sip_drop_unknown_register"), ("INVITE", "sip_drop_unknown_invite"),
+             ("OPTIONS", "sip_drop_unknown_options")]
+    frames, sources = [], ["10.99.0.%d" % (10 + i) for i in range(6)]
+    for i, (method, _) in enumerate(plain):
+        user = str(rng.randrange(100, 99999))
+        frames.append(sip_frame(sip_request(method, user, rng, src_ip=sources[i],
+                                            ua="Linphone/5.2.0 (belle-sip/5.2.0)"),
+                                src_ip=sources[i]))
+        frames.append(sip_frame(sip_request(method, user, rng, src_ip=sources[3 + i]),
+                                src_ip=sources[3 + i]))
+    run = run_daemon(ctx, "unauth5", frames, config_overrides=sip_params("Off"))
+    expect_silent(run)
+    want = {v: 1 for _, v in plain}
+    want.update({"sip_drop_scanner_ua": 3, "sip_received": len(frames),
+                 "sip_drop_malformed": 0, "sip_rejected_unknown": 0,
+                 "sip_challenged_unknown": 0, "sip_drop_unknown_other": 0})
+    expect_counters(run, want)
+
+
+def case_unauth1_register_challenged_on(ctx):
+    rng = random.Random(1)
+    req = sip_frame(sip_request("REGISTER", "2001", rng))   # svwar-like, scanner UA
+    run = run_daemon(ctx, "unauth1", [req], config_overrides=sip_params("On"))
+    check_sip_answer(run, req, 401, "Unauthorized", [www_authenticate])
+    expect_counters(run, {"sip_challenged_unknown": 1, "sip_drop_scanner_ua": 0,
+                          "sip_drop_unknown_register": 0, "tx_packets": 1})
+
+
+def case_unauth_invite_forbidden_on(ctx):
+    rng = random.Random(3)
+    req = sip_frame(sip_request("INVITE", "8801911000000", rng))
+    run = run_daemon(ctx, "unauth3", [req], config_overrides=sip_params("On"))
+    body = check_sip_answer(run, req, 403, "Forbidden")
+    expect(header(body, "WWW-Authenticate") is None, "UNAUTH-3: a 403 carries no challenge")
+    expect_counters(run, {"sip_rejected_unknown": 1, "sip_drop_scanner_ua": 0,
+                          "sip_drop_unknown_invite": 0, "tx_packets": 1})
+
+
+def case_options_from_gateway_200(ctx):
+    rng = random.Random(9)
+    req = sip_frame(sip_request("OPTIONS", "gw", rng, src_ip=PEER_IP, sport=5071, ua=None),
+                    src_ip=PEER_IP, src_mac=PEER_MAC, sport=5071)
+    cfg = sip_params("Off")
+    cfg["gateways"] = [{"name": "peer", "address": PEER_IP}]
+    run = run_daemon(ctx, "options_gw", [req], config_overrides=cfg)
+    check_sip_answer(run, req, 200, "OK", [
+        b"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE",
+        b"Accept: application/sdp", b"Supported: timer"])
+    expect_counters(run, {"sip_replied_options": 1, "tx_packets": 1})
+
+
+def case_gen1_malformed_silent_on(ctx):
+    rng = random.Random(11)
+    good = sip_request("INVITE", "5555", rng, ua="sipp")
+    no_via = b"\r\n".join(l for l in good.split(b"\r\n") if not l.startswith(b"Via:"))
+    table = [
+        ("bad_request_line", b"INVITE sip:5555@10.99.0.1\r\n" + good.split(b"\r\n", 1)[1]),
+        ("missing_via", no_via),
+        ("truncated", good[:good.index(b"Call-ID:") + 12]),
+        ("hello", b"HELLO"),
+    ]
+    run = run_daemon(ctx, "gen1", [sip_frame(p) for _, p in table],
+                     config_overrides=sip_params("On"))
+    expect_silent(run)
+    expect_counters(run, {"sip_drop_malformed": len(table), "sip_received": len(table),
+                          "sip_rejected_unknown": 0, "sip_challenged_unknown": 0,
+                          "sip_drop_unknown_invite": 0, "sip_drop_reply_failed": 0})
+
+
+def case_unauth6_retransmission_silent(ctx):
+    req = sip_frame(sip_request("INVITE", "8801911000000", random.Random(6), ua="sipp"))
+    run = run_daemon(ctx, "unauth6", [req] * 3, config_overrides=sip_params("Off"))
+    expect_silent(run)
+    expect_counters(run, {"sip_drop_unknown_invite": 3, "sip_received": 3,
+                          "sip_drop_scanner_ua": 0})
+
+
 CASES = [
     ("PCAP_arp_request_reply", case_arp_request_reply),
     ("PCAP_icmp_echo_reply", case_icmp_echo_reply),
@@ -401,6 +602,12 @@ CASES = [
     ("PCAP_udp_to_closed_port_no_icmp", case_udp_to_closed_port_no_icmp),
     ("PCAP_icmp_echo_disabled", case_icmp_echo_disabled),
     ("PCAP_broadcast_arp_for_other_host_ignored", case_broadcast_arp_for_other_host_ignored),
+    ("PCAP_UNAUTH_5_unknown_sources_silent_off", case_unauth5_unknown_silent_off),
+    ("PCAP_UNAUTH_1_register_challenged_on", case_unauth1_register_challenged_on),
+    ("PCAP_UNAUTH_invite_forbidden_on", case_unauth_invite_forbidden_on),
+    ("PCAP_options_from_gateway_200", case_options_from_gateway_200),
+    ("PCAP_GEN_1_malformed_silent_on", case_gen1_malformed_silent_on),
+    ("PCAP_UNAUTH_6_retransmission_silent", case_unauth6_retransmission_silent),
 ]
 
 

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Known scanner User-Agents (policy/scanner_ua.c) on exact-size heap copies: every table
+ * entry matches in any case and anywhere in the value, ordinary UAs and near misses do not,
+ * and the search never reads past the span.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dataplane/policy/scanner_ua.h"
+
+/* Match @s from an exact-size heap copy, so ASan sees any read past the span. */
+static bool
+is_scanner(const char *s)
+{
+	size_t len = strlen(s);
+	uint8_t *copy = malloc(len ? len : 1);
+	bool r;
+
+	assert_non_null(copy);
+	memcpy(copy, s, len);
+	r = scanner_ua_is_scanner((struct sf_span){copy, (uint16_t)len});
+	free(copy);
+	return r;
+}
+
+/* What the scanners really send. */
+static void
+test_real_scanner_uas(void **state)
+{
+	static const char *const uas[] = {
+		"friendly-scanner",       /* sipvicious svmap/svwar/svcrack */
+		"sipvicious",
+		"sipcli/v1.8",
+		"sip-scan",
+		"SIPScan 1.0",
+		"VaxSIPUserAgent/3.1",
+		"pplsip",
+		"iWar",
+		"sundayddr",
+		"smap 0.6.0",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(uas) / sizeof(uas[0]); i++)
+		if (!is_scanner(uas[i]))
+			fail_msg("\"%s\" not recognised", uas[i]);
+}
+
+/* Every table entry, upper-cased, in the middle of a longer value. */
+static void
+test_every_entry_any_case_any_position(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(scanner_ua_n_names(), 10);
+	assert_null(scanner_ua_name(scanner_ua_n_names()));
+	for (unsigned int i = 0; i < scanner_ua_n_names(); i++) {
+		const char *n = scanner_ua_name(i);
+		size_t k, len = strlen(n);
+
+		assert_true(is_scanner(n));
+		memcpy(buf, "Foo/1.0 (", 9);
+		for (k = 0; k < len; k++)
+			buf[9 + k] = (char)((n[k] >= 'a' && n[k] <= 'z') ? n[k] - 32 : n[k]);
+		memcpy(buf + 9 + len, ") bar", 6);
+		if (!is_scanner(buf))
+			fail_msg("\"%s\" not recognised", buf);
+		/* At the very end of the span: the last byte is the entry's last byte. */
+		memcpy(buf, "x ", 2);
+		memcpy(buf + 2, n, len + 1);
+		assert_true(is_scanner(buf));
+	}
+}
+
+/* The first-byte prefilter flags exactly the entries' first bytes. */
+static void
+test_first_byte_table_matches_names(void **state)
+{
+	bool want[256] = {false};
+
+	(void)state;
+	for (unsigned int i = 0; i < scanner_ua_n_names(); i++)
+		want[(uint8_t)scanner_ua_name(i)[0]] = true;
+	for (unsigned int c = 0; c < 256; c++)
+		if (scanner_ua_is_first_byte((uint8_t)c) != want[c])
+			fail_msg("first-byte table wrong for 0x%02x", c);
+}
+
+static void
+test_ordinary_uas_not_scanners(void **state)
+{
+	static const char *const uas[] = {
+		"", "Linphone/5.2.0 (belle-sip/5.2.0)", "Yealink SIP-T46S 66.86.0.15",
+		"Asterisk PBX 20.5.0", "sipp", "Zoiper rv2.10.19.4", "MicroSIP/3.21.3",
+		"FreeSWITCH-mod_sofia/1.10.10", "Grandstream GXP2170 1.0.11.23",
+		/* near misses: one byte short of an entry, or split by a byte */
+		"friendly-scanne", "sipvicio", "smp", "sma", "sip scan", "pplsi", "iwa", "sipcl",
+		"sundayd", "vaxsipuseragen",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(uas) / sizeof(uas[0]); i++)
+		if (is_scanner(uas[i]))
+			fail_msg("\"%s\" taken for a scanner", uas[i]);
+}
+
+/* An entry that would match only if the search ran past the span's end. */
+static void
+test_span_bounds(void **state)
+{
+	static const uint8_t bytes[] = "xx friendly-scanner";
+
+	(void)state;
+	assert_false(scanner_ua_is_scanner((struct sf_span){NULL, 0}));
+	assert_false(scanner_ua_is_scanner((struct sf_span){bytes, 0}));
+	assert_false(scanner_ua_is_scanner((struct sf_span){bytes, sizeof(bytes) - 2}));
+	assert_true(scanner_ua_is_scanner((struct sf_span){bytes, sizeof(bytes) - 1}));
+	assert_false(scanner_ua_is_scanner((struct sf_span){bytes + 4, sizeof(bytes) - 5}));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_scanner_uas),
+		cmocka_unit_test(test_every_entry_any_case_any_position),
+		cmocka_unit_test(test_first_byte_table_matches_names),
+		cmocka_unit_test(test_ordinary_uas_not_scanners),
+		cmocka_unit_test(test_span_bounds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
