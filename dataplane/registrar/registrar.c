@@ -108,7 +108,7 @@ reg_final_reject(struct reg_req *r, enum counter why)
 			VERDICT_SIP_REGISTER_REJECTED);
 }
 
-/* 401/407 with a fresh stateless nonce, SHA-256 and MD5 offered (RFC 8760); no state. */
+/* 401/407 with a fresh stateless nonce, MD5 and SHA-256 offered (RFC 8760); no state. */
 static enum verdict
 reg_challenge(struct reg_req *r, bool stale)
 {
@@ -116,23 +116,39 @@ reg_challenge(struct reg_req *r, bool stale)
 	struct digest_challenge ch = {
 		.realm = r->realm,
 		.nonce = span_of(nonce, sizeof(nonce)),
-		/* An account stored as an MD5 HA1 can only answer MD5. */
-		.offers = r->acct != NULL && r->acct->has_ha1 ? DIGEST_OFFER_MD5 : DIGEST_OFFER_BOTH,
 		.proxy = r->proxy,
 		.stale = stale,
 	};
 	int n;
 
-	if (nonce_issue(r->reg->nctx, r->src_ip, r->realm, r->s->call_id, r->now, nonce) != 0 ||
-	    (n = digest_challenge_render(hdr, sizeof(hdr), &ch)) < 0) {
-		rte_pktmbuf_free(r->m);
-		return VERDICT_SIP_DROP_REPLY_FAILED;
+	int m = 0;
+
+	/*
+	 * MD5 first, then SHA-256 (RFC 8760 wants the preferred one first, i.e. SHA-256), because
+	 * UAs that read only the first challenge (SIPp 3.6, many older phones) fail on SHA-256:
+	 * compatibility wins; a SHA-256 capable UA still finds and may pick the second.
+	 */
+	if (nonce_issue(r->reg->nctx, r->src_ip, r->realm, r->s->call_id, r->now, nonce) != 0)
+		goto out_drop;
+	ch.offers = DIGEST_OFFER_MD5;
+	n = digest_challenge_render(hdr, sizeof(hdr), &ch);
+	if (n < 0)
+		goto out_drop;
+	if (r->acct == NULL || !r->acct->has_ha1) { /* an MD5 HA1 account can only answer MD5 */
+		ch.offers = DIGEST_OFFER_SHA256;
+		m = digest_challenge_render(hdr + n, sizeof(hdr) - (size_t)n, &ch);
+		if (m < 0)
+			goto out_drop;
 	}
+	n += m;
 	worker_count(r->w, stale ? COUNTER_REG_STALE_CHALLENGES : COUNTER_REG_CHALLENGES, 1);
 	return reg_send(r, r->proxy ? 407 : 401,
 			r->proxy ? SIP_BUILD_LIT("Proxy Authentication Required")
 				 : SIP_BUILD_LIT("Unauthorized"),
 			span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
+out_drop:
+	rte_pktmbuf_free(r->m);
+	return VERDICT_SIP_DROP_REPLY_FAILED;
 }
 
 /* Append helper for response header lines. */

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Registrar live (issue 5), sipp from the peer namespace (10.99.0.2) against account 1001:
+# REGISTER -> 401 -> digest -> 200 OK (AUTH-1, AUTH-3), a wrong password gets another 401
+# (AUTH-4), registrations.list shows the binding with the granted expiry (REG-2), it expires
+# on time (REG-6), and the same with two workers (steering to the source-IP / AoR owners).
+source "$(dirname "$0")/lib.sh"
+
+write_config() {
+	cat >"$1" <<EOF2
+{
+	"interfaces": [{"port": 0, "ipv4": "10.99.0.1/24", "gateway": "10.99.0.254"}],
+	"sip": {"port": 5060, "domain": "sipfast.test"},
+	"params": {"SS_REPLY_UNAUTHORIZED": "Off"},
+	"accounts": [{"user": "1001", "password": "secret-1001"},
+		     {"user": "1002", "password": "secret-1002"}],
+	"gateways": [],
+	"runtime": {"mbufs_per_socket": 8191, "big_mbufs": 255}
+}
+EOF2
+}
+
+# sipp_reg SCENARIO USER PASSWORD PORT EXPIRES: one REGISTER transaction pair; true when it passed.
+sipp_reg() {
+	peer timeout 20 sipp -sf "$ROOT/tests/integration/sipp/$1" -s "$2" -au "$2" -ap "$3" \
+		-key expires "$5" -m 1 -timeout 10s -timeout_error -nostdin \
+		-i 10.99.0.2 -p "$4" 10.99.0.1:5060 >"$WORK/sipp_$1_$4.out" 2>&1
+}
+regs() { ctl registrations.list "${1:-{\}}" --path="$2"; }
+eq() { [ "$1" = "$2" ]; }
+clear_ok() { ctl suspended.clear '{}' >/dev/null; }
+
+tb_up
+peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
+write_config "$WORK/reg.json"
+
+for workers in 1 2; do
+	sf_start --workers "$workers" --config "$WORK/reg.json" || exit 1
+	check "AUTH-1_AUTH-3_sipp_register_digest_200_w$workers" \
+		sipp_reg register_auth.xml 1001 secret-1001 5071 30
+	t0=$SECONDS
+	check "REG_binding_listed_w$workers" eq "$(regs '{"user": "1001"}' total)" 1
+	check "REG-2_granted_30_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.granted)" 30
+	check "REG_binding_source_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.source_port)" 5071
+	check "REG_binding_not_nat_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.nat)" false
+	check "REG_nat_filter_w$workers" eq "$(regs '{"nat": true}' total)" 0
+	check "AUTH-4_wrong_password_rechallenged_w$workers" \
+		sipp_reg register_wrong.xml 1002 wrong-password 5072 20
+	check "AUTH-4_wrong_password_no_binding_w$workers" eq "$(regs '{"user": "1002"}' total)" 0
+	# >= 1: a retransmitted credentialed REGISTER is a (counted) refresh.
+	check "REG_counters_ok_w$workers" test "$(counter reg_ok)" -ge 1
+	check "REG_counters_wrong_w$workers" eq "$(counter reg_fail_wrong)" 1
+	check "REG_suspended_list_empty_w$workers" eq "$(ctl suspended.list '{}' --path=suspended)" "[]"
+	check "REG_suspended_clear_w$workers" clear_ok
+	sleep $((t0 + 28 - SECONDS))
+	check "REG-6_binding_alive_before_expiry_w$workers" eq "$(regs '{}' total)" 1
+	sleep $((t0 + 31 - SECONDS))
+	check "REG-6_binding_gone_after_expiry_w$workers" eq "$(regs '{}' total)" 0
+	check "REG-6_expired_counted_w$workers" eq "$(counter reg_expired)" 1
+	sf_stop
+done
+finish
