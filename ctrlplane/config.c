@@ -191,9 +191,6 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 	const json_t *d;
 	int rc;
 
-	snap->sip_port = 5060;
-	if (o == NULL)
-		goto out;
 	if (!json_is_object(o))
 		return cfg_error_set(err, "sip", "expected an object {port, domain}");
 	rc = cfg_check_keys(o, keys, "sip", err);
@@ -202,15 +199,12 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 	if (rc != 0)
 		return rc;
 	d = json_object_get(o, "domain");
-	if (d != NULL) {
-		if (!json_is_string(d) || json_string_length(d) == 0 ||
-		    json_string_length(d) >= SF_DOMAIN_MAX)
-			return cfg_error_set(err, "sip.domain",
-					     "expected a domain name of 1..%d characters",
-					     SF_DOMAIN_MAX - 1);
-		memcpy(snap->domain, json_string_value(d), json_string_length(d) + 1);
-	}
-out:
+	if (!json_is_string(d) || json_string_length(d) == 0 ||
+	    json_string_length(d) >= SF_DOMAIN_MAX)
+		return cfg_error_set(err, "sip.domain",
+				     "expected the SIP domain (also the digest realm), "
+				     "1..%d characters", SF_DOMAIN_MAX - 1);
+	memcpy(snap->domain, json_string_value(d), json_string_length(d) + 1);
 	snap->sip_port = (uint16_t)port;
 	snap->sip_port_be = htons((uint16_t)port);
 	return 0;

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The config document outside "params" (which test_param_table covers): every section is
+ * validated key by key, and an error names the JSON path and what was expected.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "ctrlplane/config.h"
+
+static const char *const good_doc =
+	"{\"interfaces\": [{\"port\": 0, \"ipv4\": \"10.99.0.1/24\", \"gateway\": \"10.99.0.254\","
+	" \"mtu\": 1400, \"icmp_echo\": false}],"
+	" \"sip\": {\"port\": 5070, \"domain\": \"sipfast.test\"},"
+	" \"runtime\": {\"mbufs_per_socket\": 4095, \"frag_timeout_ms\": 500}}";
+
+/* Build the good document with the key at dotted @path ("interfaces.0.mtu") set to the JSON
+ * @value, or removed when @value is NULL. */
+static int
+build_with(const char *path, const char *value, struct snapshot *snap, struct sf_runtime *rt,
+	   struct cfg_error *err)
+{
+	json_t *doc = json_loads(good_doc, 0, NULL), *parent = doc;
+	char buf[128];
+	char *seg, *dot;
+	int rc;
+
+	assert_non_null(doc);
+	if (path != NULL) {
+		snprintf(buf, sizeof(buf), "%s", path);
+		for (seg = buf; (dot = strchr(seg, '.')) != NULL; seg = dot + 1) {
+			*dot = '\0';
+			parent = json_is_array(parent) ? json_array_get(parent, strtoul(seg, NULL, 10))
+							: json_object_get(parent, seg);
+			assert_non_null(parent);
+		}
+		if (value == NULL)
+			json_object_del(parent, seg);
+		else
+			json_object_set_new(parent, seg, json_loads(value, JSON_DECODE_ANY, NULL));
+	}
+	memset(err, 0, sizeof(*err));
+	rc = config_build(doc, snap, rt, err);
+	json_decref(doc);
+	return rc;
+}
+
+static void
+expect_error(const char *path, const char *value, const char *err_path, const char *needle)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
+	assert_int_equal(build_with(path, value, snap, NULL, &err), -EINVAL);
+	assert_string_equal(err.path, err_path);
+	if (strstr(err.msg, needle) == NULL)
+		fail_msg("error for %s: \"%s\" does not mention \"%s\"", err_path, err.msg, needle);
+	snapshot_free(snap);
+}
+
+static void
+test_valid_document_fills_snapshot_and_runtime(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct sf_runtime rt;
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with(NULL, NULL, snap, &rt, &err), 0);
+	assert_true(snap->ifaces[0].present);
+	assert_false(snap->ifaces[1].present);
+	assert_int_equal(snap->ifaces[0].ipv4, inet_addr("10.99.0.1"));
+	assert_int_equal(snap->ifaces[0].netmask, inet_addr("255.255.255.0"));
+	assert_int_equal(snap->ifaces[0].gateway, inet_addr("10.99.0.254"));
+	assert_int_equal(snap->ifaces[0].prefix_len, 24);
+	assert_int_equal(snap->ifaces[0].mtu, 1400);
+	assert_false(snap->ifaces[0].icmp_echo);
+	assert_int_equal(snap->sip_port, 5070);
+	assert_int_equal(snap->sip_port_be, htons(5070));
+	assert_string_equal(snap->domain, "sipfast.test");
+	assert_int_equal(rt.mbufs_per_socket, 4095);
+	assert_int_equal(rt.frag_timeout_ms, 500);
+	assert_int_equal(rt.rx_desc, 1024); /* default kept */
+	assert_true(snap->params.reply_unauthorized); /* params absent: the spec's defaults */
+	snapshot_free(snap);
+}
+
+static void
+test_unknown_keys_rejected_at_every_level(void **state)
+{
+	(void)state;
+	expect_error("interface", "[]", "interface", "unknown key");
+	expect_error("interfaces.0.ipv6", "\"::1\"", "interfaces[0].ipv6", "unknown key");
+	expect_error("sip.realm", "\"x\"", "sip.realm", "unknown key");
+	expect_error("runtime.mbufs", "1", "runtime.mbufs", "unknown key");
+}
+
+static void
+test_interface_errors_name_the_path(void **state)
+{
+	(void)state;
+	expect_error("interfaces", "[]", "interfaces", "non-empty");
+	expect_error("interfaces.0.ipv4", "\"10.99.0.1\"", "interfaces[0].ipv4", "prefix");
+	expect_error("interfaces.0.ipv4", "\"10.99.0.300/24\"", "interfaces[0].ipv4", "10.99.0.300");
+	expect_error("interfaces.0.ipv4", "\"10.99.0.1/33\"", "interfaces[0].ipv4", "1..32");
+	expect_error("interfaces.0.ipv4", NULL, "interfaces[0].ipv4", "missing");
+	expect_error("interfaces.0.port", "8", "interfaces[0].port", "[0, 7]");
+	expect_error("interfaces.0.port", NULL, "interfaces[0]", "port");
+	expect_error("interfaces.0.mtu", "575", "interfaces[0].mtu", "575");
+	expect_error("interfaces.0.gateway", "\"10.98.0.1\"", "interfaces[0].gateway", "subnet");
+	expect_error("interfaces.0.gateway", "\"10.99.0.1\"", "interfaces[0].gateway", "subnet");
+	expect_error("interfaces.0.icmp_echo", "\"yes\"", "interfaces[0].icmp_echo", "true or false");
+}
+
+static void
+test_duplicate_port_rejected(void **state)
+{
+	(void)state;
+	expect_error("interfaces", "[{\"port\": 0, \"ipv4\": \"10.99.0.1/24\"},"
+				   " {\"port\": 0, \"ipv4\": \"10.98.0.1/24\"}]",
+		     "interfaces[1].port", "twice");
+}
+
+static void
+test_sip_section_checked(void **state)
+{
+	(void)state;
+	expect_error("sip", NULL, "sip", "{port, domain}");
+	expect_error("sip.domain", NULL, "sip.domain", "realm");
+	expect_error("sip.domain", "\"\"", "sip.domain", "1..127");
+	expect_error("sip.port", "0", "sip.port", "[1, 65535]");
+	expect_error("sip.port", "\"5060\"", "sip.port", "integer");
+}
+
+static void
+test_runtime_ranges_checked(void **state)
+{
+	(void)state;
+	expect_error("runtime.mbuf_cache", "513", "runtime.mbuf_cache", "513");
+	expect_error("runtime.tx_drain_us", "0", "runtime.tx_drain_us", "[1, 10000]");
+	expect_error("runtime", "[]", "runtime", "object");
+}
+
+static void
+test_params_errors_come_from_the_parameter_table(void **state)
+{
+	(void)state;
+	expect_error("params", "{\"SS_ENDPOINT_NAT_EXPIRE\": \"soon\"}", "params.SS_ENDPOINT_NAT_EXPIRE",
+		     "soon");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_document_fills_snapshot_and_runtime),
+		cmocka_unit_test(test_unknown_keys_rejected_at_every_level),
+		cmocka_unit_test(test_interface_errors_name_the_path),
+		cmocka_unit_test(test_duplicate_port_rejected),
+		cmocka_unit_test(test_sip_section_checked),
+		cmocka_unit_test(test_runtime_ranges_checked),
+		cmocka_unit_test(test_params_errors_come_from_the_parameter_table),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
