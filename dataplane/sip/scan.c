@@ -71,6 +71,7 @@ static const uint16_t sc_hdr_group[SIP_HDR_MAX] = {
 	[SIP_HDR_PRIVACY] = SIP_WANT_IDENTITY,
 	[SIP_HDR_P_ASSERTED_IDENTITY] = SIP_WANT_IDENTITY,
 	[SIP_HDR_P_PREFERRED_IDENTITY] = SIP_WANT_IDENTITY,
+	[SIP_HDR_DATE] = SIP_WANT_COMPLETE,
 	[SIP_HDR_OTHER] = 0,
 };
 
@@ -805,6 +806,18 @@ scan_call_id(struct sip_scan *out, const uint8_t *p, const uint8_t *e)
 }
 
 /* Parse one wanted header value [p, e), already trimmed of surrounding LWS. */
+
+/*
+ * RFC 3261 20.17 / 25.1: a Date is rfc1123-date and its zone is always "GMT". Only the zone is
+ * checked (the one error RFC 4475 3.1.2.12 exercises); the value ends at @e, trailing LWS
+ * already trimmed.
+ */
+static bool
+date_is_gmt(const uint8_t *p, const uint8_t *e)
+{
+	return e - p >= 4 && e[-4] == ' ' && e[-3] == 'G' && e[-2] == 'M' && e[-1] == 'T';
+}
+
 static enum sip_scan_status
 scan_value(struct sip_scan *out, enum sip_scan_hdr h, const uint8_t *p, const uint8_t *e)
 {
@@ -867,6 +880,8 @@ scan_value(struct sip_scan *out, enum sip_scan_hdr h, const uint8_t *p, const ui
 	case SIP_HDR_P_PREFERRED_IDENTITY:
 		return out->ppi.uri.p != NULL || scan_addr(&p, e, &out->ppi, true, NULL) == 0 ?
 			       SIP_SCAN_OK : SIP_SCAN_ERR_BAD_IDENTITY;
+	case SIP_HDR_DATE:
+		return date_is_gmt(p, e) ? SIP_SCAN_OK : SIP_SCAN_ERR_BAD_DATE;
 	default:
 		return SIP_SCAN_OK;
 	}
@@ -899,6 +914,8 @@ hdr_lookup(const uint8_t *n, size_t len)
 	case 4:
 		if (c == 'f')
 			return lc_eq(n, "from", 4) ? SIP_HDR_FROM : SIP_HDR_OTHER;
+		if (c == 'd')
+			return lc_eq(n, "date", 4) ? SIP_HDR_DATE : SIP_HDR_OTHER;
 		return lc_eq(n, "cseq", 4) ? SIP_HDR_CSEQ : SIP_HDR_OTHER;
 	case 6:
 		return lc_eq(n, "min-se", 6) ? SIP_HDR_MIN_SE : SIP_HDR_OTHER;

@@ -53,7 +53,8 @@
 	X(ERR_BODY_TRUNCATED, "body shorter than Content-Length") \
 	X(ERR_BAD_AUTH, "bad Authorization") \
 	X(ERR_BAD_SESSION_TIMER, "bad Session-Expires or Min-SE") \
-	X(ERR_BAD_IDENTITY, "bad P-Asserted/P-Preferred-Identity")
+	X(ERR_BAD_IDENTITY, "bad P-Asserted/P-Preferred-Identity") \
+	X(ERR_BAD_DATE, "bad Date (RFC 3261 20.17: must be GMT)")
 
 /** Why sip_scan() accepted or rejected a datagram. */
 enum sip_scan_status {
@@ -97,6 +98,7 @@ enum sip_scan_hdr {
 	SIP_HDR_PRIVACY,
 	SIP_HDR_P_ASSERTED_IDENTITY,
 	SIP_HDR_P_PREFERRED_IDENTITY,
+	SIP_HDR_DATE,                /* checked only for a complete scan (RFC 4475 3.1.2.12) */
 	SIP_HDR_OTHER, /* any other header; counted in n_headers only */
 	SIP_HDR_MAX
 };

@@ -24,7 +24,6 @@ static const char *rfc4475_dir;
  * I = 3.1.2 invalid, T = 3.2 transaction, A = 3.3 application, B = 3.4 backward compat.
  *
  * Invalid or app-level-reject messages the scanner accepts, by design:
- *   baddate (I)   Date is not a header the fast path reads; a Date-aware parser rejects it.
  *   badbranch (T) a bare "z9hG4bK" branch is syntactically valid; transaction-layer matter.
  *   unkscm, novelsc, unksm2 (A)  unknown URI schemes are syntactically valid; the scanner
  *                 leaves user/host empty and a module answers 416 / 400.
@@ -61,7 +60,7 @@ static const struct {
 	{ "lwsstart.dat", 'I', SIP_SCAN_ERR_BAD_START_LINE },
 	{ "trws.dat", 'I', SIP_SCAN_ERR_BAD_START_LINE },
 	{ "escruri.dat", 'I', SIP_SCAN_ERR_BAD_REQUEST_URI },
-	{ "baddate.dat", 'I', SIP_SCAN_OK }, /* accepted by design, see above */
+	{ "baddate.dat", 'I', SIP_SCAN_ERR_BAD_DATE },
 	{ "regbadct.dat", 'I', SIP_SCAN_ERR_BAD_CONTACT },
 	{ "badaspec.dat", 'I', SIP_SCAN_ERR_BAD_TO },
 	{ "baddn.dat", 'I', SIP_SCAN_ERR_BAD_FROM },

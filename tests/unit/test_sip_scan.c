@@ -519,6 +519,7 @@ static const struct bad_case bad_cases[] = {
 	{ MSG("Authorization: Digest username\r\n"), SIP_SCAN_ERR_BAD_AUTH },
 	{ MSG("Session-Expires: soon\r\n"), SIP_SCAN_ERR_BAD_SESSION_TIMER },
 	{ MSG("P-Asserted-Identity: <sip:a@x\r\n"), SIP_SCAN_ERR_BAD_IDENTITY },
+	{ MSG("Date: Sat, 13 Nov 2010 23:29:00 EST\r\n"), SIP_SCAN_ERR_BAD_DATE },
 };
 
 static void
@@ -749,11 +750,12 @@ test_header_name_fast_path(void **state)
 				  "SESSION-EXPIRES: 90\r\nMIN-SE: 90\r\nSUPPORTED: timer\r\n"
 				  "REQUIRE: timer\r\nPRIVACY: id\r\nUSER-AGENT: x\r\n"
 				  "CONTENT-TYPE: a/b\r\nEXPIRES: 5\r\nCONTACT: *\r\n"
-				  "AUTHORIZATION: Basic x\r\nACCEPT: a/b\r\nALLOW: INVITE\r\n"),
+				  "AUTHORIZATION: Basic x\r\nACCEPT: a/b\r\nALLOW: INVITE\r\n"
+				  "DATE: Sat, 13 Nov 2010 23:29:00 GMT\r\n"),
 			      SIP_WANT_ALL), SIP_SCAN_OK);
 	assert_int_equal(res.hdr_seen, ((1u << SIP_HDR_MAX) - 1) &
 				       ~((1u << SIP_HDR_MAX_FORWARDS) | (1u << SIP_HDR_CONTENT_LENGTH)));
-	assert_int_equal(res.n_headers, 20);
+	assert_int_equal(res.n_headers, 21);
 	assert_true(res.auth.is_proxy);
 	assert_int_equal(res.auth.username.len, 1);
 	/* Truncated inside or right after a known name. */
