@@ -7,6 +7,7 @@
  * back to malloc/free.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -78,10 +79,29 @@ msg_realloc(void *p, size_t size)
 }
 
 static void
+msg_trace_drop(const char *fi, int li, osip_trace_level_t level, const char *chfr, va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
+static void
 msg_init_once(void)
 {
+	int level;
+
 	osip_set_allocators(msg_alloc, msg_realloc, msg_dealloc);
 	parser_init();
+	/*
+	 * Debian's libosip2 is built with ENABLE_TRACE and prints parse errors to stdout: no
+	 * logging per packet. A trace function that drops everything, and every level off.
+	 */
+	osip_trace_initialize_func(TRACE_LEVEL0, msg_trace_drop);
+	for (level = TRACE_LEVEL0; level < END_TRACE_LEVEL; level++)
+		osip_trace_disable_level((osip_trace_level_t)level);
 }
 
 int
