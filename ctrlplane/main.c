@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 
 #include "ctrlplane/config.h"
+#include "ctrlplane/ctl_keepalive.h"
 #include "ctrlplane/ctl_server.h"
 #include "ctrlplane/daemon.h"
 #include "ctrlplane/log.h"
@@ -145,6 +146,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		rc = steer_create(d->env.workers, d->env.n_workers);
 	if (rc == 0)
 		rc = ctl_registrar_start(d); /* issue 5 */
+	if (rc == 0)
+		rc = ctl_keepalive_start(d); /* issue 6 */
 	if (rc != 0)
 		return rc;
 	publish_init(&d->pub, d->qsbr, d->env.workers, d->env.n_workers);
@@ -212,6 +215,7 @@ daemon_stop(struct daemon *d)
 	}
 	ctl_server_destroy(d->ctl);
 	steer_destroy(d->env.workers, d->env.n_workers);
+	ctl_keepalive_stop(d);  /* issue 6: before the shards go */
 	ctl_registrar_stop(d); /* issue 5 */
 	net_env_destroy(&d->env);
 	publish_destroy(&d->pub);
@@ -256,6 +260,7 @@ main(int argc, char **argv)
 	while (!signal_stop && !(d.opts.bench_packets && daemon_workers_done(&d))) {
 		ctl_server_poll(d.ctl, CTL_POLL_MS);
 		publish_reclaim(&d.pub);
+		ctl_keepalive_watch(&d); /* issue 6: KA-7 capacity warning */
 	}
 	daemon_stop(&d);
 	rte_eal_cleanup();

@@ -97,7 +97,14 @@ enum verdict {
 	X(REG_REPLACE_REFUSED, "reg_replace_refused") /* REPLACE Off, other address (REG-10) */\
 	X(REG_TOO_BRIEF, "reg_too_brief")      /* 423 Interval Too Brief */                  \
 	X(REG_STORE_FULL, "reg_store_full")    /* shard full or contact too long */          \
-	X(REG_STEERED_AUTHED, "reg_steered_authed") /* authenticated, handed to the AoR owner */
+	X(REG_STEERED_AUTHED, "reg_steered_authed") /* authenticated, handed to the AoR owner */\
+	/* issue 6: mirrored from keepalive/ at each housekeeping tick (ka_worker_mirror) */  \
+	X(KA_SENT, "ka_sent")                  /* keep-alives accepted by rte_eth_tx_burst */\
+	X(KA_SKIPPED_NO_NEIGHBOUR, "ka_skipped_no_neighbour") /* next-hop MAC unknown */     \
+	X(KA_SKIPPED_OTHER, "ka_skipped_other") /* no route/port/mbuf, gone, TX dropped */  \
+	X(KA_OVERRUNS, "ka_overruns")          /* cycles that ended before the list did */  \
+	X(KA_NOT_REACHED, "ka_not_reached")    /* bindings those cycles missed (KA-7) */    \
+	X(KA_BINDINGS, "ka_bindings")          /* NAT bindings on the schedule (gauge) */
 
 enum counter {
 #define X(name, text) COUNTER_##name,

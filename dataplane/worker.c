@@ -9,6 +9,7 @@
 #include <rte_lcore.h>
 #include <rte_prefetch.h>
 
+#include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/net/net.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/steer.h"
@@ -47,6 +48,7 @@ worker_take_new_config(struct worker *w)
 		w->cfg = newest;
 		__atomic_store_n(&w->cfg_generation, w->cfg->generation, __ATOMIC_RELAXED);
 		worker_count(w, COUNTER_CONFIG_SWAPS, 1);
+		ka_worker_configure(w); /* issue 6: KA parameters apply at the next cycle */
 	}
 }
 
@@ -94,6 +96,7 @@ worker_housekeeping(struct worker *w, uint64_t now)
 	rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->death_row, now);
 	rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
 	registrar_housekeeping(w); /* issue 5: binding expiry, lockout sweep, clears */
+	ka_worker_mirror(w);       /* issue 6: keep-alive counters for stats.get */
 	w->next_drain_tsc = now + w->tx_drain_cycles;
 }
 
@@ -116,6 +119,7 @@ worker_main(void *arg)
 		if (w->n_workers > 1)
 			steer_drain(w);
 		now = rte_rdtsc();
+		ka_worker_poll(w, now); /* issue 6: NAT keep-alives due now */
 		if (now >= w->next_drain_tsc)
 			worker_housekeeping(w, now);
 		rte_rcu_qsbr_quiescent(w->qsbr, w->lcore_id);

@@ -33,6 +33,8 @@ struct location {
 	uint32_t n_free;                /* owner only */
 	uint32_t n_live;                /* owner writes, others read relaxed */
 	uint32_t cursor;                /* sweep position, owner only */
+	location_notify_fn notify;      /* issue 6: keep-alive schedule, NULL = none */
+	void *notify_arg;
 };
 
 uint32_t
@@ -185,6 +187,8 @@ location_unlink(struct location *loc, uint32_t idx)
 		rte_hash_del_key(loc->by_src, &k);
 	rte_hash_del_key(loc->by_aor, b->aor);
 	loc->n_live--;
+	if (loc->notify != NULL) /* issue 6: leaves the keep-alive schedule at once (KA-8) */
+		loc->notify(loc->notify_arg, idx, b, false);
 }
 
 int
@@ -248,6 +252,8 @@ location_put(struct location *loc, const struct location_binding *nb)
 	}
 	loc->n_live++;
 	__atomic_store_n(&b->live, 1, __ATOMIC_RELEASE);
+	if (loc->notify != NULL) /* issue 6: a NAT binding joins the keep-alive schedule */
+		loc->notify(loc->notify_arg, idx, b, true);
 	return 0;
 }
 
@@ -270,6 +276,13 @@ location_sweep(struct location *loc, uint32_t now, unsigned int budget, location
 		}
 	}
 	return removed;
+}
+
+void
+location_set_notify(struct location *loc, location_notify_fn fn, void *arg)
+{
+	loc->notify = fn;
+	loc->notify_arg = arg;
 }
 
 uint32_t

@@ -85,6 +85,16 @@ typedef bool (*location_keep_fn)(const struct location_binding *b, void *arg);
 unsigned int location_sweep(struct location *loc, uint32_t now, unsigned int budget,
 			    location_keep_fn keep, void *arg);
 
+/*
+ * Link/unlink event (issue 6, NAT keep-alive): slot @idx of @b became live (@linked) or was
+ * unindexed (expiry, removal, replacement). Owner lcore, inside location_put/_remove/_sweep.
+ */
+typedef void (*location_notify_fn)(void *arg, uint32_t idx, const struct location_binding *b,
+				   bool linked);
+
+/** Init/shutdown: call @fn (NULL = none) on every link and unlink of the shard. */
+void location_set_notify(struct location *loc, location_notify_fn fn, void *arg);
+
 /** Live bindings in the shard (owner-written, read relaxed). */
 uint32_t location_count(const struct location *loc);
 

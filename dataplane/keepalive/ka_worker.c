@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NAT keep-alive wiring for one worker (see ka_worker.h). Binding ids are the location
+ * shard's dense slot indexes: a NAT binding joins the schedule when its slot is linked and
+ * leaves it when the slot is unlinked (expiry, Expires: 0, replaced, account removed: KA-8).
+ * A refresh in place changes nothing, and nothing here touches an expiry (KA-10).
+ */
+#include <errno.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "dataplane/keepalive/ka_tx.h"
+#include "dataplane/keepalive/ka_worker.h"
+#include "dataplane/keepalive/schedule.h"
+#include "dataplane/registrar/location.h"
+#include "dataplane/registrar/registrar.h"
+#include "dataplane/worker.h"
+
+struct ka_worker {
+	struct ka_sched *sched;
+	struct ka_tx *tx;
+	uint64_t tsc_per_ms;
+};
+
+/* ka_tx lookup: where binding slot @id's keep-alive goes, false once it is no NAT binding. */
+static bool
+ka_worker_lookup(void *ctx, uint32_t id, struct ka_tx_dst *dst)
+{
+	const struct worker *w = ctx;
+	const struct location_binding *b = location_at(w->reg->loc, id);
+
+	if (b == NULL || !b->nat)
+		return false;
+	dst->src_ip = b->local_ip;
+	dst->src_port = b->local_port;
+	dst->dst_ip = b->src_ip;
+	dst->dst_port = b->src_port;
+	dst->port_id = b->in_port;
+	return true;
+}
+
+/* Location event (owner lcore): slot @idx linked (@linked) or unlinked. */
+static void
+ka_worker_binding_event(void *arg, uint32_t idx, const struct location_binding *b, bool linked)
+{
+	struct ka_worker *ka = arg;
+
+	if (linked && b->nat)
+		ka_sched_add(ka->sched, idx);
+	else if (!linked)
+		ka_sched_remove(ka->sched, idx); /* -ENOENT for non-NAT: nothing to do */
+}
+
+int
+ka_worker_init(struct worker *w, uint32_t capacity)
+{
+	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
+	size_t len = ka_sched_size(capacity);
+	struct ka_worker *ka;
+	void *mem;
+
+	if (w->reg == NULL || w->reg->loc == NULL)
+		return -EINVAL;
+	ka = rte_zmalloc_socket("sf_ka", sizeof(*ka), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
+	mem = rte_zmalloc_socket("sf_ka_sched", len, RTE_CACHE_LINE_SIZE, socket); /* cold: init */
+	if (ka == NULL || mem == NULL)
+		goto out_free;
+	ka->sched = ka_sched_init(mem, len, capacity, rte_rdtsc() ^ w->index);
+	ka->tx = ka_tx_create(w->pool, ka_worker_lookup, w, socket);
+	if (ka->sched == NULL || ka->tx == NULL)
+		goto out_free;
+	ka->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
+	w->ka = ka;
+	location_set_notify(w->reg->loc, ka_worker_binding_event, ka);
+	return 0;
+out_free:
+	if (ka != NULL)
+		ka_tx_free(ka->tx);
+	rte_free(mem); /* cold: init failure */
+	rte_free(ka);  /* cold: init failure */
+	return -ENOMEM;
+}
+
+void
+ka_worker_fini(struct worker *w)
+{
+	struct ka_worker *ka = w->ka;
+
+	if (ka == NULL)
+		return;
+	if (w->reg != NULL && w->reg->loc != NULL)
+		location_set_notify(w->reg->loc, NULL, NULL);
+	ka_tx_free(ka->tx);
+	rte_free(ka->sched); /* cold: shutdown; ka_sched_init() built it in place */
+	rte_free(ka);        /* cold: shutdown */
+	w->ka = NULL;
+}
+
+void
+ka_worker_configure(struct worker *w)
+{
+	struct ka_worker *ka = w->ka;
+	uint16_t p;
+
+	if (ka == NULL || w->cfg == NULL)
+		return;
+	for (p = 0; p < SF_MAX_PORTS; p++)
+		if (w->ports[p].txb != NULL)
+			ka_tx_set_port(ka->tx, p, w->ports[p].queue, &w->ports[p].mac,
+				       w->ports[p].neigh, w->cfg->ifaces[p].gateway);
+	/* The config validator already bounds every KA parameter; -EINVAL keeps the old ones. */
+	ka_tx_configure(ka->tx, ka->sched, &w->cfg->params, KA_SCHED_SEED_WALK, w->index,
+			w->n_workers);
+}
+
+void
+ka_worker_poll(struct worker *w, uint64_t now_tsc)
+{
+	struct ka_worker *ka = w->ka;
+
+	if (ka != NULL)
+		ka_tx_poll(ka->tx, ka->sched, now_tsc / ka->tsc_per_ms);
+}
+
+void
+ka_worker_mirror(struct worker *w)
+{
+	const struct ka_sched_stats *st;
+	const uint64_t *c;
+
+	if (w->ka == NULL)
+		return;
+	c = ka_tx_counters(w->ka->tx);
+	st = ka_sched_stats(w->ka->sched);
+	__atomic_store_n(&w->counters[COUNTER_KA_SENT], c[KA_TX_SENT], __ATOMIC_RELAXED);
+	__atomic_store_n(&w->counters[COUNTER_KA_SKIPPED_NO_NEIGHBOUR],
+			 c[KA_TX_SKIPPED_NO_NEIGHBOUR], __ATOMIC_RELAXED);
+	__atomic_store_n(&w->counters[COUNTER_KA_SKIPPED_OTHER],
+			 c[KA_TX_SKIPPED_NO_ROUTE] + c[KA_TX_SKIPPED_GONE] +
+				 c[KA_TX_SKIPPED_NO_PORT] + c[KA_TX_NO_MBUF] + c[KA_TX_TX_DROPPED],
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&w->counters[COUNTER_KA_OVERRUNS], st->overruns, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->counters[COUNTER_KA_NOT_REACHED], st->not_reached, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->counters[COUNTER_KA_BINDINGS], ka_sched_count(w->ka->sched),
+			 __ATOMIC_RELAXED);
+}
