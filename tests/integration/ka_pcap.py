@@ -10,6 +10,8 @@ datagrams from SRC_IP:5060 whose payload is not SIP (keep-alives), and prints on
   per_port PORTS PERIOD   "ok" when every port in PORTS (a-b) got keep-alives every PERIOD s
                           (+-0.5 s) and at least 2, else the first offender
   max_batch GAP           largest group of keep-alives closer than GAP s to the previous one
+  shape BUDGET INTERVAL    "ok" when every whole cycle in the capture (not the first or the
+                          last) is bursts of BUDGET then one smaller, INTERVAL s apart (KA-5)
   last PORT               epoch time of the last keep-alive to PORT (0 if none)
   bad_source              keep-alives not from 10.99.0.1:5060
 """
@@ -72,6 +74,28 @@ def main():
             run = run + 1 if i > 0 and t - ts[i - 1] < gap else 1
             best = max(best, run)
         print(best)
+    elif q == "shape":
+        budget, interval = int(sys.argv[3]), float(sys.argv[4])
+        ts = sorted(d[0] for d in kas)
+        bursts = []  # [start, size]
+        for i, t in enumerate(ts):
+            if i > 0 and t - ts[i - 1] < interval / 2:
+                bursts[-1][1] += 1
+            else:
+                bursts.append([t, 1])
+        cycles = [[]]
+        for i, b in enumerate(bursts):
+            if i > 0 and b[0] - bursts[i - 1][0] > 4 * interval:
+                cycles.append([])
+            cycles[-1].append(b)
+        for c in cycles[1:-1]:
+            sizes = [b[1] for b in c]
+            gaps = [b[0] - a[0] for a, b in zip(c, c[1:])]
+            if (any(n != budget for n in sizes[:-1]) or sizes[-1] > budget
+                    or any(abs(g - interval) > interval / 4 for g in gaps)):
+                print("cycle sizes %s gaps %s" % (sizes, ["%.3f" % g for g in gaps]))
+                return
+        print("ok" if len(cycles) > 2 else "fewer than 3 cycles")
     elif q == "last":
         print("%.3f" % max([d[0] for d in kas if d[3] == int(sys.argv[3])] or [0]))
     elif q == "bad_source":

@@ -5,9 +5,10 @@
 # NAT binding (port 6099, Expires 20) and one non-NAT binding (1001, port 5071). With PERIOD 10,
 # SEND_INTERVAL 200 and SEND_ONE_TIME 8 a peer-side capture over three periods must show: each
 # NAT source port gets one keep-alive every 10 s, payload exactly "ping\r\n" from
-# 10.99.0.1:5060 (KA-1, KA-4, KA-12); batches of at most 8 (KA-5, KA-16); nothing to the
-# non-NAT binding (KA-3); the short binding expires on time although it got keep-alives and
-# they stop (KA-10, KA-8). Then MESSAGE "" stops them (KA-2). About 75 s.
+# 10.99.0.1:5060 (KA-1, KA-4, KA-12); batches of at most 8, each cycle 8,8,..,rest at 200 ms
+# steps (KA-5, KA-16, one worker); nothing to the non-NAT binding (KA-3); the short binding
+# expires on time although it got keep-alives and they stop (KA-10, KA-8). Then MESSAGE ""
+# stops them (KA-2). About 60 s.
 source "$(dirname "$0")/lib.sh"
 
 N=50
@@ -97,6 +98,7 @@ check "KA-1_three_periods_in_31s" test "$n_first" -ge 3 -a "$n_first" -le 4
 check "KA-1_from_local_sip_address" eq "$(ka bad_source)" 0
 check "KA-4_payload_exactly_ping_crlf" eq "$(ka payloads)" "b'ping\\r\\n'"
 check "KA-5_KA-16_batches_at_most_send_one_time" eq "$(ka max_batch 0.1)" 8
+check "KA-5_seed_walk_bursts_of_8_then_rest_every_200ms" eq "$(ka shape 8 0.2)" ok
 check "KA-3_non_nat_binding_gets_nothing" eq "$(ka count 5071)" 0
 check "KA-10_short_binding_got_keepalives" test "$(ka count "$SHORT_PORT")" -ge 1
 check "KA-10_short_binding_expired_anyway" eq "$(regs '{"user": "ka99"}' total)" 0
