@@ -8,7 +8,8 @@
 # 10.99.0.1:5060 (KA-1, KA-4, KA-12); batches of at most 8, each cycle 8,8,..,rest at 200 ms
 # steps (KA-5, KA-16, one worker); nothing to the non-NAT binding (KA-3); the short binding
 # expires on time although it got keep-alives and they stop (KA-10, KA-8). Then MESSAGE ""
-# stops them (KA-2). About 60 s.
+# stops them (KA-2), and a budget too small for the list overruns with a warning (KA-7).
+# About 80 s.
 source "$(dirname "$0")/lib.sh"
 
 N=50
@@ -118,5 +119,21 @@ cap_stop
 check "KA-2_empty_message_sends_nothing" eq "$(ka count_all)" 0
 check "KA-2_counter_unchanged" eq "$(counter ka_sent)" "$sent_off"
 check "KA-2_bindings_kept" eq "$(regs '{"nat": true}' total)" "$N"
+
+# KA-7 (live, KA-13): 1 per 1000 ms reaches 10 of the 50 bindings per cycle: every cycle
+# overruns, 40 not reached each time, and the control plane warns.
+set_small() {
+	ctl config.set '{"params": {"SS_SIP_NAT_KEEP_ALIVE_MESSAGE": "ping\r\n",
+		"SS_SIP_NAT_KEEP_ALIVE_SEND_INTERVAL": 1000,
+		"SS_SIP_NAT_KEEP_ALIVE_SEND_ONE_TIME": 1}}' >/dev/null
+}
+missed0=$(counter ka_not_reached)
+check "KA-7_set_small_budget" set_small
+sleep 22
+overruns=$(counter ka_overruns)
+missed=$(( $(counter ka_not_reached) - missed0 ))
+check "KA-7_cycles_overrun" test "$overruns" -ge 1
+check "KA-7_not_reached_40_per_cycle" test "$missed" -eq $((40 * overruns))
+check "KA-7_capacity_warning_logged" grep -q "keepalive: capacity exceeded" "$WORK/sipfastd.out"
 sf_stop
 finish
