@@ -22,6 +22,21 @@
 #define CTL_REG_PAGE_DEFAULT 100
 #define CTL_REG_PAGE_MAX 10000
 
+/*
+ * BENCHMARK ONLY (--bench-fixed-nonce): the nonce key seed and the frozen registrar clock.
+ * scripts/bench_gen.py (BENCH_NONCE_SEED, BENCH_NOW_S) recomputes the nonce each challenge
+ * would carry from these two, so its pcaps hold digests that verify. Change them together.
+ */
+#define CTL_REG_BENCH_NONCE_SEED 0x736662656e6368ull /* "sfbench" */
+#define CTL_REG_BENCH_NOW_S 1000000u
+
+static uint32_t
+ctl_reg_bench_clock(void *arg)
+{
+	RTE_SET_USED(arg);
+	return CTL_REG_BENCH_NOW_S;
+}
+
 int
 ctl_registrar_start(struct daemon *d)
 {
@@ -33,6 +48,11 @@ ctl_registrar_start(struct daemon *d)
 		CP_LOG(ERR, "registrar: no memory or no random key");
 		return -ENOMEM;
 	}
+	if (d->opts.bench_fixed_nonce) { /* before the workers key their nonce contexts */
+		CP_LOG(WARNING, "registrar: --bench-fixed-nonce: fixed nonce key, frozen clock; "
+				"BENCHMARK ONLY, nonces are forgeable");
+		nonce_keyring_init_deterministic(&d->registrar->keyring, CTL_REG_BENCH_NONCE_SEED);
+	}
 	for (i = 0; i < d->env.n_workers; i++) {
 		rc = registrar_worker_init(d->env.workers[i], d->registrar,
 					   LOCATION_DEFAULT_CAPACITY);
@@ -40,6 +60,8 @@ ctl_registrar_start(struct daemon *d)
 			CP_LOG(ERR, "registrar: worker %u: %s", i, strerror(-rc));
 			return rc;
 		}
+		if (d->opts.bench_fixed_nonce) /* nonce times, bindings, lockouts: all frozen */
+			d->env.workers[i]->reg->clock = ctl_reg_bench_clock;
 	}
 	return 0;
 }

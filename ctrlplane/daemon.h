@@ -3,6 +3,7 @@
 #ifndef SF_DAEMON_H
 #define SF_DAEMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -16,6 +17,7 @@ struct daemon_opts {
 	const char *config_path;
 	const char *ctl_path;
 	uint64_t bench_packets; /* 0 = run until a signal */
+	bool bench_fixed_nonce; /* BENCHMARK ONLY: fixed nonce key and frozen registrar clock */
 };
 
 struct daemon {

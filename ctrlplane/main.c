@@ -43,6 +43,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
+		"       [--bench-fixed-nonce]\n"
 		"\n"
 		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
 		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
@@ -51,6 +52,11 @@ usage(FILE *f, const char *prog)
 		"  -c, --config FILE      config document (see config/README.md); required\n"
 		"  -s, --ctl PATH         control socket (default %s)\n"
 		"      --bench-packets N  benchmark: stop after each worker received N frames\n"
+		"      --bench-fixed-nonce\n"
+		"                         benchmark only: never in production. Fixed nonce key and\n"
+		"                         frozen registrar clock, so digests precomputed by\n"
+		"                         scripts/bench_gen.py verify run after run (anyone who\n"
+		"                         reads the generator can forge nonces; nothing expires)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Examples:\n"
@@ -70,6 +76,7 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		{"config", required_argument, NULL, 'c'},
 		{"ctl", required_argument, NULL, 's'},
 		{"bench-packets", required_argument, NULL, 'b'},
+		{"bench-fixed-nonce", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -94,6 +101,9 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 						"positive integer\n", optarg);
 				return -EINVAL;
 			}
+			break;
+		case 'N': /* BENCHMARK ONLY, see ctl_registrar_start() */
+			o->bench_fixed_nonce = true;
 			break;
 		case 'h':
 			return 1;

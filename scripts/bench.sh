@@ -32,8 +32,17 @@ CLASSES=(
 	"arp|on|arp_replied|ARP who-has for our address, reply built and sent"
 	"icmp|on|icmp_echo_replied|ICMP echo request, reply built and sent"
 	"sip_count|off|sip_received|the flood_unknown pcap; before the scan path it was counted and freed"
-	"register_digest|off|sip_register_admitted|REGISTER with correct digest, 10,000 users (needs a fixed-nonce bench flag)"
-	"mix|off|-|90% flood_unknown, 5% options_gateway, 5% register_digest"
+	"register_digest|on|sip_register_ok|REGISTER with correct digest, 10,000 users, bind/unbind pairs: 200 OK, binding created or removed"
+	"reregister|on|sip_register_ok|REGISTER with correct digest refreshing an existing binding: 200 OK"
+	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|wrong-password storm: re-challenged, then final reject and lockout (silent)"
+	"mix|off|-|90% flood_unknown, 5% options_gateway, 5% reregister"
+)
+
+# Counters that must be non-zero after a run of the class (the path it names was taken).
+declare -A MUST_COUNT=(
+	[register_digest]="reg_ok reg_removed"
+	[reregister]="reg_ok"
+	[wrong_password]="reg_challenges reg_fail_wrong reg_lockouts reg_fail_locked"
 )
 
 smoke=0
@@ -145,12 +154,18 @@ fi
 run_dir=$(mktemp -d /tmp/sf-bench.XXXXXX)
 trap 'rm -rf "$run_dir"' EXIT
 
-# daemon_cmd CLASS PACKETS: the exact command line (also printed in the report).
+# daemon_cmd CLASS PACKETS: the exact command line (also printed in the report). The digest
+# classes replay digests precomputed over the nonces a fixed key and a frozen clock give
+# (sipfastd --bench-fixed-nonce, benchmark only; bench_gen.py nonce_for()).
 daemon_cmd() {
+	local fixed=""
+	case "$1" in register_digest | reregister | wrong_password | mix)
+		fixed=" --bench-fixed-nonce" ;;
+	esac
 	echo "$bin --lcores 0@0,1@1 --no-huge -m 1024 --no-pci --no-shconf" \
 		"--file-prefix sfbench$$ --log-level=pmd.net.pcap:error" \
 		"--vdev net_pcap0,rx_pcap=$pcaps/$1.pcap,infinite_rx=1" \
-		"-- --config $pcaps/$1.json --ctl $run_dir/ctl.sock --bench-packets $2"
+		"-- --config $pcaps/$1.json --ctl $run_dir/ctl.sock --bench-packets $2$fixed"
 }
 
 # check_counters CLASS LOGFILE PACKETS: the class's verdict must account for every frame.
@@ -162,10 +177,15 @@ check_counters() {
 	got=$(sed -n '/stopped; counters/,$p' "$2" |
 		awk -v ks="$v" 'BEGIN { n = split(ks, k, "+"); for (i = 1; i <= n; i++) want[k[i]] = 1 }
 			$1 in want { sum += $2 } END { print sum + 0 }')
-	if [ "${got:-0}" = "$3" ]; then
+	local k zero=""
+	for k in ${MUST_COUNT[$1]:-}; do
+		sed -n '/stopped; counters/,$p' "$2" | awk -v k="$k" '$1 == k && $2 > 0 { f = 1 } END { exit !f }' ||
+			zero="$zero $k"
+	done
+	if [ "${got:-0}" = "$3" ] && [ -z "$zero" ]; then
 		echo ok
 	else
-		echo "bench.sh: $1: expected $v = $3, counters were:" >&2
+		echo "bench.sh: $1: expected $v = $3 and non-zero${zero:- (none)}, counters were:" >&2
 		sed -n '/stopped; counters/,$p' "$2" >&2
 		echo FAILED
 	fi
@@ -243,6 +263,7 @@ for c in "${selected[@]}"; do
 done
 echo
 echo "one run: $(daemon_cmd CLASS N)"
+echo "         (+ --bench-fixed-nonce for register_digest, reregister, wrong_password, mix)"
 echo "results: $results"
 if command -v gnuplot >/dev/null && [ "$smoke" = 0 ] && [ "$cg_packets" -gt 0 ]; then
 	gnuplot -e "results='$results'; png='$out/results.png'" bench/plot.gnuplot &&

@@ -21,11 +21,22 @@ Classes (bench.sh's table says which are enabled today):
   arp              ARP who-has 10.99.0.1 from random hosts: answered
   icmp             ICMP echo requests to 10.99.0.1 from random hosts: answered
   options_gateway  OPTIONS keepalives from the configured gateway 10.99.0.254: answered 200
-  register_digest  REGISTER with a correct MD5 digest for 10,000 configured users (needs a
-                   bench-only fixed nonce in sipfastd; see BENCHMARKS.md)
-  mix              90% flood_unknown, 5% options_gateway, 5% register_digest
+  register_digest  REGISTER with a correct MD5 digest, 10,000 configured users: frames come in
+                   pairs, bind (expires=3600) then unbind (expires=0) of the same user, so
+                   every pass creates and removes the bindings (all answered 200 OK)
+  reregister       REGISTER with a correct digest, one per user: the first pass binds, every
+                   later pass refreshes the existing binding (200 OK)
+  wrong_password   REGISTER with a wrong digest over a valid nonce, 64 sources x 16 users:
+                   challenged, then final reject and lockout (silent drop, reply Off)
+  mix              90% flood_unknown, 5% options_gateway, 5% reregister
+
+The digest classes need `sipfastd ... -- --bench-fixed-nonce` (benchmark only): a fixed nonce
+key and a frozen registrar clock. nonce_for() below recomputes the exact nonce that daemon
+would issue (dataplane/registrar/nonce.c layout), so the digests verify run after run.
 """
+import base64
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -51,8 +62,10 @@ GATEWAY_IP = "10.99.0.254"
 DOMAIN = "sipfast.test"
 SIP_PORT = 5060
 N_USERS = 10000
-# The nonce a bench-only sipfastd flag would mint for every challenge (fixed key and clock).
-BENCH_NONCE = "sfbench0000000000000000000000000"
+# sipfastd --bench-fixed-nonce: ctrlplane/ctl_registrar.c CTL_REG_BENCH_NONCE_SEED and
+# CTL_REG_BENCH_NOW_S. Change them together.
+BENCH_NONCE_SEED = 0x736662656e6368
+BENCH_NOW_S = 1000000
 SCANNER_UAS = ["friendly-scanner", "sipvicious", "sipcli/v1.8", "VaxSIPUserAgent/3.1",
                "PortSIP VoIP SDK 11.2", "Cisco-SIPGateway/IOS-12.x", "sipsak 0.9.6", "pplsip"]
 
@@ -146,25 +159,55 @@ def md5hex(s):
     return hashlib.md5(s.encode()).hexdigest()
 
 
-def register_digest(rng, i, src_ip):
-    """REGISTER with a correct qop=auth MD5 digest over BENCH_NONCE (RFC 2617 3.2.2)."""
+def bench_nonce_key():
+    """nonce_keyring_init_deterministic(): 32 bytes from a 64-bit LCG, top byte each step."""
+    seed, key = BENCH_NONCE_SEED, bytearray()
+    for _ in range(32):
+        seed = (seed * 6364136223846793005 + 1442695040888963407) & 0xffffffffffffffff
+        key.append(seed >> 56)
+    return bytes(key)
+
+
+BENCH_NONCE_KEY = bench_nonce_key()
+
+
+def nonce_for(src_ip, call_id, realm=DOMAIN, worker=0):
+    """The nonce sipfastd --bench-fixed-nonce issues (nonce.c): version 1, key id 0 (gen 0),
+    worker, BE32 time, BE32 FNV-1a(Call-ID), then HMAC-SHA256(key, those 11 bytes | source IP
+    in network order | BE16 realm length | realm)[:16]; base64url without padding. The MAC
+    covers the worker byte, but any worker verifies it (one key), so 0 works everywhere."""
+    tag = 2166136261
+    for b in call_id.encode():
+        tag = ((tag ^ b) * 16777619) & 0xffffffff
+    hdr = struct.pack(">BBBII", 1, 0, worker, BENCH_NOW_S, tag)
+    r = realm.encode()
+    mac = hmac.new(BENCH_NONCE_KEY, hdr + bytes(int(x) for x in src_ip.split(".")) +
+                   struct.pack(">H", len(r)) + r, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(hdr + mac).decode().rstrip("=")
+
+
+def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2):
+    """REGISTER with a qop=auth MD5 digest (RFC 2617 3.2.2) over the nonce the bench daemon
+    would have issued to this source and Call-ID; correct unless @password is given."""
     user, uri = user_name(i), "sip:%s" % DOMAIN
+    callid = "reg-%d@%s" % (i, src_ip)
+    nonce = nonce_for(src_ip, callid)
     cnonce, nc = "%08x" % rng.getrandbits(32), "00000001"
-    ha1 = md5hex("%s:%s:%s" % (user, DOMAIN, user_password(i)))
+    ha1 = md5hex("%s:%s:%s" % (user, DOMAIN, password or user_password(i)))
     ha2 = md5hex("REGISTER:%s" % uri)
-    resp = md5hex("%s:%s:%s:%s:auth:%s" % (ha1, BENCH_NONCE, nc, cnonce, ha2))
+    resp = md5hex("%s:%s:%s:%s:auth:%s" % (ha1, nonce, nc, cnonce, ha2))
     lines = [
         "REGISTER %s SIP/2.0" % uri,
         "Via: SIP/2.0/UDP %s:5060;branch=%s;rport" % (src_ip, branch(rng)),
         "Max-Forwards: 70",
         "From: <sip:%s@%s>;tag=%08x" % (user, DOMAIN, rng.getrandbits(32)),
         "To: <sip:%s@%s>" % (user, DOMAIN),
-        "Call-ID: reg-%d@%s" % (i, src_ip),
-        "CSeq: 2 REGISTER",
-        "Contact: <sip:%s@%s:5060>;expires=3600" % (user, src_ip),
+        "Call-ID: %s" % callid,
+        "CSeq: %d REGISTER" % cseq,
+        "Contact: <sip:%s@%s:5060>;expires=%d" % (user, src_ip, expires),
         "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
         "response=\"%s\", algorithm=MD5, qop=auth, nc=%s, cnonce=\"%s\"" %
-        (user, DOMAIN, BENCH_NONCE, uri, resp, nc, cnonce),
+        (user, DOMAIN, nonce, uri, resp, nc, cnonce),
         "User-Agent: bench-phone",
         "Content-Length: 0",
     ]
@@ -198,9 +241,33 @@ def gen_options_gateway(rng, i):
                      src_mac="02:00:00:0a:63:fe")
 
 
+def user_src(u):
+    return "10.99.0.%d" % (2 + u % 250)
+
+
+def spread_user(i):
+    """Frame i's user: 7919 is prime to 10,000, so consecutive frames walk all 10,000 users."""
+    return (i * 7919) % N_USERS
+
+
 def gen_register_digest(rng, i):
-    src = "10.99.0.%d" % (2 + i % 250)
-    return udp_frame(rng, src, 5060, SIP_PORT, register_digest(rng, i % N_USERS, src))
+    u = spread_user(i // 2)  # frames 2k, 2k+1: bind, then unbind, of the same user
+    src = user_src(u)
+    return udp_frame(rng, src, 5060, SIP_PORT,
+                     register_digest(rng, u, src, expires=0 if i % 2 else 3600, cseq=2 + i % 2))
+
+
+def gen_reregister(rng, i):
+    u = spread_user(i)
+    src = user_src(u)
+    return udp_frame(rng, src, 5060, SIP_PORT, register_digest(rng, u, src))
+
+
+def gen_wrong_password(rng, i):
+    u = (i // 64) % 16  # 64 sources x 16 users, each (source, user) pair many times
+    src = "10.99.0.%d" % (2 + i % 64)
+    return udp_frame(rng, src, 5060, SIP_PORT,
+                     register_digest(rng, u, src, password="not-the-password"))
 
 
 def gen_mix(rng, i):
@@ -209,7 +276,7 @@ def gen_mix(rng, i):
         return gen_flood(rng, i)
     if r < 0.95:
         return gen_options_gateway(rng, i)
-    return gen_register_digest(rng, i)
+    return gen_reregister(rng, i)
 
 
 GENERATORS = {
@@ -220,6 +287,8 @@ GENERATORS = {
     "icmp": gen_icmp,
     "options_gateway": gen_options_gateway,
     "register_digest": gen_register_digest,
+    "reregister": gen_reregister,
+    "wrong_password": gen_wrong_password,
     "mix": gen_mix,
 }
 
@@ -228,7 +297,7 @@ def class_config(cls):
     cfg = json.loads(json.dumps(BASE_CONFIG))
     if cls in ("options_gateway", "mix"):
         cfg["gateways"].append({"name": "bench-gw", "address": GATEWAY_IP})
-    if cls in ("register_digest", "mix"):
+    if cls in ("register_digest", "reregister", "wrong_password", "mix"):
         cfg["accounts"] = [{"user": user_name(i), "password": user_password(i)}
                            for i in range(N_USERS)]
     return cfg
