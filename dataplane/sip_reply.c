@@ -8,6 +8,7 @@
 #include "dataplane/net/net.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/registrar/registrar.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/worker.h"
 
@@ -59,15 +60,21 @@ sip_reply_challenge(struct worker *w, struct rte_mbuf *req, const struct sip_sca
 	const void *nul = memchr(cfg->domain, '\0', sizeof(cfg->domain));
 	struct sf_span realm = {(const uint8_t *)cfg->domain,
 				(uint16_t)(nul != NULL ? (const char *)nul - cfg->domain : 0)};
-	uint8_t nonce[SIP_BUILD_NONCE_LEN], hdr[256];
+	uint8_t nonce[SIP_BUILD_NONCE_LEN], hdr[768];
 	int n;
 
-	if (realm.len == 0)
-		realm = SIP_BUILD_LIT("sipfast");
-	sip_build_nonce(nonce, cfg->policy != NULL ? cfg->policy->nonce_key : 0,
-			pkt_meta(req)->src_ip, (uint32_t)(rte_rdtsc() / rte_get_tsc_hz()));
-	n = sip_build_challenge(hdr, sizeof(hdr), proxy, realm,
-				(struct sf_span){nonce, sizeof(nonce)});
+	if (w->reg != NULL) {
+		/* The registrar's challenge: one format for known and unknown users (I-2). */
+		n = registrar_challenge_header(w, s, pkt_meta(req)->src_ip, hdr, sizeof(hdr));
+	} else {
+		/* No registrar attached (module unit tests only; sipfastd always has one). */
+		if (realm.len == 0)
+			realm = SIP_BUILD_LIT("sipfast");
+		sip_build_nonce(nonce, cfg->policy != NULL ? cfg->policy->nonce_key : 0,
+				pkt_meta(req)->src_ip, (uint32_t)(rte_rdtsc() / rte_get_tsc_hz()));
+		n = sip_build_challenge(hdr, sizeof(hdr), proxy, realm,
+					(struct sf_span){nonce, sizeof(nonce)});
+	}
 	if (n < 0)
 		return -EMSGSIZE;
 	return sip_reply_send(w, req, s, proxy ? 407 : 401,

@@ -108,47 +108,67 @@ reg_final_reject(struct reg_req *r, enum counter why)
 			VERDICT_SIP_REGISTER_REJECTED);
 }
 
-/* 401/407 with a fresh stateless nonce, MD5 and SHA-256 offered (RFC 8760); no state. */
+/*
+ * The challenge header lines (WWW-/Proxy-Authenticate) with a fresh stateless nonce, MD5 and
+ * SHA-256 offered (RFC 8760); no state. One renderer for configured accounts and unknown
+ * sources alike, so a challenge never tells which user names exist (I-2).
+ * Returns the bytes written to @hdr, or a negative errno.
+ *
+ * MD5 comes first, then SHA-256 (RFC 8760 wants the preferred one first, i.e. SHA-256),
+ * because UAs that read only the first challenge (SIPp 3.6, many older phones) fail on
+ * SHA-256: compatibility wins; a SHA-256 capable UA still finds and may pick the second.
+ */
+static int
+reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip,
+		     const struct policy_account *acct, bool stale, uint8_t *hdr, size_t cap)
+{
+	struct registrar *reg = w->reg;
+	uint8_t nonce[NONCE_TEXT_LEN];
+	struct digest_challenge ch = {
+		.realm = registrar_realm(w->cfg),
+		.nonce = span_of(nonce, sizeof(nonce)),
+		.proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407,
+		.stale = stale,
+		.offers = DIGEST_OFFER_MD5,
+	};
+	int n, m = 0;
+
+	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id, registrar_now(w), nonce) != 0)
+		return -EINVAL;
+	n = digest_challenge_render(hdr, cap, &ch);
+	if (n < 0)
+		return n;
+	if (acct == NULL || !acct->has_ha1) { /* an MD5 HA1 account can only answer MD5 */
+		ch.offers = DIGEST_OFFER_SHA256;
+		m = digest_challenge_render(hdr + n, cap - (size_t)n, &ch);
+		if (m < 0)
+			return m;
+	}
+	return n + m;
+}
+
+int
+registrar_challenge_header(struct worker *w, const struct sip_scan *s, uint32_t src_ip,
+			   uint8_t *hdr, size_t cap)
+{
+	return reg_render_challenge(w, s, src_ip, NULL, false, hdr, cap);
+}
+
 static enum verdict
 reg_challenge(struct reg_req *r, bool stale)
 {
-	uint8_t nonce[NONCE_TEXT_LEN], hdr[REG_EXTRA_MAX];
-	struct digest_challenge ch = {
-		.realm = r->realm,
-		.nonce = span_of(nonce, sizeof(nonce)),
-		.proxy = r->proxy,
-		.stale = stale,
-	};
-	int n;
+	uint8_t hdr[REG_EXTRA_MAX];
+	int n = reg_render_challenge(r->w, r->s, r->src_ip, r->acct, stale, hdr, sizeof(hdr));
 
-	int m = 0;
-
-	/*
-	 * MD5 first, then SHA-256 (RFC 8760 wants the preferred one first, i.e. SHA-256), because
-	 * UAs that read only the first challenge (SIPp 3.6, many older phones) fail on SHA-256:
-	 * compatibility wins; a SHA-256 capable UA still finds and may pick the second.
-	 */
-	if (nonce_issue(r->reg->nctx, r->src_ip, r->realm, r->s->call_id, r->now, nonce) != 0)
-		goto out_drop;
-	ch.offers = DIGEST_OFFER_MD5;
-	n = digest_challenge_render(hdr, sizeof(hdr), &ch);
-	if (n < 0)
-		goto out_drop;
-	if (r->acct == NULL || !r->acct->has_ha1) { /* an MD5 HA1 account can only answer MD5 */
-		ch.offers = DIGEST_OFFER_SHA256;
-		m = digest_challenge_render(hdr + n, sizeof(hdr) - (size_t)n, &ch);
-		if (m < 0)
-			goto out_drop;
+	if (n < 0) {
+		rte_pktmbuf_free(r->m);
+		return VERDICT_SIP_DROP_REPLY_FAILED;
 	}
-	n += m;
 	worker_count(r->w, stale ? COUNTER_REG_STALE_CHALLENGES : COUNTER_REG_CHALLENGES, 1);
 	return reg_send(r, r->proxy ? 407 : 401,
 			r->proxy ? SIP_BUILD_LIT("Proxy Authentication Required")
 				 : SIP_BUILD_LIT("Unauthorized"),
 			span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
-out_drop:
-	rte_pktmbuf_free(r->m);
-	return VERDICT_SIP_DROP_REPLY_FAILED;
 }
 
 /* Append helper for response header lines. */

@@ -84,6 +84,15 @@ void registrar_housekeeping(struct worker *w);
 /** The worker's registrar clock, s. */
 uint32_t registrar_now(const struct worker *w);
 
+/*
+ * Render the registrar's challenge lines (WWW-/Proxy-Authenticate per
+ * SS_SIP_AUTHENTICATION_CODE) for a request from @src_ip into @hdr: the same nonce format and
+ * offers whether or not the identity is a configured account (I-2). Needs w->reg.
+ * Returns the bytes written or a negative errno.
+ */
+int registrar_challenge_header(struct worker *w, const struct sip_scan *s, uint32_t src_ip,
+			       uint8_t *hdr, size_t cap);
+
 /** policy hook: is @ip:@port (network order) a live binding's source, in any shard? */
 bool registrar_binding_live(void *worker, uint32_t ip_be, uint16_t port_be);
 

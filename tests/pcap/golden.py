@@ -505,12 +505,16 @@ def check_sip_answer(run, req_frame, code, reason, extra_lines=()):
 
 
 def www_authenticate(body):
-    """Our WWW-Authenticate line once its format is checked (realm is the sip domain)."""
-    line = header(body, "WWW-Authenticate") or b""
-    expect(re.fullmatch(rb'WWW-Authenticate: Digest realm="sipfast\.test", nonce="[0-9a-f]{24}"'
-                        rb'(, [a-z]+=("[^"]*"|[A-Za-z0-9-]+))*', line) is not None,
-           "WWW-Authenticate %r: want Digest with realm and nonce", line)
-    return line
+    """Our challenge once its format is checked: the registrar's, for known and unknown users
+    alike (I-2): MD5 first, then SHA-256 (RFC 8760), one stateless nonce each, realm = domain."""
+    lines = [l for l in body.split(b"\r\n") if l.lower().startswith(b"www-authenticate:")]
+    expect(len(lines) == 2, "want two WWW-Authenticate lines (MD5, SHA-256), got %r", lines)
+    for line, alg in zip(lines, (b"MD5", b"SHA-256")):
+        expect(re.fullmatch(rb'WWW-Authenticate: Digest realm="sipfast\.test", '
+                            rb'nonce="[A-Za-z0-9_-]{36}", qop="auth", algorithm=' + alg, line)
+               is not None, "WWW-Authenticate %r: want Digest realm, nonce, qop, algorithm=%s",
+               line, alg.decode())
+    return b"\r\n".join(lines)
 
 
 def case_unauth5_unknown_silent_off(ctx):
