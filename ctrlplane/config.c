@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ctrlplane/cfg_keys.h"
 #include "ctrlplane/config.h"
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy_config.h"
@@ -21,30 +22,6 @@ cfg_join(char p[CFG_PATH_MAX], const char *base, const char *key)
 {
 	if (snprintf(p, CFG_PATH_MAX, "%s%s%s", base, *base ? "." : "", key) >= (int)CFG_PATH_MAX)
 		p[CFG_PATH_MAX - 1] = '\0';
-}
-
-/* Reject keys of @obj that are not in the NULL-terminated @allowed list. */
-static int
-cfg_check_keys(const json_t *obj, const char *const *allowed, const char *path,
-	       struct cfg_error *err)
-{
-	const char *key;
-	json_t *val;
-
-	json_object_foreach((json_t *)obj, key, val) {
-		const char *const *a;
-
-		for (a = allowed; *a != NULL; a++)
-			if (strcmp(*a, key) == 0)
-				break;
-		if (*a == NULL) {
-			char p[CFG_PATH_MAX];
-
-			cfg_join(p, path, key);
-			return cfg_error_set(err, p, "unknown key \"%s\"", key);
-		}
-	}
-	return 0;
 }
 
 /* Read an optional integer @key of @obj into *@out, within [@min, @max]. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "ctrlplane/cfg_keys.h"
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy_config.h"
 
@@ -19,30 +20,6 @@
 		if (snprintf((p), PC_PATH_MAX, __VA_ARGS__) >= (int)PC_PATH_MAX) /* cold: config */\
 			(p)[PC_PATH_MAX - 1] = '\0';                                           \
 	} while (0)
-
-/* Reject keys of @obj that are not in the NULL-terminated @allowed list. */
-static int
-pc_check_keys(const json_t *obj, const char *const *allowed, const char *path,
-	      struct cfg_error *err)
-{
-	const char *key;
-	json_t *val;
-
-	json_object_foreach((json_t *)obj, key, val) {
-		const char *const *a;
-
-		for (a = allowed; *a != NULL; a++)
-			if (strcmp(*a, key) == 0) /* cold: config */
-				break;
-		if (*a == NULL) {
-			char p[PC_PATH_MAX];
-
-			PC_PATH(p, "%s.%s", path, key); /* cold: config */
-			return cfg_error_set(err, p, "unknown key \"%s\"", key);
-		}
-	}
-	return 0;
-}
 
 /* A string member @key of @o with 1..@max-1 bytes copied into @out (NUL-terminated). */
 static int
@@ -193,7 +170,7 @@ pc_parse_account(const json_t *o, const char *path, const struct sf_params *glob
 
 	if (!json_is_object(o))
 		return cfg_error_set(err, path, "expected an object {user, password, ...}");
-	rc = pc_check_keys(o, keys, path, err);
+	rc = cfg_check_keys(o, keys, path, err);
 	if (rc == 0)
 		rc = pc_get_string(o, "user", path, a->user, sizeof(a->user), true, err);
 	if (rc == 0 && strpbrk(a->user, " \t\r\n\"@:;<>") != NULL) { /* cold: config */
@@ -274,7 +251,7 @@ pc_parse_gateway(const json_t *o, const char *path, struct policy_gateway *g,
 
 	if (!json_is_object(o))
 		return cfg_error_set(err, path, "expected an object {name, address, ...}");
-	rc = pc_check_keys(o, keys, path, err);
+	rc = cfg_check_keys(o, keys, path, err);
 	if (rc == 0)
 		rc = pc_get_string(o, "name", path, g->name, sizeof(g->name), true, err);
 	if (rc == 0)
