@@ -163,9 +163,9 @@ cfg_parse_interfaces(const json_t *arr, struct snapshot *snap, struct cfg_error 
 static int
 cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 {
-	static const char *const keys[] = {"port", "domain", NULL};
+	static const char *const keys[] = {"port", "domain", "server", NULL};
 	uint32_t port = 5060;
-	const json_t *d;
+	const json_t *d, *server;
 	int rc;
 
 	if (!json_is_object(o))
@@ -182,6 +182,21 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 				     "expected the SIP domain (also the digest realm), "
 				     "1..%d characters", SF_DOMAIN_MAX - 1);
 	memcpy(snap->domain, json_string_value(d), json_string_length(d) + 1);
+	server = json_object_get(o, "server");
+	if (server != NULL) {
+		const char *v = json_string_value(server);
+		size_t i, n = json_string_length(server);
+
+		if (v == NULL || n >= SF_SERVER_MAX)
+			return cfg_error_set(err, "sip.server", "expected a Server header value of "
+							      "0..%d characters", SF_SERVER_MAX - 1);
+		for (i = 0; i < n; i++)
+			if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+				return cfg_error_set(err, "sip.server", "character %zu is not "
+								      "printable ASCII", i);
+		memcpy(snap->server, v, n);
+		snap->server_len = (uint8_t)n;
+	}
 	snap->sip_port = (uint16_t)port;
 	snap->sip_port_be = htons((uint16_t)port);
 	return 0;

@@ -25,6 +25,7 @@ sip_reply_send(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s,
 		.src_port = rte_be_to_cpu_16(meta->src_port),
 		.tag_key = pol != NULL ? pol->nonce_key : 0,
 		.extra = extra,
+		.server = {(const uint8_t *)w->cfg->server, w->cfg->server_len},
 	};
 	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
 	int len;

@@ -14,6 +14,7 @@
 
 #define SF_MAX_PORTS 8      /* DPDK port ids 0..7 may carry an interface */
 #define SF_DOMAIN_MAX 128
+#define SF_SERVER_MAX 64
 
 struct sf_iface {
 	bool present;           /* an interface is configured on this port id */
@@ -33,6 +34,8 @@ struct snapshot {
 	uint16_t sip_port;                   /* host byte order */
 	uint16_t sip_port_be;                /* the same, network byte order */
 	char domain[SF_DOMAIN_MAX];          /* SIP domain / realm, NUL-terminated */
+	char server[SF_SERVER_MAX];          /* Server header value of our responses */
+	uint8_t server_len;                  /* 0 = no Server header (default: tell scanners nothing) */
 	struct sf_params params;             /* every SS_* parameter, typed */
 	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };

@@ -87,6 +87,7 @@ test_valid_document_fills_snapshot_and_runtime(void **state)
 	assert_int_equal(snap->sip_port, 5070);
 	assert_int_equal(snap->sip_port_be, htons(5070));
 	assert_string_equal(snap->domain, "sipfast.test");
+	assert_int_equal(snap->server_len, 0); /* no Server header unless configured */
 	assert_int_equal(rt.mbufs_per_socket, 4095);
 	assert_int_equal(rt.frag_timeout_ms, 500);
 	assert_int_equal(rt.rx_desc, 1024); /* default kept */
@@ -139,6 +140,8 @@ test_sip_section_checked(void **state)
 	expect_error("sip.domain", "\"\"", "sip.domain", "1..127");
 	expect_error("sip.port", "0", "sip.port", "[1, 65535]");
 	expect_error("sip.port", "\"5060\"", "sip.port", "integer");
+	expect_error("sip.server", "\"sipfast\\r\\nX: y\"", "sip.server", "printable");
+	expect_error("sip.server", "42", "sip.server", "Server header");
 }
 
 static void
