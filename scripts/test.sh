@@ -14,9 +14,9 @@ passed=0
 failed=0
 log=$(mktemp -d /tmp/sftest.XXXXXX)
 
-tally() { # tally P F: add to the totals
-	passed=$((passed + $1))
-	failed=$((failed + $2))
+tally() { # tally P F: add to the totals; a tier that reported nothing counts as one failure
+	passed=$((passed + ${1:-0}))
+	failed=$((failed + ${2:-1}))
 }
 
 # Count PASS/FAIL lines a tier printed into $1, echoing the failures.
