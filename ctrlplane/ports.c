@@ -289,7 +289,7 @@ net_env_destroy(struct net_env *env)
 		}
 		rte_free(env->neigh[p]);
 	}
-	for (i = 0; i < env->n_workers || (i < SF_MAX_WORKERS && env->workers[i]); i++) {
+	for (i = 0; i < SF_MAX_WORKERS; i++) { /* also the ones a failed start-up left */
 		struct worker *w = env->workers[i];
 
 		if (w == NULL)

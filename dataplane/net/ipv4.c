@@ -140,11 +140,12 @@ ipv4_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m,
 	if (unlikely(rte_pktmbuf_pkt_len(m) > ifc->mtu))
 		return frag_send(w, port_id, m, ifc->mtu, dst_mac);
 	m->l3_len = (uint16_t)((ip->version_ihl & 0x0f) * 4);
+	ip->hdr_checksum = 0;
 	if (w->ports[port_id].tx_cksum_offload) {
-		ip->hdr_checksum = 0;
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	} else {
-		ip->hdr_checksum = 0;
+		/* rte_ip_frag leaves TX_IP_CKSUM on reassembled mbufs: never hand a NIC stale flags */
+		m->ol_flags &= ~(RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK);
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
 	eth_send(w, port_id, m, dst_mac, RTE_ETHER_TYPE_IPV4);
