@@ -47,39 +47,19 @@ cfg_get_uint(const json_t *obj, const char *key, const char *path, uint64_t min,
 	return 0;
 }
 
-/* Parse "a.b.c.d" (or "a.b.c.d/len" when @prefix_len is not NULL). */
+/* Parse "a.b.c.d" (or "a.b.c.d/len", required, when @prefix_len is not NULL). */
 static int
-cfg_parse_ipv4(const json_t *v, const char *p, uint32_t *ip_be, uint8_t *prefix_len,
+cfg_parse_addr(const json_t *v, const char *p, uint32_t *ip_be, uint8_t *prefix_len,
 	       struct cfg_error *err)
 {
-	const char *want = prefix_len ? "an IPv4 address with prefix, e.g. \"10.99.0.1/24\""
-				      : "an IPv4 address, e.g. \"10.99.0.254\"";
-	char buf[32];
-	const char *s, *slash;
-	struct in_addr a;
-	long len = 32;
+	uint8_t ignored;
 
-	if (!json_is_string(v))
-		return cfg_error_set(err, p, "expected %s", want);
-	s = json_string_value(v);
-	slash = strchr(s, '/');
-	if ((slash != NULL) != (prefix_len != NULL) || strlen(s) >= sizeof(buf))
-		return cfg_error_set(err, p, "\"%s\" is not %s", s, want);
-	memcpy(buf, s, strlen(s) + 1);
-	if (slash != NULL) {
-		char *end;
-
-		buf[slash - s] = '\0';
-		errno = 0;
-		len = strtol(slash + 1, &end, 10);
-		if (errno != 0 || end == slash + 1 || *end != '\0' || len < 1 || len > 32)
-			return cfg_error_set(err, p, "\"%s\": prefix length must be 1..32", s);
-		*prefix_len = (uint8_t)len;
-	}
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return cfg_error_set(err, p, "\"%s\" is not %s", s, want);
-	*ip_be = a.s_addr;
-	return 0;
+	if (prefix_len == NULL)
+		return cfg_parse_ipv4(v, p, CFG_PREFIX_NONE, 1,
+				      "an IPv4 address, e.g. \"10.99.0.254\"", ip_be, &ignored, err);
+	return cfg_parse_ipv4(v, p, CFG_PREFIX_REQUIRED, 1,
+			      "an IPv4 address with prefix, e.g. \"10.99.0.1/24\"", ip_be,
+			      prefix_len, err);
 }
 
 static int
@@ -113,14 +93,14 @@ cfg_parse_iface(const json_t *o, const char *path, struct snapshot *snap, struct
 	v = json_object_get(o, "ipv4");
 	if (v == NULL)
 		return cfg_error_set(err, p, "missing: expected \"a.b.c.d/len\"");
-	rc = cfg_parse_ipv4(v, p, &ifc.ipv4, &ifc.prefix_len, err);
+	rc = cfg_parse_addr(v, p, &ifc.ipv4, &ifc.prefix_len, err);
 	if (rc != 0)
 		return rc;
 	ifc.netmask = htonl(UINT32_MAX << (32 - ifc.prefix_len));
 	v = json_object_get(o, "gateway");
 	if (v != NULL && !json_is_null(v)) {
 		cfg_join(p, path, "gateway");
-		rc = cfg_parse_ipv4(v, p, &ifc.gateway, NULL, err);
+		rc = cfg_parse_addr(v, p, &ifc.gateway, NULL, err);
 		if (rc != 0)
 			return rc;
 		if ((ifc.gateway & ifc.netmask) != (ifc.ipv4 & ifc.netmask) ||

@@ -43,32 +43,17 @@ static int
 pc_parse_net(const json_t *v, const char *p, bool allow_prefix, struct policy_net *net,
 	     struct cfg_error *err)
 {
-	const char *want = allow_prefix ? "\"a.b.c.d\" or \"a.b.c.d/len\"" : "\"a.b.c.d\"";
-	char buf[32];
-	const char *s, *slash;
-	struct in_addr a;
-	long len = 32;
+	uint32_t ip_be = 0;
+	uint8_t len = 32;
+	int rc;
 
-	if (!json_is_string(v))
-		return cfg_error_set(err, p, "expected %s", want);
-	s = json_string_value(v);
-	slash = strchr(s, '/');
-	if ((slash != NULL && !allow_prefix) || json_string_length(v) >= sizeof(buf))
-		return cfg_error_set(err, p, "\"%s\" is not %s", s, want);
-	memcpy(buf, s, json_string_length(v) + 1);
-	if (slash != NULL) {
-		char *end;
-
-		buf[slash - s] = '\0';
-		errno = 0;
-		len = strtol(slash + 1, &end, 10); /* cold: config */
-		if (errno != 0 || end == slash + 1 || *end != '\0' || len < 0 || len > 32)
-			return cfg_error_set(err, p, "\"%s\": prefix length must be 0..32", s);
-	}
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return cfg_error_set(err, p, "\"%s\" is not %s", s, want);
+	rc = cfg_parse_ipv4(v, p, allow_prefix ? CFG_PREFIX_OPTIONAL : CFG_PREFIX_NONE, 0,
+			    allow_prefix ? "\"a.b.c.d\" or \"a.b.c.d/len\"" : "\"a.b.c.d\"", &ip_be,
+			    &len, err);
+	if (rc != 0)
+		return rc;
 	net->mask_be = len == 0 ? 0 : htonl(UINT32_MAX << (32 - len));
-	net->ip_be = a.s_addr & net->mask_be;
+	net->ip_be = ip_be & net->mask_be;
 	return 0;
 }
 
