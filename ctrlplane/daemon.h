@@ -18,6 +18,7 @@ struct daemon_opts {
 	const char *ctl_path;
 	uint64_t bench_packets; /* 0 = run until a signal */
 	bool bench_fixed_nonce; /* BENCHMARK ONLY: fixed nonce key and frozen registrar clock */
+	bool bench_discard;     /* BENCHMARK ONLY: workers RX and free, nothing else */
 };
 
 struct daemon {

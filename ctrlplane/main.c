@@ -43,7 +43,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
-		"       [--bench-fixed-nonce]\n"
+		"       [--bench-fixed-nonce] [--bench-discard]\n"
 		"\n"
 		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
 		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
@@ -57,6 +57,8 @@ usage(FILE *f, const char *prog)
 		"                         frozen registrar clock, so digests precomputed by\n"
 		"                         scripts/bench_gen.py verify run after run (anyone who\n"
 		"                         reads the generator can forge nonces; nothing expires)\n"
+		"      --bench-discard    benchmark only: workers receive each burst and free it,\n"
+		"                         nothing else (the PMD's own cost; no packet is answered)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Examples:\n"
@@ -77,6 +79,7 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		{"ctl", required_argument, NULL, 's'},
 		{"bench-packets", required_argument, NULL, 'b'},
 		{"bench-fixed-nonce", no_argument, NULL, 'N'},
+		{"bench-discard", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -104,6 +107,9 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 			break;
 		case 'N': /* BENCHMARK ONLY, see ctl_registrar_start() */
 			o->bench_fixed_nonce = true;
+			break;
+		case 'D': /* BENCHMARK ONLY: worker_discard_main instead of worker_main */
+			o->bench_discard = true;
 			break;
 		case 'h':
 			return 1;
@@ -176,9 +182,13 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		rc = ctl_registrar_register(d); /* issue 5 */
 	if (rc != 0)
 		return rc;
+	if (d->opts.bench_discard)
+		CP_LOG(WARNING, "--bench-discard: workers free every frame unprocessed (benchmark "
+				"only)");
 	for (i = 0; i < d->env.n_workers; i++) {
 		d->env.workers[i]->rx_limit = d->opts.bench_packets;
-		rc = rte_eal_remote_launch(worker_main, d->env.workers[i],
+		rc = rte_eal_remote_launch(d->opts.bench_discard ? worker_discard_main : worker_main,
+					   d->env.workers[i],
 					   d->env.workers[i]->lcore_id);
 		if (rc != 0)
 			return rc;

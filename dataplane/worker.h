@@ -104,6 +104,13 @@ worker_count(struct worker *w, enum counter c, uint64_t n)
 int worker_main(void *arg);
 
 /*
+ * BENCHMARK ONLY (sipfastd --bench-discard, never the default): receive a burst per port and
+ * free it, nothing else (no classification, config, QSBR or TX), so a benchmark can measure
+ * the PMD's own cost with an empty loop. Stops like worker_main (*w->stop, w->rx_limit).
+ */
+int worker_discard_main(void *arg);
+
+/*
  * Process one received frame and return its verdict. Takes ownership of @m: the frame is
  * freed, transmitted, held, or steered before this returns. Exposed for tests.
  */
