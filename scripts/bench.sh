@@ -2,62 +2,96 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Per-class throughput and instructions per packet of one sipfastd worker, replaying pcaps
 # made by scripts/bench_gen.py through net_pcap (infinite_rx=1; no tx argument, so net_pcap
-# counts and frees what we transmit). Method and numbers: BENCHMARKS.md.
+# counts and frees what we transmit), then the same classes on two workers (scaling).
+# Method and numbers: BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [--smoke] [--no-callgrind] [CLASS ...]
-#   no CLASS    every enabled class of the table below
-#   CLASS       run it even if disabled (a feature under test); --list shows the table
-#   --smoke     CI mode: l2l4 and flood_unknown, short runs, finishes in well under 60 s
+# Usage: scripts/bench.sh [--smoke] [--no-callgrind] [--no-scaling] [--scaling] [CLASS ...]
+#   no CLASS      every enabled class of the table below, then the two-worker scaling pass
+#   CLASS         run it even if disabled (a feature under test); --list shows the table
+#   --smoke       CI mode: l2l4 and flood_unknown, short runs, finishes in well under 60 s
+#   --scaling     also run the two-worker pass for the named classes that have one
+#   --no-scaling  skip the two-worker pass
 # Environment:
-#   SF_BENCH_PACKETS  frames per timed run      (default 50000000; smoke 2000000)
-#   SF_BENCH_RUNS     timed runs per class      (default 5; smoke 3)
-#   SF_BENCH_CG       frames per callgrind run  (default 200000; smoke 20000; 0 = skip)
+#   SF_BENCH_PACKETS  frames per timed run, every class (default: per class, the table's
+#                     count, about 2 s of one worker; smoke 2000000)
+#   SF_BENCH_RUNS     timed runs per class      (default 5; smoke 3; two workers: 3)
+#   SF_BENCH_CG       frames per callgrind run  (default: per class, about 1e9 instructions;
+#                     smoke 20000; 0 = skip)
 #   SF_BENCH_FRAMES   distinct frames per pcap  (default 4096; smoke 1024)
 #   SF_BENCH_REV      build this git revision (git archive, the index is untouched) instead
 #                     of the working tree, e.g. SF_BENCH_REV=HEAD for reproducible numbers
 #   SF_BENCH_DIR      build and output directory (default build-bench)
-# Output: the table on stdout, and $SF_BENCH_DIR/results.tsv (+ results.png when gnuplot is
-# installed, drawn by bench/plot.gnuplot).
+#   SF_BENCH_RESULTS  results file name in SF_BENCH_DIR (default results.tsv)
+# Output: the tables on stdout, $SF_BENCH_DIR/results.tsv (+ results-2w.tsv for two workers,
+# + results.png when gnuplot is installed, drawn by bench/plot.gnuplot), results.rev (the
+# revision measured), and the raw callgrind profiles callgrind.CLASS.out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 # The traffic classes. Enable a class when its feature lands: set "on" and name the verdicts
-# (joined by +) whose sum must equal the replayed frames (the run fails its check otherwise).
-#   name | on/off | verdicts summing to the frames | what one frame costs
+# (joined by +) whose sum must equal the replayed frames (the run fails its check otherwise;
+# steered frames are accounted for, see check_counters). packets = frames per timed run
+# (about 2 s of one worker on the reference VM), cg = frames under callgrind (about 1e9
+# instructions). ext = an external script (keepalive_1m: scripts/bench_keepalive.sh, another
+# branch; off while the script is missing).
+#   name | on/off/ext | verdicts summing to the frames | packets | cg | what one frame costs
+FLOOD_V=sip_drop_unknown_register+sip_drop_unknown_invite+sip_drop_unknown_options+sip_drop_scanner_ua
 CLASSES=(
-	"l2l4|on|drop_udp_port|UDP to port 9: Ethernet, IPv4, UDP checksum, then dropped"
-	"flood_unknown|on|sip_drop_unknown_register+sip_drop_unknown_invite+sip_drop_unknown_options+sip_drop_scanner_ua|scanner flood (OPTIONS/REGISTER/INVITE, unknown sources), scanned and silently dropped"
-	"options_gateway|on|sip_replied_options|OPTIONS from the configured gateway, 200 OK built and sent"
-	"arp|on|arp_replied|ARP who-has for our address, reply built and sent"
-	"icmp|on|icmp_echo_replied|ICMP echo request, reply built and sent"
-	"sip_count|off|sip_received|the flood_unknown pcap; before the scan path it was counted and freed"
-	"register_digest|on|sip_register_ok|REGISTER with correct digest, 10,000 users, bind/unbind pairs: 200 OK, binding created or removed"
-	"reregister|on|sip_register_ok|REGISTER with correct digest refreshing an existing binding: 200 OK"
-	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|wrong-password storm: re-challenged, then final reject and lockout (silent)"
-	"mix|off|-|90% flood_unknown, 5% options_gateway, 5% reregister"
+	"empty|on|rx_packets|50000000|200000|l2l4 pcap, sipfastd --bench-discard: RX burst, free, nothing else (the PMD's own cost)"
+	"l2l4|on|drop_udp_port|40000000|200000|UDP to port 9: Ethernet, IPv4, UDP checksum, then dropped"
+	"flood_unknown|on|$FLOOD_V|10000000|200000|scanner flood (OPTIONS/REGISTER/INVITE, unknown sources), scanned and silently dropped"
+	"options_gateway|on|sip_replied_options|4000000|100000|OPTIONS from the configured gateway, 200 OK built and sent"
+	"arp|on|arp_replied|40000000|200000|ARP who-has for our address, reply built and sent"
+	"icmp|on|icmp_echo_replied|25000000|200000|ICMP echo request, reply built and sent"
+	"sip_count|off|sip_received|10000000|200000|the flood_unknown pcap; before the scan path it was counted and freed"
+	"register_digest|on|sip_register_ok|1000000|20000|REGISTER with correct digest, 10,000 users, bind/unbind pairs: 200 OK, binding created or removed"
+	"reregister|on|sip_register_ok|1000000|20000|REGISTER with correct digest refreshing an existing binding: 200 OK"
+	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|3000000|50000|wrong-password storm: re-challenged, then final reject and lockout (silent)"
+	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|3000000|100000|90% flood_unknown, 5% options_gateway, 5% reregister (as generated: 3,686 / 188 / 222 of the 4,096 frames)"
+	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh, its summary line)"
 )
+# The classes of the two-worker pass (each is also run on one worker in the same invocation).
+SCALING=(l2l4 flood_unknown options_gateway register_digest)
 
 # Counters that must be non-zero after a run of the class (the path it names was taken).
 declare -A MUST_COUNT=(
 	[register_digest]="reg_ok reg_removed"
 	[reregister]="reg_ok"
 	[wrong_password]="reg_challenges reg_fail_wrong reg_lockouts reg_fail_locked"
+	[mix]="reg_ok sip_replied_options"
 )
+# The pcap a class replays when it is not its own.
+declare -A PCAP_OF=([empty]=l2l4 [sip_count]=flood_unknown)
+# Extra daemon options per class (benchmark only). The digest classes replay digests
+# precomputed over the nonces a fixed key and a frozen clock give (bench_gen.py nonce_for()).
+declare -A EXTRA_OPTS=(
+	[empty]=--bench-discard
+	[register_digest]=--bench-fixed-nonce
+	[reregister]=--bench-fixed-nonce
+	[wrong_password]=--bench-fixed-nonce
+	[mix]=--bench-fixed-nonce
+)
+keepalive_script=scripts/bench_keepalive.sh
 
 smoke=0
 callgrind=1
+scaling=auto
 want=()
 for a in "$@"; do
 	case "$a" in
 	--smoke) smoke=1 ;;
 	--no-callgrind) callgrind=0 ;;
+	--scaling) scaling=1 ;;
+	--no-scaling) scaling=0 ;;
 	--list)
-		printf '%-16s %-4s %-20s %s\n' class on verdict what
+		printf '%-16s %-4s %9s %7s  %s\n' class on packets cg 'what (verdicts checked)'
 		for row in "${CLASSES[@]}"; do
-			IFS='|' read -r n on v d <<<"$row"
-			printf '%-16s %-4s %-20s %s\n' "$n" "$on" "$v" "$d"
+			IFS='|' read -r n on v pk cg d <<<"$row"
+			[ "$on" = ext ] && { [ -x "$keepalive_script" ] && on=on || on=off; }
+			printf '%-16s %-4s %9s %7s  %s (%s)\n' "$n" "$on" "$pk" "$cg" "$d" "$v"
 		done
+		echo "two-worker pass: ${SCALING[*]}"
 		exit 0
 		;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -67,18 +101,16 @@ for a in "$@"; do
 done
 
 if [ "$smoke" = 1 ]; then
-	packets=${SF_BENCH_PACKETS:-2000000}
 	runs=${SF_BENCH_RUNS:-3}
-	cg_packets=${SF_BENCH_CG:-20000}
 	frames=${SF_BENCH_FRAMES:-1024}
 	[ ${#want[@]} -gt 0 ] || want=(l2l4 flood_unknown)
+	[ "$scaling" = 1 ] || scaling=0
 else
-	packets=${SF_BENCH_PACKETS:-50000000}
 	runs=${SF_BENCH_RUNS:-5}
-	cg_packets=${SF_BENCH_CG:-200000}
 	frames=${SF_BENCH_FRAMES:-4096}
 fi
-[ "$callgrind" = 1 ] || cg_packets=0
+# The two-worker pass runs by default only with the whole table.
+[ "$scaling" = auto ] && { [ ${#want[@]} -eq 0 ] && scaling=1 || scaling=0; }
 out=${SF_BENCH_DIR:-build-bench}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -90,20 +122,43 @@ class_row() {
 	done
 	return 1
 }
+class_field() { # CLASS N: field N (1-based) of the class's row
+	class_row "$1" | cut -d'|' -f"$2"
+}
+# Frames per timed run and per callgrind run of a class.
+class_packets() {
+	if [ "$smoke" = 1 ]; then echo "${SF_BENCH_PACKETS:-2000000}"; else echo "${SF_BENCH_PACKETS:-$(class_field "$1" 4)}"; fi
+}
+class_cg() {
+	[ "$callgrind" = 1 ] || { echo 0; return; }
+	if [ "$smoke" = 1 ]; then echo "${SF_BENCH_CG:-20000}"; else echo "${SF_BENCH_CG:-$(class_field "$1" 5)}"; fi
+}
+pcap_of() { echo "${PCAP_OF[$1]:-$1}"; }
 
 # Which classes run.
 selected=()
+run_ka=0
 if [ ${#want[@]} -eq 0 ]; then
 	for row in "${CLASSES[@]}"; do
-		IFS='|' read -r n on _ _ <<<"$row"
-		[ "$on" = on ] && selected+=("$n")
+		IFS='|' read -r n on _ <<<"$row"
+		case "$on" in
+		on) selected+=("$n") ;;
+		ext) run_ka=1 ;;
+		esac
 	done
 else
 	for n in "${want[@]}"; do
 		row=$(class_row "$n") || { echo "bench.sh: no class $n (try --list)" >&2; exit 2; }
-		IFS='|' read -r _ on _ _ <<<"$row"
+		IFS='|' read -r _ on _ <<<"$row"
+		[ "$on" = ext ] && { run_ka=1; continue; }
 		[ "$on" = on ] || echo "bench.sh: note: $n is disabled in the table; running it anyway" >&2
 		selected+=("$n")
+	done
+fi
+scaled=()
+if [ "$scaling" = 1 ]; then
+	for n in "${SCALING[@]}"; do
+		[[ " ${selected[*]} " == *" $n "* ]] && scaled+=("$n")
 	done
 fi
 
@@ -140,11 +195,12 @@ fi
 bin=$build/ctrlplane/sipfastd
 
 # --- Pcaps: generated, cached by generator hash and frame count, never in git. ---
-gen_key=$(cat scripts/bench_gen.py | sha1sum | cut -c1-12)-$frames
+gen_key=$(sha1sum <scripts/bench_gen.py | cut -c1-12)-$frames
 pcaps=$out/pcap/$gen_key
 missing=()
 for c in "${selected[@]}"; do
-	[ -s "$pcaps/$c.pcap" ] || missing+=("$c")
+	p=$(pcap_of "$c")
+	[ -s "$pcaps/$p.pcap" ] || [[ " ${missing[*]} " == *" $p "* ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${missing[@]}"
@@ -154,72 +210,108 @@ fi
 run_dir=$(mktemp -d /tmp/sf-bench.XXXXXX)
 trap 'rm -rf "$run_dir"' EXIT
 
-# daemon_cmd CLASS PACKETS: the exact command line (also printed in the report). The digest
-# classes replay digests precomputed over the nonces a fixed key and a frozen clock give
-# (sipfastd --bench-fixed-nonce, benchmark only; bench_gen.py nonce_for()).
+# daemon_cmd CLASS PACKETS [WORKERS]: the exact command line (also printed in the report).
+# One worker: lcore 1 on CPU 1, the main lcore on CPU 0. Two workers: lcore 2 shares CPU 0
+# with the main lcore (which sleeps in poll() between control requests), and the net_pcap
+# vdev gets one rx_pcap= per worker, i.e. one RX queue each (net_pcap has no RSS: every queue
+# replays the whole file).
 daemon_cmd() {
-	local fixed=""
-	case "$1" in register_digest | reregister | wrong_password | mix)
-		fixed=" --bench-fixed-nonce" ;;
-	esac
-	echo "$bin --lcores 0@0,1@1 --no-huge -m 1024 --no-pci --no-shconf" \
+	local p lcores="0@0,1@1" rx
+	p=$(pcap_of "$1")
+	rx="rx_pcap=$pcaps/$p.pcap"
+	if [ "${3:-1}" = 2 ]; then
+		lcores="0@0,1@1,2@0"
+		rx="$rx,rx_pcap=$pcaps/$p.pcap"
+	fi
+	echo "$bin --lcores $lcores --no-huge -m 1024 --no-pci --no-shconf" \
 		"--file-prefix sfbench$$ --log-level=pmd.net.pcap:error" \
-		"--vdev net_pcap0,rx_pcap=$pcaps/$1.pcap,infinite_rx=1" \
-		"-- --config $pcaps/$1.json --ctl $run_dir/ctl.sock --bench-packets $2$fixed"
+		"--vdev net_pcap0,$rx,infinite_rx=1" \
+		"-- --config $pcaps/$p.json --ctl $run_dir/ctl.sock --bench-packets $2" \
+		"${EXTRA_OPTS[$1]:-}"
 }
 
-# check_counters CLASS LOGFILE PACKETS: the class's verdict must account for every frame.
+# counter LOGFILE NAME: the value the daemon printed at exit (summed over workers), 0 if absent.
+counter() {
+	sed -n '/stopped; counters/,$p' "$1" | awk -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'
+}
+
+# served CLASS LOGFILE: the frames that got one of the class's verdicts (i.e. were served, not
+# lost on the way to their owner worker).
+served() {
+	local v k n=0
+	v=$(class_field "$1" 3)
+	for k in ${v//+/ }; do
+		n=$((n + $(counter "$2" "$k")))
+	done
+	echo "$n"
+}
+
+# check_counters CLASS LOGFILE PACKETS [WORKERS]: the class's verdicts must account for every
+# frame received: verdicts + steered + drop_steer_full - rx_steered_in = WORKERS x PACKETS
+# (a frame handed to its owner worker counts "steered" where it arrived and its verdict where
+# it is served; with one worker the three steering counters are 0).
 check_counters() {
-	local row v got
+	local row v got k zero="" expect=$(($3 * ${4:-1}))
 	row=$(class_row "$1")
 	IFS='|' read -r _ _ v _ <<<"$row"
 	[ "$v" = - ] && { echo unchecked; return 0; }
-	got=$(sed -n '/stopped; counters/,$p' "$2" |
-		awk -v ks="$v" 'BEGIN { n = split(ks, k, "+"); for (i = 1; i <= n; i++) want[k[i]] = 1 }
-			$1 in want { sum += $2 } END { print sum + 0 }')
-	local k zero=""
-	for k in ${MUST_COUNT[$1]:-}; do
-		sed -n '/stopped; counters/,$p' "$2" | awk -v k="$k" '$1 == k && $2 > 0 { f = 1 } END { exit !f }' ||
-			zero="$zero $k"
+	got=0
+	for k in ${v//+/ } steered drop_steer_full; do
+		got=$((got + $(counter "$2" "$k")))
 	done
-	if [ "${got:-0}" = "$3" ] && [ -z "$zero" ]; then
+	got=$((got - $(counter "$2" rx_steered_in)))
+	for k in ${MUST_COUNT[$1]:-}; do
+		[ "$(counter "$2" "$k")" -gt 0 ] || zero="$zero $k"
+	done
+	if [ "$got" = "$expect" ] && [ -z "$zero" ]; then
 		echo ok
 	else
-		echo "bench.sh: $1: expected $v = $3 and non-zero${zero:- (none)}, counters were:" >&2
+		echo "bench.sh: $1: expected $v (+ steering) = $expect and non-zero${zero:- (none)}," \
+			"counters were:" >&2
 		sed -n '/stopped; counters/,$p' "$2" >&2
 		echo FAILED
 	fi
 }
 
-# timed_run CLASS PACKETS: prints the worker thread's on-CPU nanoseconds (schedstat), read
-# until the daemon exits. The worker only busy-polls between launch and reaching PACKETS, and
-# blocks afterwards, so this is the time the worker spent on exactly PACKETS frames (plus one
-# config swap); start-up and shutdown are on the main lcore and excluded.
+# timed_run CLASS PACKETS [WORKERS]: prints each worker thread's on-CPU nanoseconds
+# (schedstat), read until the daemon exits. A worker only busy-polls between launch and
+# reaching PACKETS, and blocks afterwards, so this is the time it spent on exactly PACKETS
+# frames (plus one config swap, plus what other workers steered to it); start-up and shutdown
+# are on the main lcore and excluded.
 timed_run() {
-	local pid tid="" ns=0 f
-	# shellcheck disable=SC2046
-	$(daemon_cmd "$1" "$2") >"$run_dir/log" 2>&1 &
+	local pid nw=${3:-1} f i
+	local -a tid=() tns=()
+	# shellcheck disable=SC2046,SC2091
+	$(daemon_cmd "$1" "$2" "$nw") >"$run_dir/log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
-		if [ -z "$tid" ]; then
+		if [ ${#tid[@]} -lt "$nw" ]; then
 			for f in /proc/"$pid"/task/*; do
-				[ "$(cat "$f/comm" 2>/dev/null)" = rte-worker-1 ] && tid=${f##*/}
+				for ((i = 1; i <= nw; i++)); do
+					[ "$(cat "$f/comm" 2>/dev/null)" = rte-worker-$i ] && tid[i]=${f##*/}
+				done
 			done
 		fi
-		[ -n "$tid" ] && read -r f _ 2>/dev/null <"/proc/$pid/task/$tid/schedstat" && ns=$f
+		for ((i = 1; i <= nw; i++)); do
+			[ -n "${tid[i]:-}" ] && read -r f _ 2>/dev/null <"/proc/$pid/task/${tid[i]}/schedstat" &&
+				tns[i]=$f
+		done
 		sleep 0.005
 	done
 	wait "$pid" || { cat "$run_dir/log" >&2; echo "bench.sh: sipfastd failed" >&2; return 1; }
-	echo "$ns"
+	for ((i = 1; i <= nw; i++)); do printf '%s ' "${tns[i]:-0}"; done
+	echo
 }
 
-# callgrind_run CLASS PACKETS: prints "total pmd" instructions per packet. Only worker_main
-# and what it calls is collected; the PMD part is every instruction executed inside
-# librte_net_pcap (RX copy from the replay ring, mbuf alloc, the dropping TX).
+# callgrind_run CLASS PACKETS: prints "total pmd" instructions per packet. Only the worker
+# loop (worker_main, or worker_discard_main for --bench-discard) and what it calls is
+# collected; the PMD part is every instruction executed inside librte_net_pcap (RX copy from
+# the replay ring, mbuf alloc, the dropping TX).
 callgrind_run() {
 	local f=$run_dir/cg.out
 	# shellcheck disable=SC2046
-	valgrind --tool=callgrind --toggle-collect=worker_main --callgrind-out-file="$f" \
+	valgrind --tool=callgrind --toggle-collect=worker_main \
+		--toggle-collect=worker_discard_main --callgrind-out-file="$f" \
 		$(daemon_cmd "$1" "$2") >"$run_dir/cglog" 2>&1 ||
 		{ cat "$run_dir/cglog" >&2; return 1; }
 	cp "$f" "$out/callgrind.$1.out"
@@ -231,41 +323,120 @@ callgrind_run() {
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-results=$out/results.tsv
+t_start=$(date +%s)
+results=$out/${SF_BENCH_RESULTS:-results.tsv}
 printf 'class\tbest_mpps\tmedian_mpps\tinstr_total\tinstr_pmd\tinstr_app\tcheck\n' >"$results"
-echo "sipfast bench: $rev_note, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "1 worker on CPU 1 (main lcore on CPU 0), $runs runs x $packets frames per class," \
-	"callgrind on $cg_packets frames; pcaps of $frames frames in $pcaps"
+echo "$rev_note" >"${results%.tsv}.rev"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "sipfast bench: $rev_note, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $load at start"
+echo "1 worker on CPU 1 (main lcore on CPU 0), $runs runs per class;" \
+	"pcaps of $frames frames in $pcaps"
 echo "Mpps = frames / worker on-CPU time; instr/pkt from callgrind, PMD = inside librte_net_pcap"
 echo
-printf '%-16s %10s %10s %11s %9s %9s  %s\n' class 'best Mpps' 'median' 'instr/pkt' 'PMD' 'app' check
+printf '%-16s %9s %10s %10s %11s %9s %9s  %s\n' class frames 'best Mpps' 'median' 'instr/pkt' 'PMD' 'app' check
 status=0
+declare -A MED1=()
 for c in "${selected[@]}"; do
+	packets=$(class_packets "$c")
+	cg_packets=$(class_cg "$c")
 	mpps=()
 	check=ok
 	for ((r = 0; r < runs; r++)); do
-		ns=$(timed_run "$c" "$packets") || { status=1; check=FAILED; break; }
-		[ "$(check_counters "$c" "$run_dir/log" "$packets")" = FAILED ] && check=FAILED
-		[ "$(check_counters "$c" "$run_dir/log" "$packets")" = unchecked ] && check=unchecked
-		mpps+=("$(awk -v n="$packets" -v ns="$ns" 'BEGIN { printf "%.3f", (ns > 0) ? n * 1000 / ns : 0 }')")
+		cpu_ns=$(timed_run "$c" "$packets") || { status=1; check=FAILED; break; }
+		case "$(check_counters "$c" "$run_dir/log" "$packets")" in
+		FAILED) check=FAILED ;;
+		unchecked) check=unchecked ;;
+		esac
+		mpps+=("$(awk -v n="$packets" -v ns="$cpu_ns" 'BEGIN { printf "%.3f", (ns > 0) ? n * 1000 / ns : 0 }')")
 	done
 	best=$(printf '%s\n' "${mpps[@]}" | sort -g | tail -1)
 	med=$(printf '%s\n' "${mpps[@]}" | median)
+	MED1[$c]=$med
 	total=- pmd=- app=-
 	if [ "$cg_packets" -gt 0 ] && [ "$check" != FAILED ]; then
 		read -r total pmd < <(callgrind_run "$c" "$cg_packets") || status=1
 		app=$((total - pmd))
 	fi
 	[ "$check" = FAILED ] && status=1
-	printf '%-16s %10s %10.3f %11s %9s %9s  %s\n' "$c" "$best" "$med" "$total" "$pmd" "$app" "$check"
+	printf '%-16s %9s %10s %10.3f %11s %9s %9s  %s\n' "$c" "$packets" "$best" "$med" "$total" \
+		"$pmd" "$app" "$check"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$best" "$med" "$total" "$pmd" "$app" "$check" \
 		>>"$results"
 done
 echo
 echo "one run: $(daemon_cmd CLASS N)"
-echo "         (+ --bench-fixed-nonce for register_digest, reregister, wrong_password, mix)"
-echo "results: $results"
-if command -v gnuplot >/dev/null && [ "$smoke" = 0 ] && [ "$cg_packets" -gt 0 ]; then
+echo "         (+ --bench-fixed-nonce for register_digest, reregister, wrong_password, mix;" \
+	"--bench-discard for empty, which replays the l2l4 pcap)"
+
+# --- Two workers: the same pcaps, one RX queue per worker. ---
+if [ ${#scaled[@]} -gt 0 ]; then
+	runs2=${SF_BENCH_RUNS:-3}
+	[ "$runs2" -le 3 ] || runs2=3
+	results2=${results%.tsv}-2w.tsv
+	printf 'class\tw1_mpps\tw2_mpps\ttotal_mpps\tone_worker_mpps\tefficiency\tsteered_pct\tsteer_full\tcheck\n' >"$results2"
+	echo
+	echo "Two workers (lcore 1 on CPU 1, lcore 2 on CPU 0 with the main lcore), $runs2 runs per" \
+		"class, each worker receives the class's frames on its own RX queue. This 2-CPU VM"
+	echo "caps what can be shown: the second worker shares CPU 0 with the main lcore and every" \
+		"other process. Per worker Mpps = frames it received / its on-CPU time; total = frames"
+	echo "served (the class's verdicts, so frames lost to a full steering ring do not count) /" \
+		"the slower worker's on-CPU time (the rate if each worker had a core to itself);"
+	echo "efficiency = total / (2 x the 1-worker median above)."
+	echo
+	printf '%-16s %9s %9s %9s %10s %10s %10s %9s %10s  %s\n' class frames 'w1 Mpps' 'w2 Mpps' \
+		'total' '1w median' efficiency steered 'ring full' check
+	for c in "${scaled[@]}"; do
+		packets=$(class_packets "$c")
+		tot=() w1=() w2=()
+		check=ok steered=0 full=0
+		for ((r = 0; r < runs2; r++)); do
+			cpu_ns=$(timed_run "$c" "$packets" 2) || { status=1; check=FAILED; break; }
+			[ "$(check_counters "$c" "$run_dir/log" "$packets" 2)" = FAILED ] && check=FAILED
+			read -r a b <<<"$cpu_ns"
+			w1+=("$(awk -v n="$packets" -v ns="$a" 'BEGIN { printf "%.3f", (ns > 0) ? n * 1000 / ns : 0 }')")
+			w2+=("$(awk -v n="$packets" -v ns="$b" 'BEGIN { printf "%.3f", (ns > 0) ? n * 1000 / ns : 0 }')")
+			n=$(served "$c" "$run_dir/log")
+			tot+=("$(awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { m = (a > b) ? a : b; printf "%.3f", (m > 0) ? n * 1000 / m : 0 }')")
+			steered=$(counter "$run_dir/log" steered)
+			full=$(counter "$run_dir/log" drop_steer_full)
+		done
+		[ "$check" = FAILED ] && status=1
+		mw1=$(printf '%s\n' "${w1[@]}" | median)
+		mw2=$(printf '%s\n' "${w2[@]}" | median)
+		mt=$(printf '%s\n' "${tot[@]}" | median)
+		one=${MED1[$c]:-0}
+		eff=$(awk -v t="$mt" -v o="$one" 'BEGIN { printf "%.2f", (o > 0) ? t / (2 * o) : 0 }')
+		spct=$(awk -v s="$steered" -v n="$packets" 'BEGIN { printf "%.0f%%", 100 * s / (2 * n) }')
+		printf '%-16s %9s %9.3f %9.3f %10.3f %10.3f %10s %9s %10s  %s\n' "$c" "$packets" "$mw1" \
+			"$mw2" "$mt" "$one" "$eff" "$spct" "$full" "$check"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$mw1" "$mw2" "$mt" "$one" "$eff" \
+			"$spct" "$full" "$check" >>"$results2"
+	done
+	echo "(steered = frames handed to their owner worker, share of all received, last run;" \
+		"ring full = of those, dropped because the owner's ring was full, last run)"
+	echo "one run: $(daemon_cmd CLASS N 2)"
+fi
+
+# --- NAT keep-alive with 1M bindings: another script (scripts/bench_keepalive.sh). ---
+if [ "$run_ka" = 1 ]; then
+	echo
+	if [ -x "$keepalive_script" ]; then
+		if ka_out=$(SF_BENCH_DIR=$out "$keepalive_script" 2>"$run_dir/ka.err"); then
+			echo "keepalive_1m: $(printf '%s\n' "$ka_out" | grep -v '^[[:space:]]*$' | tail -1)"
+		else
+			status=1
+			cat "$run_dir/ka.err" >&2
+			echo "keepalive_1m: FAILED ($keepalive_script)"
+		fi
+	else
+		echo "keepalive_1m: off ($keepalive_script is not in this tree yet)"
+	fi
+fi
+
+echo
+echo "results: $results${scaled[0]:+ and ${results%.tsv}-2w.tsv} (revision $rev_note," \
+	"$(($(date +%s) - t_start)) s)"
+if command -v gnuplot >/dev/null && [ "$smoke" = 0 ] && [ "$callgrind" = 1 ]; then
 	gnuplot -e "results='$results'; png='$out/results.png'" bench/plot.gnuplot &&
 		echo "plot:    $out/results.png"
 fi
