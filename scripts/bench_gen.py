@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Build the benchmark pcaps, one per traffic class, with scapy (deterministic: fixed seed).
 
-Usage: bench_gen.py [--frames N] [--seed S] --outdir DIR CLASS ...
+Usage: bench_gen.py [--frames N] [--seed S] [--challenge HOST:PORT] --outdir DIR CLASS ...
        bench_gen.py --list
 
 Writes DIR/CLASS.pcap and DIR/CLASS.json (the daemon config the class needs: gateways,
@@ -29,6 +29,10 @@ Classes (bench.sh's table says which are enabled today):
   wrong_password   REGISTER with a wrong digest over a valid nonce, 64 sources x 16 users:
                    challenged, then final reject and lockout (silent drop, reply Off)
   mix              90% flood_unknown, 5% options_gateway, 5% reregister
+
+--challenge HOST:PORT (scripts/bench_kamailio.sh): instead of recomputing sipfastd's nonces,
+ask a live SIP server (Kamailio on loopback) for them: the first REGISTER of each user is sent
+there without credentials, and the nonce of its 401 is the one the digests are computed over.
 
 The digest classes need `sipfastd ... -- --bench-fixed-nonce` (benchmark only): a fixed nonce
 key and a frozen registrar clock. nonce_for() below recomputes the exact nonce that daemon
@@ -186,12 +190,62 @@ def nonce_for(src_ip, call_id, realm=DOMAIN, worker=0):
     return base64.urlsafe_b64encode(hdr + mac).decode().rstrip("=")
 
 
+CHALLENGE = {"server": None, "sock": None, "nonces": {}}
+
+
+def challenged_nonce(i, callid):
+    """The nonce a live server (--challenge) puts in its 401 to an unauthenticated REGISTER of
+    user @i; asked once per user, from 127.0.0.1 (the reply comes back by rport)."""
+    import re
+    import socket
+    c = CHALLENGE
+    if i in c["nonces"]:
+        return c["nonces"][i]
+    if c["sock"] is None:
+        c["sock"] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        c["sock"].bind(("127.0.0.1", 0))
+        c["sock"].settimeout(2.0)
+    s = c["sock"]
+    port = s.getsockname()[1]
+    user = user_name(i)
+    msg = "\r\n".join([
+        "REGISTER sip:%s SIP/2.0" % DOMAIN,
+        "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-ch%d;rport" % (port, i),
+        "Max-Forwards: 70",
+        "From: <sip:%s@%s>;tag=ch%d" % (user, DOMAIN, i),
+        "To: <sip:%s@%s>" % (user, DOMAIN),
+        "Call-ID: %s" % callid,
+        "CSeq: 1 REGISTER",
+        "Contact: <sip:%s@127.0.0.1:%d>" % (user, port),
+        "Content-Length: 0", "", ""]).encode()
+    for _ in range(3):
+        s.sendto(msg, c["server"])
+        try:
+            while True:
+                reply = s.recv(65535).decode(errors="replace")
+                if "Call-ID: %s" % callid in reply:
+                    break
+        except socket.timeout:
+            continue
+        m = re.search(r'^SIP/2.0 401 .*?nonce="([^"]+)"', reply, re.S)
+        if not m:
+            raise SystemExit("bench_gen.py: --challenge: no 401 with a nonce for %s:\n%s" %
+                             (user, reply))
+        c["nonces"][i] = m.group(1)
+        return m.group(1)
+    raise SystemExit("bench_gen.py: --challenge %s:%d: no answer" % c["server"])
+
+
 def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2):
     """REGISTER with a qop=auth MD5 digest (RFC 2617 3.2.2) over the nonce the bench daemon
-    would have issued to this source and Call-ID; correct unless @password is given."""
+    would have issued to this source and Call-ID (or, with --challenge, the nonce the live
+    server challenged this user with); correct unless @password is given."""
     user, uri = user_name(i), "sip:%s" % DOMAIN
     callid = "reg-%d@%s" % (i, src_ip)
-    nonce = nonce_for(src_ip, callid)
+    if CHALLENGE["server"] is not None:
+        nonce = challenged_nonce(i, callid)
+    else:
+        nonce = nonce_for(src_ip, callid)
     cnonce, nc = "%08x" % rng.getrandbits(32), "00000001"
     ha1 = md5hex("%s:%s:%s" % (user, DOMAIN, password or user_password(i)))
     ha2 = md5hex("REGISTER:%s" % uri)
@@ -323,6 +377,9 @@ def main(argv):
             seed = int(next(it))
         elif a == "--outdir":
             outdir = next(it)
+        elif a == "--challenge":
+            host, port = next(it).rsplit(":", 1)
+            CHALLENGE["server"] = (host, int(port))
         elif a == "--list":
             print("\n".join(GENERATORS))
             return 0
@@ -333,7 +390,8 @@ def main(argv):
             classes.append(a)
     bad = [c for c in classes if c not in GENERATORS]
     if outdir is None or not classes or bad:
-        sys.stderr.write("usage: bench_gen.py [--frames N] [--seed S] --outdir DIR CLASS ...\n"
+        sys.stderr.write("usage: bench_gen.py [--frames N] [--seed S] [--challenge HOST:PORT] "
+                         "--outdir DIR CLASS ...\n"
                          "classes: %s\n" % " ".join(GENERATORS))
         return 2
     os.makedirs(outdir, exist_ok=True)

@@ -3,31 +3,41 @@
 # sipfastd vs Kamailio 5.6 on the same machine in the same run: messages handled per
 # CPU-second. Kamailio (Debian package, bench/kamailio.cfg, one UDP worker) listens on
 # 127.0.0.1; bench/blaster.c replays the UDP payloads of the same bench_gen.py pcaps with
-# sendmmsg at a bounded rate. sipfastd's figure comes from scripts/bench.sh on the same pcaps.
+# sendmmsg at a bounded rate. sipfastd's figure comes from scripts/bench.sh on the same pcaps
+# (reused from $SF_BENCH_DIR/results.tsv when it was measured at the same revision).
 #
-# Usage: scripts/bench_kamailio.sh [CLASS ...]      (default: flood_unknown options_gateway)
+# Usage: scripts/bench_kamailio.sh [CLASS ...]
+#        (default: flood_unknown options_gateway register_digest)
 # Environment:
-#   SF_KAM_COUNT  messages per class   (default 300000)
-#   SF_KAM_RATE   messages per second  (default 30000, below Kamailio's saturation so no
-#                 message is lost in the socket buffer; 0 = as fast as the blaster can)
+#   SF_KAM_COUNT  messages per class   (default 300000; register_digest 100000)
+#   SF_KAM_RATE   messages per second  (default 30000; register_digest 10000; near or below
+#                 Kamailio's saturation, so few messages are lost in the socket buffer; 0 =
+#                 as fast as the blaster can)
 #   SF_KAM_PORT   Kamailio's UDP port  (default 5070)
 #   SF_BENCH_DIR  where bench.sh builds and keeps its pcaps (default build-bench)
 #   SF_BENCH_REV  passed to bench.sh (e.g. HEAD)
 #
 # Per class: Kamailio CPU-seconds = utime+stime of every kamailio process (/proc/PID/stat,
 # all of them: UDP worker, timers, ctl, main) before/after; messages handled = the delta of
-# Kamailio's core counter rcv_requests (kamcmd stats.get_statistics). Loopback delivery work
-# done in the blaster's softirq context is not charged to Kamailio (it favours Kamailio).
+# Kamailio's core counter rcv_requests (kamcmd stats.get_statistics), for register_digest the
+# delta of the config's bench_register_ok (digest verified, binding saved, 200 sent). Loopback
+# delivery work done in the blaster's softirq context is not charged to Kamailio (it favours
+# Kamailio).
+#
+# register_digest: Kamailio must verify nonces it issued itself. After Kamailio starts,
+# bench_gen.py --challenge sends each user's first REGISTER without credentials, takes the
+# nonce of Kamailio's 401 (auth module, fixed secret, nonce_expire one day) and computes the
+# digests of the pcap over it; the blaster then replays those correct-digest REGISTERs (bind,
+# unbind pairs, the same users, passwords, realm and message layout as sipfastd's pcap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 
 count=${SF_KAM_COUNT:-300000}
 rate=${SF_KAM_RATE:-30000}
 port=${SF_KAM_PORT:-5070}
 out=${SF_BENCH_DIR:-build-bench}
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(flood_unknown options_gateway)
+[ ${#classes[@]} -gt 0 ] || classes=(flood_unknown options_gateway register_digest)
 gateway=127.0.0.2 # the address the gateway's messages come from (bench/kamailio.cfg knows it)
 
 if ! command -v kamailio >/dev/null; then
@@ -51,22 +61,47 @@ trap cleanup EXIT
 
 cc -O2 -Wall -o "$work/blaster" bench/blaster.c
 
-# sipfastd on the same pcaps first (its classes that have landed), 3 timed runs each.
+# sipfastd on the same pcaps first (its classes that have landed): the 1-worker medians of
+# a full bench.sh run at this revision when there is one, else 3 timed runs each.
+rev_now=$(git describe --always --dirty 2>/dev/null || echo unknown)
+[ -n "${SF_BENCH_REV:-}" ] && rev_now=$(git rev-parse --short "$SF_BENCH_REV")
+sf_results=$out/results.tsv
 sf_classes=()
 for c in "${classes[@]}"; do
-	scripts/bench.sh --list | awk -v c="$c" '$1 == c && $2 == "on"' | grep -q . &&
-		sf_classes+=("$c")
+	scripts/bench.sh --list | awk -v c="$c" '$1 == c && $2 == "on"' | grep -q . || continue
+	if [ "$(cat "$out/results.rev" 2>/dev/null)" = "$rev_now" ] &&
+		awk -F'\t' -v c="$c" '$1 == c && $7 == "ok" { f = 1 } END { exit !f }' "$sf_results"; then
+		continue
+	fi
+	sf_classes+=("$c")
 done
 if [ ${#sf_classes[@]} -gt 0 ]; then
-	SF_BENCH_RUNS=${SF_BENCH_RUNS:-3} scripts/bench.sh --no-callgrind "${sf_classes[@]}" >&2
+	sf_results=$out/results-kamailio.tsv
+	SF_BENCH_RESULTS=results-kamailio.tsv SF_BENCH_RUNS=${SF_BENCH_RUNS:-3} \
+		scripts/bench.sh --no-callgrind --no-scaling "${sf_classes[@]}" >&2
+	# Classes that the full run had at this revision, next to the ones just measured.
+	if [ "$(cat "$out/results.rev" 2>/dev/null)" = "$rev_now" ]; then
+		tail -n +2 "$out/results.tsv" >>"$sf_results"
+	fi
 fi
-# The pcaps of every class (also the ones sipfastd cannot run yet).
+echo "sipfastd figures from $sf_results (revision $rev_now)" >&2
+# The pcaps of every class (also the ones sipfastd cannot run yet), and the user table that
+# register_digest's config gives sipfastd, for Kamailio's htable.
 frames=${SF_BENCH_FRAMES:-4096}
 pcaps=$out/pcap/kamailio-$(sha1sum <scripts/bench_gen.py | cut -c1-12)-$frames
-scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${classes[@]}"
+scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${classes[@]}" register_digest
+mkdir -p "$work/db"
+/usr/bin/python3 - "$pcaps/register_digest.json" >"$work/db/htable" <<'PY'
+import json, sys
+print("id(int,auto) key_name(string) key_type(int) value_type(int) key_value(string) "
+      "expires(int)")
+for i, a in enumerate(json.load(open(sys.argv[1]))["accounts"]):
+    print("%d:%s:0:0:%s:0" % (i + 1, a["user"], a["password"]))
+PY
 
 sed -e "s|@LISTEN@|udp:127.0.0.1:$port|" -e "s|@CTL@|unix:$work/kamailio_ctl|" \
-	-e "s|@GATEWAY@|$gateway|" bench/kamailio.cfg >"$work/kamailio.cfg"
+	-e "s|@GATEWAY@|$gateway|" -e "s|@DBDIR@|$work/db|" bench/kamailio.cfg \
+	>"$work/kamailio.cfg"
 kamailio -f "$work/kamailio.cfg" -c >"$work/check.log" 2>&1 ||
 	{ cat "$work/check.log" >&2; exit 1; }
 kamailio -f "$work/kamailio.cfg" -DD -E -P "$work/kamailio.pid" -Y "$work" \
@@ -77,6 +112,11 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 [ -S "$work/kamailio_ctl" ] || { cat "$work/kamailio.log" >&2; exit 1; }
+# Digests over the nonces this Kamailio issued (one challenge per user).
+if [[ " ${classes[*]} " == *" register_digest "* ]]; then
+	scripts/bench_gen.py --frames "$frames" --challenge "127.0.0.1:$port" --outdir "$pcaps" \
+		register_digest
+fi
 
 # Sum of utime+stime (clock ticks) over Kamailio's processes.
 kam_ticks() {
@@ -100,18 +140,27 @@ printf '\n%-16s %9s %9s %11s %13s %13s %8s\n' class sent handled 'kam CPU-s' \
 for c in "${classes[@]}"; do
 	src=127.0.0.1
 	[ "$c" = options_gateway ] && src=$gateway
+	n=$count r=$rate key=rcv_requests
+	if [ "$c" = register_digest ]; then
+		n=${SF_KAM_COUNT:-100000} r=${SF_KAM_RATE:-10000} key=bench_register_ok
+	fi
 	t0=$(kam_ticks)
-	r0=$(kam_stat rcv_requests)
-	sent=$("$work/blaster" -f "$pcaps/$c.pcap" -d 127.0.0.1 -p "$port" -n "$count" \
-		-r "$rate" -s "$src" | awk '{ print $2 }')
+	r0=$(kam_stat $key)
+	c0=$(kam_stat bench_register_challenged)
+	sent=$("$work/blaster" -f "$pcaps/$c.pcap" -d 127.0.0.1 -p "$port" -n "$n" \
+		-r "$r" -s "$src" | awk '{ print $2 }')
 	sleep 1 # let Kamailio drain its socket buffer
 	t1=$(kam_ticks)
-	r1=$(kam_stat rcv_requests)
+	r1=$(kam_stat $key)
+	c1=$(kam_stat bench_register_challenged)
 	handled=$((r1 - r0))
+	[ "$c" = register_digest ] && [ "$c1" != "$c0" ] &&
+		echo "bench_kamailio.sh: register_digest: $((c1 - c0)) REGISTERs re-challenged" \
+			"(digest or nonce refused); they are not counted as handled" >&2
 	cpu=$(awk -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')
 	kam=$(awk -v n="$handled" -v s="$cpu" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')
-	sf=$(awk -F'\t' -v c="$c" '$1 == c && $7 == "ok" { printf "%.0f", $3 * 1e6 }' \
-		"$out/results.tsv" 2>/dev/null)
+	sf=$(awk -F'\t' -v c="$c" '$1 == c && $7 == "ok" { printf "%.0f", $3 * 1e6; exit }' \
+		"$sf_results" 2>/dev/null)
 	ratio=-
 	[ -n "$sf" ] && [ "$kam" -gt 0 ] && ratio=$(awk -v a="$sf" -v b="$kam" 'BEGIN { printf "%.0fx", a / b }')
 	printf '%-16s %9s %9s %11s %13s %13s %8s\n' "$c" "$sent" "$handled" "$cpu" "$kam" \
@@ -119,8 +168,13 @@ for c in "${classes[@]}"; do
 done
 echo
 echo "Kamailio $kam_version: kamailio -f bench/kamailio.cfg (children=1, listen udp:127.0.0.1:$port) -DD -E"
-echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n $count -r $rate -s SRC" \
-	"(SRC 127.0.0.1 = unknown, $gateway = gateway)"
-echo "sipfastd: scripts/bench.sh median Mpps (1 worker, busy-polling: msg per CPU-second)"
-echo "dropped/answered per Kamailio's own counters: unknown=$(kam_stat bench_unknown_dropped)" \
-	"options=$(kam_stat bench_options_answered)"
+echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n COUNT -r RATE -s SRC" \
+	"(SRC 127.0.0.1 = unknown, $gateway = gateway; COUNT/RATE $count/$rate," \
+	"register_digest ${SF_KAM_COUNT:-100000}/${SF_KAM_RATE:-10000})"
+echo "sipfastd: scripts/bench.sh median Mpps (1 worker, busy-polling: msg per CPU-second)," \
+	"from $sf_results"
+echo "Kamailio's own counters: unknown dropped=$(kam_stat bench_unknown_dropped)" \
+	"options answered=$(kam_stat bench_options_answered)" \
+	"register ok=$(kam_stat bench_register_ok)" \
+	"register challenged=$(kam_stat bench_register_challenged)" \
+	"(register challenged includes the one challenge per user collected first)"
