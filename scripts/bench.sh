@@ -21,7 +21,8 @@
 #   SF_BENCH_REV      build this git revision (git archive, the index is untouched) instead
 #                     of the working tree, e.g. SF_BENCH_REV=HEAD for reproducible numbers
 #   SF_BENCH_DIR      build and output directory (default build-bench)
-#   SF_BENCH_RESULTS  results file name in SF_BENCH_DIR (default results.tsv)
+#   SF_BENCH_RESULTS  results file name in SF_BENCH_DIR (default results.tsv; smoke
+#                     results-smoke.tsv)
 # Output: the tables on stdout, $SF_BENCH_DIR/results.tsv (+ results-2w.tsv for two workers,
 # + results.png when gnuplot is installed, drawn by bench/plot.gnuplot), results.rev (the
 # revision measured), and the raw callgrind profiles callgrind.CLASS.out.
@@ -324,7 +325,9 @@ callgrind_run() {
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 t_start=$(date +%s)
-results=$out/${SF_BENCH_RESULTS:-results.tsv}
+default_results=results.tsv
+[ "$smoke" = 1 ] && default_results="results-smoke.tsv" # a smoke run never replaces the table
+results=$out/${SF_BENCH_RESULTS:-$default_results}
 printf 'class\tbest_mpps\tmedian_mpps\tinstr_total\tinstr_pmd\tinstr_app\tcheck\n' >"$results"
 echo "$rev_note" >"${results%.tsv}.rev"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
