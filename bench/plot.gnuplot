@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Plot scripts/bench.sh results: Mpps per class (best and median of the timed runs) and
-# instructions per packet (PMD part and application part, from callgrind).
-# gnuplot -e "results='build-bench/results.tsv'; png='bench/results.png'" bench/plot.gnuplot
+# Plot scripts/bench.sh results: Mpps per class (best and median of the timed runs),
+# instructions per packet (PMD part and application part, from callgrind) and, when
+# results2 names the two-worker table, the two-worker total next to twice the 1-worker median.
+# gnuplot -e "results='build-bench/results.tsv'; results2='build-bench/results-2w.tsv'; png='bench/results.png'" bench/plot.gnuplot
 if (!exists("results")) results = 'build-bench/results.tsv'
 if (!exists("png")) png = 'bench/results.png'
-set terminal pngcairo size 1100,450 font ",10" noenhanced
+panels = exists("results2") ? 3 : 2
+set terminal pngcairo size (panels == 3 ? 1500 : 1100),450 font ",10" noenhanced
 set output png
 set datafile separator "\t"
 set datafile missing "-"
@@ -15,7 +17,7 @@ set boxwidth 0.8
 set grid ytics
 set xtics rotate by -25
 set yrange [0:*]
-set multiplot layout 1,2 title "sipfastd, 1 worker, net_pcap replay (2-CPU VM; PMD cost included)"
+set multiplot layout 1,panels title "sipfastd, net_pcap replay (2-CPU VM; PMD cost included)"
 set title "throughput per worker"
 set ylabel "Mpps"
 set style histogram clustered gap 1
@@ -24,4 +26,10 @@ set title "instructions per packet (callgrind)"
 set ylabel "instructions / packet"
 set style histogram rowstacked
 plot results using 6:xtic(1) title "application", '' using 5 title "net_pcap PMD"
+if (panels == 3) {
+	set title "two workers (2nd shares a CPU with the main lcore)"
+	set ylabel "Mpps"
+	set style histogram clustered gap 1
+	plot results2 using 4:xtic(1) title "2 workers, total", '' using ($5 * 2) title "2 x 1 worker"
+}
 unset multiplot

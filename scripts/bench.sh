@@ -440,7 +440,9 @@ echo
 echo "results: $results${scaled[0]:+ and ${results%.tsv}-2w.tsv} (revision $rev_note," \
 	"$(($(date +%s) - t_start)) s)"
 if command -v gnuplot >/dev/null && [ "$smoke" = 0 ] && [ "$callgrind" = 1 ]; then
-	gnuplot -e "results='$results'; png='$out/results.png'" bench/plot.gnuplot &&
+	r2=""
+	[ ${#scaled[@]} -gt 0 ] && r2="results2='${results%.tsv}-2w.tsv'; "
+	gnuplot -e "results='$results'; ${r2}png='$out/results.png'" bench/plot.gnuplot &&
 		echo "plot:    $out/results.png"
 fi
 exit $status
