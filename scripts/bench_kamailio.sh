@@ -134,6 +134,19 @@ kam_stat() {
 		awk -F' = ' -v k="$1" '$1 ~ ":"k"$" { print $2 }'
 }
 
+# Wait until Kamailio is idle (no CPU tick in 0.5 s; at most 10 s), so start-up work, a
+# challenge round or the previous class's backlog is not charged to the next class.
+kam_settle() {
+	local a b
+	for _ in $(seq 20); do
+		a=$(kam_ticks)
+		sleep 0.5
+		b=$(kam_ticks)
+		[ "$a" = "$b" ] && return 0
+	done
+	echo "bench_kamailio.sh: Kamailio still busy after 10 s (ticks $a -> $b)" >&2
+}
+
 hz=$(getconf CLK_TCK)
 printf '\n%-16s %9s %9s %11s %13s %13s %8s\n' class sent handled 'kam CPU-s' \
 	'kam msg/CPU-s' 'sf msg/CPU-s' ratio
@@ -144,6 +157,7 @@ for c in "${classes[@]}"; do
 	if [ "$c" = register_digest ]; then
 		n=${SF_KAM_COUNT:-100000} r=${SF_KAM_RATE:-10000} key=bench_register_ok
 	fi
+	kam_settle
 	t0=$(kam_ticks)
 	r0=$(kam_stat $key)
 	c0=$(kam_stat bench_register_challenged)
