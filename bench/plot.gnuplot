@@ -18,17 +18,23 @@ set grid ytics
 set xtics rotate by -25
 set yrange [0:*]
 set multiplot layout 1,panels title "sipfastd, net_pcap replay (2-CPU VM; PMD cost included)"
-set title "throughput per worker"
+set title "throughput per worker (log scale)"
 set ylabel "Mpps"
+set logscale y
+set yrange [0.1:100]
 set style histogram clustered gap 1
 plot results using 2:xtic(1) title "best", '' using 3 title "median"
+unset logscale y
+set yrange [0:*]
 set title "instructions per packet (callgrind)"
 set ylabel "instructions / packet"
 set style histogram rowstacked
 plot results using 6:xtic(1) title "application", '' using 5 title "net_pcap PMD"
 if (panels == 3) {
-	set title "two workers (2nd shares a CPU with the main lcore)"
+	set title "two workers, log scale (2nd shares a CPU with the main lcore)"
 	set ylabel "Mpps"
+	set logscale y
+	set yrange [0.1:100]
 	set style histogram clustered gap 1
 	plot results2 using 4:xtic(1) title "2 workers, total", '' using ($5 * 2) title "2 x 1 worker"
 }
