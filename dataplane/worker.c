@@ -145,7 +145,8 @@ worker_discard_main(void *arg)
 		for (i = 0; i < SF_MAX_PORTS; i++) {
 			if (w->ports[i].txb == NULL)
 				continue;
-			n = rte_eth_rx_burst(w->ports[i].port_id, w->ports[i].queue, pkts, SF_BURST);
+			n = rte_eth_rx_burst(w->ports[i].port_id, w->ports[i].queue, pkts,
+					     SF_BURST);
 			worker_count(w, COUNTER_RX_PACKETS, n);
 			rte_pktmbuf_free_bulk(pkts, n);
 		}
