@@ -14,6 +14,9 @@
 #                 Kamailio's saturation, so few messages are lost in the socket buffer; 0 =
 #                 as fast as the blaster can)
 #   SF_KAM_PORT   Kamailio's UDP port  (default 5070)
+#   SF_KAM_MEM    Kamailio memory managers to run, one Kamailio each (default "tlsf qm":
+#                 tlsf, the fast one a tuned deployment picks, then qm, what Debian's
+#                 kamailio uses when -x/-X are not given; qm's malloc dominates its profile)
 #   SF_BENCH_DIR  where bench.sh builds and keeps its pcaps (default build-bench)
 #   SF_BENCH_REV  passed to bench.sh (e.g. HEAD)
 #
@@ -35,6 +38,7 @@ cd "$(dirname "$0")/.."
 count=${SF_KAM_COUNT:-300000}
 rate=${SF_KAM_RATE:-30000}
 port=${SF_KAM_PORT:-5070}
+mems=${SF_KAM_MEM:-tlsf qm}
 out=${SF_BENCH_DIR:-build-bench}
 classes=("$@")
 [ ${#classes[@]} -gt 0 ] || classes=(flood_unknown options_gateway register_digest)
@@ -104,19 +108,28 @@ sed -e "s|@LISTEN@|udp:127.0.0.1:$port|" -e "s|@CTL@|unix:$work/kamailio_ctl|" \
 	>"$work/kamailio.cfg"
 kamailio -f "$work/kamailio.cfg" -c >"$work/check.log" 2>&1 ||
 	{ cat "$work/check.log" >&2; exit 1; }
-kamailio -f "$work/kamailio.cfg" -DD -E -P "$work/kamailio.pid" -Y "$work" \
-	>"$work/kamailio.log" 2>&1 &
-kpid=$!
-for _ in $(seq 50); do
-	[ -S "$work/kamailio_ctl" ] && break
-	sleep 0.1
-done
-[ -S "$work/kamailio_ctl" ] || { cat "$work/kamailio.log" >&2; exit 1; }
-# Digests over the nonces this Kamailio issued (one challenge per user).
-if [[ " ${classes[*]} " == *" register_digest "* ]]; then
-	scripts/bench_gen.py --frames "$frames" --challenge "127.0.0.1:$port" --outdir "$pcaps" \
-		register_digest
-fi
+
+# kam_start MEM: Kamailio with memory manager MEM for shm and pkg, then (for register_digest)
+# digests over the nonces this Kamailio issued (one challenge per user).
+kam_start() {
+	rm -f "$work/kamailio_ctl"
+	kamailio -f "$work/kamailio.cfg" -x "$1" -X "$1" -DD -E -P "$work/kamailio.pid" \
+		-Y "$work" >"$work/kamailio.log" 2>&1 &
+	kpid=$!
+	for _ in $(seq 50); do
+		[ -S "$work/kamailio_ctl" ] && break
+		sleep 0.1
+	done
+	[ -S "$work/kamailio_ctl" ] || { cat "$work/kamailio.log" >&2; exit 1; }
+	if [[ " ${classes[*]} " == *" register_digest "* ]]; then
+		scripts/bench_gen.py --frames "$frames" --challenge "127.0.0.1:$port" \
+			--outdir "$pcaps" register_digest
+	fi
+}
+kam_stop() {
+	kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
+	kpid=
+}
 
 # Sum of utime+stime (clock ticks) over Kamailio's processes.
 kam_ticks() {
@@ -148,47 +161,53 @@ kam_settle() {
 }
 
 hz=$(getconf CLK_TCK)
-printf '\n%-16s %9s %9s %11s %13s %13s %8s\n' class sent handled 'kam CPU-s' \
-	'kam msg/CPU-s' 'sf msg/CPU-s' ratio
-for c in "${classes[@]}"; do
-	src=127.0.0.1
-	[ "$c" = options_gateway ] && src=$gateway
-	n=$count r=$rate key=rcv_requests
-	if [ "$c" = register_digest ]; then
-		n=${SF_KAM_COUNT:-100000} r=${SF_KAM_RATE:-10000} key=bench_register_ok
-	fi
-	kam_settle
-	t0=$(kam_ticks)
-	r0=$(kam_stat $key)
-	c0=$(kam_stat bench_register_challenged)
-	sent=$("$work/blaster" -f "$pcaps/$c.pcap" -d 127.0.0.1 -p "$port" -n "$n" \
-		-r "$r" -s "$src" | awk '{ print $2 }')
-	sleep 1 # let Kamailio drain its socket buffer
-	t1=$(kam_ticks)
-	r1=$(kam_stat $key)
-	c1=$(kam_stat bench_register_challenged)
-	handled=$((r1 - r0))
-	[ "$c" = register_digest ] && [ "$c1" != "$c0" ] &&
-		echo "bench_kamailio.sh: register_digest: $((c1 - c0)) REGISTERs re-challenged" \
-			"(digest or nonce refused); they are not counted as handled" >&2
-	cpu=$(awk -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')
-	kam=$(awk -v n="$handled" -v s="$cpu" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')
-	sf=$(awk -F'\t' -v c="$c" '$1 == c && $7 == "ok" { printf "%.0f", $3 * 1e6; exit }' \
-		"$sf_results" 2>/dev/null)
-	ratio=-
-	[ -n "$sf" ] && [ "$kam" -gt 0 ] && ratio=$(awk -v a="$sf" -v b="$kam" 'BEGIN { printf "%.0fx", a / b }')
-	printf '%-16s %9s %9s %11s %13s %13s %8s\n' "$c" "$sent" "$handled" "$cpu" "$kam" \
-		"${sf:-n/a}" "$ratio"
+for mem in $mems; do
+	kam_start "$mem"
+	printf '\nKamailio memory manager %s (-x %s -X %s)\n' "$mem" "$mem" "$mem"
+	printf '%-16s %9s %9s %11s %13s %13s %8s\n' class sent handled 'kam CPU-s' \
+		'kam msg/CPU-s' 'sf msg/CPU-s' ratio
+	for c in "${classes[@]}"; do
+		src=127.0.0.1
+		[ "$c" = options_gateway ] && src=$gateway
+		n=$count r=$rate key=rcv_requests
+		if [ "$c" = register_digest ]; then
+			n=${SF_KAM_COUNT:-100000} r=${SF_KAM_RATE:-10000} key=bench_register_ok
+		fi
+		kam_settle
+		t0=$(kam_ticks)
+		r0=$(kam_stat $key)
+		c0=$(kam_stat bench_register_challenged)
+		sent=$("$work/blaster" -f "$pcaps/$c.pcap" -d 127.0.0.1 -p "$port" -n "$n" \
+			-r "$r" -s "$src" | awk '{ print $2 }')
+		sleep 1 # let Kamailio drain its socket buffer
+		t1=$(kam_ticks)
+		r1=$(kam_stat $key)
+		c1=$(kam_stat bench_register_challenged)
+		handled=$((r1 - r0))
+		[ "$c" = register_digest ] && [ "$c1" != "$c0" ] &&
+			echo "bench_kamailio.sh: register_digest: $((c1 - c0)) REGISTERs re-challenged" \
+				"(digest or nonce refused); they are not counted as handled" >&2
+		cpu=$(awk -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')
+		kam=$(awk -v n="$handled" -v s="$cpu" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')
+		sf=$(awk -F'\t' -v c="$c" '$1 == c && $7 == "ok" { printf "%.0f", $3 * 1e6; exit }' \
+			"$sf_results" 2>/dev/null)
+		ratio=-
+		[ -n "$sf" ] && [ "$kam" -gt 0 ] && ratio=$(awk -v a="$sf" -v b="$kam" 'BEGIN { printf "%.0fx", a / b }')
+		printf '%-16s %9s %9s %11s %13s %13s %8s\n' "$c" "$sent" "$handled" "$cpu" "$kam" \
+			"${sf:-n/a}" "$ratio"
+	done
+	echo "Kamailio's own counters: unknown dropped=$(kam_stat bench_unknown_dropped)" \
+		"options answered=$(kam_stat bench_options_answered)" \
+		"register ok=$(kam_stat bench_register_ok)" \
+		"register challenged=$(kam_stat bench_register_challenged)" \
+		"(register challenged includes the one challenge per user collected first)"
+	kam_stop
 done
 echo
-echo "Kamailio $kam_version: kamailio -f bench/kamailio.cfg (children=1, listen udp:127.0.0.1:$port) -DD -E"
+echo "Kamailio $kam_version: kamailio -f bench/kamailio.cfg -x MEM -X MEM -DD -E (children=1," \
+	"listen udp:127.0.0.1:$port; MEM: $mems)"
 echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n COUNT -r RATE -s SRC" \
 	"(SRC 127.0.0.1 = unknown, $gateway = gateway; COUNT/RATE $count/$rate," \
 	"register_digest ${SF_KAM_COUNT:-100000}/${SF_KAM_RATE:-10000})"
 echo "sipfastd: scripts/bench.sh median Mpps (1 worker, busy-polling: msg per CPU-second)," \
 	"from $sf_results"
-echo "Kamailio's own counters: unknown dropped=$(kam_stat bench_unknown_dropped)" \
-	"options answered=$(kam_stat bench_options_answered)" \
-	"register ok=$(kam_stat bench_register_ok)" \
-	"register challenged=$(kam_stat bench_register_challenged)" \
-	"(register challenged includes the one challenge per user collected first)"
