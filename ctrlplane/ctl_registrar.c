@@ -86,8 +86,8 @@ ctl_reg_binding(const struct location_binding *b, uint32_t now, uint16_t owner)
 	inet_ntop(AF_INET, &b->src_ip, src, sizeof(src));
 	inet_ntop(AF_INET, &b->local_ip, local, sizeof(local));
 	return json_pack("{s:s#, s:s#, s:s, s:i, s:s, s:i, s:b, s:i, s:i, s:i, s:i}",
-			 "user", (const char *)b->aor, (int)b->aor_len,
-			 "contact", (const char *)b->contact, (int)b->contact_len,
+			 "user", (const char *)b->text, (int)b->aor_len,
+			 "contact", (const char *)b->text + b->aor_len, (int)b->contact_len,
 			 "source_ip", src, "source_port", ntohs(b->src_port),
 			 "local_ip", local, "local_port", ntohs(b->local_port),
 			 "nat", b->nat, "granted", (int)b->granted_s,
@@ -126,7 +126,7 @@ method_registrations_list(void *ctx, const json_t *params, struct ctl_error *e)
 			b = *p;
 			if ((int32_t)(b.expires_at_s - now) <= 0 || (nat_only && !b.nat) ||
 			    (user != NULL && (strlen(user) != b.aor_len ||
-					      memcmp(user, b.aor, b.aor_len) != 0)))
+					      memcmp(user, b.text, b.aor_len) != 0)))
 				continue;
 			if (total >= offset && total < offset + limit)
 				json_array_append_new(list, ctl_reg_binding(&b, now, i));

@@ -212,9 +212,10 @@ reg_ok(struct reg_req *r, const struct location_binding *b)
 
 	if (b != NULL) {
 		uint32_t left = b->expires_at_s - r->now;
+		struct sf_span contact = location_binding_contact(b);
 
 		RB_LIT(&rb, "Contact: <");
-		rb_put(&rb, b->contact, b->contact_len);
+		rb_put(&rb, contact.p, contact.len);
 		RB_LIT(&rb, ">;expires=");
 		rb_uint(&rb, left);
 		RB_LIT(&rb, "\r\nExpires: ");
@@ -470,14 +471,10 @@ reg_bind(struct reg_req *r)
 		return reg_remove_all(r, aor);
 	if (s->n_contact == 0 || s->contact.uri.len == 0)
 		return reg_ok(r, old); /* a query: list the binding */
-	if (s->contact.uri.len > LOCATION_CONTACT_MAX || aor.len > LOCATION_AOR_MAX)
-		return reg_refuse(r, 500, SIP_BUILD_LIT("Server Internal Error"),
-				  (struct sf_span){NULL, 0}, COUNTER_REG_STORE_FULL);
 	memset(&nb, 0, sizeof(nb));
-	memcpy(nb.aor, aor.p, aor.len);
-	nb.aor_len = (uint8_t)aor.len;
-	memcpy(nb.contact, s->contact.uri.p, s->contact.uri.len);
-	nb.contact_len = s->contact.uri.len;
+	if (location_binding_set_text(&nb, aor, s->contact.uri) != 0) /* never truncated */
+		return reg_refuse(r, 500, SIP_BUILD_LIT("Server Internal Error"),
+				  (struct sf_span){NULL, 0}, COUNTER_REG_CONTACT_TOO_LONG);
 	nb.src_ip = meta->src_ip;
 	nb.src_port = meta->src_port;
 	nb.local_ip = meta->dst_ip;
@@ -485,8 +482,7 @@ reg_bind(struct reg_req *r)
 	nb.in_port = meta->in_port;
 	nb.nat = reg_is_nat(r);
 	bool same = old != NULL && ((old->src_ip == nb.src_ip && old->src_port == nb.src_port) ||
-				    (old->contact_len == nb.contact_len &&
-				     memcmp(old->contact, nb.contact, nb.contact_len) == 0));
+				    span_eq(location_binding_contact(old), s->contact.uri));
 	want = s->contact_expires >= 0 ? s->contact_expires : s->expires;
 	if (want == 0) { /* REG-7: de-registration of this contact */
 		if (same && location_remove(r->reg->loc, aor) == 0)
@@ -596,7 +592,7 @@ registrar_keep(const struct location_binding *b, void *arg)
 	const struct worker *w = arg;
 
 	return w->cfg->policy != NULL &&
-	       policy_account_by_user(w->cfg->policy, span_of(b->aor, b->aor_len)) != NULL;
+	       policy_account_by_user(w->cfg->policy, location_binding_aor(b)) != NULL;
 }
 
 void

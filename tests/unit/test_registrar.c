@@ -574,24 +574,30 @@ test_REG_account_removed_drops_binding(void **state)
 	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
 }
 
-/* Memory per binding: rte_malloc bytes of a shard divided by its capacity. */
+/* A Contact the shard cannot hold whole (AoR + Contact > LOCATION_TEXT_MAX) is refused and
+ * counted, never stored truncated; the binding in place stays. */
 static void
-test_REG_memory_per_binding(void **state)
+test_REG_contact_too_long_refused_counted(void **state)
 {
 	struct rfx *t = *state;
-	struct rte_malloc_socket_stats a, b;
-	struct location *loc;
-	const uint32_t cap = 65536;
+	char fits[LOCATION_TEXT_MAX + 1], over[LOCATION_TEXT_MAX + 2];
+	size_t n = LOCATION_TEXT_MAX - strlen("1001");
+	const struct location_binding *b;
 
-	rte_malloc_get_socket_stats(0, &a);
-	loc = location_create(7, cap, t->qs, 0);
-	assert_non_null(loc);
-	rte_malloc_get_socket_stats(0, &b);
-	print_message("location: %zu bytes per binding slot (capacity %u, binding struct %zu)\n",
-		      (b.heap_allocsz_bytes - a.heap_allocsz_bytes) / cap, cap,
-		      sizeof(struct location_binding));
-	assert_true(sizeof(struct location_binding) <= 256);
-	location_destroy(loc);
+	snprintf(fits, sizeof(fits), "%s;x=%0*d", A_CONTACT, (int)(n - strlen(A_CONTACT) - 3), 0);
+	assert_int_equal(strlen(fits), n);
+	snprintf(over, sizeof(over), "%s0", fits);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = fits,
+				     .expires = 600, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = over,
+					      .expires = 600, .nc = 2}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 500 Server Internal Error\r\n");
+	assert_int_equal(t->f->w->counters[COUNTER_REG_CONTACT_TOO_LONG], 1);
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->contact_len, n);
+	assert_memory_equal(location_binding_contact(b).p, fits, n);
 }
 
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
@@ -614,7 +620,7 @@ main(void)
 		REG_TEST(test_AUTH_9_old_nonce_new_session_gets_stale),
 		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403),
 		REG_TEST(test_REG_account_removed_drops_binding),
-		REG_TEST(test_REG_memory_per_binding),
+		REG_TEST(test_REG_contact_too_long_refused_counted),
 	};
 
 	if (fx_eal_init() != 0)
