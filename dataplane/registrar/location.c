@@ -67,7 +67,6 @@ struct location {
 	uint32_t limbo;                 /* unlinked, no token yet (list head) */
 	uint32_t waiting;               /* unlinked before @token was taken (list head) */
 	uint64_t token;                 /* rte_rcu_qsbr_start() token of @waiting */
-	uint32_t n_pending;             /* slots on both lists */
 	uint32_t n_live;                /* owner writes, others read relaxed */
 	uint32_t cursor;                /* sweep position, owner only */
 	location_notify_fn notify;      /* issue 6: keep-alive schedule, NULL = none */
@@ -251,7 +250,6 @@ location_reclaim(struct location *loc)
 								      (int32_t)s->src_pos);
 			/* the slot can be handed out again */
 			(void)rte_hash_free_key_with_position(loc->by_aor, (int32_t)idx);
-			loc->n_pending--;
 		}
 	}
 	if (loc->limbo != LOCATION_NONE) {
@@ -261,33 +259,35 @@ location_reclaim(struct location *loc)
 	}
 }
 
+/* Slot @idx, unindexed, and source key position @src_pos wait for a grace period. */
+static void
+location_defer(struct location *loc, uint32_t idx, uint32_t src_pos)
+{
+	loc->s[idx].src_pos = src_pos;
+	loc->s[idx].next = loc->limbo;
+	loc->limbo = idx;
+	location_reclaim(loc); /* starts the grace period now when no batch is waiting */
+}
+
 /* Unindex slot @idx: readers stop finding it now; the slot returns after a grace period. */
 static void
 location_unlink(struct location *loc, uint32_t idx)
 {
-	struct location_slot *s = &loc->s[idx];
-	struct location_binding *b = &s->b;
+	struct location_binding *b = &loc->s[idx].b;
 	struct location_src_key k = {.ip = b->src_ip, .port = b->src_port, .zero = 0};
 	uint64_t key = location_aor_key(location_binding_aor(b));
+	int32_t src_pos = -1;
 	void *data;
-	int32_t pos;
 
 	__atomic_store_n(&b->live, 0, __ATOMIC_RELEASE);
-	s->src_pos = LOCATION_NONE;
 	/* Another account may have registered from the same address since: keep its entry. */
-	if (rte_hash_lookup_data(loc->by_src, &k, &data) >= 0 && (uintptr_t)data == idx) {
-		pos = rte_hash_del_key(loc->by_src, &k);
-		if (pos >= 0)
-			s->src_pos = (uint32_t)pos;
-	}
+	if (rte_hash_lookup_data(loc->by_src, &k, &data) >= 0 && (uintptr_t)data == idx)
+		src_pos = rte_hash_del_key(loc->by_src, &k);
 	rte_hash_del_key(loc->by_aor, &key); /* returns idx; the position is freed by reclaim */
-	s->next = loc->limbo;
-	loc->limbo = idx;
-	loc->n_pending++;
 	loc->n_live--;
 	if (loc->notify != NULL) /* issue 6: leaves the keep-alive schedule at once (KA-8) */
 		loc->notify(loc->notify_arg, idx, b, false);
-	location_reclaim(loc); /* starts the grace period now when no batch is waiting */
+	location_defer(loc, idx, src_pos >= 0 ? (uint32_t)src_pos : LOCATION_NONE);
 }
 
 int
@@ -361,14 +361,8 @@ location_put(struct location *loc, const struct location_binding *nb)
 	b->aor_len = nb->aor_len;
 	b->nat = nb->nat;
 	if (rte_hash_add_key_data(loc->by_src, &k, (void *)(uintptr_t)pos) != 0) {
-		struct location_slot *s = &loc->s[pos];
-
 		rte_hash_del_key(loc->by_aor, &key); /* never live: back through a grace period */
-		s->src_pos = LOCATION_NONE;
-		s->next = loc->limbo;
-		loc->limbo = (uint32_t)pos;
-		loc->n_pending++;
-		location_reclaim(loc);
+		location_defer(loc, (uint32_t)pos, LOCATION_NONE);
 		return -ENOSPC;
 	}
 	loc->n_live++;
