@@ -32,6 +32,7 @@
 #include <rte_common.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "dataplane/registrar/location.h"
@@ -88,6 +89,18 @@ location_aor_hash(struct sf_span aor)
  * is refused (-EEXIST, counted by the caller as a store failure), never given the first one's
  * binding, because every lookup compares the AoR kept in the binding.
  */
+uint64_t
+location_aor_key_hash(struct sf_span aor)
+{
+	uint8_t buf[LOCATION_AOR_MAX + 4] = {0}; /* lookup3 may load the last word whole */
+	uint16_t len = RTE_MIN(aor.len, (uint16_t)LOCATION_AOR_MAX);
+	uint32_t c = 0x5f1a7e01u, b = 0x0c0ffee5u; /* fixed seeds: any values do */
+
+	memcpy(buf, aor.p, len);
+	rte_jhash_2hashes(buf, len, &c, &b);
+	return (uint64_t)c << 32 | b;
+}
+
 __attribute__((weak)) uint64_t
 location_aor_key(struct sf_span aor)
 {

@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <rte_jhash.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/sf_span.h"
@@ -87,15 +86,11 @@ void location_destroy(struct location *loc);
 /** Hash of an AoR (for steer_owner); the same on every worker. */
 uint32_t location_aor_hash(struct sf_span aor);
 
-/** A 64-bit hash of @aor: lookup3 (rte_jhash_2hashes), its two 32-bit halves. */
-static inline uint64_t
-location_aor_key_hash(struct sf_span aor)
-{
-	uint32_t c = 0x5f1a7e01u, b = 0x0c0ffee5u; /* fixed seeds: any values do */
-
-	rte_jhash_2hashes(aor.p, aor.len, &c, &b);
-	return (uint64_t)c << 32 | b;
-}
+/**
+ * A 64-bit hash of @aor (at most LOCATION_AOR_MAX bytes used): lookup3 (rte_jhash_2hashes),
+ * its two 32-bit halves, over a zero-padded copy (lookup3 reads whole 32-bit words).
+ */
+uint64_t location_aor_key_hash(struct sf_span aor);
 
 /**
  * The AoR index key, location_aor_key_hash(). Two AoRs with the same key cannot both be bound
