@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Digest response computation and verification over libcrypto EVP, and the challenge header
- * writer. Every packet-path function writes into fixed buffers; the EVP context and the
- * digests are fetched once per worker in digest_ctx_create().
+ * Digest response computation and verification over nettle's MD5 and SHA-256, and the
+ * challenge header writer. Every packet-path function writes into fixed buffers and the hash
+ * state lives in the per-worker context: nothing here allocates after digest_ctx_create().
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/md5.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
 
 #include "dataplane/registrar/digest.h"
 #include "dataplane/sip/scan.h"
@@ -16,9 +18,12 @@
 /* The hash behind each algorithm: 0 = MD5, 1 = SHA-256. */
 enum { HASH_MD5, HASH_SHA256, HASH_MAX };
 
+/* Scratch hash state, reused for every hash; one worker only. Plain structs: no allocation. */
 struct digest_ctx {
-	EVP_MD_CTX *md_ctx;     /* reused for every hash; one worker only */
-	EVP_MD *md[HASH_MAX];   /* fetched at create: no provider lookup per packet */
+	union {
+		struct md5_ctx md5;
+		struct sha256_ctx sha256;
+	} h;
 };
 
 /* Up to this many pieces are hashed together, with ':' between them. */
@@ -39,18 +44,7 @@ static const struct {
 struct digest_ctx *
 digest_ctx_create(void)
 {
-	struct digest_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx)); /* cold: init only */
-
-	if (ctx == NULL)
-		return NULL;
-	ctx->md_ctx = EVP_MD_CTX_new();
-	ctx->md[HASH_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
-	ctx->md[HASH_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (ctx->md_ctx == NULL || ctx->md[HASH_MD5] == NULL || ctx->md[HASH_SHA256] == NULL) {
-		digest_ctx_destroy(ctx);
-		return NULL;
-	}
-	return ctx;
+	return calloc(1, sizeof(struct digest_ctx)); /* cold: init only */
 }
 
 void
@@ -58,10 +52,9 @@ digest_ctx_destroy(struct digest_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	EVP_MD_CTX_free(ctx->md_ctx);
-	EVP_MD_free(ctx->md[HASH_MD5]);
-	EVP_MD_free(ctx->md[HASH_SHA256]);
-	OPENSSL_free(ctx); /* cold: shutdown only */
+	memset(ctx, 0, sizeof(*ctx)); /* the last hashed secret (HA1) does not linger */
+	__asm__ __volatile__("" : : "r"(ctx) : "memory"); /* keep the wipe */
+	free(ctx); /* cold: shutdown only */
 }
 
 static inline uint8_t
@@ -144,25 +137,36 @@ to_hex(const uint8_t *bin, unsigned int n, uint8_t *out)
 	}
 }
 
-/* out = hex(H(parts[0] ":" parts[1] ":" ... )), lowercase. */
+/* out = hex(H(parts[0] ":" parts[1] ":" ... )), lowercase; 2 * hash size bytes. */
 static int
 hash_parts(struct digest_ctx *ctx, unsigned int hash, const struct sf_span *parts,
 	   unsigned int n_parts, uint8_t out[DIGEST_HEX_MAX])
 {
-	uint8_t bin[EVP_MAX_MD_SIZE];
-	unsigned int bin_len = 0, i;
+	static const uint8_t colon = ':';
+	uint8_t bin[SHA256_DIGEST_SIZE];
+	unsigned int i;
 
-	if (EVP_DigestInit_ex2(ctx->md_ctx, ctx->md[hash], NULL) != 1)
-		return -EIO;
-	for (i = 0; i < n_parts; i++) {
-		if (i > 0 && EVP_DigestUpdate(ctx->md_ctx, ":", 1) != 1)
-			return -EIO;
-		if (parts[i].len > 0 && EVP_DigestUpdate(ctx->md_ctx, parts[i].p, parts[i].len) != 1)
-			return -EIO;
+	if (hash == HASH_MD5) {
+		md5_init(&ctx->h.md5);
+		for (i = 0; i < n_parts; i++) {
+			if (i > 0)
+				md5_update(&ctx->h.md5, 1, &colon);
+			if (parts[i].len > 0)
+				md5_update(&ctx->h.md5, parts[i].len, parts[i].p);
+		}
+		md5_digest(&ctx->h.md5, MD5_DIGEST_SIZE, bin);
+		to_hex(bin, MD5_DIGEST_SIZE, out);
+		return 0;
 	}
-	if (EVP_DigestFinal_ex(ctx->md_ctx, bin, &bin_len) != 1 || bin_len * 2 > DIGEST_HEX_MAX)
-		return -EIO;
-	to_hex(bin, bin_len, out);
+	sha256_init(&ctx->h.sha256);
+	for (i = 0; i < n_parts; i++) {
+		if (i > 0)
+			sha256_update(&ctx->h.sha256, 1, &colon);
+		if (parts[i].len > 0)
+			sha256_update(&ctx->h.sha256, parts[i].len, parts[i].p);
+	}
+	sha256_digest(&ctx->h.sha256, SHA256_DIGEST_SIZE, bin);
+	to_hex(bin, SHA256_DIGEST_SIZE, out);
 	return 0;
 }
 
@@ -238,7 +242,7 @@ digest_verify(struct digest_ctx *ctx, const struct digest_creds *creds, struct s
 		return DIGEST_MALFORMED;
 	for (i = 0; i < hex_len; i++)
 		got[i] = lower(creds->response.p[i]);
-	return CRYPTO_memcmp(want, got, hex_len) == 0 ? DIGEST_OK : DIGEST_WRONG;
+	return memeql_sec(want, got, hex_len) ? DIGEST_OK : DIGEST_WRONG; /* constant time */
 }
 
 /* Bounded appender over the caller's buffer; @overflow latches. */

@@ -2,7 +2,8 @@
 /*
  * Stateless digest nonces: the nonce carries its issue time, the issuing worker, a key id and a
  * tag of the challenged Call-ID, sealed by HMAC-SHA256 over those and the source IP and realm.
- * A challenge creates no state; verification needs only the key ring. Pure C on libcrypto.
+ * A challenge creates no state; verification needs only the key ring. Pure C on nettle's
+ * HMAC-SHA256; the key schedule is computed once per key, so issue/verify never allocate.
  *
  * Bound: source IP (a nonce stolen from the wire is useless elsewhere, and a spoofing flood can
  * never obtain a nonce that verifies, so it can never create auth-failure state) and realm.
@@ -34,7 +35,7 @@ struct nonce_keyring {
 	uint8_t prev[NONCE_KEY_LEN];     /* verifies only: nonces issued before the rotation */
 };
 
-/** Per-worker nonce context: HMAC contexts keyed at nonce_ctx_apply(). */
+/** Per-worker nonce context: HMAC-SHA256 states keyed at nonce_ctx_apply() (cur and prev). */
 struct nonce_ctx;
 
 enum nonce_status {
@@ -64,15 +65,16 @@ int nonce_keyring_rotate(struct nonce_keyring *kr);
  */
 void nonce_keyring_init_deterministic(struct nonce_keyring *kr, uint64_t seed);
 
-/** Make a worker's context (init). NULL when libcrypto has no HMAC/SHA-256. */
+/** Make a worker's context (init; allocates). NULL when out of memory. */
 struct nonce_ctx *nonce_ctx_create(uint8_t worker_id);
 
-/** Free it; NULL is a no-op. */
+/** Wipe and free it; NULL is a no-op. */
 void nonce_ctx_destroy(struct nonce_ctx *ctx);
 
 /**
  * Take the keys of @p kr (between bursts, when kr->gen differs from the applied one;
- * cheap to call every burst). 0 or -EIO.
+ * cheap to call every burst): two HMAC key schedules when the ring changed. Always 0 (the
+ * int is kept for callers that check).
  */
 int nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr);
 
@@ -82,7 +84,7 @@ int nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr);
  * @param realm   realm we challenge for
  * @param call_id Call-ID of the challenged request
  * @param now     s, the worker's monotonic clock
- * @return 0, -ENOKEY before nonce_ctx_apply(), -EIO on libcrypto failure
+ * @return 0, or -ENOKEY before nonce_ctx_apply()
  */
 int nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm,
 		struct sf_span call_id, uint32_t now, uint8_t out[NONCE_TEXT_LEN]);

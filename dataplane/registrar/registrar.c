@@ -56,13 +56,11 @@ span_of(const void *p, size_t len)
 	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
 }
 
+/* The digest realm: the SIP domain; the config parser precomputes HA1 for the same rule. */
 static struct sf_span
 registrar_realm(const struct snapshot *cfg)
 {
-	const void *nul = memchr(cfg->domain, '\0', sizeof(cfg->domain));
-	size_t len = nul != NULL ? (size_t)((const char *)nul - cfg->domain) : 0;
-
-	return len > 0 ? span_of(cfg->domain, len) : SIP_BUILD_LIT("sipfast");
+	return policy_realm(cfg->domain, sizeof(cfg->domain));
 }
 
 static inline bool
@@ -253,30 +251,44 @@ hex_u32(struct sf_span s)
 	return v;
 }
 
-/* The account's HA1 for @alg's base hash, as hex. 0 or -1 (an MD5-only account asked SHA). */
+static void
+hex_of(const uint8_t *bin, size_t n, uint8_t *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = (uint8_t)hex[bin[i] >> 4];
+		out[2 * i + 1] = (uint8_t)hex[bin[i] & 0xf];
+	}
+}
+
+/*
+ * The account's HA1 for @alg's base hash, as hex. 0, or -1 when an MD5-only account (ha1
+ * configured) is asked for SHA-256. Password accounts use the HA1 the config parser computed
+ * for the snapshot's realm: no hashing here. Only a policy built without the parser (unit
+ * fixtures) or for another realm falls back to hashing the password (no allocation either).
+ */
 static int
 reg_ha1(struct reg_req *r, enum digest_alg alg, uint8_t out[DIGEST_HEX_MAX], size_t *len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const struct policy_account *a = r->acct;
-	unsigned int i;
+	const struct policy *pol = r->w->cfg->policy;
+	bool sha = alg == DIGEST_ALG_SHA256 || alg == DIGEST_ALG_SHA256_SESS;
 
 	*len = digest_hex_len(alg);
-	if (a->has_ha1) {
-		if (alg != DIGEST_ALG_MD5 && alg != DIGEST_ALG_MD5_SESS)
-			return -1;
-		for (i = 0; i < 16; i++) {
-			out[2 * i] = (uint8_t)hex[a->ha1[i] >> 4];
-			out[2 * i + 1] = (uint8_t)hex[a->ha1[i] & 0xf];
-		}
+	if (a->has_ha1 && sha)
+		return -1;
+	if (a->has_ha1 || (pol != NULL && span_eq(span_of(pol->ha1_realm, pol->ha1_realm_len),
+						  r->realm))) {
+		if (sha)
+			hex_of(a->ha1_sha256, sizeof(a->ha1_sha256), out);
+		else
+			hex_of(a->ha1, sizeof(a->ha1), out);
 		return 0;
 	}
-	/* Hashed per request from the password: one more hash; per-realm HA1 at config is TODO. */
 	return digest_ha1(r->reg->dctx, alg, span_of(a->user, a->user_len), r->realm,
-			  span_of(a->password, memchr(a->password, '\0', sizeof(a->password)) != NULL
-						   ? (size_t)((const char *)memchr(a->password, '\0',
-							  sizeof(a->password)) - a->password)
-						   : sizeof(a->password)),
+			  span_of(a->password, strnlen(a->password, sizeof(a->password))),
 			  out) == 0 ? 0 : -1;
 }
 

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/crypto.h>
 
 #include "dataplane/registrar/digest.h"
 #include "dataplane/sip/scan.h"
