@@ -16,6 +16,7 @@
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/sip/build.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
@@ -169,61 +170,30 @@ reg_challenge(struct reg_req *r, bool stale)
 			span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
 }
 
-/* Append helper for response header lines. */
-struct reg_buf {
-	uint8_t b[REG_EXTRA_MAX];
-	size_t len;
-	bool ok;
-};
-
-static void
-rb_put(struct reg_buf *rb, const void *p, size_t len)
-{
-	if (!rb->ok || sizeof(rb->b) - rb->len < len) {
-		rb->ok = false;
-		return;
-	}
-	memcpy(rb->b + rb->len, p, len);
-	rb->len += len;
-}
-
-#define RB_LIT(rb, lit) rb_put((rb), (lit), sizeof(lit) - 1)
-
-static void
-rb_uint(struct reg_buf *rb, uint32_t v)
-{
-	uint8_t tmp[10];
-	int n = 0;
-
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (uint8_t)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	rb_put(rb, tmp + sizeof(tmp) - n, (size_t)n);
-}
-
 /* 200 OK listing @b (may be NULL) with its remaining expiry (RFC 3261 10.3 step 8). */
 static enum verdict
 reg_ok(struct reg_req *r, const struct location_binding *b)
 {
-	struct reg_buf rb = {.len = 0, .ok = true};
+	uint8_t extra[REG_EXTRA_MAX];
+	struct sip_bw w = SIP_BW_INIT(extra, sizeof(extra));
 
 	if (b != NULL) {
 		uint32_t left = b->expires_at_s - r->now;
 
-		RB_LIT(&rb, "Contact: <");
-		rb_put(&rb, b->contact, b->contact_len);
-		RB_LIT(&rb, ">;expires=");
-		rb_uint(&rb, left);
-		RB_LIT(&rb, "\r\nExpires: ");
-		rb_uint(&rb, left);
-		RB_LIT(&rb, "\r\n");
+		SIP_BW_LIT(&w, "Contact: <");
+		sip_bw_put(&w, b->contact, b->contact_len);
+		SIP_BW_LIT(&w, ">;expires=");
+		sip_bw_uint(&w, left);
+		SIP_BW_LIT(&w, "\r\nExpires: ");
+		sip_bw_uint(&w, left);
+		SIP_BW_LIT(&w, "\r\n");
 	}
-	if (!rb.ok) {
+	if (!w.ok) {
 		rte_pktmbuf_free(r->m);
 		return VERDICT_SIP_DROP_REPLY_FAILED;
 	}
-	return reg_send(r, 200, SIP_BUILD_LIT("OK"), span_of(rb.b, rb.len), VERDICT_SIP_REGISTER_OK);
+	return reg_send(r, 200, SIP_BUILD_LIT("OK"), span_of(extra, (size_t)(w.p - extra)),
+			VERDICT_SIP_REGISTER_OK);
 }
 
 static enum verdict
