@@ -104,6 +104,55 @@ nonce_keyring_init_deterministic(struct nonce_keyring *kr, uint64_t seed)
 	}
 }
 
+void
+nonce_keyring_publish(struct nonce_keyring_pub *pub, const struct nonce_keyring *next)
+{
+	uint32_t seq = pub->seq + 1; /* the writer's own counter: plain read */
+
+	/* Sequence lock writer (the rte_seqlock pattern): odd, fence, data, even (release). */
+	__atomic_store_n(&pub->seq, seq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(&pub->ring, next, sizeof(*next));
+	__atomic_store_n(&pub->seq, seq + 1, __ATOMIC_RELEASE);
+}
+
+bool
+nonce_keyring_read(const struct nonce_keyring_pub *pub, uint32_t *seen,
+		   struct nonce_keyring *out)
+{
+	uint32_t seq = __atomic_load_n(&pub->seq, __ATOMIC_ACQUIRE);
+
+	if (seq == *seen || (seq & 1) != 0)
+		return false;
+	memcpy(out, &pub->ring, sizeof(*out));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&pub->seq, __ATOMIC_RELAXED) != seq) {
+		wipe(out, sizeof(*out)); /* torn: a rotation overtook the copy */
+		return false;
+	}
+	*seen = seq;
+	return true;
+}
+
+int
+nonce_keyring_rotate_due(struct nonce_keyring_pub *pub, uint64_t now_s, uint64_t *last_s,
+			 uint32_t interval_s)
+{
+	struct nonce_keyring next;
+	int rc;
+
+	if (interval_s == 0 || now_s < *last_s + interval_s)
+		return 0;
+	next = pub->ring; /* the writer reads its own ring: no other writer exists */
+	rc = nonce_keyring_rotate(&next);
+	if (rc == 0) {
+		nonce_keyring_publish(pub, &next);
+		*last_s = now_s;
+	}
+	wipe(&next, sizeof(next));
+	return rc == 0 ? 1 : rc;
+}
+
 static void
 slot_clear(struct nonce_key_slot *s)
 {

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
@@ -498,6 +499,20 @@ reg_bind(struct reg_req *r)
 /* --- entry point --------------------------------------------------------------------- */
 
 /* Without a registrar (fixtures of other modules): challenge what has no credentials. */
+/* Apply the published nonce key ring when it changed (rare: a rotation). */
+static __rte_noinline void
+reg_keys_refresh(struct registrar *reg)
+{
+	struct nonce_keyring ring;
+	uint32_t seen = reg->keys_seen;
+
+	if (nonce_keyring_read(&reg->sh->keys, &seen, &ring) &&
+	    nonce_ctx_apply(reg->nctx, &ring) == 0)
+		reg->keys_seen = seen;
+	memset(&ring, 0, sizeof(ring));
+	__asm__ __volatile__("" : : "r"(&ring) : "memory"); /* keep the wipe */
+}
+
 static enum verdict
 registrar_stub(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	       enum policy_class cls)
@@ -528,10 +543,8 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		if (owner != w->index)
 			return steer_to(w, owner, m); /* auth state lives with the source IP */
 	}
-	if (unlikely(reg->keyring_gen != reg->sh->keyring.gen)) {
-		if (nonce_ctx_apply(reg->nctx, &reg->sh->keyring) == 0)
-			reg->keyring_gen = reg->sh->keyring.gen;
-	}
+	if (unlikely(__atomic_load_n(&reg->sh->keys.seq, __ATOMIC_RELAXED) != reg->keys_seen))
+		reg_keys_refresh(reg); /* ctrlplane rotated the nonce key */
 	r = (struct reg_req){
 		.w = w, .reg = reg, .m = m, .s = s, .p = &w->cfg->params,
 		.realm = registrar_realm(w->cfg), .src_ip = meta->src_ip,
@@ -608,12 +621,29 @@ registrar_shared_create(uint16_t n_workers)
 
 	if (sh == NULL)
 		return NULL;
+	struct nonce_keyring ring;
+	struct timespec ts;
+
 	sh->n_workers = n_workers;
-	if (nonce_keyring_init(&sh->keyring) != 0) {
+	if (nonce_keyring_init(&ring) != 0) {
 		rte_free(sh); /* cold: init */
 		return NULL;
 	}
+	nonce_keyring_publish(&sh->keys, &ring);
+	memset(&ring, 0, sizeof(ring));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sh->keys_rotated_s = (uint64_t)ts.tv_sec;
 	return sh;
+}
+
+int
+registrar_rotate(struct registrar_shared *sh)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return nonce_keyring_rotate_due(&sh->keys, (uint64_t)ts.tv_sec, &sh->keys_rotated_s,
+					NONCE_KEY_ROTATE_S);
 }
 
 void
@@ -627,8 +657,10 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 {
 	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
 	struct authfail_config afc = {.capacity = REGISTRAR_AUTHFAIL_CAPACITY};
+	struct nonce_keyring ring;
 	struct registrar *reg;
 	uint64_t seed = 0;
+	uint32_t seen = 0;
 
 	reg = rte_zmalloc_socket("sf_reg", sizeof(*reg), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
 	if (reg == NULL)
@@ -638,17 +670,23 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 	reg->hooks = policy_hooks_none;
 	reg->hooks.binding_live = registrar_binding_live;
 	reg->hooks.ctx = w;
-	memcpy(&seed, sh->keyring.cur, sizeof(seed)); /* a secret the table's hash can key on */
+	if (!nonce_keyring_read(&sh->keys, &seen, &ring)) { /* published before the launch */
+		registrar_worker_fini(w);
+		return -EINVAL;
+	}
+	memcpy(&seed, ring.cur, sizeof(seed)); /* a secret the table's hash can key on */
 	reg->loc = location_create(w->index, capacity, w->qsbr, socket);
 	reg->af = authfail_create(&afc, seed ^ w->index);
 	reg->nctx = nonce_ctx_create((uint8_t)w->index);
 	reg->dctx = digest_ctx_create();
 	if (reg->loc == NULL || reg->af == NULL || reg->nctx == NULL || reg->dctx == NULL ||
-	    nonce_ctx_apply(reg->nctx, &sh->keyring) != 0) {
+	    nonce_ctx_apply(reg->nctx, &ring) != 0) {
+		memset(&ring, 0, sizeof(ring));
 		registrar_worker_fini(w);
 		return -ENOMEM;
 	}
-	reg->keyring_gen = sh->keyring.gen;
+	memset(&ring, 0, sizeof(ring));
+	reg->keys_seen = seen;
 	sh->shard[w->index] = reg->loc;
 	return 0;
 }
