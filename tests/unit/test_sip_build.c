@@ -219,6 +219,26 @@ test_BUILD_folded_header_and_colons_in_values(void **state)
 	assert_non_null(strstr(b.out, "\r\nCall-ID: c9\r\nCSeq: 7 OPTIONS\r\n"));
 }
 
+/* A comma inside a quoted Via parameter does not end the top value; rport after it is found. */
+static void
+test_BUILD_quoted_comma_in_top_via(void **state)
+{
+	static const char msg[] = "OPTIONS sip:10.99.0.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKq;x=\"a,b\";rport,"
+				  " SIP/2.0/UDP p2.example.com;branch=z9hG4bK2\r\n"
+				  "From: <sip:a@b>;tag=f\r\nTo: <sip:x@10.99.0.1>;tag=t\r\n"
+				  "Call-ID: c1\r\nCSeq: 1 OPTIONS\r\n\r\n";
+	struct sip_build_resp r = resp_200();
+	struct built b;
+
+	(void)state;
+	build(msg, &r, &b, 2048);
+	assert_true(b.len > 0);
+	assert_non_null(strstr(b.out, "\r\nVia: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKq;"
+				      "x=\"a,b\";rport=40001;received=203.0.113.5\r\n"
+				      "Via: SIP/2.0/UDP p2.example.com;branch=z9hG4bK2\r\n"));
+}
+
 /* The writer the registrar shares: appends, decimal, and the overflow latch. */
 static void
 test_BUILD_writer_appends_and_latches_overflow(void **state)
@@ -258,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_BUILD_challenge_header),
 		cmocka_unit_test(test_BUILD_folded_header_and_colons_in_values),
 		cmocka_unit_test(test_BUILD_writer_appends_and_latches_overflow),
+		cmocka_unit_test(test_BUILD_quoted_comma_in_top_via),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
