@@ -137,33 +137,60 @@ to_hex(const uint8_t *bin, unsigned int n, uint8_t *out)
 	}
 }
 
-/* out = hex(H(parts[0] ":" parts[1] ":" ... )), lowercase; 2 * hash size bytes. */
+/* Bytes of joined parts hashed in one update; longer input is hashed part by part. */
+#define JOIN_MAX 512
+
+/*
+ * out = hex(H(parts[0] ":" parts[1] ":" ... )), lowercase; 2 * hash size bytes. The parts are
+ * joined on the stack first when they fit, so the hash sees one update instead of one per
+ * part and separator (each nettle update call costs a buffer check and a copy).
+ */
 static int
 hash_parts(struct digest_ctx *ctx, unsigned int hash, const struct sf_span *parts,
 	   unsigned int n_parts, uint8_t out[DIGEST_HEX_MAX])
 {
 	static const uint8_t colon = ':';
-	uint8_t bin[SHA256_DIGEST_SIZE];
+	uint8_t bin[SHA256_DIGEST_SIZE], join[JOIN_MAX];
+	size_t total = n_parts - 1, len = 0;
 	unsigned int i;
 
-	if (hash == HASH_MD5) {
-		md5_init(&ctx->h.md5);
+	for (i = 0; i < n_parts; i++)
+		total += parts[i].len;
+	if (total <= sizeof(join)) {
 		for (i = 0; i < n_parts; i++) {
 			if (i > 0)
-				md5_update(&ctx->h.md5, 1, &colon);
+				join[len++] = ':';
 			if (parts[i].len > 0)
-				md5_update(&ctx->h.md5, parts[i].len, parts[i].p);
+				memcpy(join + len, parts[i].p, parts[i].len);
+			len += parts[i].len;
+		}
+	}
+	if (hash == HASH_MD5) {
+		md5_init(&ctx->h.md5);
+		if (len == total) {
+			md5_update(&ctx->h.md5, len, join);
+		} else {
+			for (i = 0; i < n_parts; i++) {
+				if (i > 0)
+					md5_update(&ctx->h.md5, 1, &colon);
+				if (parts[i].len > 0)
+					md5_update(&ctx->h.md5, parts[i].len, parts[i].p);
+			}
 		}
 		md5_digest(&ctx->h.md5, MD5_DIGEST_SIZE, bin);
 		to_hex(bin, MD5_DIGEST_SIZE, out);
 		return 0;
 	}
 	sha256_init(&ctx->h.sha256);
-	for (i = 0; i < n_parts; i++) {
-		if (i > 0)
-			sha256_update(&ctx->h.sha256, 1, &colon);
-		if (parts[i].len > 0)
-			sha256_update(&ctx->h.sha256, parts[i].len, parts[i].p);
+	if (len == total) {
+		sha256_update(&ctx->h.sha256, len, join);
+	} else {
+		for (i = 0; i < n_parts; i++) {
+			if (i > 0)
+				sha256_update(&ctx->h.sha256, 1, &colon);
+			if (parts[i].len > 0)
+				sha256_update(&ctx->h.sha256, parts[i].len, parts[i].p);
+		}
 	}
 	sha256_digest(&ctx->h.sha256, SHA256_DIGEST_SIZE, bin);
 	to_hex(bin, SHA256_DIGEST_SIZE, out);

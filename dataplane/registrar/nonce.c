@@ -266,44 +266,47 @@ b64_encode(const uint8_t bin[NONCE_BIN_LEN], uint8_t out[NONCE_TEXT_LEN])
 	}
 }
 
-static int
-b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
+/* base64url digit value + 1 by character; 0 = not a base64url digit. */
+static const uint8_t b64url_dec[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0, 64,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
 
 static bool
 b64_decode(struct sf_span text, uint8_t bin[NONCE_BIN_LEN])
 {
-	unsigned int i, o = 0, k;
+	unsigned int i, o = 0;
+	uint8_t bad = 0;
 
 	if (text.len != NONCE_TEXT_LEN)
 		return false;
 	for (i = 0; i < NONCE_TEXT_LEN; i += 4) {
-		uint32_t v = 0;
+		uint8_t d0 = b64url_dec[text.p[i]], d1 = b64url_dec[text.p[i + 1]];
+		uint8_t d2 = b64url_dec[text.p[i + 2]], d3 = b64url_dec[text.p[i + 3]];
+		uint32_t v = (uint32_t)(d0 - 1) << 18 | (uint32_t)(d1 - 1) << 12 |
+			     (uint32_t)(d2 - 1) << 6 | (uint32_t)(d3 - 1);
 
-		for (k = 0; k < 4; k++) {
-			int d = b64_value(text.p[i + k]);
-
-			if (d < 0)
-				return false;
-			v = v << 6 | (uint32_t)d;
-		}
+		bad |= (uint8_t)(d0 == 0) | (uint8_t)(d1 == 0) | (uint8_t)(d2 == 0) |
+		       (uint8_t)(d3 == 0);
 		bin[o++] = (uint8_t)(v >> 16);
 		bin[o++] = (uint8_t)(v >> 8);
 		bin[o++] = (uint8_t)v;
 	}
-	return true;
+	return bad == 0;
 }
 
 int
