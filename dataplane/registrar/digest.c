@@ -18,12 +18,26 @@
 /* The hash behind each algorithm: 0 = MD5, 1 = SHA-256. */
 enum { HASH_MD5, HASH_SHA256, HASH_MAX };
 
-/* Scratch hash state, reused for every hash; one worker only. Plain structs: no allocation. */
+/* Longest "method:digest-uri" whose HA2 is remembered. */
+#define HA2_KEY_MAX 192
+
+/*
+ * Scratch hash state, reused for every hash; one worker only. Plain structs: no allocation.
+ * @ha2 remembers the last HA2 = H(method ":" digest-uri): a registrar's clients all hash
+ * "REGISTER:sip:<domain>", so most requests skip that hash. HA2 holds no secret.
+ */
 struct digest_ctx {
 	union {
 		struct md5_ctx md5;
 		struct sha256_ctx sha256;
 	} h;
+	struct {
+		bool valid;
+		uint8_t hash;               /* HASH_MD5 or HASH_SHA256 */
+		uint16_t key_len;
+		uint8_t key[HA2_KEY_MAX];   /* method ":" digest-uri */
+		uint8_t hex[DIGEST_HEX_MAX];
+	} ha2;
 };
 
 /* Up to this many pieces are hashed together, with ':' between them. */
@@ -197,6 +211,36 @@ hash_parts(struct digest_ctx *ctx, unsigned int hash, const struct sf_span *part
 	return 0;
 }
 
+/* ha2 = hex(H(method ":" uri)), from the one-entry cache in @ctx when the input repeats. */
+static int
+hash_ha2(struct digest_ctx *ctx, unsigned int hash, struct sf_span method, struct sf_span uri,
+	 uint8_t ha2[DIGEST_HEX_MAX])
+{
+	const struct sf_span parts[2] = {method, uri};
+	size_t key_len = (size_t)method.len + 1 + uri.len;
+	size_t hex_len = hash == HASH_SHA256 ? 64 : 32;
+	int rc;
+
+	if (ctx->ha2.valid && ctx->ha2.hash == hash && ctx->ha2.key_len == key_len &&
+	    memcmp(ctx->ha2.key, method.p, method.len) == 0 && ctx->ha2.key[method.len] == ':' &&
+	    (uri.len == 0 || memcmp(ctx->ha2.key + method.len + 1, uri.p, uri.len) == 0)) {
+		memcpy(ha2, ctx->ha2.hex, hex_len);
+		return 0;
+	}
+	rc = hash_parts(ctx, hash, parts, 2, ha2);
+	if (rc != 0 || key_len > sizeof(ctx->ha2.key))
+		return rc;
+	memcpy(ctx->ha2.key, method.p, method.len);
+	ctx->ha2.key[method.len] = ':';
+	if (uri.len > 0)
+		memcpy(ctx->ha2.key + method.len + 1, uri.p, uri.len);
+	ctx->ha2.key_len = (uint16_t)key_len;
+	ctx->ha2.hash = (uint8_t)hash;
+	memcpy(ctx->ha2.hex, ha2, hex_len);
+	ctx->ha2.valid = true;
+	return 0;
+}
+
 int
 digest_ha1(struct digest_ctx *ctx, enum digest_alg alg, struct sf_span username,
 	   struct sf_span realm, struct sf_span password, uint8_t out[DIGEST_HEX_MAX])
@@ -238,9 +282,7 @@ digest_response(struct digest_ctx *ctx, const struct digest_creds *creds, struct
 	} else {
 		memcpy(ha1, ha1_hex.p, hex_len);
 	}
-	parts[0] = method;
-	parts[1] = creds->uri;
-	rc = hash_parts(ctx, hash, parts, 2, ha2);
+	rc = hash_ha2(ctx, hash, method, creds->uri, ha2);
 	if (rc != 0)
 		return rc;
 	parts[0] = span_of(ha1, hex_len);
