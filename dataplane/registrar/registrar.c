@@ -498,7 +498,6 @@ reg_bind(struct reg_req *r)
 
 /* --- entry point --------------------------------------------------------------------- */
 
-/* Without a registrar (fixtures of other modules): challenge what has no credentials. */
 /* Apply the published nonce key ring when it changed (rare: a rotation). */
 static __rte_noinline void
 reg_keys_refresh(struct registrar *reg)
@@ -513,6 +512,7 @@ reg_keys_refresh(struct registrar *reg)
 	__asm__ __volatile__("" : : "r"(&ring) : "memory"); /* keep the wipe */
 }
 
+/* Without a registrar (fixtures of other modules): challenge what has no credentials. */
 static enum verdict
 registrar_stub(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	       enum policy_class cls)
@@ -618,12 +618,11 @@ struct registrar_shared *
 registrar_shared_create(uint16_t n_workers)
 {
 	struct registrar_shared *sh = rte_zmalloc("sf_reg_shared", sizeof(*sh), 0); /* cold: init */
-
-	if (sh == NULL)
-		return NULL;
 	struct nonce_keyring ring;
 	struct timespec ts;
 
+	if (sh == NULL)
+		return NULL;
 	sh->n_workers = n_workers;
 	if (nonce_keyring_init(&ring) != 0) {
 		rte_free(sh); /* cold: init */
