@@ -51,7 +51,10 @@ ctl_registrar_start(struct daemon *d)
 	if (d->opts.bench_fixed_nonce) { /* before the workers key their nonce contexts */
 		CP_LOG(WARNING, "registrar: --bench-fixed-nonce: fixed nonce key, frozen clock; "
 				"BENCHMARK ONLY, nonces are forgeable");
-		nonce_keyring_init_deterministic(&d->registrar->keyring, CTL_REG_BENCH_NONCE_SEED);
+		struct nonce_keyring ring;
+
+		nonce_keyring_init_deterministic(&ring, CTL_REG_BENCH_NONCE_SEED);
+		nonce_keyring_publish(&d->registrar->keys, &ring);
 	}
 	for (i = 0; i < d->env.n_workers; i++) {
 		rc = registrar_worker_init(d->env.workers[i], d->registrar,
@@ -64,6 +67,22 @@ ctl_registrar_start(struct daemon *d)
 			d->env.workers[i]->reg->clock = ctl_reg_bench_clock;
 	}
 	return 0;
+}
+
+void
+ctl_registrar_tick(struct daemon *d)
+{
+	int rc;
+
+	if (d->registrar == NULL || d->opts.bench_fixed_nonce) /* bench: the key stays fixed */
+		return;
+	rc = registrar_rotate(d->registrar);
+	if (rc > 0)
+		CP_LOG(INFO, "registrar: nonce key rotated (key id %u; the previous key still "
+			     "verifies for %u s)", d->registrar->keys.ring.gen & 0xffu,
+		       NONCE_KEY_ROTATE_S);
+	else if (rc < 0)
+		CP_LOG(WARNING, "registrar: nonce key rotation: %s (retrying)", strerror(-rc));
 }
 
 void

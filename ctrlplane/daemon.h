@@ -38,6 +38,8 @@ int ctl_methods_register(struct daemon *d);
  * registrations.list, suspended.list, suspended.clear. 0 or -errno. */
 int ctl_registrar_start(struct daemon *d);
 void ctl_registrar_stop(struct daemon *d);
+/* Control loop: rotate the nonce key every NONCE_KEY_ROTATE_S (not with --bench-fixed-nonce). */
+void ctl_registrar_tick(struct daemon *d);
 int ctl_registrar_register(struct daemon *d);
 
 #endif

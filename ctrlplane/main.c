@@ -271,6 +271,7 @@ main(int argc, char **argv)
 		ctl_server_poll(d.ctl, CTL_POLL_MS);
 		publish_reclaim(&d.pub);
 		ctl_keepalive_watch(&d); /* issue 6: KA-7 capacity warning */
+		ctl_registrar_tick(&d);   /* daily nonce key rotation */
 	}
 	daemon_stop(&d);
 	rte_eal_cleanup();

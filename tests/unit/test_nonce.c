@@ -230,6 +230,78 @@ test_random_keys_differ_deterministic_keys_repeat(void **state)
 	nonce_ctx_destroy(y);
 }
 
+/*
+ * The rotation the control plane runs (nonce_keyring_rotate_due every loop, workers reading
+ * the published ring): nothing before NONCE_KEY_ROTATE_S; after one rotation a nonce issued
+ * before it verifies (previous key), after two it is refused (INVALID: unknown key id), while
+ * a nonce issued between the two still verifies.
+ */
+static void
+test_scheduled_rotation_published_to_workers(void **state)
+{
+	static struct nonce_keyring_pub pub; /* zero: never published */
+	struct nonce_ctx *w = nonce_ctx_create(0);
+	uint8_t before1[NONCE_TEXT_LEN], before2[NONCE_TEXT_LEN];
+	const uint64_t t0 = 7000000; /* monotonic s at start */
+	uint64_t last = t0, now;
+	struct nonce_keyring ring, first;
+	struct nonce_info info;
+	uint32_t seen = 0;
+	uint32_t t;
+
+	(void)state;
+	assert_non_null(w);
+	assert_false(nonce_keyring_read(&pub, &seen, &ring)); /* nothing published yet */
+	assert_int_equal(nonce_keyring_init(&first), 0);
+	nonce_keyring_publish(&pub, &first);
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	assert_memory_equal(ring.cur, first.cur, NONCE_KEY_LEN);
+	assert_false(nonce_keyring_read(&pub, &seen, &ring)); /* unchanged: nothing to apply */
+	assert_int_equal(nonce_ctx_apply(w, &ring), 0);
+
+	/* t is the registrar's clock (s); the nonce lifetime is LIFE. */
+	t = 100;
+	assert_int_equal(nonce_issue(w, IP_X, S("r"), S("c1"), t, before1), 0);
+	for (now = t0; now < t0 + NONCE_KEY_ROTATE_S; now += 3600) /* not due: no rotation */
+		assert_int_equal(nonce_keyring_rotate_due(&pub, now, &last, NONCE_KEY_ROTATE_S), 0);
+	assert_false(nonce_keyring_read(&pub, &seen, &ring));
+	assert_int_equal(last, t0);
+
+	/* First rotation: a day after start. */
+	now = t0 + NONCE_KEY_ROTATE_S;
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now, &last, NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(last, now);
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	assert_true(ring.has_prev);
+	assert_memory_equal(ring.prev, first.cur, NONCE_KEY_LEN);
+	assert_memory_not_equal(ring.cur, first.cur, NONCE_KEY_LEN);
+	assert_int_equal(nonce_ctx_apply(w, &ring), 0);
+	assert_int_equal(nonce_verify(w, N(before1), IP_X, S("r"), S("c1"), t + 1, LIFE, &info),
+			 NONCE_OK);
+	assert_int_equal(nonce_issue(w, IP_X, S("r"), S("c2"), t + 1, before2), 0);
+
+	/* Not due again until another full interval. */
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now + NONCE_KEY_ROTATE_S - 1, &last,
+						  NONCE_KEY_ROTATE_S), 0);
+	/* Second rotation: the first key is gone. */
+	now += NONCE_KEY_ROTATE_S;
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now, &last, NONCE_KEY_ROTATE_S), 1);
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	assert_int_equal(nonce_ctx_apply(w, &ring), 0);
+	assert_int_equal(nonce_verify(w, N(before1), IP_X, S("r"), S("c1"), t + 2, LIFE, &info),
+			 NONCE_INVALID);
+	assert_int_equal(nonce_verify(w, N(before2), IP_X, S("r"), S("c2"), t + 2, LIFE, &info),
+			 NONCE_OK);
+
+	/* Interval 0 never rotates; a reader never takes a ring the writer is mid-way through. */
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now * 10, &last, 0), 0);
+	pub.seq++; /* odd: as if a publication were in progress */
+	assert_false(nonce_keyring_read(&pub, &seen, &ring));
+	pub.seq++;
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	nonce_ctx_destroy(w);
+}
+
 int
 main(void)
 {
@@ -240,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_wrong_source_ip_or_realm_is_invalid_port_is_not_bound),
 		cmocka_unit_test(test_future_issue_time_beyond_slack_is_invalid),
 		cmocka_unit_test(test_key_rotation_keeps_previous_key),
+		cmocka_unit_test(test_scheduled_rotation_published_to_workers),
 		cmocka_unit_test(test_random_keys_differ_deterministic_keys_repeat),
 	};
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -385,6 +386,68 @@ test_POLICY_empty_and_many_entries(void **state)
 	free(doc);
 }
 
+/* Lowercase hex of @n bytes. */
+static void
+hex_str(const uint8_t *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* The registrar hashes no password: HA1 (MD5 and SHA-256) per realm is made at config. */
+static void
+test_POLICY_ha1_precomputed_for_the_snapshot_realm(void **state)
+{
+	static const struct {
+		const char *domain, *md5, *sha256;
+	} v[] = { /* H("1001:" realm ":s3cret"), from Python hashlib */
+		{"sipfast.test", "2e05a9f08c43f436f8d3635f70e401f8",
+		 "0ce6028106a033fa1ed5a4f90d4cbb83da86ae2d2fc7a8cc64ea06f3b5b19077"},
+		{"example.org", "ee0b6e52a024dc6b1db98a969a00185a",
+		 "c1fcf62db38e66696effe5bb26634ba5a5f1622ac10362bce7633215c039a18c"},
+		{"", "38e38b5a11feba0a54afaa2f83dc7ea3", /* no domain: POLICY_DEFAULT_REALM */
+		 "7940e611707c965bfa8a43db70b053c846cb4440497d11634a388fedd00722b7"},
+	};
+	json_t *doc = json_loads(DOC, 0, NULL);
+	struct cfg_error err = {0};
+	char hex[65];
+	size_t i;
+
+	(void)state;
+	assert_non_null(doc);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) { /* a config update may change it */
+		struct snapshot snap;
+		const struct policy_account *a, *b;
+
+		memset(&snap, 0, sizeof(snap));
+		param_table_defaults(&snap.params);
+		snprintf(snap.domain, sizeof(snap.domain), "%s", v[i].domain);
+		assert_int_equal(policy_config_parse(doc, &snap, &err), 0);
+		a = policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"1001", 4});
+		b = policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"1002", 4});
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_false(a->has_ha1);
+		hex_str(a->ha1, sizeof(a->ha1), hex);
+		assert_string_equal(hex, v[i].md5);
+		hex_str(a->ha1_sha256, sizeof(a->ha1_sha256), hex);
+		assert_string_equal(hex, v[i].sha256);
+		assert_int_equal(snap.policy->ha1_realm_len,
+				 v[i].domain[0] ? strlen(v[i].domain) : strlen(POLICY_DEFAULT_REALM));
+		assert_memory_equal(snap.policy->ha1_realm,
+				    v[i].domain[0] ? v[i].domain : POLICY_DEFAULT_REALM,
+				    snap.policy->ha1_realm_len);
+		/* A configured HA1 is kept as given (MD5 only). */
+		assert_true(b->has_ha1);
+		hex_str(b->ha1, sizeof(b->ha1), hex);
+		assert_string_equal(hex, "0123456789abcdef0123456789abcdef");
+		policy_free(snap.policy);
+	}
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -403,6 +466,7 @@ main(void)
 	const struct CMUnitTest config_tests[] = {
 		cmocka_unit_test(test_CFG_3_policy_sections_reject_bad_input_by_path),
 		cmocka_unit_test(test_POLICY_empty_and_many_entries),
+		cmocka_unit_test(test_POLICY_ha1_precomputed_for_the_snapshot_realm),
 	};
 
 	return cmocka_run_group_tests(tests, pt_setup, pt_teardown) |

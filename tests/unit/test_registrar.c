@@ -600,6 +600,70 @@ test_REG_contact_too_long_refused_counted(void **state)
 	assert_memory_equal(location_binding_contact(b).p, fits, n);
 }
 
+/*
+ * The nonce key rotation reaches the worker at its next REGISTER: a nonce challenged before
+ * one rotation is still answered 200 (previous key), before two it is re-challenged (unknown
+ * key: INVALID, so no stale=true and nothing counted as a failure).
+ */
+static void
+test_AUTH_nonce_key_rotation_reaches_the_worker(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	uint64_t last = 0;
+	char old[sizeof(t->nonce)];
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	snprintf(old, sizeof(old), "%s", t->nonce);
+	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_int_equal(w->reg->keys_seen, t->sh->keys.seq);
+	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, 2 * NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
+					      .contact = A_CONTACT, .expires = 60, .nc = 2}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_null(strstr(t->out, "stale=true"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 0);
+	/* The fresh nonce of that challenge works under the new key. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+}
+
+/*
+ * A REGISTER hashes no password: the HA1 made when the snapshot was built is used (a password
+ * changed behind the snapshot's back does not matter); a policy whose HA1 are not for this
+ * realm (built without the parser) falls back to hashing the password.
+ */
+static void
+test_AUTH_ha1_precomputed_per_realm(void **state)
+{
+	struct rfx *t = *state;
+	struct policy_account *a = (struct policy_account *)policy_account_by_user(
+		t->snap->policy, (struct sf_span){(const uint8_t *)"1001", 4});
+
+	assert_non_null(a);
+	snprintf(a->password, sizeof(a->password), "not-the-password");
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .nc = 1});
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .sha256 = true, .nc = 1});
+	t->snap->policy->ha1_realm_len = 0; /* not computed for this realm: from the password */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	snprintf(a->password, sizeof(a->password), "pw");
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -621,6 +685,8 @@ main(void)
 		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403),
 		REG_TEST(test_REG_account_removed_drops_binding),
 		REG_TEST(test_REG_contact_too_long_refused_counted),
+		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
+		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
 	};
 
 	if (fx_eal_init() != 0)
