@@ -733,6 +733,60 @@ test_REG_account_removed_drops_binding(void **state)
 	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
 }
 
+/* The granted expiry of the last 200 OK (its Contact's ;expires=), -1 when there is none. */
+static int
+granted_in_ok(const struct rfx *t)
+{
+	const char *p = strstr(t->out, ">;expires=");
+
+	return p != NULL ? atoi(p + 10) : -1;
+}
+
+/*
+ * Expiry jitter (beyond the seed, sip.register_expiry_jitter): off by default, every grant is
+ * exact (REG-1/REG-2 hold). At 20 %, a grant of 1000 becomes a random value in [800, 1000]
+ * that the 200 OK and the binding agree on, and 30 grants are not all the same; a grant near
+ * the minimum never drops below the 20-s Min-Expires, one at the minimum is left alone.
+ */
+static void
+test_REG_expiry_jitter_off_by_default_spreads_grants_when_on(void **state)
+{
+	struct rfx *t = *state;
+	unsigned int lo = 1000, hi = 0, i;
+	char cid[32];
+	int g;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 1000, .nc = 1});
+	assert_int_equal(granted_in_ok(t), 1000);
+	t->snap->reg_expiry_jitter_pct = 20;
+	for (i = 0; i < 30; i++) {
+		snprintf(cid, sizeof(cid), "cid-j%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 1000, .nc = 1, .call_id = cid});
+		g = granted_in_ok(t);
+		assert_in_range(g, 800, 1000);
+		assert_int_equal(binding(t, "1001")->granted_s, (unsigned int)g);
+		assert_int_equal(binding(t, "1001")->expires_at_s, t->now + (unsigned int)g);
+		lo = RTE_MIN(lo, (unsigned int)g);
+		hi = RTE_MAX(hi, (unsigned int)g);
+		t->now += 1;
+	}
+	assert_true(hi > lo);
+	t->snap->reg_expiry_jitter_pct = 50;
+	for (i = 0; i < 10; i++) {
+		snprintf(cid, sizeof(cid), "cid-m%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 30, .nc = 1, .call_id = cid});
+		assert_in_range(granted_in_ok(t), 20, 30);
+		snprintf(cid, sizeof(cid), "cid-n%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 20, .nc = 1, .call_id = cid});
+		assert_int_equal(granted_in_ok(t), 20);
+		t->now += 1;
+	}
+}
+
 /* Memory per binding: rte_malloc bytes of a shard divided by its capacity. */
 static void
 test_REG_memory_per_binding(void **state)
@@ -777,6 +831,7 @@ main(void)
 		REG_TEST(test_REG_12_nat_expire_change_applies_at_next_register),
 		REG_TEST(test_LOCK_11_suspension_keeps_existing_binding_until_expiry),
 		REG_TEST(test_REG_account_removed_drops_binding),
+		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
 		REG_TEST(test_REG_memory_per_binding),
 	};
 
