@@ -15,7 +15,7 @@
 #   LOCK-5          the right password from another IP gets 200 OK during the suspension.
 #   LOCK-3/LOCK-4   (1 worker) the suspension ends 60 s after it started although the attacker
 #                   went on sending; then the right password from the attacker's IP is accepted.
-# Runtime: about 95 s (the 60-s window is the smallest SS_ENDPOINT_REGISTER_SUSPEND, I-35).
+# Runtime: about 95-100 s (the 60-s window is the smallest SS_ENDPOINT_REGISTER_SUSPEND, I-35).
 source "$(dirname "$0")/lib.sh"
 
 R=3
@@ -60,12 +60,12 @@ held_digest() {
 release_digest() { touch "$WORK/go.$1"; wait "$HELD_PID"; }
 digest_now() { peer python3 "$ROOT/tests/integration/reg_digest.py" 10.99.0.1 "$USER" "$PASSWORD" --src "$1"; }
 
-# svcrack_run IP PORT: 30 wrong words against USER from IP:PORT, at most 4 s (with On a
+# svcrack_run IP PORT: 30 wrong words against USER from IP:PORT, at most 5 s (with On a
 # lockout answers every request with 403, so svcrack never stops by itself). svcrack 0.3.3
 # ignores -b, so the source address comes from a host route to sipfastd with that source.
 svcrack_run() {
 	ip -n "$TB-peer" route replace 10.99.0.1/32 dev "${TB}1" src "$1"
-	peer timeout 4 svcrack -u "$USER" -d "$WORK/words.txt" -x "$1" -P "$2" -t 0.02 \
+	peer timeout 5 svcrack -u "$USER" -d "$WORK/words.txt" -x "$1" -P "$2" -t 0.02 \
 		--maximumtime 2 10.99.0.1 >"$WORK/svcrack_$1.out" 2>&1
 	ip -n "$TB-peer" route del 10.99.0.1/32
 }
