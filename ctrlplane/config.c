@@ -143,8 +143,9 @@ cfg_parse_interfaces(const json_t *arr, struct snapshot *snap, struct cfg_error 
 static int
 cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 {
-	static const char *const keys[] = {"port", "domain", "server", NULL};
-	uint32_t port = 5060;
+	static const char *const keys[] = {"port", "domain", "server", "register_expiry_jitter",
+					   NULL};
+	uint32_t port = 5060, jitter = 0;
 	const json_t *d, *server;
 	int rc;
 
@@ -153,6 +154,9 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 	rc = cfg_check_keys(o, keys, "sip", err);
 	if (rc == 0)
 		rc = cfg_get_uint(o, "port", "sip", 1, 65535, &port, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "register_expiry_jitter", "sip", 0, SF_REG_EXPIRY_JITTER_MAX,
+				  &jitter, err);
 	if (rc != 0)
 		return rc;
 	d = json_object_get(o, "domain");
@@ -177,6 +181,7 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 		memcpy(snap->server, v, n);
 		snap->server_len = (uint8_t)n;
 	}
+	snap->reg_expiry_jitter_pct = (uint8_t)jitter;
 	snap->sip_port = (uint16_t)port;
 	snap->sip_port_be = htons((uint16_t)port);
 	return 0;

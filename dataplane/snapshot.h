@@ -15,6 +15,7 @@
 #define SF_MAX_PORTS 8      /* DPDK port ids 0..7 may carry an interface */
 #define SF_DOMAIN_MAX 128
 #define SF_SERVER_MAX 64
+#define SF_REG_EXPIRY_JITTER_MAX 50 /* % (sip.register_expiry_jitter) */
 
 struct sf_iface {
 	bool present;           /* an interface is configured on this port id */
@@ -36,6 +37,8 @@ struct snapshot {
 	char domain[SF_DOMAIN_MAX];          /* SIP domain / realm, NUL-terminated */
 	char server[SF_SERVER_MAX];          /* Server header value of our responses */
 	uint8_t server_len;                  /* 0 = no Server header (default: tell scanners nothing) */
+	uint8_t reg_expiry_jitter_pct;       /* sip.register_expiry_jitter: up to this % is taken at
+					      * random off each granted registration expiry; 0 = off */
 	struct sf_params params;             /* every SS_* parameter, typed */
 	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };

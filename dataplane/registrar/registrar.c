@@ -12,6 +12,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "dataplane/pkt_meta.h"
 #include "dataplane/registrar/authfail.h"
@@ -438,6 +439,22 @@ reg_remove_all(struct reg_req *r, struct sf_span aor)
 	return reg_ok(r, NULL); /* REG-8 */
 }
 
+/*
+ * Expiry jitter (beyond the seed; sip.register_expiry_jitter, 0 = off): a random 0..pct % of
+ * @granted is taken off, never going below REGISTRAR_MIN_EXPIRES_S (nor raising a grant that
+ * is already below it), so bindings made in one burst come back for refresh spread out.
+ */
+static uint32_t
+reg_jitter(const struct reg_req *r, uint32_t granted)
+{
+	uint32_t pct = r->w->cfg->reg_expiry_jitter_pct, cut;
+
+	if (pct == 0 || granted <= REGISTRAR_MIN_EXPIRES_S)
+		return granted;
+	cut = (uint32_t)(rte_rand() % ((uint64_t)granted * pct / 100 + 1));
+	return RTE_MAX(granted - cut, (uint32_t)REGISTRAR_MIN_EXPIRES_S);
+}
+
 static enum verdict
 reg_bind(struct reg_req *r)
 {
@@ -479,7 +496,7 @@ reg_bind(struct reg_req *r)
 	if (old != NULL && !same && !r->p->register_replace) /* REG-10, I-9 */
 		return reg_refuse(r, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 				  COUNTER_REG_REPLACE_REFUSED);
-	nb.granted_s = want < 0 || want > cap ? cap : (uint32_t)want; /* REG-1..4 */
+	nb.granted_s = reg_jitter(r, want < 0 || want > cap ? cap : (uint32_t)want); /* REG-1..4 */
 	nb.registered_at_s = r->now;
 	nb.expires_at_s = r->now + nb.granted_s;
 	nb.cseq = s->cseq;

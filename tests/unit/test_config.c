@@ -88,6 +88,7 @@ test_valid_document_fills_snapshot_and_runtime(void **state)
 	assert_int_equal(snap->sip_port_be, htons(5070));
 	assert_string_equal(snap->domain, "sipfast.test");
 	assert_int_equal(snap->server_len, 0); /* no Server header unless configured */
+	assert_int_equal(snap->reg_expiry_jitter_pct, 0); /* expiry jitter off unless configured */
 	assert_int_equal(rt.mbufs_per_socket, 4095);
 	assert_int_equal(rt.frag_timeout_ms, 500);
 	assert_int_equal(rt.rx_desc, 1024); /* default kept */
@@ -134,6 +135,9 @@ test_duplicate_port_rejected(void **state)
 static void
 test_sip_section_checked(void **state)
 {
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
 	(void)state;
 	expect_error("sip", NULL, "sip", "{port, domain}");
 	expect_error("sip.domain", NULL, "sip.domain", "realm");
@@ -142,6 +146,13 @@ test_sip_section_checked(void **state)
 	expect_error("sip.port", "\"5060\"", "sip.port", "integer");
 	expect_error("sip.server", "\"sipfast\\r\\nX: y\"", "sip.server", "printable");
 	expect_error("sip.server", "42", "sip.server", "Server header");
+	/* Expiry jitter (beyond the seed): a percentage, 0 (off, the default) to 50. */
+	assert_int_equal(build_with("sip.register_expiry_jitter", "25", snap, NULL, &err), 0);
+	assert_int_equal(snap->reg_expiry_jitter_pct, 25);
+	snapshot_free(snap);
+	expect_error("sip.register_expiry_jitter", "51", "sip.register_expiry_jitter", "[0, 50]");
+	expect_error("sip.register_expiry_jitter", "\"10%\"", "sip.register_expiry_jitter",
+		     "integer");
 }
 
 static void

@@ -533,18 +533,177 @@ test_AUTH_9_old_nonce_new_session_gets_stale(void **state)
 			 VERDICT_SIP_REGISTER_OK);
 }
 
+/*
+ * AUTH-4 (first wrong answer of a session): a configured account's wrong password is not 403
+ * at once (that is UNAUTH-2, for names that are not configured) but a new challenge with a
+ * fresh nonce; no binding.
+ */
 static void
-test_UNAUTH_2_credentials_for_unknown_user_403(void **state)
+test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce(void **state)
 {
 	struct rfx *t = *state;
+	char first[128];
 
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
-	/* A configured account's wrong password is not 403 at once (it gets a challenge)... */
+	snprintf(first, sizeof(first), "%s", t->nonce);
+	/*
+	 * Nonces are stateless and carry a 1-s issue time: a re-challenge in the same second,
+	 * same Call-ID and source, repeats the nonce (reported to the nonce owner); a second on,
+	 * it must be a new one.
+	 */
+	t->now += 1;
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "nope",
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_string_not_equal(t->nonce, first);
 	assert_null(binding(t, "1001"));
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 1);
+}
+
+/* UNAUTH-2 through the registrar: credentials for a name that is no account -> 403, no binding. */
+static void
+test_UNAUTH_2_credentials_for_unknown_user_403_no_binding(void **state)
+{
+	struct rfx *t = *state;
+
+	/* UNAUTH-1: without credentials the unknown name is challenged like an account. */
+	assert_int_equal(reg(t, (struct creq){.user = "9999", .contact = "sip:9999@10.99.0.7:40000",
+					      .expires = 60}),
+			 VERDICT_SIP_CHALLENGED_UNKNOWN);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_int_equal(reg(t, (struct creq){.user = "9999", .password = "pw",
+					      .contact = "sip:9999@10.99.0.7:40000", .expires = 60,
+					      .nc = 1}),
+			 VERDICT_SIP_REJECTED_UNKNOWN);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(strstr(t->out, "Authenticate"));
+	assert_null(binding(t, "9999"));
+	assert_int_equal(location_count(t->f->w->reg->loc), 0);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 0);
+}
+
+/* REG-2 (non-NAT, below the cap: honoured) and REG-4 (no Expires anywhere: the cap, NAT too). */
+static void
+test_REG_2_REG_4_below_cap_honoured_missing_expires_gets_cap(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=600\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->granted_s, 600);
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@192.168.1.10:5060", .expires = -1, .nc = 1,
+				     .call_id = "cid-nat"});
+	assert_has(t->out, "Contact: <sip:1002@192.168.1.10:5060>;expires=300\r\n");
+	b = binding(t, "1002");
+	assert_non_null(b);
+	assert_true(b->nat);
+	assert_int_equal(b->granted_s, 300);
+}
+
+/*
+ * REG-12 (I-34): SS_ENDPOINT_NAT_EXPIRE 300 -> 120 while a NAT binding is live. The binding
+ * keeps the 300 s it was granted (housekeeping does not cut it); its next REGISTER is granted
+ * at most 120.
+ */
+static void
+test_REG_12_nat_expire_change_applies_at_next_register(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	const struct location_binding *b;
+	uint32_t t0;
+	int i;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1});
+	assert_has(t->out, ";expires=300\r\n");
+	t0 = t->now;
+	t->snap->params.endpoint_nat_expire_s = 120;
+	t->now = t0 + 250; /* past the new cap, before the old grant ends */
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->granted_s, 300);
+	assert_int_equal(b->expires_at_s, t0 + 300);
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0);
+	/* The next REGISTER (a refresh in a new session) asks 3600 and gets the new cap. */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1, .call_id = "cid-r12"});
+	assert_has(t->out, "Contact: <sip:1001@192.168.1.10:5060>;expires=120\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->granted_s, 120);
+	t->now = t0 + 250 + 119;
+	assert_non_null(binding(t, "1001"));
+	t->now = t0 + 250 + 120;
+	assert_null(binding(t, "1001"));
+}
+
+/*
+ * LOCK-11 (I-6): (source IP, U) suspended by wrong REGISTER digests from the very address of
+ * U's binding; the binding is not deleted: lookup and the by-source table still find it until
+ * its own expiry (inside the suspension). A correct REGISTER meanwhile is refused (LOCK-2) and
+ * does not refresh it. Calls towards U (the "delivered" half) need INVITE routing: not built.
+ */
+static void
+test_LOCK_11_suspension_keeps_existing_binding_until_expiry(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	const struct location_binding *b;
+	uint32_t t0;
+	char cid[32];
+	int i;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t0 = t->now;
+	for (i = 1; i <= 6; i++) {
+		snprintf(cid, sizeof(cid), "cid-l11-%d", i);
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT,
+						      .expires = 100, .call_id = cid}),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+						      .contact = A_CONTACT, .expires = 100, .nc = 1,
+						      .call_id = cid}),
+				 i < 6 ? VERDICT_SIP_REGISTER_CHALLENGED : VERDICT_SIP_REGISTER_REJECTED);
+		t->now += 1;
+	}
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->expires_at_s, t0 + 100);
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	/* LOCK-2: the right password from the suspended pair is refused, nothing refreshed. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 100, .nc = 2, .call_id = "cid-l11-6"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(binding(t, "1001")->expires_at_s, t0 + 100);
+	t->now = t0 + 99;
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	assert_non_null(binding(t, "1001"));
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0);
+	/* Its own expiry still applies (the suspension runs to t0 + 6 + 180). */
+	t->now = t0 + 100;
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	assert_null(binding(t, "1001"));
+	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 1);
 }
 
 static void
@@ -572,6 +731,60 @@ test_REG_account_removed_drops_binding(void **state)
 		registrar_housekeeping(w);
 	assert_null(binding(t, "1001"));
 	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
+}
+
+/* The granted expiry of the last 200 OK (its Contact's ;expires=), -1 when there is none. */
+static int
+granted_in_ok(const struct rfx *t)
+{
+	const char *p = strstr(t->out, ">;expires=");
+
+	return p != NULL ? atoi(p + 10) : -1;
+}
+
+/*
+ * Expiry jitter (beyond the seed, sip.register_expiry_jitter): off by default, every grant is
+ * exact (REG-1/REG-2 hold). At 20 %, a grant of 1000 becomes a random value in [800, 1000]
+ * that the 200 OK and the binding agree on, and 30 grants are not all the same; a grant near
+ * the minimum never drops below the 20-s Min-Expires, one at the minimum is left alone.
+ */
+static void
+test_REG_expiry_jitter_off_by_default_spreads_grants_when_on(void **state)
+{
+	struct rfx *t = *state;
+	unsigned int lo = 1000, hi = 0, i;
+	char cid[32];
+	int g;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 1000, .nc = 1});
+	assert_int_equal(granted_in_ok(t), 1000);
+	t->snap->reg_expiry_jitter_pct = 20;
+	for (i = 0; i < 30; i++) {
+		snprintf(cid, sizeof(cid), "cid-j%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 1000, .nc = 1, .call_id = cid});
+		g = granted_in_ok(t);
+		assert_in_range(g, 800, 1000);
+		assert_int_equal(binding(t, "1001")->granted_s, (unsigned int)g);
+		assert_int_equal(binding(t, "1001")->expires_at_s, t->now + (unsigned int)g);
+		lo = RTE_MIN(lo, (unsigned int)g);
+		hi = RTE_MAX(hi, (unsigned int)g);
+		t->now += 1;
+	}
+	assert_true(hi > lo);
+	t->snap->reg_expiry_jitter_pct = 50;
+	for (i = 0; i < 10; i++) {
+		snprintf(cid, sizeof(cid), "cid-m%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 30, .nc = 1, .call_id = cid});
+		assert_in_range(granted_in_ok(t), 20, 30);
+		snprintf(cid, sizeof(cid), "cid-n%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 20, .nc = 1, .call_id = cid});
+		assert_int_equal(granted_in_ok(t), 20);
+		t->now += 1;
+	}
 }
 
 /* A Contact the shard cannot hold whole (AoR + Contact > LOCATION_TEXT_MAX) is refused and
@@ -682,11 +895,16 @@ main(void)
 		REG_TEST(test_LOCK_7_LOCK_2_wrong_register_digests_lock_out),
 		REG_TEST(test_AUTH_4_UNAUTH_10_retry_budget_silent_when_off),
 		REG_TEST(test_AUTH_9_old_nonce_new_session_gets_stale),
-		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403),
+		REG_TEST(test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce),
+		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403_no_binding),
+		REG_TEST(test_REG_2_REG_4_below_cap_honoured_missing_expires_gets_cap),
+		REG_TEST(test_REG_12_nat_expire_change_applies_at_next_register),
+		REG_TEST(test_LOCK_11_suspension_keeps_existing_binding_until_expiry),
 		REG_TEST(test_REG_account_removed_drops_binding),
 		REG_TEST(test_REG_contact_too_long_refused_counted),
 		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
 		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
+		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
 	};
 
 	if (fx_eal_init() != 0)
