@@ -37,6 +37,9 @@ struct snapshot {
 	char server[SF_SERVER_MAX];          /* Server header value of our responses */
 	uint8_t server_len;                  /* 0 = no Server header (default: tell scanners nothing) */
 	struct sf_params params;             /* every SS_* parameter, typed */
+	bool ka_spread_even;                 /* "keepalive": {"spread": "even"}: pace each cycle's
+					      * keep-alives evenly over its ticks (not in the seed);
+					      * false = the seed's walk (KA-5/KA-6), the default */
 	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };
 

@@ -110,8 +110,12 @@ ka_worker_configure(struct worker *w)
 		if (w->ports[p].txb != NULL)
 			ka_tx_set_port(ka->tx, p, w->ports[p].queue, &w->ports[p].mac,
 				       w->ports[p].neigh, w->cfg->ifaces[p].gateway);
-	/* The config validator already bounds every KA parameter; -EINVAL keeps the old ones. */
-	ka_tx_configure(ka->tx, ka->sched, &w->cfg->params, KA_SCHED_SEED_WALK, w->index,
+	/*
+	 * The config validator already bounds every KA parameter; -EINVAL keeps the old ones.
+	 * Mode and parameters take effect at the next cycle start; the list is kept (KA-13).
+	 */
+	ka_tx_configure(ka->tx, ka->sched, &w->cfg->params,
+			w->cfg->ka_spread_even ? KA_SCHED_SPREAD : KA_SCHED_SEED_WALK, w->index,
 			w->n_workers);
 }
 

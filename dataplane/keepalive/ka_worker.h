@@ -2,8 +2,8 @@
 /*
  * NAT keep-alive wiring for one worker (issue 6): the scheduler (schedule.c) and the template
  * transmit side (ka_tx.c) of a worker, fed by its location shard's link/unlink events and
- * driven from the worker loop. Mode: KA_SCHED_SEED_WALK, the seed's bursts (KA-5/KA-6);
- * KA_SCHED_SPREAD is built and unit-tested but not selectable from the config yet.
+ * driven from the worker loop. Mode from the snapshot (config "keepalive": {"spread"}):
+ * KA_SCHED_SEED_WALK, the seed's bursts (KA-5/KA-6, default), or KA_SCHED_SPREAD ("even").
  */
 #ifndef SF_KA_WORKER_H
 #define SF_KA_WORKER_H
