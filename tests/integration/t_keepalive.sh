@@ -20,69 +20,19 @@ SHORT_PORT=6099
 UNREG_PORT=6097    # ka97: Expires: 0 during the capture
 REPL_PORT=6098     # ka98: replaced during the capture by a REGISTER from NEW_PORT
 NEW_PORT=6095
-KA_ANALYSE="python3 $ROOT/tests/integration/ka_pcap.py"
-
-write_config() {
-	local accounts='{"user": "1001", "password": "secret-1001"}' i
-	for i in $(seq 1 "$N") 97 98 99; do
-		accounts="$accounts, {\"user\": \"ka$i\", \"password\": \"pw-ka$i\"}"
-	done
-	cat >"$1" <<EOF2
-{
-	"interfaces": [{"port": 0, "ipv4": "10.99.0.1/24", "gateway": "10.99.0.254"}],
-	"sip": {"port": 5060, "domain": "sipfast.test"},
-	"params": {"SS_REPLY_UNAUTHORIZED": "Off",
-		   "SS_ENDPOINT_NAT_EXPIRE": 120,
-		   "SS_SIP_NAT_KEEP_ALIVE_MESSAGE": "ping\r\n",
-		   "SS_SIP_NAT_KEEP_ALIVE_PERIOD": 10,
-		   "SS_SIP_NAT_KEEP_ALIVE_SEND_INTERVAL": 200,
-		   "SS_SIP_NAT_KEEP_ALIVE_SEND_ONE_TIME": 8},
-	"accounts": [$accounts],
-	"gateways": [],
-	"runtime": {"mbufs_per_socket": 8191, "big_mbufs": 255}
-}
-EOF2
-}
-
-# register_auth.xml with a private Contact: the registrar marks the binding NAT (I-8, REG-3).
-sed 's/Contact: <sip:\[service\]@\[local_ip\]:\[local_port\]>/Contact: <sip:[service]@192.168.1.10:5060>/' \
-	"$ROOT/tests/integration/sipp/register_auth.xml" >"$WORK/register_nat.xml"
-
-# sipp_reg SCENARIO-PATH USER PASSWORD PORT EXPIRES: one REGISTER with digest; true when 200.
-sipp_reg() {
-	peer timeout 20 sipp -sf "$1" -s "$2" -au "$2" -ap "$3" -key expires "$5" -m 1 \
-		-timeout 10s -timeout_error -nostdin -i 10.99.0.2 -p "$4" 10.99.0.1:5060 \
-		>"$WORK/sipp_$4.out" 2>&1
-}
-regs() { ctl registrations.list "${1:-{\}}" --path="$2"; }
-eq() { [ "$1" = "$2" ]; }
-le() { python3 -c "import sys; sys.exit(not float('$1') <= float('$2'))"; }
-ka() { $KA_ANALYSE "$WORK/ka.pcap" "$@"; }
-
-# Register ka1..kaN from ports 6001.., five sipp at a time (waited for by pid: sipfastd is a
-# job of this shell too), then once more one by one for any that failed; true when all got 200.
-register_nat_all() {
-	local i ok=0 pids=()
-	for i in $(seq 1 "$N"); do
-		{ sipp_reg "$WORK/register_nat.xml" "ka$i" "pw-ka$i" $((6000 + i)) 300 &&
-			touch "$WORK/ok_$i"; } &
-		pids+=($!)
-		[ $((i % 5)) -eq 0 ] && { wait "${pids[@]}"; pids=(); }
-	done
-	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
-	for i in $(seq 1 "$N"); do
-		[ -e "$WORK/ok_$i" ] || sipp_reg "$WORK/register_nat.xml" "ka$i" "pw-ka$i" \
-			$((6000 + i)) 300 && ok=$((ok + 1))
-	done
-	[ "$ok" -eq "$N" ] || { echo "only $ok of $N registered" >&2; return 1; }
-}
+source "$(dirname "$0")/ka_lib.sh"
 
 tb_up
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
-write_config "$WORK/ka.json"
+ka_write_config "$WORK/ka.json" "$N" "97 98 99" '"SS_REPLY_UNAUTHORIZED": "Off",
+	"SS_ENDPOINT_NAT_EXPIRE": 120,
+	"SS_SIP_NAT_KEEP_ALIVE_MESSAGE": "ping\r\n",
+	"SS_SIP_NAT_KEEP_ALIVE_PERIOD": 10,
+	"SS_SIP_NAT_KEEP_ALIVE_SEND_INTERVAL": 200,
+	"SS_SIP_NAT_KEEP_ALIVE_SEND_ONE_TIME": 8'
 sf_start --config "$WORK/ka.json" || exit 1
 
-check "KA_setup_register_${N}_nat" register_nat_all
+check "KA_setup_register_${N}_nat" register_nat_all "$N"
 check "KA_setup_register_non_nat" sipp_reg "$ROOT/tests/integration/sipp/register_auth.xml" \
 	1001 secret-1001 5071 300
 check "KA_setup_register_unreg_nat" sipp_reg "$WORK/register_nat.xml" ka97 pw-ka97 \
