@@ -31,4 +31,32 @@ void ka_worker_poll(struct worker *w, uint64_t now_tsc);
 /** Worker housekeeping tick: mirror the keep-alive counters into w->counters. */
 void ka_worker_mirror(struct worker *w);
 
+/*
+ * Benchmark only (sipfastd --bench-ka-bindings, scripts/bench_keepalive.sh): TSC accounting
+ * of ka_worker_poll() when it asks the scheduler. Off by default; when off those polls (at
+ * most one per ms unless sending) pay one predictable branch.
+ */
+struct ka_worker_report {
+	uint64_t sent;          /* keep-alives rte_eth_tx_burst accepted */
+	uint64_t skipped;       /* ids handed out but not sent (no neighbour, gone, no mbuf...) */
+	uint64_t cycles;        /* scheduler cycles started */
+	uint64_t overruns;      /* cycles that ended before the list did */
+	uint32_t bindings;      /* NAT bindings on the schedule */
+	uint32_t max_batch;     /* largest number of ids handed out in one tick */
+	uint64_t loop_tsc;      /* TSC from the first accounted poll to the last */
+	uint64_t poll_tsc;      /* TSC inside the polls that asked the scheduler (see polls) */
+	uint64_t busy_tsc;      /* TSC inside the polls that sent at least one frame */
+	uint64_t polls;         /* polls that asked the scheduler: at most one per ms while
+				 * nothing is due, others return after one compare */
+	uint64_t busy_polls;    /* of which sent at least one frame */
+	uint64_t max_poll_tsc;  /* longest single poll */
+	uint64_t max_burst_tsc; /* longest run of consecutive sending polls, first start to last end */
+};
+
+/** Init, before launch: turn the TSC accounting on for @w (bench only). */
+void ka_worker_bench_enable(struct worker *w);
+
+/** After the workers stopped: counters and (when enabled) TSC accounting of @w. */
+void ka_worker_report(const struct worker *w, struct ka_worker_report *r);
+
 #endif
