@@ -30,10 +30,10 @@ struct ka_worker_bench {
 };
 
 struct ka_worker {
+	struct ka_worker_gate gate;   /* first: read inline by ka_worker_poll() */
 	struct ka_sched *sched;
 	struct ka_tx *tx;
 	uint64_t tsc_per_ms;
-	uint64_t next_poll_tsc;       /* nothing can be due before this TSC (next ms), 0 = poll */
 	bool bench;                   /* TSC accounting on (bench only) */
 	struct ka_worker_bench b;
 };
@@ -63,7 +63,7 @@ ka_worker_binding_event(void *arg, uint32_t idx, const struct location_binding *
 
 	if (linked && b->nat) {
 		ka_sched_add(ka->sched, idx);
-		ka->next_poll_tsc = 0; /* it may be due in this very tick */
+		ka->gate.next_poll_tsc = 0; /* it may be due in this very tick */
 	}
 	else if (!linked)
 		ka_sched_remove(ka->sched, idx); /* -ENOENT for non-NAT: nothing to do */
@@ -130,7 +130,7 @@ ka_worker_configure(struct worker *w)
 	 * The config validator already bounds every KA parameter; -EINVAL keeps the old ones.
 	 * Mode and parameters take effect at the next cycle start; the list is kept (KA-13).
 	 */
-	ka->next_poll_tsc = 0; /* look at the new parameters at the next poll */
+	ka->gate.next_poll_tsc = 0; /* look at the new parameters at the next poll */
 	ka_tx_configure(ka->tx, ka->sched, &w->cfg->params,
 			w->cfg->ka_spread_even ? KA_SCHED_SPREAD : KA_SCHED_SEED_WALK, w->index,
 			w->n_workers);
@@ -162,23 +162,19 @@ ka_worker_bench_account(struct ka_worker_bench *b, uint64_t t0, unsigned int sen
 }
 
 void
-ka_worker_poll(struct worker *w, uint64_t now_tsc)
+ka_worker_poll_due(struct worker *w, uint64_t now_tsc)
 {
 	struct ka_worker *ka = w->ka;
-	uint64_t now_ms;
+	uint64_t now_ms = now_tsc / ka->tsc_per_ms;
 	unsigned int sent;
 
 	/*
 	 * The scheduler's clock is in ms: once a poll left nothing due, nothing new is due
-	 * before the next ms, so the other loop iterations of this ms pay this one compare
-	 * instead of a division and the scheduler's checks (and are not accounted in bench
-	 * mode: an rdtsc would cost more than they do).
+	 * before the next ms, so the gate keeps the other loop iterations of this ms out (and
+	 * they are not accounted in bench mode: an rdtsc would cost more than they do).
 	 */
-	if (ka == NULL || now_tsc < ka->next_poll_tsc)
-		return;
-	now_ms = now_tsc / ka->tsc_per_ms;
 	sent = ka_tx_poll(ka->tx, ka->sched, now_ms);
-	ka->next_poll_tsc = ka_tx_more(ka->tx) ? 0 : (now_ms + 1) * ka->tsc_per_ms;
+	ka->gate.next_poll_tsc = ka_tx_more(ka->tx) ? 0 : (now_ms + 1) * ka->tsc_per_ms;
 	if (unlikely(ka->bench))
 		ka_worker_bench_account(&ka->b, now_tsc, sent);
 }

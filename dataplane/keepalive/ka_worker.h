@@ -10,7 +10,16 @@
 
 #include <stdint.h>
 
-struct worker;
+#include "dataplane/worker.h"
+
+/*
+ * The first member of the (private) struct ka_worker: what the worker loop reads inline
+ * before calling in. Nothing can be due before @next_poll_tsc (the next ms of the scheduler's
+ * clock once a poll left nothing due; 0 = ask at the next poll).
+ */
+struct ka_worker_gate {
+	uint64_t next_poll_tsc;
+};
 
 /**
  * Init, before launch, after registrar_worker_init(): scheduler for @capacity binding slots
@@ -25,8 +34,21 @@ void ka_worker_fini(struct worker *w);
 /** Worker lcore, after taking snapshot w->cfg: ports, gateway and KA parameters. */
 void ka_worker_configure(struct worker *w);
 
-/** Worker loop, every iteration: send what is due at TSC @now. */
-void ka_worker_poll(struct worker *w, uint64_t now_tsc);
+/** ka_worker_poll() past the gate (w->ka != NULL): ask the scheduler, send what is due. */
+void ka_worker_poll_due(struct worker *w, uint64_t now_tsc);
+
+/**
+ * Worker loop, every iteration: send what is due at TSC @now_tsc. While nothing is due this
+ * is one load and one compare until the next millisecond (the scheduler's clock unit).
+ */
+static inline void
+ka_worker_poll(struct worker *w, uint64_t now_tsc)
+{
+	const struct ka_worker_gate *g = (const struct ka_worker_gate *)w->ka;
+
+	if (g != NULL && now_tsc >= g->next_poll_tsc)
+		ka_worker_poll_due(w, now_tsc);
+}
 
 /** Worker housekeeping tick: mirror the keep-alive counters into w->counters. */
 void ka_worker_mirror(struct worker *w);
