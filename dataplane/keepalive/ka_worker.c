@@ -19,7 +19,7 @@
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/worker.h"
 
-/* Bench-only TSC accounting of ka_worker_poll() (ka_worker_bench_enable). */
+/* Bench-only TSC accounting of ka_worker_poll_due() (ka_worker_bench_enable). */
 struct ka_worker_bench {
 	uint64_t first_tsc, last_tsc; /* start of the first accounted poll, end of the last */
 	uint64_t poll_tsc, busy_tsc;  /* TSC in all polls / in polls that sent */
@@ -30,11 +30,11 @@ struct ka_worker_bench {
 };
 
 struct ka_worker {
-	struct ka_worker_gate gate;   /* first: read inline by ka_worker_poll() */
+	struct ka_worker_gate gate; /* first: read inline by ka_worker_poll() */
 	struct ka_sched *sched;
 	struct ka_tx *tx;
 	uint64_t tsc_per_ms;
-	bool bench;                   /* TSC accounting on (bench only) */
+	bool bench; /* TSC accounting on (bench only) */
 	struct ka_worker_bench b;
 };
 
@@ -64,9 +64,9 @@ ka_worker_binding_event(void *arg, uint32_t idx, const struct location_binding *
 	if (linked && b->nat) {
 		ka_sched_add(ka->sched, idx);
 		ka->gate.next_poll_tsc = 0; /* it may be due in this very tick */
-	}
-	else if (!linked)
+	} else if (!linked) {
 		ka_sched_remove(ka->sched, idx); /* -ENOENT for non-NAT: nothing to do */
+	}
 }
 
 int
