@@ -392,6 +392,37 @@ test_KA_8_expires_0_and_replaced_binding_leave_at_once(void **state)
 	fx_assert_no_leak(f);
 }
 
+/* ka_tx_more(): true only when a poll stopped at KA_TX_POLL_MAX with ids still due now. */
+static void
+test_poll_bound_and_more(void **state)
+{
+	struct kt *k = *state;
+	struct ka_sched *s = ka_sched_create(600, 7);
+	const uint64_t *c = ka_tx_counters(k->tx);
+	uint32_t i;
+
+	assert_non_null(s);
+	kt_configure(k, "HELLO", 5);
+	assert_int_equal(ka_tx_configure(k->tx, s, &k->f->snap->params, KA_SCHED_SEED_WALK, 0, 1),
+			 0);
+	for (i = 0; i < 600; i++) /* ids >= KT_BINDINGS are unknown to the lookup: skipped */
+		assert_int_equal(ka_sched_add(s, i), 0);
+	ka_tx_poll(k->tx, s, 0);
+	assert_true(ka_tx_more(k->tx)); /* 256 handed out, 344 still due at this ms */
+	assert_int_equal(c[KA_TX_SKIPPED_GONE], KA_TX_POLL_MAX);
+	ka_tx_poll(k->tx, s, 0);
+	assert_true(ka_tx_more(k->tx));
+	ka_tx_poll(k->tx, s, 0);
+	assert_false(ka_tx_more(k->tx)); /* the last 88: the list is done */
+	assert_int_equal(c[KA_TX_SKIPPED_GONE], 600);
+	ka_tx_poll(k->tx, s, 1);
+	assert_false(ka_tx_more(k->tx));
+	assert_int_equal(c[KA_TX_SKIPPED_GONE], 600);
+	assert_int_equal(fx_tx_discard(k->f), 0);
+	ka_sched_free(s);
+	fx_assert_no_leak(k->f);
+}
+
 static void
 test_pool_too_small_is_refused(void **state)
 {
@@ -427,6 +458,7 @@ main(void)
 	    KT_TEST(test_KA_2_empty_message_sends_nothing),
 	    KT_TEST(test_KA_13_new_message_from_next_cycle),
 	    KT_TEST(test_KA_8_expires_0_and_replaced_binding_leave_at_once),
+	    KT_TEST(test_poll_bound_and_more),
 	    KT_TEST(test_pool_too_small_is_refused),
 	};
 
