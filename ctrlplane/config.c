@@ -243,6 +243,44 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 	return rc;
 }
 
+/*
+ * "keepalive" (optional, not a seed parameter): {"spread": "seed" | "even"}. "seed" (default)
+ * is the seed's walk, bursts of SEND_ONE_TIME from each cycle start (KA-5/KA-6); "even" paces
+ * a cycle's keep-alives over all its ticks (flat packet rate) and places new bindings at a
+ * random phase. Changed by config.apply; workers take it at their next cycle start.
+ */
+static int
+cfg_parse_keepalive(const json_t *o, struct snapshot *snap, struct cfg_error *err)
+{
+	static const char *const keys[] = {"spread", NULL};
+	const json_t *v;
+	const char *s;
+	int rc;
+
+	snap->ka_spread_even = false;
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return cfg_error_set(err, "keepalive", "expected an object {\"spread\": "
+						     "\"seed\" | \"even\"}");
+	rc = cfg_check_keys(o, keys, "keepalive", err);
+	if (rc != 0)
+		return rc;
+	v = json_object_get(o, "spread");
+	if (v == NULL)
+		return 0;
+	s = json_string_value(v);
+	if (s != NULL && strcmp(s, "even") == 0)
+		snap->ka_spread_even = true;
+	else if (s == NULL || strcmp(s, "seed") != 0)
+		return cfg_error_set(err, "keepalive.spread",
+				     "%s%s%s is not a spread mode: expected \"seed\" (bursts from "
+				     "the cycle start, the default) or \"even\" (paced over the "
+				     "whole period)", s ? "\"" : "", s ? s : "a non-string",
+				     s ? "\"" : "");
+	return 0;
+}
+
 /* Sections later modules own: for now each must be a list of objects. */
 static int
 cfg_check_list_of_objects(const json_t *doc, const char *key, struct cfg_error *err)
@@ -270,7 +308,7 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 	     struct cfg_error *err)
 {
 	static const char *const keys[] = {"interfaces", "sip", "params", "accounts",
-					   "gateways", "routes", "runtime", NULL};
+					   "gateways", "routes", "runtime", "keepalive", NULL};
 	struct sf_runtime scratch;
 	const json_t *params;
 	int rc;
@@ -290,6 +328,8 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 		rc = cfg_parse_runtime(json_object_get(doc, "runtime"), rt, err);
 	if (rc == 0)
 		rc = cfg_check_list_of_objects(doc, "routes", err);
+	if (rc == 0)
+		rc = cfg_parse_keepalive(json_object_get(doc, "keepalive"), snap, err);
 	if (rc != 0)
 		return rc;
 	params = json_object_get(doc, "params");

@@ -57,8 +57,10 @@ ctl_registrar_start(struct daemon *d)
 		nonce_keyring_publish(&d->registrar->keys, &ring);
 	}
 	for (i = 0; i < d->env.n_workers; i++) {
+		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		rc = registrar_worker_init(d->env.workers[i], d->registrar,
-					   LOCATION_DEFAULT_CAPACITY);
+					   RTE_MAX(LOCATION_DEFAULT_CAPACITY,
+						   d->opts.bench_ka_bindings));
 		if (rc != 0) {
 			CP_LOG(ERR, "registrar: worker %u: %s", i, strerror(-rc));
 			return rc;

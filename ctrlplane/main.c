@@ -43,7 +43,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
-		"       [--bench-fixed-nonce]\n"
+		"       [--bench-fixed-nonce] [--bench-ka-bindings N]\n"
 		"\n"
 		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
 		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
@@ -57,6 +57,13 @@ usage(FILE *f, const char *prog)
 		"                         frozen registrar clock, so digests precomputed by\n"
 		"                         scripts/bench_gen.py verify run after run (anyone who\n"
 		"                         reads the generator can forge nonces; nothing expires)\n"
+		"      --bench-ka-bindings N\n"
+		"                         benchmark only: never in production. Size each location\n"
+		"                         shard for N bindings and preload a NAT binding (public\n"
+		"                         100.64.0.0/10 via the interface's gateway, whose MAC is\n"
+		"                         set to 02:00:00:00:00:fe) for each of the config's first N\n"
+		"                         accounts, then account the keep-alive poll in TSC cycles and\n"
+		"                         print a report at exit (scripts/bench_keepalive.sh)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Examples:\n"
@@ -77,9 +84,11 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		{"ctl", required_argument, NULL, 's'},
 		{"bench-packets", required_argument, NULL, 'b'},
 		{"bench-fixed-nonce", no_argument, NULL, 'N'},
+		{"bench-ka-bindings", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long long v;
 	char *end;
 	int c;
 
@@ -104,6 +113,16 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 			break;
 		case 'N': /* BENCHMARK ONLY, see ctl_registrar_start() */
 			o->bench_fixed_nonce = true;
+			break;
+		case 'K': /* BENCHMARK ONLY, see ctl_keepalive_bench_preload() */
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v == 0 || v > CTL_KA_BENCH_MAX) {
+				fprintf(stderr, "sipfastd: --bench-ka-bindings: \"%s\" is not in "
+						"1..%u\n", optarg, CTL_KA_BENCH_MAX);
+				return -EINVAL;
+			}
+			o->bench_ka_bindings = (uint32_t)v;
 			break;
 		case 'h':
 			return 1;
@@ -158,6 +177,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		rc = ctl_registrar_start(d); /* issue 5 */
 	if (rc == 0)
 		rc = ctl_keepalive_start(d); /* issue 6 */
+	if (rc == 0)
+		rc = ctl_keepalive_bench_preload(d, snap); /* BENCHMARK ONLY, 0 when off */
 	if (rc != 0)
 		return rc;
 	publish_init(&d->pub, d->qsbr, d->env.workers, d->env.n_workers);
@@ -221,6 +242,7 @@ daemon_stop(struct daemon *d)
 	if (d->env.n_workers > 0) {
 		printf("sipfastd: stopped; counters:\n");
 		stats_print(&d->env, stdout);
+		ctl_keepalive_bench_report(d); /* BENCHMARK ONLY, nothing when off */
 		fflush(stdout);
 	}
 	ctl_server_destroy(d->ctl);

@@ -40,6 +40,9 @@ struct snapshot {
 	uint8_t reg_expiry_jitter_pct;       /* sip.register_expiry_jitter: up to this % is taken at
 					      * random off each granted registration expiry; 0 = off */
 	struct sf_params params;             /* every SS_* parameter, typed */
+	bool ka_spread_even;                 /* "keepalive": {"spread": "even"}: pace each cycle's
+					      * keep-alives evenly over its ticks (not in the seed);
+					      * false = the seed's walk (KA-5/KA-6), the default */
 	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };
 

@@ -106,6 +106,40 @@ test_unknown_keys_rejected_at_every_level(void **state)
 	expect_error("runtime.mbufs", "1", "runtime.mbufs", "unknown key");
 }
 
+/*
+ * "keepalive": {"spread"} (issue 6, beyond the seed): "seed" (default) or "even"; anything
+ * else is refused with an error naming keepalive.spread.
+ */
+static void
+test_keepalive_spread_mode_key(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with(NULL, NULL, snap, NULL, &err), 0);
+	assert_false(snap->ka_spread_even); /* absent: the seed's walk */
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("keepalive", "{\"spread\": \"even\"}", snap, NULL, &err), 0);
+	assert_true(snap->ka_spread_even);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("keepalive", "{\"spread\": \"seed\"}", snap, NULL, &err), 0);
+	assert_false(snap->ka_spread_even);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("keepalive", "{}", snap, NULL, &err), 0);
+	assert_false(snap->ka_spread_even);
+	snapshot_free(snap);
+	expect_error("keepalive", "{\"spread\": \"flat\"}", "keepalive.spread", "\"flat\"");
+	expect_error("keepalive", "{\"spread\": \"Even\"}", "keepalive.spread", "\"even\"");
+	expect_error("keepalive", "{\"spread\": 1}", "keepalive.spread", "non-string");
+	expect_error("keepalive", "{\"spread\": \"even\", \"jitter\": 1}", "keepalive.jitter",
+		     "unknown key");
+	expect_error("keepalive", "\"even\"", "keepalive", "spread");
+}
+
 static void
 test_interface_errors_name_the_path(void **state)
 {
@@ -180,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_unknown_keys_rejected_at_every_level),
 		cmocka_unit_test(test_interface_errors_name_the_path),
 		cmocka_unit_test(test_duplicate_port_rejected),
+		cmocka_unit_test(test_keepalive_spread_mode_key),
 		cmocka_unit_test(test_sip_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
 		cmocka_unit_test(test_params_errors_come_from_the_parameter_table),
