@@ -125,8 +125,12 @@ ctl_keepalive_bench_preload(struct daemon *d, const struct snapshot *snap)
 		now = reg->clock != NULL ? reg->clock(reg->clock_arg)
 					 : (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
 		memset(&b, 0, sizeof(b));
-		memcpy(b.aor, a->user, RTE_MIN((size_t)a->user_len, sizeof(b.aor)));
-		b.aor_len = (uint8_t)RTE_MIN((size_t)a->user_len, sizeof(b.aor));
+		rc = location_binding_set_text(&b, aor, (struct sf_span){NULL, 0});
+		if (rc != 0) {
+			CP_LOG(ERR, "--bench-ka-bindings: account %u (%s): AoR: %s", i, a->user,
+			       strerror(-rc));
+			return rc;
+		}
 		b.nat = true;
 		b.src_ip = htonl(CTL_KA_BENCH_NET + i);
 		b.src_port = htons((uint16_t)(1024 + i % 64512));

@@ -286,8 +286,9 @@ kt_put(struct location *loc, const char *user, uint16_t port, bool nat, uint32_t
 	struct location_binding b;
 
 	memset(&b, 0, sizeof(b));
-	b.aor_len = (uint8_t)strlen(user);
-	memcpy(b.aor, user, b.aor_len);
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)user,
+									(uint16_t)strlen(user)},
+						   (struct sf_span){NULL, 0}), 0);
 	b.nat = nat;
 	b.src_ip = fx_be32(FX_PEER_IP);
 	b.src_port = rte_cpu_to_be_16(port);
