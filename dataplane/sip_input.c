@@ -29,11 +29,11 @@
 
 /* A silent unknown-source drop: a known scanner User-Agent first, else per method. */
 static inline enum verdict
-sip_input_unknown_drop(const struct sip_scan *s)
+sip_input_unknown_drop(struct sf_span user_agent, uint8_t method)
 {
-	if (scanner_ua_is_scanner(s->user_agent))
+	if (scanner_ua_is_scanner(user_agent))
 		return VERDICT_SIP_DROP_SCANNER_UA;
-	switch (s->line.method) {
+	switch (method) {
 	case SIP_METHOD_REGISTER:
 		return VERDICT_SIP_DROP_UNKNOWN_REGISTER;
 	case SIP_METHOD_INVITE:
@@ -86,7 +86,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 	enum verdict v;
 
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
-		return sip_input_drop(m, sip_input_unknown_drop(s));
+		return sip_input_drop(m, sip_input_unknown_drop(s->user_agent, s->line.method));
 	st = sip_scan(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
@@ -97,6 +97,37 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 	}
 	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 			       VERDICT_SIP_REJECTED_UNKNOWN);
+}
+
+/*
+ * Unknown source, SS_REPLY_UNAUTHORIZED Off: the drop is decided from a skim, which reads
+ * the start line and only the From, To, User-Agent and credential headers, and parses only
+ * what policy_skim_unknown() needs (DESIGN: scan lazily, stop once the verdict is certain).
+ * SIP_SCAN_OK with *v set when @m was dropped: malformed as far as the skim reads, a
+ * response, or a request that is certainly unknown, counted like sip_input_unknown() counts
+ * it (UNAUTH-5/6). Anything else (a configured identity, a To tag that may name a dialog,
+ * a value that does not parse) returns SIP_SCAN_MAX and leaves @m to the full policy scan,
+ * so known sources and malformed values the decision reads get exactly the old verdicts.
+ * What this gives up: a silently dropped unknown request is no longer proven well formed,
+ * so one with, say, a bad CSeq counts as unknown, not malformed (it is silent either way).
+ */
+static enum sip_scan_status
+sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, enum verdict *v)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	enum sip_scan_status st;
+	struct sip_skim k;
+
+	st = sip_scan_skim(pkt_meta_payload(m), meta->payload_len, &k);
+	if (unlikely(st != SIP_SCAN_OK))
+		*v = sip_input_malformed(w, m, st);
+	else if (!k.line.is_request)
+		*v = sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
+	else if (policy_skim_unknown(w->cfg->policy, meta->src_ip, &k))
+		*v = sip_input_drop(m, sip_input_unknown_drop(k.user_agent, k.line.method));
+	else
+		return SIP_SCAN_STATUS_MAX;
+	return SIP_SCAN_OK;
 }
 
 /* A suspended (source, user): a final rejection, so 403 or silence (I-3, LOCK-2). */
@@ -149,6 +180,7 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	const uint8_t *data = pkt_meta_payload(m);
 	const struct policy_account *acct = NULL;
 	const struct policy *pol = w->cfg->policy;
+	enum verdict v;
 	/* Live bindings come from the registrar (issue 5); dialog/suspended hooks still say no. */
 	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
 								   : &policy_hooks_none;
@@ -160,6 +192,12 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	/* The address decides first: no byte of the message is read for a gateway. */
 	cls = policy_classify_source(pol, sip_input_hooks, meta->src_ip, meta->src_port, NULL);
 	if (cls == POLICY_UNKNOWN) {
+		/* Silence for unknown sources: settle the common case with a skim. */
+		if (!w->cfg->params.reply_unauthorized) {
+			st = sip_input_skim_drop(w, m, &v);
+			if (st == SIP_SCAN_OK)
+				return v;
+		}
 		st = sip_scan(data, meta->payload_len, &s, SIP_INPUT_WANT_POLICY);
 		if (unlikely(st != SIP_SCAN_OK))
 			return sip_input_malformed(w, m, st);
