@@ -1485,8 +1485,10 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 	enum sip_scan_status st;
 	enum sip_scan_hdr h;
 	struct lf_iter it;
+	unsigned int n_headers = 0;
 	uint32_t seen = 0;
 	size_t name_len;
+	uint8_t c;
 
 	memset(out, 0, sizeof(*out));
 	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
@@ -1508,17 +1510,19 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 	for (;;) {
 		if (SCAN_UNLIKELY(p == e))
 			return SIP_SCAN_ERR_TRUNCATED;
-		if (*p == '\r') {
+		c = *p;
+		if (c == '\r') {
+			out->n_headers = (uint16_t)n_headers;
 			if (p + 1 == e)
 				return SIP_SCAN_ERR_TRUNCATED;
 			return p[1] == '\n' ? SIP_SCAN_OK : SIP_SCAN_ERR_BAD_HEADER;
 		}
-		if (SCAN_UNLIKELY(out->n_headers >= SIP_SCAN_MAX_HEADERS))
+		if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS))
 			return SIP_SCAN_ERR_TOO_MANY_HEADERS;
 		name = p;
 		h = SIP_HDR_OTHER;
 		v = p;
-		if (sc_skim_name[*p]) {
+		if (sc_skim_name[c]) {
 			h = name_fast(p, e, &name_len);
 			if (h == SIP_HDR_MAX) {
 				st = split_name(p, e, &name_len, &v);
@@ -1539,11 +1543,14 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 				return SIP_SCAN_ERR_BAD_HEADER;
 			if (SCAN_UNLIKELY(lf - name > SIP_SCAN_MAX_HEADER_LEN))
 				return SIP_SCAN_ERR_HEADER_TOO_LONG;
-			if (lf + 1 == e || (lf[1] != ' ' && lf[1] != '\t'))
+			if (lf + 1 == e)
+				break;
+			c = lf[1];
+			if (c != ' ' && c != '\t')
 				break;
 		}
 		p = lf + 1;
-		out->n_headers++;
+		n_headers++;
 		if (h == SIP_HDR_OTHER)
 			continue;
 		v = skip_lws(v, lf - 1);

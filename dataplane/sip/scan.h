@@ -248,7 +248,7 @@ struct sip_skim {
 	struct sf_span to;          /* To value; p NULL when absent */
 	struct sf_span auth;        /* first Authorization or Proxy-Authorization value */
 	struct sf_span user_agent;  /* last User-Agent value, as sip_scan() keeps it */
-	uint16_t n_headers;         /* header lines */
+	uint16_t n_headers;         /* header lines (set when the skim returns SIP_SCAN_OK) */
 	bool auth_is_proxy;         /* auth came from Proxy-Authorization */
 };
 
