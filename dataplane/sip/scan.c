@@ -1001,11 +1001,13 @@ name_eq(const uint8_t *p, const char *lit, size_t n)
 	} while (0)
 
 /*
+ * (always_inline: sip_scan() and sip_scan_skim() both call it, and out of line it cost
+ * sip_scan() ~40 instructions per flood message, callgrind.)
  * Fast path for a header name written the usual way: a name the scanner knows, or a
  * compact form, followed directly by ':'. Returns its id and length, or SIP_HDR_MAX when
  * the generic path (split_header()) must decide; it then reaches the same id and length.
  */
-static inline enum sip_scan_hdr
+static inline __attribute__((always_inline)) enum sip_scan_hdr
 name_fast(const uint8_t *p, const uint8_t *e, size_t *name_len)
 {
 	size_t avail = (size_t)(e - p);
@@ -1070,11 +1072,11 @@ name_fast(const uint8_t *p, const uint8_t *e, size_t *name_len)
 }
 
 /*
- * First LF in [p, e), or NULL; [data, e) is readable and data <= p. Every header line ends
- * in one, so this is the scanner's hottest loop. With SSE2 (baseline on x86-64) it tests 16
- * bytes per compare and finishes with one overlapping load that ends at e, instead of a
- * libc memchr call per line; elsewhere memchr. Measured with callgrind on the flood_unknown
- * bench: see the "Unknown-source skim" section of tests/callgrind/README.md.
+ * First LF in [p, e), or NULL; [data, e) is readable and data <= p. sip_scan() looks for
+ * one per header line. With SSE2 (baseline on x86-64) it tests 16 bytes per compare and
+ * finishes with one overlapping load that ends at e, instead of a libc memchr call per line;
+ * elsewhere memchr. Measured (callgrind, corpus_bench policy_one on the flood corpus,
+ * tests/callgrind/README.md): 3,170 instructions per message against 3,263 with memchr.
  */
 static inline const uint8_t *
 find_lf(const uint8_t *data, const uint8_t *p, const uint8_t *e)
@@ -1162,7 +1164,7 @@ scan_start_line(const uint8_t *data, size_t len, struct sip_scan_line *l, bool s
 	size_t lim = len < SIP_SCAN_MAX_HEADER_LEN ? len : SIP_SCAN_MAX_HEADER_LEN;
 
 	memset(l, 0, sizeof(*l));
-	lf = data == NULL ? NULL : find_lf(data, data, data + lim);
+	lf = data == NULL ? NULL : memchr(data, '\n', lim);
 	if (lf == NULL)
 		return len > SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_ERR_HEADER_TOO_LONG :
 						       SIP_SCAN_ERR_TRUNCATED;
@@ -1243,13 +1245,13 @@ need_mask(unsigned int want)
  * following line.
  */
 static inline enum sip_scan_status
-split_value(const uint8_t *data, const uint8_t *n, const uint8_t *v, const uint8_t *e,
-	    const uint8_t **ve, const uint8_t **next)
+split_value(const uint8_t *n, const uint8_t *v, const uint8_t *e, const uint8_t **ve,
+	    const uint8_t **next)
 {
 	const uint8_t *p = v, *lf;
 
 	for (;;) {
-		lf = find_lf(data, p, e);
+		lf = find_lf(n, p, e);
 		if (lf == NULL)
 			return e - n > SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_ERR_HEADER_TOO_LONG :
 								  SIP_SCAN_ERR_TRUNCATED;
@@ -1271,7 +1273,7 @@ split_value(const uint8_t *data, const uint8_t *n, const uint8_t *v, const uint8
  * Generic header name at p: token, optional SP/HT, ':'. On OK the name length is set and
  * *v is past the ':'.
  */
-static enum sip_scan_status
+static inline __attribute__((always_inline)) enum sip_scan_status
 split_name(const uint8_t *p, const uint8_t *e, size_t *name_len, const uint8_t **v)
 {
 	const uint8_t *n = p;
@@ -1369,7 +1371,7 @@ sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int wan
 		} else {
 			v = p + name_len + 1;
 		}
-		st = split_value(data, name, v, e, &ve, &p);
+		st = split_value(name, v, e, &ve, &p);
 		if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
 			return st;
 		out->n_headers++;
