@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SIP entry point, scan first: the source address decides first (gateway, live binding);
- * otherwise one lazy scan reads only the request line, From/To, Call-ID/CSeq and credentials
- * to find a configured identity. Unknown sources cost that scan and two table probes, and
- * get nothing back when SS_REPLY_UNAUTHORIZED is Off (UNAUTH-5/6). Only known sources (and
- * unknown ones when replying is On) are scanned completely. No malloc, no log, no syscall.
+ * SIP entry point, scan first: the source address decides first (gateway, live binding).
+ * With SS_REPLY_UNAUTHORIZED Off a skim then settles the common case, a request that is
+ * certainly unknown: it reads the start line and only the From, To, User-Agent and credential
+ * headers, parses only what the decision needs, and the request is dropped in silence
+ * (UNAUTH-5/6). Otherwise one lazy scan reads the request line, From/To, Call-ID/CSeq and
+ * credentials to find a configured identity or dialog. Only known sources (and unknown ones
+ * when replying is On) are scanned completely. No malloc, no log, no syscall.
  */
 #include "dataplane/call/call.h"
 #include "dataplane/pkt_meta.h"
@@ -103,31 +105,26 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
  * Unknown source, SS_REPLY_UNAUTHORIZED Off: the drop is decided from a skim, which reads
  * the start line and only the From, To, User-Agent and credential headers, and parses only
  * what policy_skim_unknown() needs (DESIGN: scan lazily, stop once the verdict is certain).
- * SIP_SCAN_OK with *v set when @m was dropped: malformed as far as the skim reads, a
- * response, or a request that is certainly unknown, counted like sip_input_unknown() counts
- * it (UNAUTH-5/6). Anything else (a configured identity, a To tag that may name a dialog,
- * a value that does not parse) returns SIP_SCAN_MAX and leaves @m to the full policy scan,
- * so known sources and malformed values the decision reads get exactly the old verdicts.
- * What this gives up: a silently dropped unknown request is no longer proven well formed,
- * so one with, say, a bad CSeq counts as unknown, not malformed (it is silent either way).
+ * True when @m was dropped: a request that is certainly unknown, counted exactly like
+ * sip_input_unknown() counts it (a scanner User-Agent, else per method; UNAUTH-5/6). False
+ * for everything else, left to the full policy scan: a configured identity, a To tag that
+ * may name a dialog, a response, and anything the skim or the values it parses find
+ * malformed, so known sources and every malformed verdict and reason the full scan gives
+ * stay exactly as they were. What this gives up: a request dropped here is not proven well
+ * formed beyond what the skim reads, so an unknown request with, say, a bad CSeq counts as
+ * an unknown drop, not as malformed (silent either way).
  */
-static enum sip_scan_status
+static bool
 sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, enum verdict *v)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	enum sip_scan_status st;
 	struct sip_skim k;
 
-	st = sip_scan_skim(pkt_meta_payload(m), meta->payload_len, &k);
-	if (unlikely(st != SIP_SCAN_OK))
-		*v = sip_input_malformed(w, m, st);
-	else if (!k.line.is_request)
-		*v = sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
-	else if (policy_skim_unknown(w->cfg->policy, meta->src_ip, &k))
-		*v = sip_input_drop(m, sip_input_unknown_drop(k.user_agent, k.line.method));
-	else
-		return SIP_SCAN_STATUS_MAX;
-	return SIP_SCAN_OK;
+	if (sip_scan_skim(pkt_meta_payload(m), meta->payload_len, &k) != SIP_SCAN_OK ||
+	    !k.line.is_request || !policy_skim_unknown(w->cfg->policy, meta->src_ip, &k))
+		return false;
+	*v = sip_input_drop(m, sip_input_unknown_drop(k.user_agent, k.line.method));
+	return true;
 }
 
 /* A suspended (source, user): a final rejection, so 403 or silence (I-3, LOCK-2). */
@@ -193,11 +190,8 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	cls = policy_classify_source(pol, sip_input_hooks, meta->src_ip, meta->src_port, NULL);
 	if (cls == POLICY_UNKNOWN) {
 		/* Silence for unknown sources: settle the common case with a skim. */
-		if (!w->cfg->params.reply_unauthorized) {
-			st = sip_input_skim_drop(w, m, &v);
-			if (st == SIP_SCAN_OK)
-				return v;
-		}
+		if (!w->cfg->params.reply_unauthorized && sip_input_skim_drop(w, m, &v))
+			return v;
 		st = sip_scan(data, meta->payload_len, &s, SIP_INPUT_WANT_POLICY);
 		if (unlikely(st != SIP_SCAN_OK))
 			return sip_input_malformed(w, m, st);

@@ -217,7 +217,18 @@ test_UNAUTH_5_skim_decides_only_certain_unknowns(void **state)
 					   "To: <sip:1001@sipfast.test>\r\nCSeq: x\r\n\r\n"),
 			 VERDICT_SIP_DROP_MALFORMED);
 	assert_int_equal(w->sip_malformed[SIP_SCAN_ERR_BAD_CSEQ], 1);
-	/* Read by the skim: the headers end, and a known identity's From parses. */
+	/*
+	 * What the skim finds malformed goes to the full scan, which decides and counts as it
+	 * always did: a request with no end of headers, a known identity's bad From, and (the
+	 * policy scan stops once it has what it wants) an unknown one whose bad line comes
+	 * after every header it wants, dropped as unknown, not malformed.
+	 */
+	assert_int_equal(rx(t, FX_PEER_IP, "REGISTER sip:10.99.0.1 SIP/2.0\r\n"
+					   "From: <sip:9999@sipfast.test>;tag=1\r\n"
+					   "To: <sip:9999@sipfast.test>\r\nCall-ID: c\r\n"
+					   "CSeq: 1 REGISTER\r\nMax-Forwards: 70\r\n" AUTH_HDR("9999")
+					   "User-Agent: x\r\nBad\n\r\n"),
+			 VERDICT_SIP_DROP_UNKNOWN_REGISTER);
 	assert_int_equal(rx(t, FX_PEER_IP, "OPTIONS sip:1@10.99.0.1 SIP/2.0\r\nTo: <sip:1@x>\r\n"),
 			 VERDICT_SIP_DROP_MALFORMED);
 	assert_int_equal(w->sip_malformed[SIP_SCAN_ERR_TRUNCATED], 1);
