@@ -153,8 +153,9 @@ enum policy_class policy_classify_request(const struct policy *pol,
  * on a full scan would certainly say POLICY_UNKNOWN: its To has no tag (no dialog can match,
  * I-36) and its identity (policy_identity()'s precedence) is no configured account allowed
  * from @ip_be (I-1). Only the values that decide are parsed: none when there are no accounts
- * and To has no ';'. False when the full policy scan must decide: an account matched, To has
- * a tag, or a value the decision needs does not parse (the full scan then reports it).
+ * and To has no ';', and credentials only up to their username. False when the full policy
+ * scan must decide: an account matched, To has a tag, or a value the decision needs does
+ * not parse (the full scan then reports it).
  */
 bool policy_skim_unknown(const struct policy *pol, uint32_t ip_be, const struct sip_skim *k);
 

@@ -662,9 +662,12 @@ scan_contact(struct sip_scan *out, const uint8_t *p, const uint8_t *e)
 	}
 }
 
-/* Digest credentials; an unknown scheme is kept opaque (RFC 4475 3.3.7). */
+/*
+ * Digest credentials; an unknown scheme is kept opaque (RFC 4475 3.3.7). With username_only
+ * the parse stops right after the first username parameter: what follows is not checked.
+ */
 static enum sip_scan_status
-scan_auth(struct sip_scan_auth *a, const uint8_t *p, const uint8_t *e)
+scan_auth(struct sip_scan_auth *a, const uint8_t *p, const uint8_t *e, bool username_only)
 {
 	const uint8_t *q = skip_class(p, e, CL_TOKEN);
 	struct param pr;
@@ -716,6 +719,8 @@ scan_auth(struct sip_scan_auth *a, const uint8_t *p, const uint8_t *e)
 		}
 		if (dst != NULL && dst->p == NULL)
 			*dst = pr.value;
+		if (username_only && a->username.p != NULL)
+			return SIP_SCAN_OK;
 		p = skip_lws(p, e);
 		if (p == e)
 			return SIP_SCAN_OK;
@@ -862,7 +867,7 @@ scan_value(struct sip_scan *out, enum sip_scan_hdr h, const uint8_t *p, const ui
 		if (out->auth.scheme.p != NULL)
 			return SIP_SCAN_OK;
 		out->auth.is_proxy = h == SIP_HDR_PROXY_AUTHORIZATION;
-		return scan_auth(&out->auth, p, e);
+		return scan_auth(&out->auth, p, e, false);
 	case SIP_HDR_SESSION_EXPIRES:
 		return scan_delta(p, e, &out->session_expires, &out->session_refresher) ?
 			       SIP_SCAN_ERR_BAD_SESSION_TIMER : SIP_SCAN_OK;
@@ -1598,5 +1603,22 @@ sip_scan_credentials(struct sf_span value, bool is_proxy, struct sip_scan_auth *
 	out->is_proxy = is_proxy;
 	if (value.p == NULL)
 		return SIP_SCAN_ERR_BAD_AUTH;
-	return scan_auth(out, value.p, value.p + value.len);
+	return scan_auth(out, value.p, value.p + value.len, false);
+}
+
+enum sip_scan_status
+sip_scan_credentials_user(struct sf_span value, struct sf_span *username)
+{
+	struct sip_scan_auth a;
+	enum sip_scan_status st;
+
+	memset(&a, 0, sizeof(a));
+	username->p = NULL;
+	username->len = 0;
+	if (value.p == NULL)
+		return SIP_SCAN_ERR_BAD_AUTH;
+	st = scan_auth(&a, value.p, value.p + value.len, true);
+	if (st == SIP_SCAN_OK)
+		*username = a.username;
+	return st;
 }

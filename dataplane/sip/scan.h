@@ -284,6 +284,13 @@ enum sip_scan_status sip_scan_credentials(struct sf_span value, bool is_proxy,
 					  struct sip_scan_auth *out);
 
 /**
+ * The username sip_scan_credentials() would find (empty for a scheme other than Digest, or
+ * no username parameter), parsing only up to it: an error after it is not noticed.
+ * @return SIP_SCAN_OK and @p username set, or SIP_SCAN_ERR_BAD_AUTH
+ */
+enum sip_scan_status sip_scan_credentials_user(struct sf_span value, struct sf_span *username);
+
+/**
  * Parse only the start line (request line or status line).
  * @return SIP_SCAN_OK and @p line filled, or the start-line error
  */

@@ -134,8 +134,15 @@ fuzz_skim(const uint8_t *data, size_t size)
 	check_span(k.user_agent, data, size);
 	if (sip_scan_addr(k.from, &a) == 0)
 		check_span(a.user, data, size);
-	if (sip_scan_credentials(k.auth, k.auth_is_proxy, &cr) == SIP_SCAN_OK)
+	if (sip_scan_credentials(k.auth, k.auth_is_proxy, &cr) == SIP_SCAN_OK) {
+		struct sf_span u;
+
 		check_span(cr.username, data, size);
+		/* The username-only parse finds the same span whenever the full one succeeds. */
+		if (sip_scan_credentials_user(k.auth, &u) != SIP_SCAN_OK ||
+		    !same_span(u, cr.username))
+			abort();
+	}
 	if (sip_scan(data, size, &s, SIP_WANT_ALL) != SIP_SCAN_OK)
 		return;
 	if (st != SIP_SCAN_OK || k.n_headers != s.n_headers || k.line.method != s.line.method ||

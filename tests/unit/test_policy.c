@@ -406,6 +406,14 @@ test_GEN_1_skim_defers_unparsable_identity(void **state)
 	assert_false(policy_skim_unknown(t->snap.policy, src,
 		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\n"
 		     "Authorization: Digest username\r\n\r\n")));
+	/* Credentials are read only up to the username: a configured one defers ... */
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username=\"1001\", realm\r\n\r\n")));
+	/* ... any other is unknown, whatever follows it (svcrack guessing users). */
+	assert_true(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:1001@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username=\"guess\", realm\r\n\r\n")));
 	/* Without accounts only the To tag matters: a bad From is not even read. */
 	assert_true(policy_skim_unknown(NULL, src,
 		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>\r\n\r\n")));

@@ -905,6 +905,37 @@ test_UNAUTH_5_skim_keeps_what_the_drop_decides_on(void **state)
 	assert_true(cr.is_proxy);
 	assert_int_equal(sip_scan_credentials((struct sf_span){NULL, 0}, false, &cr),
 			 SIP_SCAN_ERR_BAD_AUTH);
+	/* The username alone: the same span, without reading the parameters after it. */
+	{
+		static const char *const vals[] = {
+			"Digest username=\"u1\", realm=\"r\"", "Digest realm=\"r\",username=u2",
+			"digest  nonce=\"n\" , username=\"u\\\"3\"", "Digest realm=\"r\"",
+			"Basic Zm9vOmJhcg==", "Digest username=\"u4\", username=\"u5\"",
+		};
+		struct sf_span u;
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			assert_int_equal(sip_scan_credentials(cspan(vals[i]), false, &cr),
+					 SIP_SCAN_OK);
+			assert_int_equal(sip_scan_credentials_user(cspan(vals[i]), &u),
+					 SIP_SCAN_OK);
+			assert_int_equal(u.len, cr.username.len);
+			assert_ptr_equal(u.p, cr.username.p);
+		}
+		/* Broken after the username: only the full parse notices. */
+		assert_int_equal(sip_scan_credentials(cspan("Digest username=\"u\", realm"), false,
+						      &cr), SIP_SCAN_ERR_BAD_AUTH);
+		assert_int_equal(sip_scan_credentials_user(cspan("Digest username=\"u\", realm"),
+							   &u), SIP_SCAN_OK);
+		assert_int_equal(u.len, 1);
+		/* Broken before it: both do. */
+		assert_int_equal(sip_scan_credentials_user(cspan("Digest realm, username=u"), &u),
+				 SIP_SCAN_ERR_BAD_AUTH);
+		assert_int_equal(sip_scan_credentials_user((struct sf_span){NULL, 0}, &u),
+				 SIP_SCAN_ERR_BAD_AUTH);
+		assert_int_equal(sip_scan_credentials_user(cspan("Digest"), &u),
+				 SIP_SCAN_ERR_BAD_AUTH);
+	}
 	assert_int_equal(sip_scan_addr((struct sf_span){NULL, 0}, &a), -1);
 	assert_int_equal(sip_scan_addr(cspan("<sip:x@y"), &a), -1);
 }
