@@ -1162,8 +1162,7 @@ scan_status_line(struct sip_scan_line *l, const uint8_t *data, const uint8_t *e)
 	return SIP_SCAN_OK;
 }
 
-/* always_inline: three callers; inlined, the skim costs 36 instructions less a message. */
-static inline __attribute__((always_inline)) enum sip_scan_status
+static enum sip_scan_status
 scan_start_line(const uint8_t *data, size_t len, struct sip_scan_line *l, bool split)
 {
 	const uint8_t *lf, *e, *m;
