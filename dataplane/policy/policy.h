@@ -177,6 +177,18 @@ enum policy_class policy_classify_request(const struct policy *pol,
 					  const struct sip_scan *s,
 					  const struct policy_account **acct);
 
+/**
+ * The unknown-source drop decision from a skim (sip_scan_skim()), for a request whose source
+ * address policy_classify_source() did not recognise. True when policy_classify_request()
+ * on a full scan would certainly say POLICY_UNKNOWN: its To has no tag (no dialog can match,
+ * I-36) and its identity (policy_identity()'s precedence) is no configured account allowed
+ * from @ip_be (I-1). Only the values that decide are parsed: none when there are no accounts
+ * and To has no ';', and credentials only up to their username. False when the full policy
+ * scan must decide: an account matched, To has a tag, or a value the decision needs does
+ * not parse (the full scan then reports it).
+ */
+bool policy_skim_unknown(const struct policy *pol, uint32_t ip_be, const struct sip_skim *k);
+
 /** Hooks that always say no (until the registrar, call engine and lockout land). */
 extern const struct policy_hooks policy_hooks_none;
 

@@ -295,6 +295,150 @@ test_UNAUTH_14_dialog_known_only_from_its_peer(void **state)
 			 POLICY_UNKNOWN);
 }
 
+/* Skim @msg (kept alive like scan()'s copy) for policy_skim_unknown(). */
+static const struct sip_skim *
+skim(const char *msg)
+{
+	static uint8_t *copy;
+	static struct sip_skim k;
+	size_t len = strlen(msg);
+
+	free(copy);
+	copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, msg, len);
+	assert_int_equal(sip_scan_skim(copy, len, &k), SIP_SCAN_OK);
+	return &k;
+}
+
+/* Always yes: a request the skim calls unknown must stay unknown whatever the hooks say. */
+static bool
+hook_dialog_always(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	(void)ctx;
+	(void)s;
+	(void)ip_be;
+	return true;
+}
+
+static bool
+hook_suspended_always(void *ctx, uint32_t ip_be, struct sf_span user)
+{
+	(void)ctx;
+	(void)ip_be;
+	(void)user;
+	return true;
+}
+
+static const struct policy_hooks hooks_always = {
+	.binding_live = yes_binding,
+	.dialog_known = hook_dialog_always,
+	.suspended = hook_suspended_always,
+};
+
+/*
+ * The skim decides "unknown" exactly when the full classification says POLICY_UNKNOWN even
+ * with hooks that match every dialog and suspend every account; otherwise it defers (false).
+ */
+static void
+test_UNAUTH_5_skim_unknown_agrees_with_full_classification(void **state)
+{
+	static const struct {
+		const char *src;
+		const char *msg;
+		bool unknown;
+	} cases[] = {
+		{ "203.0.113.9", REQ("INVITE", "9999", "", ""), true },
+		{ "203.0.113.9", REQ("OPTIONS", "100", "", "User-Agent: friendly-scanner\r\n"), true },
+		/* UNAUTH-11: a configured From user makes the source known. */
+		{ "203.0.113.9", REQ("INVITE", "1001", "", ""), false },
+		/* UNAUTH-2: the credentials' username decides, wherever the header is. */
+		{ "203.0.113.9", REQ("REGISTER", "1001", "", "Authorization: Digest username="
+				     "\"nobody\", realm=\"r\", nonce=\"n\"\r\n"), true },
+		{ "203.0.113.9", REQ("REGISTER", "9999", "", "User-Agent: x\r\nProxy-Authorization:"
+				     " Digest username=\"1001\", realm=\"r\", nonce=\"n\"\r\n"), false },
+		/* Credentials without a username: the From user decides. */
+		{ "203.0.113.9", REQ("REGISTER", "1001", "", "Authorization: Basic Zm9v\r\n"), false },
+		/* UNAUTH-7: a REGISTER with no From user: the To user. */
+		{ "203.0.113.9", "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch="
+				 "z9hG4bKb\r\nFrom: <tel:5550100>;tag=1\r\nTo: <sip:1001@example.com>"
+				 "\r\nCall-ID: r1\r\nCSeq: 1 REGISTER\r\n\r\n", false },
+		{ "203.0.113.9", "INVITE sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch="
+				 "z9hG4bKb\r\nFrom: <tel:5550100>;tag=1\r\nTo: <sip:1001@example.com>"
+				 "\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n\r\n", true },
+		/* Pinned account 1002: known only from its prefixes. */
+		{ "203.0.113.9", REQ("INVITE", "1002", "", ""), true },
+		{ "198.51.100.20", REQ("INVITE", "1002", "", ""), false },
+		/* UNAUTH-14: a To tag may name a dialog: the full scan decides. */
+		{ "203.0.113.9", REQ("BYE", "9999", ";tag=t1", ""), false },
+		/* A ';' in To without a tag is parsed and still unknown. */
+		{ "203.0.113.9", REQ("INVITE", "9999", ";x=1", ""), true },
+	};
+	const struct pt *t = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t src = ip(cases[i].src);
+		bool got = policy_skim_unknown(t->snap.policy, src, skim(cases[i].msg));
+		enum policy_class full = policy_classify_request(t->snap.policy, &hooks_always, src,
+								  scan(cases[i].msg), NULL);
+
+		if (got != cases[i].unknown)
+			print_error("case %zu: skim says %d\n", i, got);
+		assert_int_equal(got, cases[i].unknown);
+		if (got)
+			assert_int_equal(full, POLICY_UNKNOWN);
+		else
+			assert_int_not_equal(full, POLICY_UNKNOWN);
+	}
+}
+
+/* A value the decision needs that does not parse is left to the full scan to report. */
+static void
+test_GEN_1_skim_defers_unparsable_identity(void **state)
+{
+	const struct pt *t = *state;
+	uint32_t src = ip("203.0.113.9");
+
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>\r\n\r\n")));
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>;tag\"\r\n\r\n")));
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username\r\n\r\n")));
+	/* Credentials are read only up to the username: a configured one defers ... */
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username=\"1001\", realm\r\n\r\n")));
+	/* ... any other is unknown, whatever follows it (svcrack guessing users). */
+	assert_true(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:1001@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username=\"guess\", realm\r\n\r\n")));
+	/* Without accounts only the To tag matters: a bad From is not even read. */
+	assert_true(policy_skim_unknown(NULL, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>\r\n\r\n")));
+	assert_false(policy_skim_unknown(NULL, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>;tag=1\r\n\r\n")));
+}
+
+/* No accounts configured: no identity can be known, so nothing but To's ';' is looked at. */
+static void
+test_UNAUTH_5_skim_without_accounts(void **state)
+{
+	struct snapshot snap;
+	struct cfg_error err = {0};
+	uint32_t src = ip("203.0.113.9");
+
+	(void)state;
+	assert_int_equal(pt_parse("{\"accounts\": [], \"gateways\": []}", &snap, &err), 0);
+	assert_true(policy_skim_unknown(snap.policy, src, skim(REQ("INVITE", "1001", "", ""))));
+	assert_true(policy_skim_unknown(snap.policy, src, skim(REQ("REGISTER", "1001", "",
+		"Authorization: Digest username=\"1001\"\r\n"))));
+	assert_false(policy_skim_unknown(snap.policy, src, skim(REQ("BYE", "1", ";tag=2", ""))));
+	policy_free(snap.policy);
+}
+
 /* @doc must be rejected with exactly @path. */
 static void
 expect_error(const char *doc, const char *path)
@@ -462,6 +606,9 @@ main(void)
 		cmocka_unit_test(test_UNAUTH_8_live_binding_address_is_known),
 		cmocka_unit_test(test_LOCK_2_suspended_source_user),
 		cmocka_unit_test(test_UNAUTH_14_dialog_known_only_from_its_peer),
+		cmocka_unit_test(test_UNAUTH_5_skim_unknown_agrees_with_full_classification),
+		cmocka_unit_test(test_GEN_1_skim_defers_unparsable_identity),
+		cmocka_unit_test(test_UNAUTH_5_skim_without_accounts),
 	};
 	const struct CMUnitTest config_tests[] = {
 		cmocka_unit_test(test_CFG_3_policy_sections_reject_bad_input_by_path),
