@@ -497,7 +497,6 @@ reg_bind(struct reg_req *r)
 		return reg_refuse(r, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 				  COUNTER_REG_REPLACE_REFUSED);
 	nb.granted_s = reg_jitter(r, want < 0 || want > cap ? cap : (uint32_t)want); /* REG-1..4 */
-	nb.registered_at_s = r->now;
 	nb.expires_at_s = r->now + nb.granted_s;
 	nb.cseq = s->cseq;
 	nb.call_id_hash = span_hash64(s->call_id);
