@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Stateless nonces. Wire layout before base64url (27 bytes, so 36 characters, no padding):
+ * Stateless nonces. Wire layout before base64url (30 bytes, so 40 characters, no padding):
  *   [0] version  [1] key id  [2] worker  [3..6] issue time s (BE)  [7..10] Call-ID tag (BE)
- *   [11..26] HMAC-SHA256(key, bytes 0..10 | source IP | realm length | realm), first 16 bytes
+ *   [11..13] issue counter of the worker (BE, 24 bits)
+ *   [14..29] HMAC-SHA256(key, bytes 0..13 | source IP | realm length | realm), first 16 bytes
  * 128 MAC bits are far beyond what an online forger can try; the time is in the clear because
  * only the MAC makes it trustworthy.
+ *
+ * The counter makes every challenge's nonce fresh (AUTH-4), also a re-challenge in the same
+ * second for the same Call-ID and source. It is not checked on verify (the nonce stays
+ * stateless): it only has to differ between nonces issued by one worker in one second, and a
+ * worker cannot issue 2^24 (16.7 million) challenges in a second, so the wrap is harmless.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,8 +22,8 @@
 
 #include "dataplane/registrar/nonce.h"
 
-#define NONCE_VERSION 1
-#define NONCE_HDR_LEN 11
+#define NONCE_VERSION 2 /* 1: 27 bytes, without the issue counter */
+#define NONCE_HDR_LEN 14
 #define NONCE_MAC_LEN 16
 #define NONCE_BIN_LEN (NONCE_HDR_LEN + NONCE_MAC_LEN)
 
@@ -41,6 +47,7 @@ struct nonce_ctx {
 	uint8_t applied_key[NONCE_KEY_LEN]; /* kr->cur last applied: a new ring may reuse a gen */
 	bool applied;
 	uint8_t worker;
+	uint32_t issued; /* nonces issued so far (its low 24 bits go into the next one) */
 };
 
 /* memset that the compiler may not drop as a dead store (secrets on their way out). */
@@ -322,6 +329,10 @@ nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct
 	bin[2] = ctx->worker;
 	put_be32(bin + 3, now);
 	put_be32(bin + 7, call_tag(call_id));
+	bin[11] = (uint8_t)(ctx->issued >> 16);
+	bin[12] = (uint8_t)(ctx->issued >> 8);
+	bin[13] = (uint8_t)ctx->issued;
+	ctx->issued++;
 	compute_mac(&ctx->cur, bin, src_ip, realm, bin + NONCE_HDR_LEN);
 	b64_encode(bin, out);
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Stateless digest nonces: the nonce carries its issue time, the issuing worker, a key id and a
- * tag of the challenged Call-ID, sealed by HMAC-SHA256 over those and the source IP and realm.
+ * Stateless digest nonces: the nonce carries its issue time, the issuing worker, a key id, a
+ * tag of the challenged Call-ID and the worker's issue counter (so no two challenges carry the
+ * same nonce, AUTH-4), sealed by HMAC-SHA256 over those and the source IP and realm.
  * A challenge creates no state; verification needs only the key ring. Pure C on nettle's
  * HMAC-SHA256; the key schedule is computed once per key, so issue/verify never allocate.
  *
@@ -20,7 +21,7 @@
 #include "dataplane/sf_span.h"
 
 #define NONCE_KEY_LEN 32  /**< HMAC-SHA256 key bytes */
-#define NONCE_TEXT_LEN 36 /**< base64url of the 27 nonce bytes, no padding */
+#define NONCE_TEXT_LEN 40 /**< base64url of the 30 nonce bytes, no padding */
 #define NONCE_FUTURE_SLACK_S 2 /**< issue times this far ahead of @c now are accepted */
 
 /**
@@ -119,7 +120,9 @@ void nonce_ctx_destroy(struct nonce_ctx *ctx);
 int nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr);
 
 /**
- * Write a nonce of NONCE_TEXT_LEN bytes (no NUL) into @p out.
+ * Write a nonce of NONCE_TEXT_LEN bytes (no NUL) into @p out. Every call gives a new nonce,
+ * also for the same arguments (the context's issue counter goes into it); @p ctx is the
+ * calling worker's own.
  * @param src_ip  source IPv4 address as pkt_meta.src_ip holds it (network byte order)
  * @param realm   realm we challenge for
  * @param call_id Call-ID of the challenged request

@@ -85,6 +85,39 @@ test_issue_verify_ok_on_any_worker(void **state)
 	assert_false(info.same_call);
 }
 
+/*
+ * AUTH-4: every challenge carries a fresh nonce, also two issued by one worker in the same
+ * second for the same Call-ID, source IP and realm (a re-challenge after a wrong answer). Both
+ * verify, on any worker, with the same issue time and session (the counter is under the MAC
+ * like every other byte: test_tampered_nonce_is_invalid flips each character).
+ */
+static void
+test_AUTH_4_same_second_same_call_nonces_differ_both_verify(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n[3][NONCE_TEXT_LEN];
+	struct nonce_info info;
+	unsigned int i, j;
+
+	for (i = 0; i < 3; i++)
+		assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("call-4"), 4000, n[i]), 0);
+	for (i = 0; i < 3; i++) {
+		for (j = i + 1; j < 3; j++)
+			assert_memory_not_equal(n[i], n[j], NONCE_TEXT_LEN);
+		memset(&info, 0, sizeof(info));
+		assert_int_equal(nonce_verify(f->w1, N(n[i]), IP_X, S("realm"), S("call-4"), 4000,
+					      LIFE, &info),
+				 NONCE_OK);
+		assert_int_equal(info.issued_s, 4000);
+		assert_int_equal(info.age_s, 0);
+		assert_int_equal(info.worker, 0);
+		assert_true(info.same_call);
+		assert_int_equal(nonce_verify(f->w0, N(n[i]), IP_Y, S("realm"), S("call-4"), 4000,
+					      LIFE, &info),
+				 NONCE_INVALID); /* still bound to the source IP */
+	}
+}
+
 /* AUTH-9 / I-5: past the lifetime a nonce we made is STALE (rechallenge with stale=true). */
 static void
 test_AUTH_9_old_nonce_is_stale_not_invalid(void **state)
@@ -197,7 +230,10 @@ test_key_rotation_keeps_previous_key(void **state)
 	assert_int_equal(nonce_ctx_apply(f->w0, &f->kr), 0);
 }
 
-/* A worker restarted with a new random key rejects the old nonces; the bench key is fixed. */
+/*
+ * A worker restarted with a new random key rejects the old nonces; the bench key is fixed: two
+ * workers with it, the same clock and as many nonces issued so far, issue the same nonce.
+ */
 static void
 test_random_keys_differ_deterministic_keys_repeat(void **state)
 {
@@ -218,6 +254,7 @@ test_random_keys_differ_deterministic_keys_repeat(void **state)
 	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 1, n1), 0);
 	assert_int_equal(nonce_verify(y, N(n1), IP_X, S("r"), S("c"), 1, LIFE, &info),
 			 NONCE_INVALID);
+	assert_int_equal(nonce_issue(y, IP_X, S("r"), S("c"), 1, n2), 0); /* as many as x */
 
 	nonce_keyring_init_deterministic(&a, 42);
 	nonce_keyring_init_deterministic(&b, 42);
@@ -225,7 +262,7 @@ test_random_keys_differ_deterministic_keys_repeat(void **state)
 	assert_int_equal(nonce_ctx_apply(y, &b), 0);
 	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 7, n1), 0);
 	assert_int_equal(nonce_issue(y, IP_X, S("r"), S("c"), 7, n2), 0);
-	assert_memory_equal(n1, n2, NONCE_TEXT_LEN);
+	assert_memory_equal(n1, n2, NONCE_TEXT_LEN); /* same key, clock and issue count */
 	nonce_ctx_destroy(x);
 	nonce_ctx_destroy(y);
 }
@@ -308,6 +345,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_issue_verify_ok_on_any_worker),
 		cmocka_unit_test(test_AUTH_9_old_nonce_is_stale_not_invalid),
+		cmocka_unit_test(test_AUTH_4_same_second_same_call_nonces_differ_both_verify),
 		cmocka_unit_test(test_tampered_nonce_is_invalid),
 		cmocka_unit_test(test_wrong_source_ip_or_realm_is_invalid_port_is_not_bound),
 		cmocka_unit_test(test_future_issue_time_beyond_slack_is_invalid),
