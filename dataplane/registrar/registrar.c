@@ -345,6 +345,14 @@ reg_authenticate(struct reg_req *r, enum verdict *v)
 			       : reg_challenge(r, false);
 		return REG_AUTH_DONE;
 	}
+	/*
+	 * The per-source-IP ceiling (lockout.per_ip_*, beyond the seed) is live: the running
+	 * snapshot's values go to this worker's table before it is asked (three stores; the
+	 * config parser only lets valid values through, so it cannot fail).
+	 */
+	(void)authfail_set_ip_ceiling(r->reg->af, r->w->cfg->ip_ceiling.max_failures,
+				      r->w->cfg->ip_ceiling.window_s,
+				      r->w->cfg->ip_ceiling.suspend_s);
 	if (authfail_check(r->reg->af, r->src_ip, r->user, r->now) == AUTHFAIL_LOCKED) {
 		*v = reg_final_reject(r, COUNTER_REG_FAIL_LOCKED); /* LOCK-2: nothing counted */
 		return REG_AUTH_DONE;
