@@ -173,10 +173,11 @@ BENCH_NONCE_KEY = bench_nonce_key()
 
 def nonce_for(src_ip, call_id, realm=DOMAIN, worker=0):
     """A nonce sipfastd --bench-fixed-nonce would issue (nonce.c): version 2, key id 0 (gen 0),
-    worker, BE32 time, BE32 FNV-1a(Call-ID), BE24 issue counter, then HMAC-SHA256(key, those
-    14 bytes | source IP in network order | BE16 realm length | realm)[:16]; base64url without
-    padding. The MAC covers the worker byte and the counter, but verification is stateless and
-    any worker verifies it (one key), so worker 0 and counter 0 work everywhere."""
+    worker, BE32 time, BE32 FNV-1a(Call-ID), BE24 request tag (low bits of FNV-1a(Via branch)
+    ^ CSeq of the challenged request), then HMAC-SHA256(key, those 14 bytes | source IP in
+    network order | BE16 realm length | realm)[:16]; base64url without padding. The MAC covers
+    the worker byte and the request tag, but verification is stateless and any worker verifies
+    it (one key), so worker 0 and tag 0 work everywhere."""
     tag = 2166136261
     for b in call_id.encode():
         tag = ((tag ^ b) * 16777619) & 0xffffffff

@@ -2,15 +2,18 @@
 /*
  * Stateless nonces. Wire layout before base64url (30 bytes, so 40 characters, no padding):
  *   [0] version  [1] key id  [2] worker  [3..6] issue time s (BE)  [7..10] Call-ID tag (BE)
- *   [11..13] issue counter of the worker (BE, 24 bits)
+ *   [11..13] request tag, low 24 bits (BE): nonce_request_tag() of the challenged request
  *   [14..29] HMAC-SHA256(key, bytes 0..13 | source IP | realm length | realm), first 16 bytes
  * 128 MAC bits are far beyond what an online forger can try; the time is in the clear because
  * only the MAC makes it trustworthy.
  *
- * The counter makes every challenge's nonce fresh (AUTH-4), also a re-challenge in the same
- * second for the same Call-ID and source. It is not checked on verify (the nonce stays
- * stateless): it only has to differ between nonces issued by one worker in one second, and a
- * worker cannot issue 2^24 (16.7 million) challenges in a second, so the wrap is harmless.
+ * The request tag makes every challenge's nonce fresh (AUTH-4), also a re-challenge in the
+ * same second for the same Call-ID and source: the answer to a challenge is a new request
+ * (RFC 3261 22.2: CSeq incremented, and a new Via branch), so its tag differs. A
+ * retransmission of one request (same branch, same CSeq) in the same second gets the same
+ * nonce, so the stateless 401 we send again is byte-identical, as a transaction's would be
+ * (a fresh nonce there makes UAs that match retransmitted responses by content, such as
+ * SIPp, see an unexpected second challenge). Not checked on verify: the nonce stays stateless.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,7 +25,7 @@
 
 #include "dataplane/registrar/nonce.h"
 
-#define NONCE_VERSION 2 /* 1: 27 bytes, without the issue counter */
+#define NONCE_VERSION 2 /* 1: 27 bytes, without the request tag */
 #define NONCE_HDR_LEN 14
 #define NONCE_MAC_LEN 16
 #define NONCE_BIN_LEN (NONCE_HDR_LEN + NONCE_MAC_LEN)
@@ -47,7 +50,6 @@ struct nonce_ctx {
 	uint8_t applied_key[NONCE_KEY_LEN]; /* kr->cur last applied: a new ring may reuse a gen */
 	bool applied;
 	uint8_t worker;
-	uint32_t issued; /* nonces issued so far (its low 24 bits go into the next one) */
 };
 
 /* memset that the compiler may not drop as a dead store (secrets on their way out). */
@@ -223,6 +225,13 @@ call_tag(struct sf_span call_id)
 	return h;
 }
 
+uint32_t
+nonce_request_tag(struct sf_span via_branch, uint32_t cseq)
+{
+	/* CSeq in the clear: consecutive requests of one Call-ID differ in its low bits. */
+	return call_tag(via_branch) ^ cseq;
+}
+
 static void
 put_be32(uint8_t *p, uint32_t v)
 {
@@ -318,7 +327,7 @@ b64_decode(struct sf_span text, uint8_t bin[NONCE_BIN_LEN])
 
 int
 nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct sf_span call_id,
-	    uint32_t now, uint8_t out[NONCE_TEXT_LEN])
+	    uint32_t req_tag, uint32_t now, uint8_t out[NONCE_TEXT_LEN])
 {
 	uint8_t bin[NONCE_BIN_LEN];
 
@@ -329,10 +338,9 @@ nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct
 	bin[2] = ctx->worker;
 	put_be32(bin + 3, now);
 	put_be32(bin + 7, call_tag(call_id));
-	bin[11] = (uint8_t)(ctx->issued >> 16);
-	bin[12] = (uint8_t)(ctx->issued >> 8);
-	bin[13] = (uint8_t)ctx->issued;
-	ctx->issued++;
+	bin[11] = (uint8_t)(req_tag >> 16);
+	bin[12] = (uint8_t)(req_tag >> 8);
+	bin[13] = (uint8_t)req_tag;
 	compute_mac(&ctx->cur, bin, src_ip, realm, bin + NONCE_HDR_LEN);
 	b64_encode(bin, out);
 	return 0;

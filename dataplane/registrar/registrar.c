@@ -134,7 +134,8 @@ reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip
 	};
 	int n, m = 0;
 
-	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id, registrar_now(w), nonce) != 0)
+	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id,
+			nonce_request_tag(s->via.branch, s->cseq), registrar_now(w), nonce) != 0)
 		return -EINVAL;
 	n = digest_challenge_render(hdr, cap, &ch);
 	if (n < 0)

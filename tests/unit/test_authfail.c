@@ -61,7 +61,10 @@ static const struct sf_span realm = { (const uint8_t *)"sipfast", 7 };
 static enum outcome
 challenge(struct fx *f, const struct req *r, uint32_t now, bool stale)
 {
-	assert_int_equal(nonce_issue(f->nctx, r->ip, realm, S(r->call_id), now, f->nonce), 0);
+	/* Each challenge answers a new request (a new CSeq): a fresh nonce (AUTH-4). */
+	assert_int_equal(nonce_issue(f->nctx, r->ip, realm, S(r->call_id),
+				     nonce_request_tag(S("z9hG4bK-model"), f->n_challenges), now,
+				     f->nonce), 0);
 	f->n_challenges++;
 	return stale ? OUT_CHALLENGE_STALE : OUT_CHALLENGE;
 }

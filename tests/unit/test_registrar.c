@@ -581,12 +581,21 @@ static void
 test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce(void **state)
 {
 	struct rfx *t = *state;
-	char first[128];
+	char first[128], first_401[sizeof(t->out)];
 
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
 	snprintf(first, sizeof(first), "%s", t->nonce);
-	/* Same second, same Call-ID and source: still a new nonce (the issue counter). */
+	snprintf(first_401, sizeof(first_401), "%s", t->out);
+	/*
+	 * That REGISTER retransmitted (same Via branch and CSeq) in the same second: the same
+	 * challenge again, byte for byte, as a transaction would resend it.
+	 */
+	t->cseq--; /* reg() numbers branch and CSeq from it: the same request again */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_string_equal(t->out, first_401);
+	/* The wrong answer, same second, Call-ID and source: a new request, a new nonce. */
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "nope",
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
