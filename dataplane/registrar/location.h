@@ -4,8 +4,9 @@
  * (steer_owner(location_aor_hash(AoR), n_workers)), read lock-free by every worker. Two
  * rte_hash tables with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF and 8-byte keys index a fixed
  * binding array sized at init: AoR (a 64-bit hash of it, checked against the AoR kept in the
- * binding) -> binding, observed source ip:port -> binding. A binding's slot index is its AoR
- * key position in the AoR table. An unlinked binding keeps its slot and both key positions
+ * binding) -> binding, observed source ip:port -> the newest binding from there, which links
+ * to the older ones from the same address (several accounts may share one: a multi-line
+ * phone, a PBX). A binding's slot index is its AoR key position in the AoR table. An unlinked binding keeps its slot and both key positions
  * until every reader registered on the shard's QSBR variable has reported quiescence, so a
  * reader's binding pointer stays valid until it next reports. One binding per account (I-9).
  * Times are s on the caller's clock (injected, so tests simulate it).
