@@ -187,6 +187,40 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 	return 0;
 }
 
+/*
+ * lockout (beyond the seed): the per-source-IP ceiling across usernames. Absent = off, with
+ * the default window and suspension kept for when it is turned on.
+ */
+static int
+cfg_parse_lockout(const json_t *o, struct snapshot *snap, struct cfg_error *err)
+{
+	static const char *const keys[] = {"per_ip_max_failures", "per_ip_window_s",
+					   "per_ip_suspend_s", NULL};
+	struct sf_ip_ceiling c = {.max_failures = 0,
+				  .window_s = SF_IP_CEILING_WINDOW_DEFAULT_S,
+				  .suspend_s = SF_IP_CEILING_SUSPEND_DEFAULT_S};
+	int rc = 0;
+
+	if (o != NULL) {
+		if (!json_is_object(o))
+			return cfg_error_set(err, "lockout", "expected an object {per_ip_max_failures, "
+							     "per_ip_window_s, per_ip_suspend_s}");
+		rc = cfg_check_keys(o, keys, "lockout", err);
+		if (rc == 0)
+			rc = cfg_get_uint(o, "per_ip_max_failures", "lockout", 0,
+					  SF_IP_CEILING_MAX_FAILURES_MAX, &c.max_failures, err);
+		if (rc == 0)
+			rc = cfg_get_uint(o, "per_ip_window_s", "lockout", 1,
+					  SF_IP_CEILING_WINDOW_MAX_S, &c.window_s, err);
+		if (rc == 0)
+			rc = cfg_get_uint(o, "per_ip_suspend_s", "lockout", 1,
+					  SF_IP_CEILING_SUSPEND_MAX_S, &c.suspend_s, err);
+	}
+	if (rc == 0)
+		snap->ip_ceiling = c;
+	return rc;
+}
+
 static void
 cfg_runtime_defaults(struct sf_runtime *rt)
 {
@@ -308,7 +342,8 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 	     struct cfg_error *err)
 {
 	static const char *const keys[] = {"interfaces", "sip", "params", "accounts",
-					   "gateways", "routes", "runtime", "keepalive", NULL};
+					   "gateways", "routes", "runtime", "keepalive", "lockout",
+					   NULL};
 	struct sf_runtime scratch;
 	const json_t *params;
 	int rc;
@@ -324,6 +359,8 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 		rc = cfg_parse_interfaces(json_object_get(doc, "interfaces"), snap, err);
 	if (rc == 0)
 		rc = cfg_parse_sip(json_object_get(doc, "sip"), snap, err);
+	if (rc == 0)
+		rc = cfg_parse_lockout(json_object_get(doc, "lockout"), snap, err);
 	if (rc == 0)
 		rc = cfg_parse_runtime(json_object_get(doc, "runtime"), rt, err);
 	if (rc == 0)

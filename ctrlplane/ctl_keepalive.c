@@ -137,7 +137,6 @@ ctl_keepalive_bench_preload(struct daemon *d, const struct snapshot *snap)
 		b.local_ip = ifc->ipv4;
 		b.local_port = snap->sip_port_be;
 		b.in_port = p;
-		b.registered_at_s = now;
 		b.granted_s = CTL_KA_BENCH_TTL_S;
 		b.expires_at_s = now + CTL_KA_BENCH_TTL_S;
 		rc = location_put(reg->loc, &b); /* workers not launched: we are the only writer */

@@ -17,6 +17,24 @@
 #define SF_SERVER_MAX 64
 #define SF_REG_EXPIRY_JITTER_MAX 50 /* % (sip.register_expiry_jitter) */
 
+/* lockout.per_ip_* (beyond the seed): ranges and defaults, config/README.md "lockout". */
+#define SF_IP_CEILING_MAX_FAILURES_MAX 10000
+#define SF_IP_CEILING_WINDOW_MAX_S 3600
+#define SF_IP_CEILING_SUSPEND_MAX_S 86400
+#define SF_IP_CEILING_WINDOW_DEFAULT_S 60
+#define SF_IP_CEILING_SUSPEND_DEFAULT_S 600
+
+/*
+ * Per-source-IP ceiling across usernames (authfail.h): wrong digest answers from one source
+ * IP, whatever the user, counted in fixed windows; reaching @max_failures in one window
+ * refuses every request of that IP for @suspend_s. @max_failures 0 = off (the default).
+ */
+struct sf_ip_ceiling {
+	uint32_t max_failures; /* lockout.per_ip_max_failures, 0 = off */
+	uint32_t window_s;     /* lockout.per_ip_window_s, 1..SF_IP_CEILING_WINDOW_MAX_S */
+	uint32_t suspend_s;    /* lockout.per_ip_suspend_s, 1..SF_IP_CEILING_SUSPEND_MAX_S */
+};
+
 struct sf_iface {
 	bool present;           /* an interface is configured on this port id */
 	bool icmp_echo;         /* answer ICMP echo requests */
@@ -39,6 +57,7 @@ struct snapshot {
 	uint8_t server_len;                  /* 0 = no Server header (default: tell scanners nothing) */
 	uint8_t reg_expiry_jitter_pct;       /* sip.register_expiry_jitter: up to this % is taken at
 					      * random off each granted registration expiry; 0 = off */
+	struct sf_ip_ceiling ip_ceiling;     /* lockout section (beyond the seed), off by default */
 	struct sf_params params;             /* every SS_* parameter, typed */
 	bool ka_spread_even;                 /* "keepalive": {"spread": "even"}: pace each cycle's
 					      * keep-alives evenly over its ticks (not in the seed);

@@ -13,7 +13,20 @@
  * position in the table IS the binding's slot index, so the table's own free-slot ring is the
  * free list of binding slots and no key data or free stack is kept. The full AoR lives in the
  * binding and every lookup compares it. The source table maps {ip, port} to the slot index of
- * the newest binding from there (key data).
+ * the newest binding from there (key data), the head of that source's chain.
+ *
+ * Source chains. Several accounts may register from one ip:port (a multi-line phone, a PBX),
+ * so each binding links to the next older one from the same source (location_binding.src_next,
+ * LOCATION_NONE ends it) and location_source_live() walks the chain until a live binding. The
+ * owner links a new binding at the head: src_next is written before the key's data is set to
+ * it (rte_hash_add_key_data() on an existing key is a release store of the key data in LF
+ * mode, DPDK 22.11 search_and_update(); readers load it with acquire). It unlinks by splicing:
+ * the head by setting the key's data to the next binding (or deleting the key when it was the
+ * only one), any other by a release store of the predecessor's src_next. An unlinked binding's
+ * own src_next is never changed and its slot is reused only after a grace period, so a reader
+ * standing on it still reaches valid slots: every slot it can reach was unlinked after the
+ * reader last reported quiescence. Unlink walks the chain from the head (O(bindings from that
+ * address), owner only); readers stop at the first live binding, normally the head.
  *
  * Reclaim. With RW_CONCURRENCY_LF and no RCU attached, rte_hash_del_key() unindexes a key but
  * keeps its key-store position (no_free_on_del); rte_hash_free_key_with_position() returns it.
@@ -239,11 +252,21 @@ bool
 location_source_live(const struct location *loc, uint32_t ip, uint16_t port, uint32_t now)
 {
 	struct location_src_key k = {.ip = ip, .port = port, .zero = 0};
+	uint32_t idx, n;
 	void *data;
 
-	if (rte_hash_lookup_data(loc->by_src, &k, &data) < 0 || (uintptr_t)data >= loc->slots)
+	if (rte_hash_lookup_data(loc->by_src, &k, &data) < 0)
 		return false;
-	return location_alive(&loc->s[(uintptr_t)data].b, now);
+	idx = (uint32_t)(uintptr_t)data;
+	/* The chain, newest first (see the top of this file); bounded by the slot count. */
+	for (n = 0; idx < loc->slots && n < loc->slots; n++) {
+		const struct location_binding *b = &loc->s[idx].b;
+
+		if (location_alive(b, now))
+			return true;
+		idx = __atomic_load_n(&b->src_next, __ATOMIC_ACQUIRE);
+	}
+	return false;
 }
 
 /* Free the waiting batch when its grace period ended, then give the limbo list a token. */
@@ -282,20 +305,50 @@ location_defer(struct location *loc, uint32_t idx, uint32_t src_pos)
 	location_reclaim(loc); /* starts the grace period now when no batch is waiting */
 }
 
+/*
+ * Splice slot @idx out of its source's chain (owner). Returns the source key position given up
+ * (the key was deleted: @idx was the only binding from there), else -1. @idx's own src_next is
+ * left as it is for readers standing on it.
+ */
+static int32_t
+location_src_unlink(struct location *loc, uint32_t idx)
+{
+	const struct location_binding *b = &loc->s[idx].b;
+	struct location_src_key k = {.ip = b->src_ip, .port = b->src_port, .zero = 0};
+	uint32_t next = b->src_next, prev, n;
+	void *data;
+
+	if (rte_hash_lookup_data(loc->by_src, &k, &data) < 0)
+		return -1; /* never linked (cannot happen for a live binding) */
+	prev = (uint32_t)(uintptr_t)data;
+	if (prev == idx) { /* the head: the key now names the next one, or goes */
+		if (next == LOCATION_NONE)
+			return rte_hash_del_key(loc->by_src, &k);
+		(void)rte_hash_add_key_data(loc->by_src, &k, (void *)(uintptr_t)next);
+		return -1;
+	}
+	for (n = 0; prev < loc->slots && n < loc->slots; n++) {
+		struct location_binding *p = &loc->s[prev].b;
+
+		if (p->src_next == idx) {
+			__atomic_store_n(&p->src_next, next, __ATOMIC_RELEASE);
+			break;
+		}
+		prev = p->src_next;
+	}
+	return -1;
+}
+
 /* Unindex slot @idx: readers stop finding it now; the slot returns after a grace period. */
 static void
 location_unlink(struct location *loc, uint32_t idx)
 {
 	struct location_binding *b = &loc->s[idx].b;
-	struct location_src_key k = {.ip = b->src_ip, .port = b->src_port, .zero = 0};
 	uint64_t key = location_aor_key(location_binding_aor(b));
-	int32_t src_pos = -1;
-	void *data;
+	int32_t src_pos;
 
 	__atomic_store_n(&b->live, 0, __ATOMIC_RELEASE);
-	/* Another account may have registered from the same address since: keep its entry. */
-	if (rte_hash_lookup_data(loc->by_src, &k, &data) >= 0 && (uintptr_t)data == idx)
-		src_pos = rte_hash_del_key(loc->by_src, &k);
+	src_pos = location_src_unlink(loc, idx);
 	rte_hash_del_key(loc->by_aor, &key); /* returns idx; the position is freed by reclaim */
 	loc->n_live--;
 	if (loc->notify != NULL) /* issue 6: leaves the keep-alive schedule at once (KA-8) */
@@ -330,6 +383,7 @@ location_put(struct location *loc, const struct location_binding *nb)
 	struct location_binding *b;
 	uint64_t key;
 	int32_t pos;
+	void *head;
 
 	if (nb->aor_len == 0 || nb->aor_len > LOCATION_AOR_MAX ||
 	    (uint32_t)nb->aor_len + nb->contact_len > LOCATION_TEXT_MAX)
@@ -342,7 +396,6 @@ location_put(struct location *loc, const struct location_binding *nb)
 			return -EEXIST; /* another AoR holds this 64-bit key */
 		if (location_same_place(b, nb)) { /* refresh (REG-5): in place */
 			b->granted_s = nb->granted_s;
-			b->registered_at_s = nb->registered_at_s;
 			b->cseq = nb->cseq;
 			b->call_id_hash = nb->call_id_hash;
 			__atomic_store_n(&b->expires_at_s, nb->expires_at_s, __ATOMIC_RELEASE);
@@ -365,7 +418,6 @@ location_put(struct location *loc, const struct location_binding *nb)
 	b->local_ip = nb->local_ip;
 	b->expires_at_s = nb->expires_at_s;
 	b->granted_s = nb->granted_s;
-	b->registered_at_s = nb->registered_at_s;
 	b->cseq = nb->cseq;
 	b->src_port = nb->src_port;
 	b->local_port = nb->local_port;
@@ -373,6 +425,11 @@ location_put(struct location *loc, const struct location_binding *nb)
 	b->contact_len = nb->contact_len;
 	b->aor_len = nb->aor_len;
 	b->nat = nb->nat;
+	/* At the head of the source's chain: src_next first, then the key's data (release). */
+	__atomic_store_n(&b->src_next,
+			 rte_hash_lookup_data(loc->by_src, &k, &head) >= 0
+				 ? (uint32_t)(uintptr_t)head : LOCATION_NONE,
+			 __ATOMIC_RELAXED);
 	if (rte_hash_add_key_data(loc->by_src, &k, (void *)(uintptr_t)pos) != 0) {
 		rte_hash_del_key(loc->by_aor, &key); /* never live: back through a grace period */
 		location_defer(loc, (uint32_t)pos, LOCATION_NONE);

@@ -4,8 +4,9 @@
  * (steer_owner(location_aor_hash(AoR), n_workers)), read lock-free by every worker. Two
  * rte_hash tables with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF and 8-byte keys index a fixed
  * binding array sized at init: AoR (a 64-bit hash of it, checked against the AoR kept in the
- * binding) -> binding, observed source ip:port -> binding. A binding's slot index is its AoR
- * key position in the AoR table. An unlinked binding keeps its slot and both key positions
+ * binding) -> binding, observed source ip:port -> the newest binding from there, which links
+ * to the older ones from the same address (several accounts may share one: a multi-line
+ * phone, a PBX). A binding's slot index is its AoR key position in the AoR table. An unlinked binding keeps its slot and both key positions
  * until every reader registered on the shard's QSBR variable has reported quiescence, so a
  * reader's binding pointer stays valid until it next reports. One binding per account (I-9).
  * Times are s on the caller's clock (injected, so tests simulate it).
@@ -28,14 +29,17 @@
  * One registration binding (152 bytes). Fields a reader uses after lookup are stored
  * atomically. The AoR and the Contact URI share @text: a Contact may use what the AoR leaves
  * (LOCATION_TEXT_MAX - aor_len bytes); read them with location_binding_aor()/_contact().
+ * @src_next belongs to the shard: location_put() ignores the caller's value.
  */
 struct location_binding {
 	uint64_t call_id_hash;                 /* Call-ID of the last REGISTER accepted */
 	uint32_t src_ip;                       /* observed source, network order (REG-13 target) */
 	uint32_t local_ip;                     /* our address it sent to, network order */
 	uint32_t expires_at_s;                 /* absolute, caller's clock (atomic) */
-	uint32_t granted_s;                    /* expiry granted by the last REGISTER */
-	uint32_t registered_at_s;              /* last REGISTER accepted */
+	uint32_t granted_s;                    /* expiry granted by the last REGISTER; the last
+						  REGISTER was accepted at expires_at_s - granted_s */
+	uint32_t src_next;                     /* the shard's own: next older binding from the
+						  same source ip:port (slot index), see location.c */
 	uint32_t cseq;                         /* CSeq of the last REGISTER accepted */
 	uint16_t src_port;                     /* observed source port, network order */
 	uint16_t local_port;                   /* our SIP port it sent to, network order */
@@ -103,13 +107,17 @@ uint64_t location_aor_key(struct sf_span aor);
 const struct location_binding *location_lookup(const struct location *loc, struct sf_span aor,
 					       uint32_t now);
 
-/** Any worker: is @ip:@port (network order) the source of a live binding at @now? */
+/**
+ * Any worker: is @ip:@port (network order) the source of a live binding at @now? True while
+ * any of the bindings registered from there is live (several accounts may share one address:
+ * a multi-line phone, a PBX), not only the newest.
+ */
 bool location_source_live(const struct location *loc, uint32_t ip, uint16_t port, uint32_t now);
 
 /**
  * Owner only: store @b under its AoR. A binding with the same AoR, source and contact is
- * refreshed in place (readers see the new expiry at once); anything else replaces it. The
- * newest binding from a source ip:port owns that source's index entry.
+ * refreshed in place (readers see the new expiry at once); anything else replaces it. Every
+ * binding from one source ip:port is on that source's chain (newest first).
  * @return 0, -ENOSPC when the shard is full (unlinked slots wait for a grace period),
  *         -EINVAL for a bad AoR/contact length, -EEXIST when another AoR with the same
  *         64-bit key is bound (see location_aor_key(); about 1e-10 for a full shard)

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Stateless nonces. Wire layout before base64url (27 bytes, so 36 characters, no padding):
+ * Stateless nonces. Wire layout before base64url (30 bytes, so 40 characters, no padding):
  *   [0] version  [1] key id  [2] worker  [3..6] issue time s (BE)  [7..10] Call-ID tag (BE)
- *   [11..26] HMAC-SHA256(key, bytes 0..10 | source IP | realm length | realm), first 16 bytes
+ *   [11..13] request tag, low 24 bits (BE): nonce_request_tag() of the challenged request
+ *   [14..29] HMAC-SHA256(key, bytes 0..13 | source IP | realm length | realm), first 16 bytes
  * 128 MAC bits are far beyond what an online forger can try; the time is in the clear because
  * only the MAC makes it trustworthy.
+ *
+ * The request tag makes every challenge's nonce fresh (AUTH-4), also a re-challenge in the
+ * same second for the same Call-ID and source: the answer to a challenge is a new request
+ * (RFC 3261 22.2: CSeq incremented, and a new Via branch), so its tag differs. A
+ * retransmission of one request (same branch, same CSeq) in the same second gets the same
+ * nonce, so the stateless 401 we send again is byte-identical, as a transaction's would be
+ * (a fresh nonce there makes UAs that match retransmitted responses by content, such as
+ * SIPp, see an unexpected second challenge). Not checked on verify: the nonce stays stateless.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,8 +25,8 @@
 
 #include "dataplane/registrar/nonce.h"
 
-#define NONCE_VERSION 1
-#define NONCE_HDR_LEN 11
+#define NONCE_VERSION 2 /* 1: 27 bytes, without the request tag */
+#define NONCE_HDR_LEN 14
 #define NONCE_MAC_LEN 16
 #define NONCE_BIN_LEN (NONCE_HDR_LEN + NONCE_MAC_LEN)
 
@@ -216,6 +225,13 @@ call_tag(struct sf_span call_id)
 	return h;
 }
 
+uint32_t
+nonce_request_tag(struct sf_span via_branch, uint32_t cseq)
+{
+	/* CSeq in the clear: consecutive requests of one Call-ID differ in its low bits. */
+	return call_tag(via_branch) ^ cseq;
+}
+
 static void
 put_be32(uint8_t *p, uint32_t v)
 {
@@ -311,7 +327,7 @@ b64_decode(struct sf_span text, uint8_t bin[NONCE_BIN_LEN])
 
 int
 nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct sf_span call_id,
-	    uint32_t now, uint8_t out[NONCE_TEXT_LEN])
+	    uint32_t req_tag, uint32_t now, uint8_t out[NONCE_TEXT_LEN])
 {
 	uint8_t bin[NONCE_BIN_LEN];
 
@@ -322,6 +338,9 @@ nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct
 	bin[2] = ctx->worker;
 	put_be32(bin + 3, now);
 	put_be32(bin + 7, call_tag(call_id));
+	bin[11] = (uint8_t)(req_tag >> 16);
+	bin[12] = (uint8_t)(req_tag >> 8);
+	bin[13] = (uint8_t)req_tag;
 	compute_mac(&ctx->cur, bin, src_ip, realm, bin + NONCE_HDR_LEN);
 	b64_encode(bin, out);
 	return 0;

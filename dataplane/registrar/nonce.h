@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Stateless digest nonces: the nonce carries its issue time, the issuing worker, a key id and a
- * tag of the challenged Call-ID, sealed by HMAC-SHA256 over those and the source IP and realm.
+ * Stateless digest nonces: the nonce carries its issue time, the issuing worker, a key id, a
+ * tag of the challenged Call-ID and a tag of the challenged request (so every new request is
+ * challenged with a fresh nonce, AUTH-4, while a retransmission gets the same one), sealed by
+ * HMAC-SHA256 over those and the source IP and realm.
  * A challenge creates no state; verification needs only the key ring. Pure C on nettle's
  * HMAC-SHA256; the key schedule is computed once per key, so issue/verify never allocate.
  *
@@ -20,7 +22,7 @@
 #include "dataplane/sf_span.h"
 
 #define NONCE_KEY_LEN 32  /**< HMAC-SHA256 key bytes */
-#define NONCE_TEXT_LEN 36 /**< base64url of the 27 nonce bytes, no padding */
+#define NONCE_TEXT_LEN 40 /**< base64url of the 30 nonce bytes, no padding */
 #define NONCE_FUTURE_SLACK_S 2 /**< issue times this far ahead of @c now are accepted */
 
 /**
@@ -119,15 +121,26 @@ void nonce_ctx_destroy(struct nonce_ctx *ctx);
 int nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr);
 
 /**
- * Write a nonce of NONCE_TEXT_LEN bytes (no NUL) into @p out.
+ * Tag of one request (its transaction): the top Via branch and the CSeq number. A request
+ * answering a challenge has a new CSeq (RFC 3261 22.2) and branch, so a new tag; a
+ * retransmission has the same. Only its low 24 bits go into a nonce.
+ */
+uint32_t nonce_request_tag(struct sf_span via_branch, uint32_t cseq);
+
+/**
+ * Write a nonce of NONCE_TEXT_LEN bytes (no NUL) into @p out. The same arguments in the same
+ * second give the same nonce (a retransmitted request gets the same challenge); another
+ * request (@p req_tag) gets another nonce, also in the same second for the same Call-ID.
  * @param src_ip  source IPv4 address as pkt_meta.src_ip holds it (network byte order)
  * @param realm   realm we challenge for
  * @param call_id Call-ID of the challenged request
+ * @param req_tag nonce_request_tag() of the challenged request
  * @param now     s, the worker's monotonic clock
  * @return 0, or -ENOKEY before nonce_ctx_apply()
  */
 int nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm,
-		struct sf_span call_id, uint32_t now, uint8_t out[NONCE_TEXT_LEN]);
+		struct sf_span call_id, uint32_t req_tag, uint32_t now,
+		uint8_t out[NONCE_TEXT_LEN]);
 
 /**
  * Check a nonce the client sent back. OK and STALE fill @p info; the MAC is compared in

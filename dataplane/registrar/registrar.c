@@ -134,7 +134,8 @@ reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip
 	};
 	int n, m = 0;
 
-	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id, registrar_now(w), nonce) != 0)
+	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id,
+			nonce_request_tag(s->via.branch, s->cseq), registrar_now(w), nonce) != 0)
 		return -EINVAL;
 	n = digest_challenge_render(hdr, cap, &ch);
 	if (n < 0)
@@ -345,6 +346,14 @@ reg_authenticate(struct reg_req *r, enum verdict *v)
 			       : reg_challenge(r, false);
 		return REG_AUTH_DONE;
 	}
+	/*
+	 * The per-source-IP ceiling (lockout.per_ip_*, beyond the seed) is live: the running
+	 * snapshot's values go to this worker's table before it is asked (three stores; the
+	 * config parser only lets valid values through, so it cannot fail).
+	 */
+	(void)authfail_set_ip_ceiling(r->reg->af, r->w->cfg->ip_ceiling.max_failures,
+				      r->w->cfg->ip_ceiling.window_s,
+				      r->w->cfg->ip_ceiling.suspend_s);
 	if (authfail_check(r->reg->af, r->src_ip, r->user, r->now) == AUTHFAIL_LOCKED) {
 		*v = reg_final_reject(r, COUNTER_REG_FAIL_LOCKED); /* LOCK-2: nothing counted */
 		return REG_AUTH_DONE;
@@ -497,7 +506,6 @@ reg_bind(struct reg_req *r)
 		return reg_refuse(r, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 				  COUNTER_REG_REPLACE_REFUSED);
 	nb.granted_s = reg_jitter(r, want < 0 || want > cap ? cap : (uint32_t)want); /* REG-1..4 */
-	nb.registered_at_s = r->now;
 	nb.expires_at_s = r->now + nb.granted_s;
 	nb.cseq = s->cseq;
 	nb.call_id_hash = span_hash64(s->call_id);

@@ -145,7 +145,7 @@ register_msg(struct nonce_ctx *nctx, struct digest_ctx *dctx, uint32_t ip, struc
 	char *msg = malloc(2048);
 
 	if (msg == NULL || nonce_issue(nctx, ip, SIP_BUILD_LIT(REG_REALM),
-				       SIP_BUILD_LIT(REG_CALL_ID), 1000, nonce) != 0)
+				       SIP_BUILD_LIT(REG_CALL_ID), 0, 1000, nonce) != 0)
 		abort();
 	c.nonce = (struct sf_span){nonce, NONCE_TEXT_LEN};
 	c.uri = SIP_BUILD_LIT("sip:" REG_REALM);

@@ -89,6 +89,9 @@ test_valid_document_fills_snapshot_and_runtime(void **state)
 	assert_string_equal(snap->domain, "sipfast.test");
 	assert_int_equal(snap->server_len, 0); /* no Server header unless configured */
 	assert_int_equal(snap->reg_expiry_jitter_pct, 0); /* expiry jitter off unless configured */
+	assert_int_equal(snap->ip_ceiling.max_failures, 0); /* per-IP ceiling off unless configured */
+	assert_int_equal(snap->ip_ceiling.window_s, 60);
+	assert_int_equal(snap->ip_ceiling.suspend_s, 600);
 	assert_int_equal(rt.mbufs_per_socket, 4095);
 	assert_int_equal(rt.frag_timeout_ms, 500);
 	assert_int_equal(rt.rx_desc, 1024); /* default kept */
@@ -189,6 +192,50 @@ test_sip_section_checked(void **state)
 		     "integer");
 }
 
+/*
+ * lockout (beyond the seed): the per-source-IP ceiling across usernames. Absent: off with the
+ * default window (60 s) and suspension (600 s); each key range-checked, errors name the key.
+ */
+static void
+test_lockout_per_ip_ceiling_section_checked(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with("lockout", "{\"per_ip_max_failures\": 20, \"per_ip_window_s\": 30,"
+					       " \"per_ip_suspend_s\": 3600}", snap, NULL, &err), 0);
+	assert_int_equal(snap->ip_ceiling.max_failures, 20);
+	assert_int_equal(snap->ip_ceiling.window_s, 30);
+	assert_int_equal(snap->ip_ceiling.suspend_s, 3600);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("lockout", "{\"per_ip_max_failures\": 5}", snap, NULL, &err), 0);
+	assert_int_equal(snap->ip_ceiling.max_failures, 5);
+	assert_int_equal(snap->ip_ceiling.window_s, 60); /* defaults for what is not given */
+	assert_int_equal(snap->ip_ceiling.suspend_s, 600);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("lockout", "{}", snap, NULL, &err), 0);
+	assert_int_equal(snap->ip_ceiling.max_failures, 0);
+	snapshot_free(snap);
+	expect_error("lockout", "[]", "lockout", "object");
+	expect_error("lockout", "{\"per_ip_max\": 5}", "lockout.per_ip_max", "unknown key");
+	expect_error("lockout", "{\"per_ip_max_failures\": 10001}", "lockout.per_ip_max_failures",
+		     "[0, 10000]");
+	expect_error("lockout", "{\"per_ip_max_failures\": -1}", "lockout.per_ip_max_failures",
+		     "-1");
+	expect_error("lockout", "{\"per_ip_max_failures\": \"10\"}", "lockout.per_ip_max_failures",
+		     "integer");
+	expect_error("lockout", "{\"per_ip_window_s\": 0}", "lockout.per_ip_window_s", "[1, 3600]");
+	expect_error("lockout", "{\"per_ip_window_s\": 3601}", "lockout.per_ip_window_s",
+		     "[1, 3600]");
+	expect_error("lockout", "{\"per_ip_suspend_s\": 0}", "lockout.per_ip_suspend_s",
+		     "[1, 86400]");
+	expect_error("lockout", "{\"per_ip_suspend_s\": 86401}", "lockout.per_ip_suspend_s",
+		     "[1, 86400]");
+}
+
 static void
 test_runtime_ranges_checked(void **state)
 {
@@ -216,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_duplicate_port_rejected),
 		cmocka_unit_test(test_keepalive_spread_mode_key),
 		cmocka_unit_test(test_sip_section_checked),
+		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
 		cmocka_unit_test(test_params_errors_come_from_the_parameter_table),
 	};

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The location shard alone (issue 5): memory per binding measured from rte_malloc's heap
- * statistics, a full shard, refresh/replace/remove/sweep with link/unlink events, two accounts
- * behind one ip:port, AoR key collisions, Contact length limits, and QSBR reclaim: a slot is
+ * statistics, a full shard, refresh/replace/remove/sweep with link/unlink events, several
+ * accounts behind one ip:port, AoR key collisions, Contact length limits, and QSBR reclaim: a slot is
  * handed out again only after every registered reader reported quiescence.
  */
 #include <pthread.h>
@@ -320,6 +320,93 @@ test_LOC_two_accounts_one_source(void **state)
 	assert_false(location_source_live(t->loc, ip, port, NOW));
 }
 
+/*
+ * Issue 5 bug: several accounts registered from one ip:port (a multi-line phone, a PBX). The
+ * source stays live while ANY of its bindings is live, whichever of them goes first (removed,
+ * replaced from elsewhere, expired), and goes dead with the last. Before the per-source chain,
+ * the by-source entry held only the newest binding: removing it (or its expiry) made the
+ * source read dead although older bindings from there were live.
+ */
+static void
+test_LOC_several_bindings_one_source_live_until_last_gone(void **state)
+{
+	static const char *const names[3] = {"line1", "line2", "line3"};
+	static const unsigned int orders[][3] = {
+		{0, 1, 2}, {2, 1, 0}, {1, 0, 2}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1},
+	};
+	struct lfx *t = *state;
+	uint32_t ip = rte_cpu_to_be_32(RTE_IPV4(10u, 6, 6, 6));
+	uint16_t port = rte_cpu_to_be_16(5060);
+	struct location_binding b;
+	unsigned int o, i, n;
+	char contact[48];
+
+	/* Two accounts: removing the newest leaves the source live (the reported bug). */
+	b = mk("line1", "sip:line1@10.6.6.6", RTE_IPV4(10u, 6, 6, 6), 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	b = mk("line2", "sip:line2@10.6.6.6", RTE_IPV4(10u, 6, 6, 6), 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(location_remove(t->loc, span_str("line2")), 0);
+	assert_true(location_source_live(t->loc, ip, port, NOW));
+	assert_int_equal(location_remove(t->loc, span_str("line1")), 0);
+	assert_false(location_source_live(t->loc, ip, port, NOW));
+
+	/* Three accounts, removed in every order: live until the last one goes. */
+	for (o = 0; o < RTE_DIM(orders); o++) {
+		for (i = 0; i < 3; i++) {
+			snprintf(contact, sizeof(contact), "sip:%s@10.6.6.6", names[i]);
+			b = mk(names[i], contact, RTE_IPV4(10u, 6, 6, 6), 5060, 60);
+			assert_int_equal(location_put(t->loc, &b), 0);
+		}
+		for (n = 0; n < 3; n++) {
+			assert_true(location_source_live(t->loc, ip, port, NOW));
+			assert_int_equal(location_remove(t->loc, span_str(names[orders[o][n]])), 0);
+			for (i = n + 1; i < 3; i++) /* the others are still found by AoR */
+				assert_non_null(location_lookup(t->loc,
+								span_str(names[orders[o][i]]), NOW));
+		}
+		assert_false(location_source_live(t->loc, ip, port, NOW));
+		assert_int_equal(location_count(t->loc), 0);
+	}
+
+	/* The newest one replaced from another address: the older ones keep the source live. */
+	for (i = 0; i < 3; i++) {
+		snprintf(contact, sizeof(contact), "sip:%s@10.6.6.6", names[i]);
+		b = mk(names[i], contact, RTE_IPV4(10u, 6, 6, 6), 5060, 30 + 30 * i);
+		assert_int_equal(location_put(t->loc, &b), 0);
+	}
+	b = mk("line3", "sip:line3@10.7.7.7", RTE_IPV4(10u, 7, 7, 7), 5060, 600);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_true(location_source_live(t->loc, ip, port, NOW));
+	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(RTE_IPV4(10u, 7, 7, 7)), port,
+					 NOW));
+
+	/* Expiry: line1 (30 s) then line2 (60 s); the source is live until the last expires,
+	 * before the sweep and after it. */
+	assert_true(location_source_live(t->loc, ip, port, NOW + 30)); /* line1 gone, line2 not */
+	assert_int_equal(location_sweep(t->loc, NOW + 30, location_capacity(t->loc), NULL, NULL),
+			 1);
+	assert_true(location_source_live(t->loc, ip, port, NOW + 30));
+	assert_true(location_source_live(t->loc, ip, port, NOW + 59));
+	assert_false(location_source_live(t->loc, ip, port, NOW + 60));
+	assert_int_equal(location_sweep(t->loc, NOW + 60, location_capacity(t->loc), NULL, NULL),
+			 1);
+	assert_false(location_source_live(t->loc, ip, port, NOW + 60));
+	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(RTE_IPV4(10u, 7, 7, 7)), port,
+					 NOW + 60));
+
+	/* The newest expires first: the older one behind it still counts. */
+	b = mk("line1", "sip:line1@10.6.6.6", RTE_IPV4(10u, 6, 6, 6), 5060, 600);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	b = mk("line2", "sip:line2@10.6.6.6", RTE_IPV4(10u, 6, 6, 6), 5060, 100);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_true(location_source_live(t->loc, ip, port, NOW + 100));
+	assert_int_equal(location_sweep(t->loc, NOW + 100, location_capacity(t->loc), NULL, NULL),
+			 1);
+	assert_true(location_source_live(t->loc, ip, port, NOW + 100));
+	assert_false(location_source_live(t->loc, ip, port, NOW + 600));
+}
+
 static bool
 keep_not_carol(const struct location_binding *b, void *arg)
 {
@@ -491,14 +578,22 @@ test_LOC_reclaim_waits_for_quiescence(void **state)
 #define STRESS_OPS 20000  /* owner operations; the box is shared, keep it short */
 #define STRESS_HOLD 256    /* rte_pause() rounds a reader holds a binding before checking */
 
+#define STRESS_SHARED_IP RTE_IPV4(10u, 0, 5, 1) /* one address every third AoR uses */
+#define STRESS_SHARED_PORT 5060
+
 struct stress {
 	struct lfx *t;
 	volatile bool stop;
-	unsigned long hits, bad;
+	unsigned long hits, bad, src_checks, src_dead;
 };
 
-/* Each AoR's Contact names it: "sip:<aor>@10.0.0.1:<gen>". A reader that finds a binding for
- * "sN" must see a Contact starting "sip:sN@", or a slot was reused under it. */
+/*
+ * Each AoR's Contact names it: "sip:<aor>@10.0.0.1:<gen>". A reader that finds a binding for
+ * "sN" must see a Contact starting "sip:sN@", or a slot was reused under it. Every third AoR
+ * registers from one shared ip:port whose oldest binding ("pin") never goes, so that source's
+ * chain is spliced at the head and in the middle all the time while the reader walks it: it
+ * must read live every time (a reader on a node spliced out still reaches "pin").
+ */
 static void *
 stress_reader(void *arg)
 {
@@ -523,6 +618,10 @@ stress_reader(void *arg)
 			if (c.len < (size_t)n || memcmp(c.p, want, (size_t)n) != 0)
 				st->bad++;
 		}
+		st->src_checks++;
+		if (!location_source_live(st->t->loc, rte_cpu_to_be_32(STRESS_SHARED_IP),
+					  rte_cpu_to_be_16(STRESS_SHARED_PORT), NOW))
+			st->src_dead++;
 		rte_rcu_qsbr_quiescent(st->t->qs, 1);
 	}
 	rte_rcu_qsbr_thread_offline(st->t->qs, 1);
@@ -542,17 +641,23 @@ test_LOC_reader_thread_vs_churn(void **state)
 	assert_int_equal(rte_rcu_qsbr_thread_register(st.t->qs, 0), 0);
 	assert_int_equal(rte_rcu_qsbr_thread_register(st.t->qs, 1), 0);
 	rte_rcu_qsbr_thread_online(st.t->qs, 0);
+	b = mk("pin", "sip:pin@10.0.5.1", STRESS_SHARED_IP, STRESS_SHARED_PORT, 600);
+	assert_int_equal(location_put(st.t->loc, &b), 0);
 	assert_int_equal(pthread_create(&th, NULL, stress_reader, &st), 0);
 	for (i = 0; i < STRESS_OPS; i++) {
-		unsigned int k = (i * 7u) % STRESS_AORS;
+		/* Every 10th op removes the AoR just put: at the shared source, the chain's head. */
+		unsigned int k = ((i % 10 == 9 ? i - 1 : i) * 7u) % STRESS_AORS;
 
 		snprintf(aor, sizeof(aor), "s%u", k);
 		if (i % 5 == 4) {
 			location_remove(st.t->loc, span_str(aor));
 		} else {
 			snprintf(contact, sizeof(contact), "sip:%s@10.0.0.1:%u", aor, i);
-			b = mk(aor, contact, RTE_IPV4(10u, 0, 4, 0) + k, (uint16_t)(1024 + i % 60000),
-			       600);
+			if (k % 3 == 0)
+				b = mk(aor, contact, STRESS_SHARED_IP, STRESS_SHARED_PORT, 600);
+			else
+				b = mk(aor, contact, RTE_IPV4(10u, 0, 4, 0) + k,
+				       (uint16_t)(1024 + i % 60000), 600);
 			/* Full while the reader has not reported since: wait for it, as a worker
 			 * would answer 503 and retry later. */
 			for (spins = 0; (rc = location_put(st.t->loc, &b)) == -ENOSPC; spins++) {
@@ -567,9 +672,12 @@ test_LOC_reader_thread_vs_churn(void **state)
 	}
 	__atomic_store_n(&st.stop, true, __ATOMIC_RELEASE);
 	assert_int_equal(pthread_join(th, NULL), 0);
-	print_message("reader: %lu hits, %lu inconsistent; owner waited for a grace period %u times\n",
-		      st.hits, st.bad, waits);
+	print_message("reader: %lu hits, %lu inconsistent; %lu shared-source checks, %lu dead; "
+		      "owner waited for a grace period %u times\n",
+		      st.hits, st.bad, st.src_checks, st.src_dead, waits);
 	assert_int_equal(st.bad, 0);
+	assert_int_equal(st.src_dead, 0);
+	assert_true(st.src_checks > 0);
 	rte_rcu_qsbr_thread_offline(st.t->qs, 0);
 	rte_rcu_qsbr_thread_unregister(st.t->qs, 0);
 	rte_rcu_qsbr_thread_unregister(st.t->qs, 1);
@@ -585,6 +693,7 @@ main(void)
 		LOC_TEST(test_LOC_full_shard),
 		LOC_TEST(test_LOC_refresh_replace_remove),
 		LOC_TEST(test_LOC_two_accounts_one_source),
+		LOC_TEST(test_LOC_several_bindings_one_source_live_until_last_gone),
 		LOC_TEST(test_LOC_sweep_expiry_and_keep),
 		LOC_TEST(test_LOC_aor_key_collision_refused),
 		LOC_TEST(test_LOC_contact_length_limit),

@@ -23,6 +23,7 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
@@ -378,6 +379,44 @@ test_REG_7_REG_8_deregistration(void **state)
 	assert_null(binding(t, "1001"));
 }
 
+/*
+ * Issue 5 bug, through the registrar: two accounts registered from one ip:port (a two-line
+ * phone). De-registering the one that registered last must not make the policy forget the
+ * address (I-1(b)): the other binding is live. It goes with the last de-registration.
+ */
+static void
+test_REG_two_accounts_one_address_deregister_one_source_still_known(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	uint32_t ip = htonl(FX_PEER_IP);
+	uint16_t port = htons(FX_PEER_PORT);
+	char n1001[128], n1002[128];
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1, .call_id = "cid-l1"});
+	snprintf(n1001, sizeof(n1001), "%s", t->nonce);
+	register_ok(t, (struct creq){.user = "1002", .password = "secret",
+				     .contact = "sip:1002@10.99.0.7:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-l2"});
+	snprintf(n1002, sizeof(n1002), "%s", t->nonce);
+	assert_true(registrar_binding_live(w, ip, port));
+	assert_int_equal(reg(t, (struct creq){.user = "1002", .password = "secret",
+					      .contact = "sip:1002@10.99.0.7:40000", .expires = 0,
+					      .nc = 2, .nonce = n1002, .call_id = "cid-l2"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_null(binding(t, "1002"));
+	assert_non_null(binding(t, "1001"));
+	assert_true(registrar_binding_live(w, ip, port)); /* 1001 is still registered there */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2, .nonce = n1001,
+					      .call_id = "cid-l1"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_null(binding(t, "1001"));
+	assert_false(registrar_binding_live(w, ip, port));
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 2);
+}
+
 static void
 test_REG_423_interval_too_brief(void **state)
 {
@@ -542,17 +581,21 @@ static void
 test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce(void **state)
 {
 	struct rfx *t = *state;
-	char first[128];
+	char first[128], first_401[sizeof(t->out)];
 
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
 	snprintf(first, sizeof(first), "%s", t->nonce);
+	snprintf(first_401, sizeof(first_401), "%s", t->out);
 	/*
-	 * Nonces are stateless and carry a 1-s issue time: a re-challenge in the same second,
-	 * same Call-ID and source, repeats the nonce (reported to the nonce owner); a second on,
-	 * it must be a new one.
+	 * That REGISTER retransmitted (same Via branch and CSeq) in the same second: the same
+	 * challenge again, byte for byte, as a transaction would resend it.
 	 */
-	t->now += 1;
+	t->cseq--; /* reg() numbers branch and CSeq from it: the same request again */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_string_equal(t->out, first_401);
+	/* The wrong answer, same second, Call-ID and source: a new request, a new nonce. */
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "nope",
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
@@ -560,6 +603,11 @@ test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce(void **st
 	assert_string_not_equal(t->nonce, first);
 	assert_null(binding(t, "1001"));
 	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 1);
+	/* The fresh nonce is good: the right password over it, still in that second, binds. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_non_null(binding(t, "1001"));
 }
 
 /* UNAUTH-2 through the registrar: credentials for a name that is no account -> 403, no binding. */
@@ -733,6 +781,134 @@ test_REG_account_removed_drops_binding(void **state)
 	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
 }
 
+/* Replace the running accounts with u1..u@n, password "pw" (a PBX's worth of names). */
+static void
+use_accounts(struct rfx *t, unsigned int n)
+{
+	struct policy *old = t->snap->policy;
+	struct cfg_error err = {0};
+	char doc_text[1024];
+	size_t len;
+	json_t *doc;
+	unsigned int i;
+
+	len = (size_t)snprintf(doc_text, sizeof(doc_text), "{\"accounts\": [");
+	for (i = 1; i <= n; i++)
+		len += (size_t)snprintf(doc_text + len, sizeof(doc_text) - len,
+					"%s{\"user\": \"u%u\", \"password\": \"pw\"}",
+					i > 1 ? ", " : "", i);
+	snprintf(doc_text + len, sizeof(doc_text) - len, "]}");
+	assert_true(len < sizeof(doc_text) - 2);
+	doc = json_loads(doc_text, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	json_decref(doc);
+	policy_free(old);
+}
+
+/* One wrong REGISTER digest of @user from @src in a session of its own: challenge, answer. */
+static enum verdict
+wrong_register(struct rfx *t, const char *user, uint32_t src, unsigned int n)
+{
+	char cid[32], contact[64];
+
+	snprintf(cid, sizeof(cid), "cid-%s-%u", user, n);
+	snprintf(contact, sizeof(contact), "sip:%s@10.99.0.7:40000", user);
+	assert_int_equal(reg(t, (struct creq){.user = user, .contact = contact, .expires = 60,
+					      .src = src, .call_id = cid}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	return reg(t, (struct creq){.user = user, .password = "wrong", .contact = contact,
+				    .expires = 60, .src = src, .call_id = cid, .nc = 1});
+}
+
+/*
+ * Per-source-IP ceiling (beyond the seed; lockout.per_ip_*, here set live on the running
+ * snapshot): an svcrack-style run from one IP that rotates usernames, one wrong password per
+ * name (the per-(IP, user) lockout of LOCK-7 never fires), hits the ceiling at the 5th wrong
+ * answer: final reject, then every request from that IP, any user, right password or none,
+ * is refused without a challenge until per_ip_suspend_s is over. Another IP is unaffected.
+ */
+static void
+test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char user[8];
+	unsigned int i;
+	uint32_t t0;
+
+	use_accounts(t, 8);
+	t->snap->ip_ceiling = (struct sf_ip_ceiling){.max_failures = 5, .window_s = 60,
+						     .suspend_s = 300};
+	t0 = t->now;
+	for (i = 1; i <= 5; i++) {
+		snprintf(user, sizeof(user), "u%u", i);
+		assert_int_equal(wrong_register(t, user, FX_PEER_IP, i),
+				 i < 5 ? VERDICT_SIP_REGISTER_CHALLENGED
+				       : VERDICT_SIP_REGISTER_REJECTED);
+		t->now += 2;
+	}
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 5);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 1);
+	assert_int_equal(authfail_stats(w->reg->af)->lockouts, 0); /* no (IP, user) lockout */
+	/* The whole IP: a name never tried, without credentials, and a right password. */
+	assert_int_equal(reg(t, (struct creq){.user = "u6", .contact = "sip:u6@10.99.0.7:40000",
+					      .expires = 60, .call_id = "cid-u6"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_null(strstr(t->out, "Authenticate"));
+	assert_int_equal(reg(t, (struct creq){.user = "u7", .password = "pw",
+					      .contact = "sip:u7@10.99.0.7:40000", .expires = 60,
+					      .call_id = "cid-u7", .nc = 1}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_null(binding(t, "u7"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_LOCKED], 2);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 5); /* nothing counted meanwhile */
+	/* Another source IP is served. */
+	register_ok(t, (struct creq){.user = "u1", .password = "pw", .src = IP_B,
+				     .contact = "sip:u1@10.99.0.8:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-b-u1"});
+	/* The suspension ends per_ip_suspend_s after the 5th wrong answer. */
+	t->now = t0 + 4 * 2 + 300 - 1;
+	assert_int_equal(reg(t, (struct creq){.user = "u6", .contact = "sip:u6@10.99.0.7:40000",
+					      .expires = 60, .call_id = "cid-u6b"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	t->now += 1;
+	register_ok(t, (struct creq){.user = "u6", .password = "pw",
+				     .contact = "sip:u6@10.99.0.7:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-u6c"});
+}
+
+/*
+ * The ceiling is off by default (lockout absent: max_failures 0): the same rotation, twice as
+ * long, only ever gets challenges, and a right password from that IP then registers.
+ */
+static void
+test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char user[8];
+	unsigned int i;
+
+	use_accounts(t, 8);
+	assert_int_equal(t->snap->ip_ceiling.max_failures, 0);
+	for (i = 1; i <= 16; i++) {
+		snprintf(user, sizeof(user), "u%u", (i - 1) % 8 + 1);
+		assert_int_equal(wrong_register(t, user, FX_PEER_IP, i),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+		t->now += 1;
+	}
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 16);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 0);
+	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 0);
+	register_ok(t, (struct creq){.user = "u3", .password = "pw",
+				     .contact = "sip:u3@10.99.0.7:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-ok"});
+	assert_non_null(binding(t, "u3"));
+}
+
 /* The granted expiry of the last 200 OK (its Contact's ;expires=), -1 when there is none. */
 static int
 granted_in_ok(const struct rfx *t)
@@ -889,6 +1065,7 @@ main(void)
 		REG_TEST(test_REG_3_nat_capped_at_nat_expire),
 		REG_TEST(test_REG_5_REG_6_refresh_recounts_then_expires),
 		REG_TEST(test_REG_7_REG_8_deregistration),
+		REG_TEST(test_REG_two_accounts_one_address_deregister_one_source_still_known),
 		REG_TEST(test_REG_423_interval_too_brief),
 		REG_TEST(test_REG_9_replace_on_kicks_old_binding),
 		REG_TEST(test_REG_10_REG_11_replace_off),
@@ -905,6 +1082,8 @@ main(void)
 		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
 		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
 		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
+		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),
+		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
 	};
 
 	if (fx_eal_init() != 0)
