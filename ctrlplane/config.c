@@ -143,8 +143,9 @@ cfg_parse_interfaces(const json_t *arr, struct snapshot *snap, struct cfg_error 
 static int
 cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 {
-	static const char *const keys[] = {"port", "domain", "server", NULL};
-	uint32_t port = 5060;
+	static const char *const keys[] = {"port", "domain", "server", "register_expiry_jitter",
+					   NULL};
+	uint32_t port = 5060, jitter = 0;
 	const json_t *d, *server;
 	int rc;
 
@@ -153,6 +154,9 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 	rc = cfg_check_keys(o, keys, "sip", err);
 	if (rc == 0)
 		rc = cfg_get_uint(o, "port", "sip", 1, 65535, &port, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "register_expiry_jitter", "sip", 0, SF_REG_EXPIRY_JITTER_MAX,
+				  &jitter, err);
 	if (rc != 0)
 		return rc;
 	d = json_object_get(o, "domain");
@@ -177,9 +181,44 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 		memcpy(snap->server, v, n);
 		snap->server_len = (uint8_t)n;
 	}
+	snap->reg_expiry_jitter_pct = (uint8_t)jitter;
 	snap->sip_port = (uint16_t)port;
 	snap->sip_port_be = htons((uint16_t)port);
 	return 0;
+}
+
+/*
+ * lockout (beyond the seed): the per-source-IP ceiling across usernames. Absent = off, with
+ * the default window and suspension kept for when it is turned on.
+ */
+static int
+cfg_parse_lockout(const json_t *o, struct snapshot *snap, struct cfg_error *err)
+{
+	static const char *const keys[] = {"per_ip_max_failures", "per_ip_window_s",
+					   "per_ip_suspend_s", NULL};
+	struct sf_ip_ceiling c = {.max_failures = 0,
+				  .window_s = SF_IP_CEILING_WINDOW_DEFAULT_S,
+				  .suspend_s = SF_IP_CEILING_SUSPEND_DEFAULT_S};
+	int rc = 0;
+
+	if (o != NULL) {
+		if (!json_is_object(o))
+			return cfg_error_set(err, "lockout", "expected an object {per_ip_max_failures, "
+							     "per_ip_window_s, per_ip_suspend_s}");
+		rc = cfg_check_keys(o, keys, "lockout", err);
+		if (rc == 0)
+			rc = cfg_get_uint(o, "per_ip_max_failures", "lockout", 0,
+					  SF_IP_CEILING_MAX_FAILURES_MAX, &c.max_failures, err);
+		if (rc == 0)
+			rc = cfg_get_uint(o, "per_ip_window_s", "lockout", 1,
+					  SF_IP_CEILING_WINDOW_MAX_S, &c.window_s, err);
+		if (rc == 0)
+			rc = cfg_get_uint(o, "per_ip_suspend_s", "lockout", 1,
+					  SF_IP_CEILING_SUSPEND_MAX_S, &c.suspend_s, err);
+	}
+	if (rc == 0)
+		snap->ip_ceiling = c;
+	return rc;
 }
 
 static void
@@ -238,6 +277,44 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 	return rc;
 }
 
+/*
+ * "keepalive" (optional, not a seed parameter): {"spread": "seed" | "even"}. "seed" (default)
+ * is the seed's walk, bursts of SEND_ONE_TIME from each cycle start (KA-5/KA-6); "even" paces
+ * a cycle's keep-alives over all its ticks (flat packet rate) and places new bindings at a
+ * random phase. Changed by config.apply; workers take it at their next cycle start.
+ */
+static int
+cfg_parse_keepalive(const json_t *o, struct snapshot *snap, struct cfg_error *err)
+{
+	static const char *const keys[] = {"spread", NULL};
+	const json_t *v;
+	const char *s;
+	int rc;
+
+	snap->ka_spread_even = false;
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return cfg_error_set(err, "keepalive", "expected an object {\"spread\": "
+						     "\"seed\" | \"even\"}");
+	rc = cfg_check_keys(o, keys, "keepalive", err);
+	if (rc != 0)
+		return rc;
+	v = json_object_get(o, "spread");
+	if (v == NULL)
+		return 0;
+	s = json_string_value(v);
+	if (s != NULL && strcmp(s, "even") == 0)
+		snap->ka_spread_even = true;
+	else if (s == NULL || strcmp(s, "seed") != 0)
+		return cfg_error_set(err, "keepalive.spread",
+				     "%s%s%s is not a spread mode: expected \"seed\" (bursts from "
+				     "the cycle start, the default) or \"even\" (paced over the "
+				     "whole period)", s ? "\"" : "", s ? s : "a non-string",
+				     s ? "\"" : "");
+	return 0;
+}
+
 /* Sections later modules own: for now each must be a list of objects. */
 static int
 cfg_check_list_of_objects(const json_t *doc, const char *key, struct cfg_error *err)
@@ -265,7 +342,8 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 	     struct cfg_error *err)
 {
 	static const char *const keys[] = {"interfaces", "sip", "params", "accounts",
-					   "gateways", "routes", "runtime", NULL};
+					   "gateways", "routes", "runtime", "keepalive", "lockout",
+					   NULL};
 	struct sf_runtime scratch;
 	const json_t *params;
 	int rc;
@@ -282,9 +360,13 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 	if (rc == 0)
 		rc = cfg_parse_sip(json_object_get(doc, "sip"), snap, err);
 	if (rc == 0)
+		rc = cfg_parse_lockout(json_object_get(doc, "lockout"), snap, err);
+	if (rc == 0)
 		rc = cfg_parse_runtime(json_object_get(doc, "runtime"), rt, err);
 	if (rc == 0)
 		rc = cfg_check_list_of_objects(doc, "routes", err);
+	if (rc == 0)
+		rc = cfg_parse_keepalive(json_object_get(doc, "keepalive"), snap, err);
 	if (rc != 0)
 		return rc;
 	params = json_object_get(doc, "params");

@@ -51,11 +51,16 @@ ctl_registrar_start(struct daemon *d)
 	if (d->opts.bench_fixed_nonce) { /* before the workers key their nonce contexts */
 		CP_LOG(WARNING, "registrar: --bench-fixed-nonce: fixed nonce key, frozen clock; "
 				"BENCHMARK ONLY, nonces are forgeable");
-		nonce_keyring_init_deterministic(&d->registrar->keyring, CTL_REG_BENCH_NONCE_SEED);
+		struct nonce_keyring ring;
+
+		nonce_keyring_init_deterministic(&ring, CTL_REG_BENCH_NONCE_SEED);
+		nonce_keyring_publish(&d->registrar->keys, &ring);
 	}
 	for (i = 0; i < d->env.n_workers; i++) {
+		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		rc = registrar_worker_init(d->env.workers[i], d->registrar,
-					   LOCATION_DEFAULT_CAPACITY);
+					   RTE_MAX(LOCATION_DEFAULT_CAPACITY,
+						   d->opts.bench_ka_bindings));
 		if (rc != 0) {
 			CP_LOG(ERR, "registrar: worker %u: %s", i, strerror(-rc));
 			return rc;
@@ -64,6 +69,22 @@ ctl_registrar_start(struct daemon *d)
 			d->env.workers[i]->reg->clock = ctl_reg_bench_clock;
 	}
 	return 0;
+}
+
+void
+ctl_registrar_tick(struct daemon *d)
+{
+	int rc;
+
+	if (d->registrar == NULL || d->opts.bench_fixed_nonce) /* bench: the key stays fixed */
+		return;
+	rc = registrar_rotate(d->registrar);
+	if (rc > 0)
+		CP_LOG(INFO, "registrar: nonce key rotated (key id %u; the previous key still "
+			     "verifies for %u s)", d->registrar->keys.ring.gen & 0xffu,
+		       NONCE_KEY_ROTATE_S);
+	else if (rc < 0)
+		CP_LOG(WARNING, "registrar: nonce key rotation: %s (retrying)", strerror(-rc));
 }
 
 void
@@ -86,8 +107,8 @@ ctl_reg_binding(const struct location_binding *b, uint32_t now, uint16_t owner)
 	inet_ntop(AF_INET, &b->src_ip, src, sizeof(src));
 	inet_ntop(AF_INET, &b->local_ip, local, sizeof(local));
 	return json_pack("{s:s#, s:s#, s:s, s:i, s:s, s:i, s:b, s:i, s:i, s:i, s:i}",
-			 "user", (const char *)b->aor, (int)b->aor_len,
-			 "contact", (const char *)b->contact, (int)b->contact_len,
+			 "user", (const char *)b->text, (int)b->aor_len,
+			 "contact", (const char *)b->text + b->aor_len, (int)b->contact_len,
 			 "source_ip", src, "source_port", ntohs(b->src_port),
 			 "local_ip", local, "local_port", ntohs(b->local_port),
 			 "nat", b->nat, "granted", (int)b->granted_s,
@@ -126,7 +147,7 @@ method_registrations_list(void *ctx, const json_t *params, struct ctl_error *e)
 			b = *p;
 			if ((int32_t)(b.expires_at_s - now) <= 0 || (nat_only && !b.nat) ||
 			    (user != NULL && (strlen(user) != b.aor_len ||
-					      memcmp(user, b.aor, b.aor_len) != 0)))
+					      memcmp(user, b.text, b.aor_len) != 0)))
 				continue;
 			if (total >= offset && total < offset + limit)
 				json_array_append_new(list, ctl_reg_binding(&b, now, i));

@@ -19,6 +19,7 @@ struct daemon_opts {
 	uint64_t bench_packets; /* 0 = run until a signal */
 	bool bench_fixed_nonce; /* BENCHMARK ONLY: fixed nonce key and frozen registrar clock */
 	bool bench_discard;     /* BENCHMARK ONLY: workers RX and free, nothing else */
+	uint32_t bench_ka_bindings; /* BENCHMARK ONLY: synthetic NAT bindings preloaded, 0 = none */
 };
 
 struct daemon {
@@ -39,6 +40,8 @@ int ctl_methods_register(struct daemon *d);
  * registrations.list, suspended.list, suspended.clear. 0 or -errno. */
 int ctl_registrar_start(struct daemon *d);
 void ctl_registrar_stop(struct daemon *d);
+/* Control loop: rotate the nonce key every NONCE_KEY_ROTATE_S (not with --bench-fixed-nonce). */
+void ctl_registrar_tick(struct daemon *d);
 int ctl_registrar_register(struct daemon *d);
 
 #endif

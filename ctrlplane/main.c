@@ -43,7 +43,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
-		"       [--bench-fixed-nonce] [--bench-discard]\n"
+		"       [--bench-fixed-nonce] [--bench-discard] [--bench-ka-bindings N]\n"
 		"\n"
 		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
 		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
@@ -59,6 +59,13 @@ usage(FILE *f, const char *prog)
 		"                         reads the generator can forge nonces; nothing expires)\n"
 		"      --bench-discard    benchmark only: workers receive each burst and free it,\n"
 		"                         nothing else (the PMD's own cost; no packet is answered)\n"
+		"      --bench-ka-bindings N\n"
+		"                         benchmark only: never in production. Size each location\n"
+		"                         shard for N bindings and preload a NAT binding (public\n"
+		"                         100.64.0.0/10 via the interface's gateway, whose MAC is\n"
+		"                         set to 02:00:00:00:00:fe) for each of the config's first N\n"
+		"                         accounts, then account the keep-alive poll in TSC cycles and\n"
+		"                         print a report at exit (scripts/bench_keepalive.sh)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Examples:\n"
@@ -80,9 +87,11 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		{"bench-packets", required_argument, NULL, 'b'},
 		{"bench-fixed-nonce", no_argument, NULL, 'N'},
 		{"bench-discard", no_argument, NULL, 'D'},
+		{"bench-ka-bindings", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	unsigned long long v;
 	char *end;
 	int c;
 
@@ -110,6 +119,16 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 			break;
 		case 'D': /* BENCHMARK ONLY: worker_discard_main instead of worker_main */
 			o->bench_discard = true;
+			break;
+		case 'K': /* BENCHMARK ONLY, see ctl_keepalive_bench_preload() */
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v == 0 || v > CTL_KA_BENCH_MAX) {
+				fprintf(stderr, "sipfastd: --bench-ka-bindings: \"%s\" is not in "
+						"1..%u\n", optarg, CTL_KA_BENCH_MAX);
+				return -EINVAL;
+			}
+			o->bench_ka_bindings = (uint32_t)v;
 			break;
 		case 'h':
 			return 1;
@@ -164,6 +183,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		rc = ctl_registrar_start(d); /* issue 5 */
 	if (rc == 0)
 		rc = ctl_keepalive_start(d); /* issue 6 */
+	if (rc == 0)
+		rc = ctl_keepalive_bench_preload(d, snap); /* BENCHMARK ONLY, 0 when off */
 	if (rc != 0)
 		return rc;
 	publish_init(&d->pub, d->qsbr, d->env.workers, d->env.n_workers);
@@ -231,6 +252,7 @@ daemon_stop(struct daemon *d)
 	if (d->env.n_workers > 0) {
 		printf("sipfastd: stopped; counters:\n");
 		stats_print(&d->env, stdout);
+		ctl_keepalive_bench_report(d); /* BENCHMARK ONLY, nothing when off */
 		fflush(stdout);
 	}
 	ctl_server_destroy(d->ctl);
@@ -281,6 +303,7 @@ main(int argc, char **argv)
 		ctl_server_poll(d.ctl, CTL_POLL_MS);
 		publish_reclaim(&d.pub);
 		ctl_keepalive_watch(&d); /* issue 6: KA-7 capacity warning */
+		ctl_registrar_tick(&d);   /* daily nonce key rotation */
 	}
 	daemon_stop(&d);
 	rte_eal_cleanup();

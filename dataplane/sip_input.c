@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SIP entry point, scan first: the source address decides first (gateway, live binding);
- * otherwise one lazy scan reads only the request line, From/To, Call-ID/CSeq and credentials
- * to find a configured identity. Unknown sources cost that scan and two table probes, and
- * get nothing back when SS_REPLY_UNAUTHORIZED is Off (UNAUTH-5/6). Only known sources (and
- * unknown ones when replying is On) are scanned completely. No malloc, no log, no syscall.
+ * SIP entry point, scan first: the source address decides first (gateway, live binding).
+ * With SS_REPLY_UNAUTHORIZED Off a skim then settles the common case, a request that is
+ * certainly unknown: it reads the start line and only the From, To, User-Agent and credential
+ * headers, parses only what the decision needs, and the request is dropped in silence
+ * (UNAUTH-5/6). Otherwise one lazy scan reads the request line, From/To, Call-ID/CSeq and
+ * credentials to find a configured identity or dialog. Only known sources (and unknown ones
+ * when replying is On) are scanned completely. No malloc, no log, no syscall.
  */
 #include "dataplane/call/call.h"
 #include "dataplane/pkt_meta.h"
@@ -29,11 +31,11 @@
 
 /* A silent unknown-source drop: a known scanner User-Agent first, else per method. */
 static inline enum verdict
-sip_input_unknown_drop(const struct sip_scan *s)
+sip_input_unknown_drop(struct sf_span user_agent, uint8_t method)
 {
-	if (scanner_ua_is_scanner(s->user_agent))
+	if (scanner_ua_is_scanner(user_agent))
 		return VERDICT_SIP_DROP_SCANNER_UA;
-	switch (s->line.method) {
+	switch (method) {
 	case SIP_METHOD_REGISTER:
 		return VERDICT_SIP_DROP_UNKNOWN_REGISTER;
 	case SIP_METHOD_INVITE:
@@ -86,7 +88,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 	enum verdict v;
 
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
-		return sip_input_drop(m, sip_input_unknown_drop(s));
+		return sip_input_drop(m, sip_input_unknown_drop(s->user_agent, s->line.method));
 	st = sip_scan(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
@@ -97,6 +99,32 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 	}
 	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 			       VERDICT_SIP_REJECTED_UNKNOWN);
+}
+
+/*
+ * Unknown source, SS_REPLY_UNAUTHORIZED Off: the drop is decided from a skim, which reads
+ * the start line and only the From, To, User-Agent and credential headers, and parses only
+ * what policy_skim_unknown() needs (DESIGN: scan lazily, stop once the verdict is certain).
+ * True when @m was dropped: a request that is certainly unknown, counted exactly like
+ * sip_input_unknown() counts it (a scanner User-Agent, else per method; UNAUTH-5/6). False
+ * for everything else, left to the full policy scan: a configured identity, a To tag that
+ * may name a dialog, a response, and anything the skim or the values it parses find
+ * malformed, so known sources and every malformed verdict and reason the full scan gives
+ * stay exactly as they were. What this gives up: a request dropped here is not proven well
+ * formed beyond what the skim reads, so an unknown request with, say, a bad CSeq counts as
+ * an unknown drop, not as malformed (silent either way).
+ */
+static bool
+sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, enum verdict *v)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	struct sip_skim k;
+
+	if (sip_scan_skim(pkt_meta_payload(m), meta->payload_len, &k) != SIP_SCAN_OK ||
+	    !k.line.is_request || !policy_skim_unknown(w->cfg->policy, meta->src_ip, &k))
+		return false;
+	*v = sip_input_drop(m, sip_input_unknown_drop(k.user_agent, k.line.method));
+	return true;
 }
 
 /* A suspended (source, user): a final rejection, so 403 or silence (I-3, LOCK-2). */
@@ -149,6 +177,7 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	const uint8_t *data = pkt_meta_payload(m);
 	const struct policy_account *acct = NULL;
 	const struct policy *pol = w->cfg->policy;
+	enum verdict v;
 	/* Live bindings come from the registrar (issue 5); dialog/suspended hooks still say no. */
 	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
 								   : &policy_hooks_none;
@@ -160,6 +189,9 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	/* The address decides first: no byte of the message is read for a gateway. */
 	cls = policy_classify_source(pol, sip_input_hooks, meta->src_ip, meta->src_port, NULL);
 	if (cls == POLICY_UNKNOWN) {
+		/* Silence for unknown sources: settle the common case with a skim. */
+		if (!w->cfg->params.reply_unauthorized && sip_input_skim_drop(w, m, &v))
+			return v;
 		st = sip_scan(data, meta->payload_len, &s, SIP_INPUT_WANT_POLICY);
 		if (unlikely(st != SIP_SCAN_OK))
 			return sip_input_malformed(w, m, st);

@@ -15,6 +15,25 @@
 #define SF_MAX_PORTS 8      /* DPDK port ids 0..7 may carry an interface */
 #define SF_DOMAIN_MAX 128
 #define SF_SERVER_MAX 64
+#define SF_REG_EXPIRY_JITTER_MAX 50 /* % (sip.register_expiry_jitter) */
+
+/* lockout.per_ip_* (beyond the seed): ranges and defaults, config/README.md "lockout". */
+#define SF_IP_CEILING_MAX_FAILURES_MAX 10000
+#define SF_IP_CEILING_WINDOW_MAX_S 3600
+#define SF_IP_CEILING_SUSPEND_MAX_S 86400
+#define SF_IP_CEILING_WINDOW_DEFAULT_S 60
+#define SF_IP_CEILING_SUSPEND_DEFAULT_S 600
+
+/*
+ * Per-source-IP ceiling across usernames (authfail.h): wrong digest answers from one source
+ * IP, whatever the user, counted in fixed windows; reaching @max_failures in one window
+ * refuses every request of that IP for @suspend_s. @max_failures 0 = off (the default).
+ */
+struct sf_ip_ceiling {
+	uint32_t max_failures; /* lockout.per_ip_max_failures, 0 = off */
+	uint32_t window_s;     /* lockout.per_ip_window_s, 1..SF_IP_CEILING_WINDOW_MAX_S */
+	uint32_t suspend_s;    /* lockout.per_ip_suspend_s, 1..SF_IP_CEILING_SUSPEND_MAX_S */
+};
 
 struct sf_iface {
 	bool present;           /* an interface is configured on this port id */
@@ -36,7 +55,13 @@ struct snapshot {
 	char domain[SF_DOMAIN_MAX];          /* SIP domain / realm, NUL-terminated */
 	char server[SF_SERVER_MAX];          /* Server header value of our responses */
 	uint8_t server_len;                  /* 0 = no Server header (default: tell scanners nothing) */
+	uint8_t reg_expiry_jitter_pct;       /* sip.register_expiry_jitter: up to this % is taken at
+					      * random off each granted registration expiry; 0 = off */
+	struct sf_ip_ceiling ip_ceiling;     /* lockout section (beyond the seed), off by default */
 	struct sf_params params;             /* every SS_* parameter, typed */
+	bool ka_spread_even;                 /* "keepalive": {"spread": "even"}: pace each cycle's
+					      * keep-alives evenly over its ticks (not in the seed);
+					      * false = the seed's walk (KA-5/KA-6), the default */
 	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };
 

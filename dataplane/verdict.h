@@ -96,7 +96,8 @@ enum verdict {
 	X(REG_FAIL_UNKNOWN_USER, "reg_fail_unknown_user") /* credentials for no account (I-2) */\
 	X(REG_REPLACE_REFUSED, "reg_replace_refused") /* REPLACE Off, other address (REG-10) */\
 	X(REG_TOO_BRIEF, "reg_too_brief")      /* 423 Interval Too Brief */                  \
-	X(REG_STORE_FULL, "reg_store_full")    /* shard full or contact too long */          \
+	X(REG_STORE_FULL, "reg_store_full")    /* shard full (or AoR key collision) */       \
+	X(REG_CONTACT_TOO_LONG, "reg_contact_too_long") /* AoR + Contact over 108 bytes */    \
 	X(REG_STEERED_AUTHED, "reg_steered_authed") /* authenticated, handed to the AoR owner */\
 	/* issue 6: mirrored from keepalive/ at each housekeeping tick (ka_worker_mirror) */  \
 	X(KA_SENT, "ka_sent")                  /* keep-alives accepted by rte_eth_tx_burst */\

@@ -176,14 +176,16 @@ BENCH_NONCE_KEY = bench_nonce_key()
 
 
 def nonce_for(src_ip, call_id, realm=DOMAIN, worker=0):
-    """The nonce sipfastd --bench-fixed-nonce issues (nonce.c): version 1, key id 0 (gen 0),
-    worker, BE32 time, BE32 FNV-1a(Call-ID), then HMAC-SHA256(key, those 11 bytes | source IP
-    in network order | BE16 realm length | realm)[:16]; base64url without padding. The MAC
-    covers the worker byte, but any worker verifies it (one key), so 0 works everywhere."""
+    """A nonce sipfastd --bench-fixed-nonce would issue (nonce.c): version 2, key id 0 (gen 0),
+    worker, BE32 time, BE32 FNV-1a(Call-ID), BE24 request tag (low bits of FNV-1a(Via branch)
+    ^ CSeq of the challenged request), then HMAC-SHA256(key, those 14 bytes | source IP in
+    network order | BE16 realm length | realm)[:16]; base64url without padding. The MAC covers
+    the worker byte and the request tag, but verification is stateless and any worker verifies
+    it (one key), so worker 0 and tag 0 work everywhere."""
     tag = 2166136261
     for b in call_id.encode():
         tag = ((tag ^ b) * 16777619) & 0xffffffff
-    hdr = struct.pack(">BBBII", 1, 0, worker, BENCH_NOW_S, tag)
+    hdr = struct.pack(">BBBII", 2, 0, worker, BENCH_NOW_S, tag) + (0).to_bytes(3, "big")
     r = realm.encode()
     mac = hmac.new(BENCH_NONCE_KEY, hdr + bytes(int(x) for x in src_ip.split(".")) +
                    struct.pack(">H", len(r)) + r, hashlib.sha256).digest()[:16]

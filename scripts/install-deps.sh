@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
 	build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 	dpdk dpdk-dev libdpdk-dev libosip2-dev libjansson-dev libnuma-dev libcmocka-dev
-	libssl-dev libpcap-dev
+	nettle-dev libpcap-dev
 	sip-tester sipvicious tshark tcpdump python3 python3-scapy
 	iproute2 ethtool iputils-ping procps valgrind
 )

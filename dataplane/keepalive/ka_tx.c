@@ -65,6 +65,7 @@ struct ka_tx {
 	uint16_t n_stash;
 	uint16_t stash_port;
 	struct rte_mbuf *stash[KA_TX_BURST];
+	bool more; /* the last ka_tx_poll() left due work behind (ka_tx_more) */
 	uint64_t counters[KA_TX_COUNTER_MAX];
 };
 
@@ -317,6 +318,7 @@ ka_tx_poll(struct ka_tx *tx, struct ka_sched *s, uint64_t now_ms)
 	uint32_t ids[KA_TX_BURST];
 	unsigned int n, total = 0, sent = 0;
 
+	tx->more = true;
 	if (!ka_tx_retry_stash(tx))
 		return 0;
 	do {
@@ -327,7 +329,15 @@ ka_tx_poll(struct ka_tx *tx, struct ka_sched *s, uint64_t now_ms)
 		sent += ka_tx_send(tx, ids, n);
 		total += n;
 	} while (n == KA_TX_BURST && total < KA_TX_POLL_MAX && tx->n_stash == 0);
+	/* Fewer than asked: this tick's share is spent or the list is done for this ms. */
+	tx->more = n == KA_TX_BURST || tx->n_stash > 0;
 	return sent;
+}
+
+bool
+ka_tx_more(const struct ka_tx *tx)
+{
+	return tx->more;
 }
 
 const uint64_t *

@@ -96,6 +96,13 @@ int ka_tx_configure(struct ka_tx *tx, struct ka_sched *s, const struct sf_params
 unsigned int ka_tx_poll(struct ka_tx *tx, struct ka_sched *s, uint64_t now_ms);
 
 /**
+ * After ka_tx_poll(): true when it stopped with work left at the same @now_ms (the
+ * KA_TX_POLL_MAX bound was reached, or a full TX queue left frames to retry). When false,
+ * nothing more is due before the next millisecond, so the caller may skip polls until then.
+ */
+bool ka_tx_more(const struct ka_tx *tx);
+
+/**
  * Build and send keep-alives for @ids[0..@n) now (@n <= KA_TX_BURST), with the current
  * message. Returns how many left through rte_eth_tx_burst. Exposed for tests and benches.
  */

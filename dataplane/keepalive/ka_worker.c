@@ -6,6 +6,7 @@
  * A refresh in place changes nothing, and nothing here touches an expiry (KA-10).
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -18,10 +19,23 @@
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/worker.h"
 
+/* Bench-only TSC accounting of ka_worker_poll_due() (ka_worker_bench_enable). */
+struct ka_worker_bench {
+	uint64_t first_tsc, last_tsc; /* start of the first accounted poll, end of the last */
+	uint64_t poll_tsc, busy_tsc;  /* TSC in all polls / in polls that sent */
+	uint64_t polls, busy_polls;
+	uint64_t max_poll_tsc;
+	uint64_t burst_start_tsc; /* start of the running run of sending polls, 0 = none */
+	uint64_t max_burst_tsc;
+};
+
 struct ka_worker {
+	struct ka_worker_gate gate; /* first: read inline by ka_worker_poll() */
 	struct ka_sched *sched;
 	struct ka_tx *tx;
 	uint64_t tsc_per_ms;
+	bool bench; /* TSC accounting on (bench only) */
+	struct ka_worker_bench b;
 };
 
 /* ka_tx lookup: where binding slot @id's keep-alive goes, false once it is no NAT binding. */
@@ -47,10 +61,12 @@ ka_worker_binding_event(void *arg, uint32_t idx, const struct location_binding *
 {
 	struct ka_worker *ka = arg;
 
-	if (linked && b->nat)
+	if (linked && b->nat) {
 		ka_sched_add(ka->sched, idx);
-	else if (!linked)
+		ka->gate.next_poll_tsc = 0; /* it may be due in this very tick */
+	} else if (!linked) {
 		ka_sched_remove(ka->sched, idx); /* -ENOENT for non-NAT: nothing to do */
+	}
 }
 
 int
@@ -110,18 +126,94 @@ ka_worker_configure(struct worker *w)
 		if (w->ports[p].txb != NULL)
 			ka_tx_set_port(ka->tx, p, w->ports[p].queue, &w->ports[p].mac,
 				       w->ports[p].neigh, w->cfg->ifaces[p].gateway);
-	/* The config validator already bounds every KA parameter; -EINVAL keeps the old ones. */
-	ka_tx_configure(ka->tx, ka->sched, &w->cfg->params, KA_SCHED_SEED_WALK, w->index,
+	/*
+	 * The config validator already bounds every KA parameter; -EINVAL keeps the old ones.
+	 * Mode and parameters take effect at the next cycle start; the list is kept (KA-13).
+	 */
+	ka->gate.next_poll_tsc = 0; /* look at the new parameters at the next poll */
+	ka_tx_configure(ka->tx, ka->sched, &w->cfg->params,
+			w->cfg->ka_spread_even ? KA_SCHED_SPREAD : KA_SCHED_SEED_WALK, w->index,
 			w->n_workers);
 }
 
+/* Bench only: account one poll that started at @t0 and sent @sent frames. */
+static void __rte_noinline
+ka_worker_bench_account(struct ka_worker_bench *b, uint64_t t0, unsigned int sent)
+{
+	uint64_t t1 = rte_rdtsc(), d = t1 - t0;
+
+	if (b->polls == 0)
+		b->first_tsc = t0;
+	b->last_tsc = t1;
+	b->polls++;
+	b->poll_tsc += d;
+	if (d > b->max_poll_tsc)
+		b->max_poll_tsc = d;
+	if (sent > 0) {
+		b->busy_polls++;
+		b->busy_tsc += d;
+		if (b->burst_start_tsc == 0)
+			b->burst_start_tsc = t0;
+		if (t1 - b->burst_start_tsc > b->max_burst_tsc)
+			b->max_burst_tsc = t1 - b->burst_start_tsc;
+	} else {
+		b->burst_start_tsc = 0;
+	}
+}
+
 void
-ka_worker_poll(struct worker *w, uint64_t now_tsc)
+ka_worker_poll_due(struct worker *w, uint64_t now_tsc)
 {
 	struct ka_worker *ka = w->ka;
+	uint64_t now_ms = now_tsc / ka->tsc_per_ms;
+	unsigned int sent;
 
-	if (ka != NULL)
-		ka_tx_poll(ka->tx, ka->sched, now_tsc / ka->tsc_per_ms);
+	/*
+	 * The scheduler's clock is in ms: once a poll left nothing due, nothing new is due
+	 * before the next ms, so the gate keeps the other loop iterations of this ms out (and
+	 * they are not accounted in bench mode: an rdtsc would cost more than they do).
+	 */
+	sent = ka_tx_poll(ka->tx, ka->sched, now_ms);
+	ka->gate.next_poll_tsc = ka_tx_more(ka->tx) ? 0 : (now_ms + 1) * ka->tsc_per_ms;
+	if (unlikely(ka->bench))
+		ka_worker_bench_account(&ka->b, now_tsc, sent);
+}
+
+void
+ka_worker_bench_enable(struct worker *w)
+{
+	if (w->ka != NULL)
+		w->ka->bench = true;
+}
+
+void
+ka_worker_report(const struct worker *w, struct ka_worker_report *r)
+{
+	const struct ka_worker *ka = w->ka;
+	const struct ka_sched_stats *st;
+	const uint64_t *c;
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	if (ka == NULL)
+		return;
+	c = ka_tx_counters(ka->tx);
+	st = ka_sched_stats(ka->sched);
+	r->sent = c[KA_TX_SENT];
+	for (i = 0; i < KA_TX_COUNTER_MAX; i++)
+		if (i != KA_TX_SENT && i != KA_TX_TX_DEFERRED)
+			r->skipped += c[i];
+	r->cycles = st->cycles;
+	r->overruns = st->overruns;
+	r->bindings = ka_sched_count(ka->sched);
+	r->max_batch = st->max_batch;
+	r->loop_tsc = ka->b.last_tsc - ka->b.first_tsc;
+	r->poll_tsc = ka->b.poll_tsc;
+	r->busy_tsc = ka->b.busy_tsc;
+	r->polls = ka->b.polls;
+	r->busy_polls = ka->b.busy_polls;
+	r->max_poll_tsc = ka->b.max_poll_tsc;
+	r->max_burst_tsc = ka->b.max_burst_tsc;
 }
 
 void

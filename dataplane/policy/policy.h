@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dataplane/params.h"
 #include "dataplane/sf_span.h"
@@ -20,6 +21,8 @@
 #define POLICY_USER_MAX 64     /* account user, bytes with NUL */
 #define POLICY_PASSWORD_MAX 128 /* account password, bytes with NUL */
 #define POLICY_PREFIX_MAX 32   /* one called-number prefix, bytes with NUL */
+#define POLICY_REALM_MAX 128   /* digest realm the HA1s are for, bytes with NUL (SF_DOMAIN_MAX) */
+#define POLICY_DEFAULT_REALM "sipfast" /* realm when the snapshot has no SIP domain (fixtures) */
 #define POLICY_MAX_ACCOUNTS 1000000u
 #define POLICY_MAX_GATEWAYS 65536u
 
@@ -42,8 +45,12 @@ struct policy_net {
 struct policy_account {
 	char user[POLICY_USER_MAX];           /* digest username / AoR user */
 	uint16_t user_len;                    /* bytes */
-	bool has_ha1;                         /* ha1 given instead of password */
-	uint8_t ha1[16];                      /* MD5(user:realm:password) when has_ha1 */
+	bool has_ha1;                         /* ha1 given instead of password: MD5 only */
+	uint8_t ha1[16];                      /* MD5(user:realm:password), binary: the
+						 configured ha1, or (password accounts)
+						 computed for policy.ha1_realm at config */
+	uint8_t ha1_sha256[32];               /* SHA-256(user:realm:password), binary, for
+						 policy.ha1_realm; password accounts only */
 	char password[POLICY_PASSWORD_MAX];   /* when !has_ha1 */
 	uint16_t n_allowed;                   /* 0 = any source */
 	struct policy_net *allowed;           /* n_allowed entries */
@@ -80,7 +87,30 @@ struct policy {
 	struct policy_table by_user;          /* account user -> account */
 	struct policy_table by_ip;            /* gateway IP -> first gateway with it */
 	uint64_t nonce_key;                   /* keys stateless challenge nonces */
+	/*
+	 * Realm the password accounts' ha1 / ha1_sha256 were computed for when the snapshot
+	 * was built (policy_realm() of its SIP domain), so a REGISTER hashes no password.
+	 * Length 0: not computed (a policy built without the config parser).
+	 */
+	char ha1_realm[POLICY_REALM_MAX];
+	uint16_t ha1_realm_len;
 };
+
+/**
+ * The digest realm of a snapshot whose SIP domain is @domain (a NUL-terminated string in a
+ * buffer of @cap bytes): the domain, or POLICY_DEFAULT_REALM when it is empty. The registrar
+ * and the config parser (which precomputes HA1 for it) share this rule.
+ */
+static inline struct sf_span
+policy_realm(const char *domain, size_t cap)
+{
+	size_t len = strnlen(domain, cap);
+
+	if (len == 0)
+		return (struct sf_span){(const uint8_t *)POLICY_DEFAULT_REALM,
+					sizeof(POLICY_DEFAULT_REALM) - 1};
+	return (struct sf_span){(const uint8_t *)domain, (uint16_t)len};
+}
 
 /**
  * Hooks into modules that own per-source state. Each returns false until its module lands
@@ -146,6 +176,18 @@ enum policy_class policy_classify_request(const struct policy *pol,
 					  const struct policy_hooks *hooks, uint32_t ip_be,
 					  const struct sip_scan *s,
 					  const struct policy_account **acct);
+
+/**
+ * The unknown-source drop decision from a skim (sip_scan_skim()), for a request whose source
+ * address policy_classify_source() did not recognise. True when policy_classify_request()
+ * on a full scan would certainly say POLICY_UNKNOWN: its To has no tag (no dialog can match,
+ * I-36) and its identity (policy_identity()'s precedence) is no configured account allowed
+ * from @ip_be (I-1). Only the values that decide are parsed: none when there are no accounts
+ * and To has no ';', and credentials only up to their username. False when the full policy
+ * scan must decide: an account matched, To has a tag, or a value the decision needs does
+ * not parse (the full scan then reports it).
+ */
+bool policy_skim_unknown(const struct policy *pol, uint32_t ip_be, const struct sip_skim *k);
 
 /** Hooks that always say no (until the registrar, call engine and lockout land). */
 extern const struct policy_hooks policy_hooks_none;

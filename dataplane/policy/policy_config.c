@@ -12,6 +12,7 @@
 #include "ctrlplane/cfg_keys.h"
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/registrar/digest.h"
 
 #define PC_PATH_MAX sizeof(((struct cfg_error *)0)->path)
 /* Format a JSON path into char p[PC_PATH_MAX], cut at the buffer size. */
@@ -315,6 +316,55 @@ pc_parse_all(const json_t *accts, const json_t *gws, const struct sf_params *glo
 	return 0;
 }
 
+/* Lowercase hex of @n bytes (2n digits at @hex) back to binary. */
+static void
+pc_unhex(const uint8_t *hex, size_t n, uint8_t *bin)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		bin[i] = (uint8_t)(pc_hex_nibble((char)hex[2 * i]) << 4 |
+				   pc_hex_nibble((char)hex[2 * i + 1]));
+}
+
+/*
+ * MD5 and SHA-256 HA1 of every password account for the snapshot's realm, so the registrar
+ * hashes no password per REGISTER. The realm is the snapshot's SIP domain, which a config
+ * update may change: every update builds a new snapshot, so this runs again for it.
+ */
+static int
+pc_precompute_ha1(struct policy *pol, const struct snapshot *snap, struct cfg_error *err)
+{
+	struct sf_span realm = policy_realm(snap->domain, sizeof(snap->domain));
+	struct digest_ctx *dctx;
+	uint8_t hex[DIGEST_HEX_MAX];
+	uint32_t i;
+
+	if (pol->n_accounts == 0)
+		return 0;
+	dctx = digest_ctx_create(); /* cold: config */
+	if (dctx == NULL)
+		return cfg_error_set(err, "accounts", "out of memory");
+	for (i = 0; i < pol->n_accounts; i++) {
+		struct policy_account *a = &pol->accounts[i];
+		struct sf_span user = {(const uint8_t *)a->user, a->user_len};
+		struct sf_span pw = {(const uint8_t *)a->password,
+				     (uint16_t)strnlen(a->password, sizeof(a->password))};
+
+		if (a->has_ha1)
+			continue; /* configured MD5 HA1: already for the operator's realm */
+		digest_ha1(dctx, DIGEST_ALG_MD5, user, realm, pw, hex);
+		pc_unhex(hex, sizeof(a->ha1), a->ha1);
+		digest_ha1(dctx, DIGEST_ALG_SHA256, user, realm, pw, hex);
+		pc_unhex(hex, sizeof(a->ha1_sha256), a->ha1_sha256);
+	}
+	digest_ctx_destroy(dctx); /* cold: config */
+	memset(hex, 0, sizeof(hex));
+	memcpy(pol->ha1_realm, realm.p, realm.len);
+	pol->ha1_realm_len = realm.len;
+	return 0;
+}
+
 int
 policy_config_parse(const json_t *doc, struct snapshot *snap, struct cfg_error *err)
 {
@@ -335,6 +385,8 @@ policy_config_parse(const json_t *doc, struct snapshot *snap, struct cfg_error *
 	if (getrandom(&pol->nonce_key, sizeof(pol->nonce_key), 0) != sizeof(pol->nonce_key))
 		pol->nonce_key = (uint64_t)(uintptr_t)pol ^ 0x5bd1e9955bd1e995ull;
 	rc = pc_parse_all(accts, gws, &snap->params, pol, err);
+	if (rc == 0)
+		rc = pc_precompute_ha1(pol, snap, err);
 	if (rc != 0) {
 		policy_free(pol);
 		return rc;

@@ -210,6 +210,13 @@ out_fill:
 	return e;
 }
 
+static bool
+ip_ceiling_ok(uint32_t max_fail, uint32_t window_s, uint32_t suspend_s)
+{
+	return max_fail == 0 ||
+	       (max_fail <= AUTHFAIL_IP_MAX_FAIL_MAX && window_s != 0 && suspend_s != 0);
+}
+
 struct authfail_table *
 authfail_create(const struct authfail_config *cfg, uint64_t seed)
 {
@@ -218,7 +225,7 @@ authfail_create(const struct authfail_config *cfg, uint64_t seed)
 
 	if (cfg->capacity == 0 || cfg->capacity > AF_CAPACITY_MAX)
 		return NULL;
-	if (cfg->ip_max_fail != 0 && (cfg->ip_window_s == 0 || cfg->ip_suspend_s == 0))
+	if (!ip_ceiling_ok(cfg->ip_max_fail, cfg->ip_window_s, cfg->ip_suspend_s))
 		return NULL;
 	while (cap < cfg->capacity)
 		cap <<= 1;
@@ -238,6 +245,18 @@ authfail_create(const struct authfail_config *cfg, uint64_t seed)
 	if (tbl->cfg.idle_s == 0)
 		tbl->cfg.idle_s = AF_IDLE_DEFAULT_S;
 	return tbl;
+}
+
+int
+authfail_set_ip_ceiling(struct authfail_table *tbl, uint32_t max_fail, uint32_t window_s,
+			uint32_t suspend_s)
+{
+	if (!ip_ceiling_ok(max_fail, window_s, suspend_s))
+		return -EINVAL;
+	tbl->cfg.ip_max_fail = max_fail;
+	tbl->cfg.ip_window_s = window_s;
+	tbl->cfg.ip_suspend_s = suspend_s;
+	return 0;
 }
 
 void

@@ -23,7 +23,10 @@ struct authfail_table;
 
 #define AUTHFAIL_NAME_MAX 32 /**< user / Call-ID bytes kept verbatim in an entry */
 
-/** Table settings, fixed at creation (the IP ceiling is beyond the seed; 0 = off). */
+/**
+ * Table settings at creation. The IP ceiling (beyond the seed; ip_max_fail 0 = off) can be
+ * changed later with authfail_set_ip_ceiling(); the rest is fixed.
+ */
 struct authfail_config {
 	uint32_t capacity;     /* slots, rounded up to a power of two; 64 bytes each */
 	uint32_t idle_s;       /* forget a (source IP, user) failure count idle this long; 0 = 3600 */
@@ -82,12 +85,26 @@ struct authfail_suspended {
 
 typedef void (*authfail_visit_fn)(const struct authfail_suspended *s, void *arg);
 
+/** Wrong answers per window the ceiling can count (its counter saturates there). */
+#define AUTHFAIL_IP_MAX_FAIL_MAX UINT16_MAX
+
 /**
  * Make a table (init code). @p seed keys the slot hash (take it from getrandom()).
- * Returns NULL on a bad config (capacity 0 or above 2^24, ceiling on with window or suspend 0)
- * or no memory.
+ * Returns NULL on a bad config (capacity 0 or above 2^24, ceiling on with window or suspend 0
+ * or above AUTHFAIL_IP_MAX_FAIL_MAX) or no memory.
  */
 struct authfail_table *authfail_create(const struct authfail_config *cfg, uint64_t seed);
+
+/**
+ * Owner worker, live: set the per-source-IP ceiling (@p max_fail 0 = off). The next check and
+ * the next wrong answer use it. An IP suspension already running keeps its end time; a
+ * counting window already open is judged by the new @p window_s and @p max_fail. Turning it
+ * off stops checking the IP-wide entries at once (they are swept as they expire).
+ * @return 0, or -EINVAL (nothing changed) when on with @p window_s or @p suspend_s 0 or
+ *         @p max_fail above AUTHFAIL_IP_MAX_FAIL_MAX
+ */
+int authfail_set_ip_ceiling(struct authfail_table *tbl, uint32_t max_fail, uint32_t window_s,
+			    uint32_t suspend_s);
 
 /** Free a table; NULL is a no-op. */
 void authfail_destroy(struct authfail_table *tbl);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Digest response computation and verification over libcrypto EVP, and the challenge header
- * writer. Every packet-path function writes into fixed buffers; the EVP context and the
- * digests are fetched once per worker in digest_ctx_create().
+ * Digest response computation and verification over nettle's MD5 and SHA-256, and the
+ * challenge header writer. Every packet-path function writes into fixed buffers and the hash
+ * state lives in the per-worker context: nothing here allocates after digest_ctx_create().
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/md5.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
 
 #include "dataplane/registrar/digest.h"
 #include "dataplane/sip/scan.h"
@@ -16,9 +18,26 @@
 /* The hash behind each algorithm: 0 = MD5, 1 = SHA-256. */
 enum { HASH_MD5, HASH_SHA256, HASH_MAX };
 
+/* Longest "method:digest-uri" whose HA2 is remembered. */
+#define HA2_KEY_MAX 192
+
+/*
+ * Scratch hash state, reused for every hash; one worker only. Plain structs: no allocation.
+ * @ha2 remembers the last HA2 = H(method ":" digest-uri): a registrar's clients all hash
+ * "REGISTER:sip:<domain>", so most requests skip that hash. HA2 holds no secret.
+ */
 struct digest_ctx {
-	EVP_MD_CTX *md_ctx;     /* reused for every hash; one worker only */
-	EVP_MD *md[HASH_MAX];   /* fetched at create: no provider lookup per packet */
+	union {
+		struct md5_ctx md5;
+		struct sha256_ctx sha256;
+	} h;
+	struct {
+		bool valid;
+		uint8_t hash;               /* HASH_MD5 or HASH_SHA256 */
+		uint16_t key_len;
+		uint8_t key[HA2_KEY_MAX];   /* method ":" digest-uri */
+		uint8_t hex[DIGEST_HEX_MAX];
+	} ha2;
 };
 
 /* Up to this many pieces are hashed together, with ':' between them. */
@@ -39,18 +58,7 @@ static const struct {
 struct digest_ctx *
 digest_ctx_create(void)
 {
-	struct digest_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx)); /* cold: init only */
-
-	if (ctx == NULL)
-		return NULL;
-	ctx->md_ctx = EVP_MD_CTX_new();
-	ctx->md[HASH_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
-	ctx->md[HASH_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (ctx->md_ctx == NULL || ctx->md[HASH_MD5] == NULL || ctx->md[HASH_SHA256] == NULL) {
-		digest_ctx_destroy(ctx);
-		return NULL;
-	}
-	return ctx;
+	return calloc(1, sizeof(struct digest_ctx)); /* cold: init only */
 }
 
 void
@@ -58,10 +66,9 @@ digest_ctx_destroy(struct digest_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	EVP_MD_CTX_free(ctx->md_ctx);
-	EVP_MD_free(ctx->md[HASH_MD5]);
-	EVP_MD_free(ctx->md[HASH_SHA256]);
-	OPENSSL_free(ctx); /* cold: shutdown only */
+	memset(ctx, 0, sizeof(*ctx)); /* the last hashed secret (HA1) does not linger */
+	__asm__ __volatile__("" : : "r"(ctx) : "memory"); /* keep the wipe */
+	free(ctx); /* cold: shutdown only */
 }
 
 static inline uint8_t
@@ -144,25 +151,93 @@ to_hex(const uint8_t *bin, unsigned int n, uint8_t *out)
 	}
 }
 
-/* out = hex(H(parts[0] ":" parts[1] ":" ... )), lowercase. */
+/* Bytes of joined parts hashed in one update; longer input is hashed part by part. */
+#define JOIN_MAX 512
+
+/*
+ * out = hex(H(parts[0] ":" parts[1] ":" ... )), lowercase; 2 * hash size bytes. The parts are
+ * joined on the stack first when they fit, so the hash sees one update instead of one per
+ * part and separator (each nettle update call costs a buffer check and a copy).
+ */
 static int
 hash_parts(struct digest_ctx *ctx, unsigned int hash, const struct sf_span *parts,
 	   unsigned int n_parts, uint8_t out[DIGEST_HEX_MAX])
 {
-	uint8_t bin[EVP_MAX_MD_SIZE];
-	unsigned int bin_len = 0, i;
+	static const uint8_t colon = ':';
+	uint8_t bin[SHA256_DIGEST_SIZE], join[JOIN_MAX];
+	size_t total = n_parts - 1, len = 0;
+	unsigned int i;
 
-	if (EVP_DigestInit_ex2(ctx->md_ctx, ctx->md[hash], NULL) != 1)
-		return -EIO;
-	for (i = 0; i < n_parts; i++) {
-		if (i > 0 && EVP_DigestUpdate(ctx->md_ctx, ":", 1) != 1)
-			return -EIO;
-		if (parts[i].len > 0 && EVP_DigestUpdate(ctx->md_ctx, parts[i].p, parts[i].len) != 1)
-			return -EIO;
+	for (i = 0; i < n_parts; i++)
+		total += parts[i].len;
+	if (total <= sizeof(join)) {
+		for (i = 0; i < n_parts; i++) {
+			if (i > 0)
+				join[len++] = ':';
+			if (parts[i].len > 0)
+				memcpy(join + len, parts[i].p, parts[i].len);
+			len += parts[i].len;
+		}
 	}
-	if (EVP_DigestFinal_ex(ctx->md_ctx, bin, &bin_len) != 1 || bin_len * 2 > DIGEST_HEX_MAX)
-		return -EIO;
-	to_hex(bin, bin_len, out);
+	if (hash == HASH_MD5) {
+		md5_init(&ctx->h.md5);
+		if (len == total) {
+			md5_update(&ctx->h.md5, len, join);
+		} else {
+			for (i = 0; i < n_parts; i++) {
+				if (i > 0)
+					md5_update(&ctx->h.md5, 1, &colon);
+				if (parts[i].len > 0)
+					md5_update(&ctx->h.md5, parts[i].len, parts[i].p);
+			}
+		}
+		md5_digest(&ctx->h.md5, MD5_DIGEST_SIZE, bin);
+		to_hex(bin, MD5_DIGEST_SIZE, out);
+		return 0;
+	}
+	sha256_init(&ctx->h.sha256);
+	if (len == total) {
+		sha256_update(&ctx->h.sha256, len, join);
+	} else {
+		for (i = 0; i < n_parts; i++) {
+			if (i > 0)
+				sha256_update(&ctx->h.sha256, 1, &colon);
+			if (parts[i].len > 0)
+				sha256_update(&ctx->h.sha256, parts[i].len, parts[i].p);
+		}
+	}
+	sha256_digest(&ctx->h.sha256, SHA256_DIGEST_SIZE, bin);
+	to_hex(bin, SHA256_DIGEST_SIZE, out);
+	return 0;
+}
+
+/* ha2 = hex(H(method ":" uri)), from the one-entry cache in @ctx when the input repeats. */
+static int
+hash_ha2(struct digest_ctx *ctx, unsigned int hash, struct sf_span method, struct sf_span uri,
+	 uint8_t ha2[DIGEST_HEX_MAX])
+{
+	const struct sf_span parts[2] = {method, uri};
+	size_t key_len = (size_t)method.len + 1 + uri.len;
+	size_t hex_len = hash == HASH_SHA256 ? 64 : 32;
+	int rc;
+
+	if (ctx->ha2.valid && ctx->ha2.hash == hash && ctx->ha2.key_len == key_len &&
+	    memcmp(ctx->ha2.key, method.p, method.len) == 0 && ctx->ha2.key[method.len] == ':' &&
+	    (uri.len == 0 || memcmp(ctx->ha2.key + method.len + 1, uri.p, uri.len) == 0)) {
+		memcpy(ha2, ctx->ha2.hex, hex_len);
+		return 0;
+	}
+	rc = hash_parts(ctx, hash, parts, 2, ha2);
+	if (rc != 0 || key_len > sizeof(ctx->ha2.key))
+		return rc;
+	memcpy(ctx->ha2.key, method.p, method.len);
+	ctx->ha2.key[method.len] = ':';
+	if (uri.len > 0)
+		memcpy(ctx->ha2.key + method.len + 1, uri.p, uri.len);
+	ctx->ha2.key_len = (uint16_t)key_len;
+	ctx->ha2.hash = (uint8_t)hash;
+	memcpy(ctx->ha2.hex, ha2, hex_len);
+	ctx->ha2.valid = true;
 	return 0;
 }
 
@@ -207,9 +282,7 @@ digest_response(struct digest_ctx *ctx, const struct digest_creds *creds, struct
 	} else {
 		memcpy(ha1, ha1_hex.p, hex_len);
 	}
-	parts[0] = method;
-	parts[1] = creds->uri;
-	rc = hash_parts(ctx, hash, parts, 2, ha2);
+	rc = hash_ha2(ctx, hash, method, creds->uri, ha2);
 	if (rc != 0)
 		return rc;
 	parts[0] = span_of(ha1, hex_len);
@@ -238,7 +311,7 @@ digest_verify(struct digest_ctx *ctx, const struct digest_creds *creds, struct s
 		return DIGEST_MALFORMED;
 	for (i = 0; i < hex_len; i++)
 		got[i] = lower(creds->response.p[i]);
-	return CRYPTO_memcmp(want, got, hex_len) == 0 ? DIGEST_OK : DIGEST_WRONG;
+	return memeql_sec(want, got, hex_len) ? DIGEST_OK : DIGEST_WRONG; /* constant time */
 }
 
 /* Bounded appender over the caller's buffer; @overflow latches. */

@@ -2,8 +2,9 @@
 /*
  * HTTP Digest for SIP (RFC 2617, RFC 7616, RFC 8760): response computation and constant-time
  * verification for qop=auth and no qop, MD5 and SHA-256 and their -sess variants, from a
- * precomputed HA1; challenge header rendering into a caller buffer. Pure C on libcrypto EVP:
- * no DPDK header. Hashes only; the nonce is nonce.h's business.
+ * precomputed HA1; challenge header rendering into a caller buffer. Pure C on nettle (MD5,
+ * SHA-256, memeql_sec): no DPDK header, and no allocation after digest_ctx_create(). Hashes
+ * only; the nonce is nonce.h's business.
  */
 #ifndef SF_DIGEST_H
 #define SF_DIGEST_H
@@ -32,7 +33,7 @@ enum digest_alg {
 #define DIGEST_OFFER_MD5    (1u << 1)
 #define DIGEST_OFFER_BOTH   (DIGEST_OFFER_SHA256 | DIGEST_OFFER_MD5)
 
-/** Per-worker hashing context: one EVP_MD_CTX and the fetched digests, made at init. */
+/** Per-worker hashing context: the scratch MD5/SHA-256 state, made at init. One thread. */
 struct digest_ctx;
 
 /** Credentials of one Authorization / Proxy-Authorization header, quotes stripped. */
@@ -55,13 +56,10 @@ enum digest_verdict {
 	DIGEST_MALFORMED, /* cannot be checked (missing nc/cnonce, bad lengths): not a guess */
 };
 
-/**
- * Make a hashing context (init code, any thread). Fetches MD5 and SHA-256 once so the packet
- * path does no provider lookup. Returns NULL when libcrypto lacks an algorithm.
- */
+/** Make a hashing context (init or config code, any thread; allocates). NULL: no memory. */
 struct digest_ctx *digest_ctx_create(void);
 
-/** Free a context from digest_ctx_create(); NULL is a no-op. */
+/** Wipe and free a context from digest_ctx_create(); NULL is a no-op. */
 void digest_ctx_destroy(struct digest_ctx *ctx);
 
 /**
@@ -84,7 +82,7 @@ int digest_creds_from_scan(const struct sip_scan_auth *auth, struct digest_creds
  * HA1 = H(username ":" realm ":" password) in lowercase hex, for the base hash of @p alg
  * (MD5 for MD5 and MD5-sess). Config code uses it to precompute an account's HA1 per realm so
  * the packet path never sees the password. @p out gets digest_hex_len(alg) bytes, no NUL.
- * @return 0 or -EIO when libcrypto fails
+ * @return 0 (nettle's hashes cannot fail; the int is kept for callers that check)
  */
 int digest_ha1(struct digest_ctx *ctx, enum digest_alg alg, struct sf_span username,
 	       struct sf_span realm, struct sf_span password, uint8_t out[DIGEST_HEX_MAX]);
@@ -94,13 +92,13 @@ int digest_ha1(struct digest_ctx *ctx, enum digest_alg alg, struct sf_span usern
  * @p out (digest_hex_len(creds->alg) bytes). @p ha1_hex is the account's stored HA1 for the
  * base hash (the -sess step is applied here). creds->response is not read. Also what the
  * outbound client (AUTH-10) sends.
- * @return 0, -EINVAL (bad HA1 length, qop=auth without nc/cnonce), -EIO (libcrypto)
+ * @return 0, or -EINVAL (bad HA1 length, qop=auth without nc/cnonce)
  */
 int digest_response(struct digest_ctx *ctx, const struct digest_creds *creds,
 		    struct sf_span method, struct sf_span ha1_hex, uint8_t out[DIGEST_HEX_MAX]);
 
 /**
- * Check creds->response against the expected response in constant time (CRYPTO_memcmp over
+ * Check creds->response against the expected response in constant time (memeql_sec over
  * the full hash length; the case of the client's hex digits does not matter).
  */
 enum digest_verdict digest_verify(struct digest_ctx *ctx, const struct digest_creds *creds,

@@ -1,7 +1,42 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Location shard: fixed binding array + two lock-free rte_hash indexes (AoR, source ip:port),
- * deletions reclaimed through each hash's QSBR defer queue (see location.h).
+ * Location shard (see location.h). Memory per binding at the default capacity (65536; measured
+ * by tests/unit/test_location.c, test_LOC_memory_per_binding):
+ *   slot array     160 B  struct location_slot: the 152-byte binding + reclaim link + src pos
+ *   AoR index       40 B  rte_hash, 8-byte key, 65537 entries: 16384 buckets x 64 B (16 B),
+ *                         key store (entries + 1) x 16 B (16 B), free-slot ring 2^17 x 4 B (8 B)
+ *   source index    40 B  the same table for the 8-byte ip:port key
+ *   reclaim          0 B  pending slots are linked through the slot array (no defer queue)
+ * plus 12 B for the keep-alive schedule (keepalive/schedule.c): 252 B.
+ *
+ * Index layout. The AoR table maps location_aor_key(AoR) (8 bytes) to nothing: the key's
+ * position in the table IS the binding's slot index, so the table's own free-slot ring is the
+ * free list of binding slots and no key data or free stack is kept. The full AoR lives in the
+ * binding and every lookup compares it. The source table maps {ip, port} to the slot index of
+ * the newest binding from there (key data), the head of that source's chain.
+ *
+ * Source chains. Several accounts may register from one ip:port (a multi-line phone, a PBX),
+ * so each binding links to the next older one from the same source (location_binding.src_next,
+ * LOCATION_NONE ends it) and location_source_live() walks the chain until a live binding. The
+ * owner links a new binding at the head: src_next is written before the key's data is set to
+ * it (rte_hash_add_key_data() on an existing key is a release store of the key data in LF
+ * mode, DPDK 22.11 search_and_update(); readers load it with acquire). It unlinks by splicing:
+ * the head by setting the key's data to the next binding (or deleting the key when it was the
+ * only one), any other by a release store of the predecessor's src_next. An unlinked binding's
+ * own src_next is never changed and its slot is reused only after a grace period, so a reader
+ * standing on it still reaches valid slots: every slot it can reach was unlinked after the
+ * reader last reported quiescence. Unlink walks the chain from the head (O(bindings from that
+ * address), owner only); readers stop at the first live binding, normally the head.
+ *
+ * Reclaim. With RW_CONCURRENCY_LF and no RCU attached, rte_hash_del_key() unindexes a key but
+ * keeps its key-store position (no_free_on_del); rte_hash_free_key_with_position() returns it.
+ * An unlinked slot goes onto the shard's limbo list (linked through location_slot.next,
+ * carrying the source key position it gave up); the limbo list becomes the waiting batch under
+ * a token from rte_rcu_qsbr_start(), and once rte_rcu_qsbr_check() says every registered reader
+ * passed a quiescent state after that token, both positions are freed: only then can the slot
+ * be handed out again. One batch waits at a time; the owner polls it (non-blocking) from
+ * location_put() and location_sweep(). This costs 8 bytes in the slot and nothing per table,
+ * where an rte_rcu_qsbr_dq sized to the table costs 2^17 x 16 B = 32 B per binding per queue.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,11 +45,12 @@
 #include <rte_common.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "dataplane/registrar/location.h"
 
-static_assert(sizeof(struct location_binding) <= 256, "a binding must fit in 256 bytes");
+#define LOCATION_NONE UINT32_MAX /* no slot / no key position */
 
 /* Source index key: observed address as the packet carried it. */
 struct location_src_key {
@@ -23,14 +59,28 @@ struct location_src_key {
 	uint16_t zero; /* padding, always 0 */
 };
 
+/* One slot of the binding array. @next and @src_pos are the owner's, never read by readers. */
+struct location_slot {
+	struct location_binding b;
+	uint32_t next;    /* limbo/waiting list link, LOCATION_NONE ends it */
+	uint32_t src_pos; /* source key position released with this slot, or LOCATION_NONE */
+};
+
+static_assert(sizeof(struct location_binding) == 152, "binding layout: 44 B + text");
+static_assert(sizeof(struct location_slot) == 160, "slot: binding + 8 B of reclaim state");
+static_assert(LOCATION_AOR_MAX <= UINT8_MAX && LOCATION_AOR_MAX < LOCATION_TEXT_MAX,
+	      "aor_len is a byte and an AoR leaves room for a Contact");
+
 struct location {
 	uint16_t owner;                 /* worker index that writes this shard */
-	uint32_t capacity;              /* bindings */
-	struct rte_hash *by_aor;        /* AoR key -> binding index */
-	struct rte_hash *by_src;        /* location_src_key -> binding index */
-	struct location_binding *b;     /* capacity entries */
-	uint32_t *free_idx;             /* stack of free binding indexes */
-	uint32_t n_free;                /* owner only */
+	uint32_t slots;                 /* binding slots = AoR table entries */
+	struct rte_hash *by_aor;        /* location_aor_key -> position = slot index */
+	struct rte_hash *by_src;        /* location_src_key -> slot index (key data) */
+	struct location_slot *s;        /* @slots entries */
+	struct rte_rcu_qsbr *qs;        /* readers of every shard */
+	uint32_t limbo;                 /* unlinked, no token yet (list head) */
+	uint32_t waiting;               /* unlinked before @token was taken (list head) */
+	uint64_t token;                 /* rte_rcu_qsbr_start() token of @waiting */
 	uint32_t n_live;                /* owner writes, others read relaxed */
 	uint32_t cursor;                /* sweep position, owner only */
 	location_notify_fn notify;      /* issue 6: keep-alive schedule, NULL = none */
@@ -46,80 +96,105 @@ location_aor_hash(struct sf_span aor)
 	return rte_hash_crc(key, sizeof(key), 0);
 }
 
-/* QSBR reclaim callback of the AoR hash: the binding slot is free again (owner lcore). */
-static void
-location_free_slot(void *p, void *key_data)
+/*
+ * 64-bit AoR key. Two different AoRs collide with probability 2^-64 per pair, so among n AoRs
+ * of one shard about n^2 / 2^65: 1.2e-10 for a full default shard. The second one to register
+ * is refused (-EEXIST, counted by the caller as a store failure), never given the first one's
+ * binding, because every lookup compares the AoR kept in the binding.
+ */
+uint64_t
+location_aor_key_hash(struct sf_span aor)
 {
-	struct location *loc = p;
+	uint8_t buf[LOCATION_AOR_MAX + 4] = {0}; /* lookup3 may load the last word whole */
+	uint16_t len = RTE_MIN(aor.len, (uint16_t)LOCATION_AOR_MAX);
+	uint32_t c = 0x5f1a7e01u, b = 0x0c0ffee5u; /* fixed seeds: any values do */
 
-	loc->free_idx[loc->n_free++] = (uint32_t)(uintptr_t)key_data;
+	memcpy(buf, aor.p, len);
+	rte_jhash_2hashes(buf, len, &c, &b);
+	return (uint64_t)c << 32 | b;
+}
+
+__attribute__((weak)) uint64_t
+location_aor_key(struct sf_span aor)
+{
+	return location_aor_key_hash(aor);
+}
+
+int
+location_binding_set_text(struct location_binding *b, struct sf_span aor, struct sf_span contact)
+{
+	if (aor.len == 0 || aor.len > LOCATION_AOR_MAX)
+		return -EINVAL;
+	if ((uint32_t)aor.len + contact.len > LOCATION_TEXT_MAX)
+		return -E2BIG;
+	memcpy(b->text, aor.p, aor.len);
+	if (contact.len > 0)
+		memcpy(b->text + aor.len, contact.p, contact.len);
+	b->aor_len = (uint8_t)aor.len;
+	b->contact_len = contact.len;
+	return 0;
 }
 
 static struct rte_hash *
-location_hash(const char *kind, uint16_t owner, uint32_t entries, uint32_t key_len, int socket,
-	      struct rte_rcu_qsbr *qs, struct location *loc, rte_hash_free_key_data fn)
+location_hash(const char *kind, uint16_t owner, uint32_t entries, int socket)
 {
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
 		.name = name,
 		.entries = entries,
-		.key_len = key_len,
+		.key_len = sizeof(uint64_t), /* both keys are 8 bytes: a 16-byte key-store entry */
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
-	struct rte_hash_rcu_config rc = {
-		.v = qs,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.trigger_reclaim_limit = 32,
-		.max_reclaim_size = 64,
-		.key_data_ptr = loc,
-		.free_key_data_func = fn,
-	};
-	struct rte_hash *h;
 
+	static_assert(sizeof(struct location_src_key) == sizeof(uint64_t), "8-byte source key");
 	snprintf(name, sizeof(name), "sf_loc_%s_%u", kind, owner); /* cold: init */
-	h = rte_hash_create(&hp);
-	if (h != NULL && rte_hash_rcu_qsbr_add(h, &rc) != 0) {
-		rte_hash_free(h);
-		h = NULL;
-	}
-	return h;
+	return rte_hash_create(&hp);
+}
+
+/*
+ * Table entries for @capacity bindings. rte_hash makes align32pow2(entries) / 8 buckets of 8
+ * and (entries + 1) key slots; without an extension table a cuckoo table cannot be filled to
+ * 100%, so entries must exceed @capacity and the buckets round up: capacity + 1 gives 50% load
+ * at a power-of-two capacity. Above 7/8 load the buckets are doubled (more slots than asked).
+ */
+static uint32_t
+location_entries(uint32_t capacity)
+{
+	uint32_t e = RTE_MAX(capacity + 1, (uint32_t)16);
+
+	if ((uint64_t)e * 8 > (uint64_t)rte_align32pow2(e) * 7)
+		e = rte_align32pow2(e) + 1;
+	return e;
 }
 
 struct location *
 location_create(uint16_t owner, uint32_t capacity, struct rte_rcu_qsbr *qs, int socket)
 {
-	/* Room for the hashes' load factor: rte_hash without an extension table fills ~90%. */
-	uint32_t entries = capacity + capacity / 4 + 64, i;
 	struct location *loc;
+	uint32_t entries;
 
-	if (qs == NULL || capacity == 0)
+	if (qs == NULL || capacity == 0 || capacity > (1u << 28))
 		return NULL;
+	entries = location_entries(capacity);
 	loc = rte_zmalloc_socket("sf_loc", sizeof(*loc), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
 	if (loc == NULL)
 		return NULL;
 	loc->owner = owner;
-	loc->capacity = capacity;
-	loc->b = rte_zmalloc_socket("sf_loc_b", (size_t)capacity * sizeof(*loc->b), /* cold: init */
+	loc->slots = entries;
+	loc->qs = qs;
+	loc->limbo = LOCATION_NONE;
+	loc->waiting = LOCATION_NONE;
+	loc->s = rte_zmalloc_socket("sf_loc_b", (size_t)entries * sizeof(*loc->s), /* cold: init */
 				    RTE_CACHE_LINE_SIZE, socket);
-	loc->free_idx = rte_malloc_socket("sf_loc_free", (size_t)capacity * sizeof(uint32_t), /* cold: init */
-					  0, socket);
-	if (loc->b == NULL || loc->free_idx == NULL)
-		goto out_free;
-	for (i = 0; i < capacity; i++)
-		loc->free_idx[i] = capacity - 1 - i;
-	loc->n_free = capacity;
-	loc->by_aor = location_hash("aor", owner, entries, LOCATION_AOR_MAX, socket, qs, loc,
-				    location_free_slot);
-	loc->by_src = location_hash("src", owner, entries, sizeof(struct location_src_key),
-				    socket, qs, loc, NULL);
-	if (loc->by_aor == NULL || loc->by_src == NULL)
-		goto out_free;
+	loc->by_aor = location_hash("aor", owner, entries, socket);
+	loc->by_src = location_hash("src", owner, entries, socket);
+	if (loc->s == NULL || loc->by_aor == NULL || loc->by_src == NULL) {
+		location_destroy(loc);
+		return NULL;
+	}
 	return loc;
-out_free:
-	location_destroy(loc);
-	return NULL;
 }
 
 void
@@ -129,9 +204,8 @@ location_destroy(struct location *loc)
 		return;
 	rte_hash_free(loc->by_aor);
 	rte_hash_free(loc->by_src);
-	rte_free(loc->b);        /* cold: shutdown */
-	rte_free(loc->free_idx); /* cold: shutdown */
-	rte_free(loc);           /* cold: shutdown */
+	rte_free(loc->s); /* cold: shutdown */
+	rte_free(loc);    /* cold: shutdown */
 }
 
 static inline bool
@@ -141,68 +215,155 @@ location_alive(const struct location_binding *b, uint32_t now)
 	       (int32_t)(__atomic_load_n(&b->expires_at_s, __ATOMIC_RELAXED) - now) > 0;
 }
 
-static inline void
-location_key(uint8_t key[LOCATION_AOR_MAX], struct sf_span aor)
+static inline bool
+location_aor_eq(const struct location_binding *b, struct sf_span aor)
 {
-	memset(key, 0, LOCATION_AOR_MAX);
-	memcpy(key, aor.p, RTE_MIN(aor.len, (uint16_t)LOCATION_AOR_MAX));
+	return b->aor_len == aor.len && memcmp(b->text, aor.p, aor.len) == 0;
+}
+
+/* Slot index of @aor's binding (owner: live; reader: check live), or -1. */
+static inline int32_t
+location_find(const struct location *loc, struct sf_span aor)
+{
+	uint64_t key;
+	int32_t pos;
+
+	if (aor.len == 0 || aor.len > LOCATION_AOR_MAX)
+		return -1;
+	key = location_aor_key(aor);
+	pos = rte_hash_lookup(loc->by_aor, &key);
+	return pos >= 0 && (uint32_t)pos < loc->slots ? pos : -1;
 }
 
 const struct location_binding *
 location_lookup(const struct location *loc, struct sf_span aor, uint32_t now)
 {
-	uint8_t key[LOCATION_AOR_MAX];
-	void *data;
+	int32_t pos = location_find(loc, aor);
+	const struct location_binding *b;
 
-	if (aor.len == 0 || aor.len > LOCATION_AOR_MAX)
+	if (pos < 0)
 		return NULL;
-	location_key(key, aor);
-	if (rte_hash_lookup_data(loc->by_aor, key, &data) < 0)
-		return NULL;
-	return location_alive(&loc->b[(uintptr_t)data], now) ? &loc->b[(uintptr_t)data] : NULL;
+	b = &loc->s[pos].b;
+	/* live (acquire) first: the AoR bytes are then those of the binding made live. */
+	return location_alive(b, now) && location_aor_eq(b, aor) ? b : NULL;
 }
 
 bool
 location_source_live(const struct location *loc, uint32_t ip, uint16_t port, uint32_t now)
 {
 	struct location_src_key k = {.ip = ip, .port = port, .zero = 0};
+	uint32_t idx, n;
 	void *data;
 
 	if (rte_hash_lookup_data(loc->by_src, &k, &data) < 0)
 		return false;
-	return location_alive(&loc->b[(uintptr_t)data], now);
+	idx = (uint32_t)(uintptr_t)data;
+	/* The chain, newest first (see the top of this file); bounded by the slot count. */
+	for (n = 0; idx < loc->slots && n < loc->slots; n++) {
+		const struct location_binding *b = &loc->s[idx].b;
+
+		if (location_alive(b, now))
+			return true;
+		idx = __atomic_load_n(&b->src_next, __ATOMIC_ACQUIRE);
+	}
+	return false;
 }
 
-/* Unindex binding @idx: readers stop finding it now; its slot returns after a grace period. */
+/* Free the waiting batch when its grace period ended, then give the limbo list a token. */
+static void
+location_reclaim(struct location *loc)
+{
+	if (loc->waiting != LOCATION_NONE) {
+		if (rte_rcu_qsbr_check(loc->qs, loc->token, false) != 1)
+			return;
+		while (loc->waiting != LOCATION_NONE) {
+			uint32_t idx = loc->waiting;
+			struct location_slot *s = &loc->s[idx];
+
+			loc->waiting = s->next;
+			if (s->src_pos != LOCATION_NONE)
+				(void)rte_hash_free_key_with_position(loc->by_src,
+								      (int32_t)s->src_pos);
+			/* the slot can be handed out again */
+			(void)rte_hash_free_key_with_position(loc->by_aor, (int32_t)idx);
+		}
+	}
+	if (loc->limbo != LOCATION_NONE) {
+		loc->token = rte_rcu_qsbr_start(loc->qs);
+		loc->waiting = loc->limbo;
+		loc->limbo = LOCATION_NONE;
+	}
+}
+
+/* Slot @idx, unindexed, and source key position @src_pos wait for a grace period. */
+static void
+location_defer(struct location *loc, uint32_t idx, uint32_t src_pos)
+{
+	loc->s[idx].src_pos = src_pos;
+	loc->s[idx].next = loc->limbo;
+	loc->limbo = idx;
+	location_reclaim(loc); /* starts the grace period now when no batch is waiting */
+}
+
+/*
+ * Splice slot @idx out of its source's chain (owner). Returns the source key position given up
+ * (the key was deleted: @idx was the only binding from there), else -1. @idx's own src_next is
+ * left as it is for readers standing on it.
+ */
+static int32_t
+location_src_unlink(struct location *loc, uint32_t idx)
+{
+	const struct location_binding *b = &loc->s[idx].b;
+	struct location_src_key k = {.ip = b->src_ip, .port = b->src_port, .zero = 0};
+	uint32_t next = b->src_next, prev, n;
+	void *data;
+
+	if (rte_hash_lookup_data(loc->by_src, &k, &data) < 0)
+		return -1; /* never linked (cannot happen for a live binding) */
+	prev = (uint32_t)(uintptr_t)data;
+	if (prev == idx) { /* the head: the key now names the next one, or goes */
+		if (next == LOCATION_NONE)
+			return rte_hash_del_key(loc->by_src, &k);
+		(void)rte_hash_add_key_data(loc->by_src, &k, (void *)(uintptr_t)next);
+		return -1;
+	}
+	for (n = 0; prev < loc->slots && n < loc->slots; n++) {
+		struct location_binding *p = &loc->s[prev].b;
+
+		if (p->src_next == idx) {
+			__atomic_store_n(&p->src_next, next, __ATOMIC_RELEASE);
+			break;
+		}
+		prev = p->src_next;
+	}
+	return -1;
+}
+
+/* Unindex slot @idx: readers stop finding it now; the slot returns after a grace period. */
 static void
 location_unlink(struct location *loc, uint32_t idx)
 {
-	struct location_binding *b = &loc->b[idx];
-	struct location_src_key k = {.ip = b->src_ip, .port = b->src_port, .zero = 0};
-	void *data;
+	struct location_binding *b = &loc->s[idx].b;
+	uint64_t key = location_aor_key(location_binding_aor(b));
+	int32_t src_pos;
 
 	__atomic_store_n(&b->live, 0, __ATOMIC_RELEASE);
-	/* Another account may have registered from the same address since: keep its entry. */
-	if (rte_hash_lookup_data(loc->by_src, &k, &data) >= 0 && (uintptr_t)data == idx)
-		rte_hash_del_key(loc->by_src, &k);
-	rte_hash_del_key(loc->by_aor, b->aor);
+	src_pos = location_src_unlink(loc, idx);
+	rte_hash_del_key(loc->by_aor, &key); /* returns idx; the position is freed by reclaim */
 	loc->n_live--;
 	if (loc->notify != NULL) /* issue 6: leaves the keep-alive schedule at once (KA-8) */
 		loc->notify(loc->notify_arg, idx, b, false);
+	location_defer(loc, idx, src_pos >= 0 ? (uint32_t)src_pos : LOCATION_NONE);
 }
 
 int
 location_remove(struct location *loc, struct sf_span aor)
 {
-	uint8_t key[LOCATION_AOR_MAX];
-	void *data;
+	int32_t pos = location_find(loc, aor);
 
-	if (aor.len == 0 || aor.len > LOCATION_AOR_MAX)
+	if (pos < 0 || !location_aor_eq(&loc->s[pos].b, aor))
 		return -ENOENT;
-	location_key(key, aor);
-	if (rte_hash_lookup_data(loc->by_aor, key, &data) < 0)
-		return -ENOENT;
-	location_unlink(loc, (uint32_t)(uintptr_t)data);
+	location_unlink(loc, (uint32_t)pos);
 	return 0;
 }
 
@@ -210,50 +371,74 @@ static bool
 location_same_place(const struct location_binding *a, const struct location_binding *b)
 {
 	return a->src_ip == b->src_ip && a->src_port == b->src_port &&
-	       a->contact_len == b->contact_len && memcmp(a->contact, b->contact, a->contact_len) == 0;
+	       a->contact_len == b->contact_len &&
+	       memcmp(a->text + a->aor_len, b->text + b->aor_len, a->contact_len) == 0;
 }
 
 int
 location_put(struct location *loc, const struct location_binding *nb)
 {
 	struct location_src_key k = {.ip = nb->src_ip, .port = nb->src_port, .zero = 0};
+	struct sf_span aor = location_binding_aor(nb);
 	struct location_binding *b;
-	void *data;
-	uint32_t idx;
+	uint64_t key;
+	int32_t pos;
+	void *head;
 
 	if (nb->aor_len == 0 || nb->aor_len > LOCATION_AOR_MAX ||
-	    nb->contact_len > LOCATION_CONTACT_MAX)
+	    (uint32_t)nb->aor_len + nb->contact_len > LOCATION_TEXT_MAX)
 		return -EINVAL;
-	if (rte_hash_lookup_data(loc->by_aor, nb->aor, &data) >= 0) {
-		b = &loc->b[(uintptr_t)data];
+	location_reclaim(loc);
+	pos = location_find(loc, aor);
+	if (pos >= 0) {
+		b = &loc->s[pos].b;
+		if (!location_aor_eq(b, aor))
+			return -EEXIST; /* another AoR holds this 64-bit key */
 		if (location_same_place(b, nb)) { /* refresh (REG-5): in place */
 			b->granted_s = nb->granted_s;
-			b->registered_at_s = nb->registered_at_s;
 			b->cseq = nb->cseq;
 			b->call_id_hash = nb->call_id_hash;
 			__atomic_store_n(&b->expires_at_s, nb->expires_at_s, __ATOMIC_RELEASE);
 			return 0;
 		}
-		location_unlink(loc, (uint32_t)(uintptr_t)data);
+		location_unlink(loc, (uint32_t)pos);
 	}
-	if (loc->n_free == 0)
+	key = location_aor_key(aor);
+	pos = rte_hash_add_key(loc->by_aor, &key); /* the key's position is the slot */
+	if (pos < 0)
 		return -ENOSPC;
-	idx = loc->free_idx[--loc->n_free];
-	b = &loc->b[idx];
-	*b = *nb;
-	b->live = 0;
-	if (rte_hash_add_key_data(loc->by_aor, b->aor, (void *)(uintptr_t)idx) != 0) {
-		loc->free_idx[loc->n_free++] = idx;
-		return -ENOSPC;
-	}
-	if (rte_hash_add_key_data(loc->by_src, &k, (void *)(uintptr_t)idx) != 0) {
-		rte_hash_del_key(loc->by_aor, b->aor); /* the slot comes back through QSBR */
+	/*
+	 * Readers may find the key already; they see live == 0 (set at unlink, or zeroed at
+	 * create) until the binding below is complete.
+	 */
+	b = &loc->s[pos].b;
+	memcpy(b->text, nb->text, (size_t)nb->aor_len + nb->contact_len);
+	b->call_id_hash = nb->call_id_hash;
+	b->src_ip = nb->src_ip;
+	b->local_ip = nb->local_ip;
+	b->expires_at_s = nb->expires_at_s;
+	b->granted_s = nb->granted_s;
+	b->cseq = nb->cseq;
+	b->src_port = nb->src_port;
+	b->local_port = nb->local_port;
+	b->in_port = nb->in_port;
+	b->contact_len = nb->contact_len;
+	b->aor_len = nb->aor_len;
+	b->nat = nb->nat;
+	/* At the head of the source's chain: src_next first, then the key's data (release). */
+	__atomic_store_n(&b->src_next,
+			 rte_hash_lookup_data(loc->by_src, &k, &head) >= 0
+				 ? (uint32_t)(uintptr_t)head : LOCATION_NONE,
+			 __ATOMIC_RELAXED);
+	if (rte_hash_add_key_data(loc->by_src, &k, (void *)(uintptr_t)pos) != 0) {
+		rte_hash_del_key(loc->by_aor, &key); /* never live: back through a grace period */
+		location_defer(loc, (uint32_t)pos, LOCATION_NONE);
 		return -ENOSPC;
 	}
 	loc->n_live++;
 	__atomic_store_n(&b->live, 1, __ATOMIC_RELEASE);
 	if (loc->notify != NULL) /* issue 6: a NAT binding joins the keep-alive schedule */
-		loc->notify(loc->notify_arg, idx, b, true);
+		loc->notify(loc->notify_arg, (uint32_t)pos, b, true);
 	return 0;
 }
 
@@ -263,11 +448,12 @@ location_sweep(struct location *loc, uint32_t now, unsigned int budget, location
 {
 	unsigned int removed = 0;
 
+	location_reclaim(loc);
 	while (budget-- > 0) {
-		struct location_binding *b = &loc->b[loc->cursor];
 		uint32_t idx = loc->cursor;
+		struct location_binding *b = &loc->s[idx].b;
 
-		loc->cursor = loc->cursor + 1 == loc->capacity ? 0 : loc->cursor + 1;
+		loc->cursor = idx + 1 == loc->slots ? 0 : idx + 1;
 		if (b->live == 0)
 			continue;
 		if ((int32_t)(b->expires_at_s - now) <= 0 || (keep != NULL && !keep(b, arg))) {
@@ -294,13 +480,13 @@ location_count(const struct location *loc)
 uint32_t
 location_capacity(const struct location *loc)
 {
-	return loc->capacity;
+	return loc->slots;
 }
 
 const struct location_binding *
 location_at(const struct location *loc, uint32_t idx)
 {
-	if (idx >= loc->capacity || __atomic_load_n(&loc->b[idx].live, __ATOMIC_ACQUIRE) == 0)
+	if (idx >= loc->slots || __atomic_load_n(&loc->s[idx].b.live, __ATOMIC_ACQUIRE) == 0)
 		return NULL;
-	return &loc->b[idx];
+	return &loc->s[idx].b;
 }

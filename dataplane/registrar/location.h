@@ -2,10 +2,13 @@
 /*
  * Location store: one shard per worker, written only by its owner worker
  * (steer_owner(location_aor_hash(AoR), n_workers)), read lock-free by every worker. Two
- * rte_hash tables with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF index a fixed binding array
- * sized at init: AoR -> binding, observed source ip:port -> binding. Deleted entries (and
- * their binding slots) are reclaimed through the hash's QSBR defer queue, so a reader keeps a
- * valid binding pointer until it next reports quiescence. One binding per account (I-9).
+ * rte_hash tables with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF and 8-byte keys index a fixed
+ * binding array sized at init: AoR (a 64-bit hash of it, checked against the AoR kept in the
+ * binding) -> binding, observed source ip:port -> the newest binding from there, which links
+ * to the older ones from the same address (several accounts may share one: a multi-line
+ * phone, a PBX). A binding's slot index is its AoR key position in the AoR table. An unlinked binding keeps its slot and both key positions
+ * until every reader registered on the shard's QSBR variable has reported quiescence, so a
+ * reader's binding pointer stays valid until it next reports. One binding per account (I-9).
  * Times are s on the caller's clock (injected, so tests simulate it).
  */
 #ifndef SF_LOCATION_H
@@ -18,35 +21,65 @@
 
 #include "dataplane/sf_span.h"
 
-#define LOCATION_AOR_MAX 64      /**< AoR key bytes (account user), zero padded */
-#define LOCATION_CONTACT_MAX 132 /**< Contact URI bytes kept */
+#define LOCATION_AOR_MAX 64       /**< AoR bytes at most (an account user) */
+#define LOCATION_TEXT_MAX 108     /**< AoR + Contact URI bytes, stored back to back */
 #define LOCATION_DEFAULT_CAPACITY 65536u /**< bindings per worker shard */
 
-/** One registration binding. Fields a reader uses after lookup are stored atomically. */
+/**
+ * One registration binding (152 bytes). Fields a reader uses after lookup are stored
+ * atomically. The AoR and the Contact URI share @text: a Contact may use what the AoR leaves
+ * (LOCATION_TEXT_MAX - aor_len bytes); read them with location_binding_aor()/_contact().
+ * @src_next belongs to the shard: location_put() ignores the caller's value.
+ */
 struct location_binding {
-	uint8_t aor[LOCATION_AOR_MAX];         /* key: account user, zero padded */
-	uint8_t contact[LOCATION_CONTACT_MAX]; /* Contact URI (inside <>) as registered */
-	uint16_t contact_len;                  /* bytes of @contact */
-	uint8_t aor_len;                       /* bytes of @aor */
-	bool nat;                              /* source differs from Contact/Via (I-8) */
+	uint64_t call_id_hash;                 /* Call-ID of the last REGISTER accepted */
 	uint32_t src_ip;                       /* observed source, network order (REG-13 target) */
+	uint32_t local_ip;                     /* our address it sent to, network order */
+	uint32_t expires_at_s;                 /* absolute, caller's clock (atomic) */
+	uint32_t granted_s;                    /* expiry granted by the last REGISTER; the last
+						  REGISTER was accepted at expires_at_s - granted_s */
+	uint32_t src_next;                     /* the shard's own: next older binding from the
+						  same source ip:port (slot index), see location.c */
+	uint32_t cseq;                         /* CSeq of the last REGISTER accepted */
 	uint16_t src_port;                     /* observed source port, network order */
 	uint16_t local_port;                   /* our SIP port it sent to, network order */
-	uint32_t local_ip;                     /* our address it sent to, network order */
 	uint16_t in_port;                      /* DPDK port it arrived on */
 	uint16_t live;                         /* 1 while indexed (owner stores, readers load) */
-	uint32_t expires_at_s;                 /* absolute, caller's clock (atomic) */
-	uint32_t granted_s;                    /* expiry granted by the last REGISTER */
-	uint32_t registered_at_s;              /* last REGISTER accepted */
-	uint32_t cseq;                         /* CSeq of the last REGISTER accepted */
-	uint64_t call_id_hash;                 /* Call-ID of the last REGISTER accepted */
-} __attribute__((aligned(8)));
+	uint16_t contact_len;                  /* Contact bytes at text + aor_len */
+	uint8_t aor_len;                       /* AoR bytes at text */
+	bool nat;                              /* source differs from Contact/Via (I-8) */
+	uint8_t text[LOCATION_TEXT_MAX];       /* AoR (account user), then Contact URI (inside <>) */
+};
+
+/** The AoR of @b (account user). */
+static inline struct sf_span
+location_binding_aor(const struct location_binding *b)
+{
+	return (struct sf_span){b->text, b->aor_len};
+}
+
+/** The Contact URI of @b, as registered (inside <>). */
+static inline struct sf_span
+location_binding_contact(const struct location_binding *b)
+{
+	return (struct sf_span){b->text + b->aor_len, b->contact_len};
+}
+
+/**
+ * Store @aor and @contact in @b (its other fields untouched). Refuses rather than truncates:
+ * -EINVAL for an empty AoR or one over LOCATION_AOR_MAX, -E2BIG when AoR + Contact exceed
+ * LOCATION_TEXT_MAX; @b's text is unchanged then.
+ */
+int location_binding_set_text(struct location_binding *b, struct sf_span aor,
+			      struct sf_span contact);
 
 struct location;
 
 /**
- * Make shard @owner (init code, any lcore): @capacity bindings, hashes on @socket, deleted
- * entries reclaimed through @qs (must not be NULL). NULL on failure (logged by the caller).
+ * Make shard @owner (init code, any lcore): room for at least @capacity bindings (see
+ * location_capacity()), hashes on @socket, unlinked slots reclaimed once every reader
+ * registered on @qs (must not be NULL) reported quiescence. NULL on failure (logged by the
+ * caller).
  */
 struct location *location_create(uint16_t owner, uint32_t capacity, struct rte_rcu_qsbr *qs,
 				 int socket);
@@ -57,17 +90,37 @@ void location_destroy(struct location *loc);
 /** Hash of an AoR (for steer_owner); the same on every worker. */
 uint32_t location_aor_hash(struct sf_span aor);
 
+/**
+ * A 64-bit hash of @aor (at most LOCATION_AOR_MAX bytes used): lookup3 (rte_jhash_2hashes),
+ * its two 32-bit halves, over a zero-padded copy (lookup3 reads whole 32-bit words).
+ */
+uint64_t location_aor_key_hash(struct sf_span aor);
+
+/**
+ * The AoR index key, location_aor_key_hash(). Two AoRs with the same key cannot both be bound
+ * in a shard (location_put says -EEXIST). Defined weak so a unit test can force a collision;
+ * nothing else overrides it.
+ */
+uint64_t location_aor_key(struct sf_span aor);
+
 /** Any worker: the binding of @aor, or NULL (also when expired at @now). */
 const struct location_binding *location_lookup(const struct location *loc, struct sf_span aor,
 					       uint32_t now);
 
-/** Any worker: is @ip:@port (network order) the source of a live binding at @now? */
+/**
+ * Any worker: is @ip:@port (network order) the source of a live binding at @now? True while
+ * any of the bindings registered from there is live (several accounts may share one address:
+ * a multi-line phone, a PBX), not only the newest.
+ */
 bool location_source_live(const struct location *loc, uint32_t ip, uint16_t port, uint32_t now);
 
 /**
  * Owner only: store @b under its AoR. A binding with the same AoR, source and contact is
- * refreshed in place (readers see the new expiry at once); anything else replaces it.
- * @return 0, -ENOSPC when the shard is full, -EINVAL for a bad AoR/contact length
+ * refreshed in place (readers see the new expiry at once); anything else replaces it. Every
+ * binding from one source ip:port is on that source's chain (newest first).
+ * @return 0, -ENOSPC when the shard is full (unlinked slots wait for a grace period),
+ *         -EINVAL for a bad AoR/contact length, -EEXIST when another AoR with the same
+ *         64-bit key is bound (see location_aor_key(); about 1e-10 for a full shard)
  */
 int location_put(struct location *loc, const struct location_binding *b);
 
@@ -78,8 +131,9 @@ int location_remove(struct location *loc, struct sf_span aor);
 typedef bool (*location_keep_fn)(const struct location_binding *b, void *arg);
 
 /**
- * Owner only, from the housekeeping tick: visit at most @budget slots from the sweep cursor,
- * removing bindings expired at @now and those @keep (may be NULL) refuses.
+ * Owner only, from the housekeeping tick: return slots whose grace period ended, then visit
+ * at most @budget slots from the sweep cursor, removing bindings expired at @now and those
+ * @keep (may be NULL) refuses.
  * @return bindings removed
  */
 unsigned int location_sweep(struct location *loc, uint32_t now, unsigned int budget,
@@ -98,7 +152,10 @@ void location_set_notify(struct location *loc, location_notify_fn fn, void *arg)
 /** Live bindings in the shard (owner-written, read relaxed). */
 uint32_t location_count(const struct location *loc);
 
-/** Slots in the shard; location_at() takes 0..capacity-1. */
+/**
+ * Slots in the shard (>= the capacity asked for; every slot can hold a binding);
+ * location_at() takes 0..location_capacity()-1.
+ */
 uint32_t location_capacity(const struct location *loc);
 
 /**

@@ -1,32 +1,45 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Stateless nonces. Wire layout before base64url (27 bytes, so 36 characters, no padding):
+ * Stateless nonces. Wire layout before base64url (30 bytes, so 40 characters, no padding):
  *   [0] version  [1] key id  [2] worker  [3..6] issue time s (BE)  [7..10] Call-ID tag (BE)
- *   [11..26] HMAC-SHA256(key, bytes 0..10 | source IP | realm length | realm), first 16 bytes
+ *   [11..13] request tag, low 24 bits (BE): nonce_request_tag() of the challenged request
+ *   [14..29] HMAC-SHA256(key, bytes 0..13 | source IP | realm length | realm), first 16 bytes
  * 128 MAC bits are far beyond what an online forger can try; the time is in the clear because
  * only the MAC makes it trustworthy.
+ *
+ * The request tag makes every challenge's nonce fresh (AUTH-4), also a re-challenge in the
+ * same second for the same Call-ID and source: the answer to a challenge is a new request
+ * (RFC 3261 22.2: CSeq incremented, and a new Via branch), so its tag differs. A
+ * retransmission of one request (same branch, same CSeq) in the same second gets the same
+ * nonce, so the stateless 401 we send again is byte-identical, as a transaction's would be
+ * (a fresh nonce there makes UAs that match retransmitted responses by content, such as
+ * SIPp, see an unexpected second challenge). Not checked on verify: the nonce stays stateless.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include "dataplane/registrar/nonce.h"
 
-#define NONCE_VERSION 1
-#define NONCE_HDR_LEN 11
+#define NONCE_VERSION 2 /* 1: 27 bytes, without the request tag */
+#define NONCE_HDR_LEN 14
 #define NONCE_MAC_LEN 16
 #define NONCE_BIN_LEN (NONCE_HDR_LEN + NONCE_MAC_LEN)
 
 _Static_assert(NONCE_BIN_LEN % 3 == 0 && NONCE_BIN_LEN / 3 * 4 == NONCE_TEXT_LEN,
 	       "nonce text is unpadded base64url of the binary nonce");
 
+/*
+ * One key's HMAC-SHA256 state. The key schedule (inner and outer padded-key states) is
+ * computed once in nonce_ctx_apply(); each MAC copies @mac to the stack and hashes the
+ * message there, so @mac is read-only on the packet path and nothing allocates.
+ */
 struct nonce_key_slot {
-	EVP_MAC_CTX *mac;  /* keyed once at apply; re-initialised per use without a key */
+	struct hmac_sha256_ctx mac;
 	uint8_t key_id;
 	bool valid;
 };
@@ -38,6 +51,14 @@ struct nonce_ctx {
 	bool applied;
 	uint8_t worker;
 };
+
+/* memset that the compiler may not drop as a dead store (secrets on their way out). */
+static void
+wipe(void *p, size_t len)
+{
+	memset(p, 0, len);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
 
 static int
 fill_random(uint8_t *buf, size_t len)
@@ -74,7 +95,7 @@ nonce_keyring_rotate(struct nonce_keyring *kr)
 		return rc;
 	memcpy(kr->prev, kr->cur, NONCE_KEY_LEN);
 	memcpy(kr->cur, fresh, NONCE_KEY_LEN);
-	OPENSSL_cleanse(fresh, sizeof(fresh));
+	wipe(fresh, sizeof(fresh));
 	kr->has_prev = true;
 	kr->gen++;
 	return 0;
@@ -92,38 +113,74 @@ nonce_keyring_init_deterministic(struct nonce_keyring *kr, uint64_t seed)
 	}
 }
 
+void
+nonce_keyring_publish(struct nonce_keyring_pub *pub, const struct nonce_keyring *next)
+{
+	uint32_t seq = pub->seq + 1; /* the writer's own counter: plain read */
+
+	/* Sequence lock writer (the rte_seqlock pattern): odd, fence, data, even (release). */
+	__atomic_store_n(&pub->seq, seq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(&pub->ring, next, sizeof(*next));
+	__atomic_store_n(&pub->seq, seq + 1, __ATOMIC_RELEASE);
+}
+
+bool
+nonce_keyring_read(const struct nonce_keyring_pub *pub, uint32_t *seen,
+		   struct nonce_keyring *out)
+{
+	uint32_t seq = __atomic_load_n(&pub->seq, __ATOMIC_ACQUIRE);
+
+	if (seq == *seen || (seq & 1) != 0)
+		return false;
+	memcpy(out, &pub->ring, sizeof(*out));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&pub->seq, __ATOMIC_RELAXED) != seq) {
+		wipe(out, sizeof(*out)); /* torn: a rotation overtook the copy */
+		return false;
+	}
+	*seen = seq;
+	return true;
+}
+
+int
+nonce_keyring_rotate_due(struct nonce_keyring_pub *pub, uint64_t now_s, uint64_t *last_s,
+			 uint32_t interval_s)
+{
+	struct nonce_keyring next;
+	int rc;
+
+	if (interval_s == 0 || now_s < *last_s + interval_s)
+		return 0;
+	next = pub->ring; /* the writer reads its own ring: no other writer exists */
+	rc = nonce_keyring_rotate(&next);
+	if (rc == 0) {
+		nonce_keyring_publish(pub, &next);
+		*last_s = now_s;
+	}
+	wipe(&next, sizeof(next));
+	return rc == 0 ? 1 : rc;
+}
+
 static void
 slot_clear(struct nonce_key_slot *s)
 {
-	EVP_MAC_CTX_free(s->mac);
-	s->mac = NULL;
-	s->valid = false;
+	wipe(s, sizeof(*s)); /* the padded-key states are as secret as the key */
 }
 
-static int
-slot_key(struct nonce_key_slot *s, EVP_MAC *mac, const uint8_t *key, uint8_t key_id)
+/* The key schedule, once per key: after this a MAC costs two SHA-256 compressions. */
+static void
+slot_key(struct nonce_key_slot *s, const uint8_t *key, uint8_t key_id)
 {
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-		OSSL_PARAM_construct_end(),
-	};
-
-	slot_clear(s);
-	s->mac = EVP_MAC_CTX_new(mac);
-	if (s->mac == NULL || EVP_MAC_init(s->mac, key, NONCE_KEY_LEN, params) != 1) {
-		slot_clear(s);
-		return -EIO;
-	}
+	hmac_sha256_set_key(&s->mac, NONCE_KEY_LEN, key);
 	s->key_id = key_id;
 	s->valid = true;
-	return 0;
 }
 
 struct nonce_ctx *
 nonce_ctx_create(uint8_t worker_id)
 {
-	struct nonce_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx)); /* cold: init only */
+	struct nonce_ctx *ctx = calloc(1, sizeof(*ctx)); /* cold: init only */
 
 	if (ctx != NULL)
 		ctx->worker = worker_id;
@@ -135,34 +192,21 @@ nonce_ctx_destroy(struct nonce_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	slot_clear(&ctx->cur);
-	slot_clear(&ctx->prev);
-	OPENSSL_cleanse(ctx->applied_key, sizeof(ctx->applied_key));
-	OPENSSL_free(ctx); /* cold: shutdown only */
+	wipe(ctx, sizeof(*ctx));
+	free(ctx); /* cold: shutdown only */
 }
 
 int
 nonce_ctx_apply(struct nonce_ctx *ctx, const struct nonce_keyring *kr)
 {
-	EVP_MAC *mac;
-	int rc;
-
 	if (ctx->applied && ctx->applied_gen == kr->gen &&
-	    CRYPTO_memcmp(ctx->applied_key, kr->cur, NONCE_KEY_LEN) == 0)
+	    memeql_sec(ctx->applied_key, kr->cur, NONCE_KEY_LEN))
 		return 0;
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (mac == NULL)
-		return -EIO;
-	rc = slot_key(&ctx->cur, mac, kr->cur, (uint8_t)kr->gen);
-	if (rc == 0 && kr->has_prev)
-		rc = slot_key(&ctx->prev, mac, kr->prev, (uint8_t)(kr->gen - 1));
+	slot_key(&ctx->cur, kr->cur, (uint8_t)kr->gen);
+	if (kr->has_prev)
+		slot_key(&ctx->prev, kr->prev, (uint8_t)(kr->gen - 1));
 	else
 		slot_clear(&ctx->prev);
-	EVP_MAC_free(mac);
-	if (rc != 0) {
-		ctx->applied = false;
-		return rc;
-	}
 	ctx->applied = true;
 	ctx->applied_gen = kr->gen;
 	memcpy(ctx->applied_key, kr->cur, NONCE_KEY_LEN);
@@ -181,6 +225,13 @@ call_tag(struct sf_span call_id)
 	return h;
 }
 
+uint32_t
+nonce_request_tag(struct sf_span via_branch, uint32_t cseq)
+{
+	/* CSeq in the clear: consecutive requests of one Call-ID differ in its low bits. */
+	return call_tag(via_branch) ^ cseq;
+}
+
 static void
 put_be32(uint8_t *p, uint32_t v)
 {
@@ -196,23 +247,22 @@ get_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int
-compute_mac(struct nonce_key_slot *s, const uint8_t hdr[NONCE_HDR_LEN], uint32_t src_ip,
+/* HMAC-SHA256(key, hdr | src_ip | BE16 realm length | realm), first NONCE_MAC_LEN bytes. */
+static void
+compute_mac(const struct nonce_key_slot *s, const uint8_t hdr[NONCE_HDR_LEN], uint32_t src_ip,
 	    struct sf_span realm, uint8_t mac_out[NONCE_MAC_LEN])
 {
-	uint8_t full[EVP_MAX_MD_SIZE], realm_len[2] = { (uint8_t)(realm.len >> 8),
-							 (uint8_t)realm.len };
-	size_t full_len = 0;
+	struct hmac_sha256_ctx h = s->mac; /* the keyed state, copied: @s stays read-only */
+	uint8_t head[NONCE_HDR_LEN + 4 + 2];
 
-	if (EVP_MAC_init(s->mac, NULL, 0, NULL) != 1 ||
-	    EVP_MAC_update(s->mac, hdr, NONCE_HDR_LEN) != 1 ||
-	    EVP_MAC_update(s->mac, (const uint8_t *)&src_ip, sizeof(src_ip)) != 1 ||
-	    EVP_MAC_update(s->mac, realm_len, sizeof(realm_len)) != 1 ||
-	    (realm.len > 0 && EVP_MAC_update(s->mac, realm.p, realm.len) != 1) ||
-	    EVP_MAC_final(s->mac, full, &full_len, sizeof(full)) != 1 || full_len < NONCE_MAC_LEN)
-		return -EIO;
-	memcpy(mac_out, full, NONCE_MAC_LEN);
-	return 0;
+	memcpy(head, hdr, NONCE_HDR_LEN);
+	memcpy(head + NONCE_HDR_LEN, &src_ip, 4); /* as given: network order */
+	head[NONCE_HDR_LEN + 4] = (uint8_t)(realm.len >> 8);
+	head[NONCE_HDR_LEN + 5] = (uint8_t)realm.len;
+	hmac_sha256_update(&h, sizeof(head), head);
+	if (realm.len > 0)
+		hmac_sha256_update(&h, realm.len, realm.p);
+	hmac_sha256_digest(&h, NONCE_MAC_LEN, mac_out); /* truncated HMAC (RFC 2104 section 5) */
 }
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -232,52 +282,54 @@ b64_encode(const uint8_t bin[NONCE_BIN_LEN], uint8_t out[NONCE_TEXT_LEN])
 	}
 }
 
-static int
-b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
+/* base64url digit value + 1 by character; 0 = not a base64url digit. */
+static const uint8_t b64url_dec[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0, 64,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
 
 static bool
 b64_decode(struct sf_span text, uint8_t bin[NONCE_BIN_LEN])
 {
-	unsigned int i, o = 0, k;
+	unsigned int i, o = 0;
+	uint8_t bad = 0;
 
 	if (text.len != NONCE_TEXT_LEN)
 		return false;
 	for (i = 0; i < NONCE_TEXT_LEN; i += 4) {
-		uint32_t v = 0;
+		uint8_t d0 = b64url_dec[text.p[i]], d1 = b64url_dec[text.p[i + 1]];
+		uint8_t d2 = b64url_dec[text.p[i + 2]], d3 = b64url_dec[text.p[i + 3]];
+		uint32_t v = (uint32_t)(d0 - 1) << 18 | (uint32_t)(d1 - 1) << 12 |
+			     (uint32_t)(d2 - 1) << 6 | (uint32_t)(d3 - 1);
 
-		for (k = 0; k < 4; k++) {
-			int d = b64_value(text.p[i + k]);
-
-			if (d < 0)
-				return false;
-			v = v << 6 | (uint32_t)d;
-		}
+		bad |= (uint8_t)(d0 == 0) | (uint8_t)(d1 == 0) | (uint8_t)(d2 == 0) |
+		       (uint8_t)(d3 == 0);
 		bin[o++] = (uint8_t)(v >> 16);
 		bin[o++] = (uint8_t)(v >> 8);
 		bin[o++] = (uint8_t)v;
 	}
-	return true;
+	return bad == 0;
 }
 
 int
 nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct sf_span call_id,
-	    uint32_t now, uint8_t out[NONCE_TEXT_LEN])
+	    uint32_t req_tag, uint32_t now, uint8_t out[NONCE_TEXT_LEN])
 {
 	uint8_t bin[NONCE_BIN_LEN];
-	int rc;
 
 	if (!ctx->applied || !ctx->cur.valid)
 		return -ENOKEY;
@@ -286,9 +338,10 @@ nonce_issue(struct nonce_ctx *ctx, uint32_t src_ip, struct sf_span realm, struct
 	bin[2] = ctx->worker;
 	put_be32(bin + 3, now);
 	put_be32(bin + 7, call_tag(call_id));
-	rc = compute_mac(&ctx->cur, bin, src_ip, realm, bin + NONCE_HDR_LEN);
-	if (rc != 0)
-		return rc;
+	bin[11] = (uint8_t)(req_tag >> 16);
+	bin[12] = (uint8_t)(req_tag >> 8);
+	bin[13] = (uint8_t)req_tag;
+	compute_mac(&ctx->cur, bin, src_ip, realm, bin + NONCE_HDR_LEN);
 	b64_encode(bin, out);
 	return 0;
 }
@@ -298,7 +351,7 @@ nonce_verify(struct nonce_ctx *ctx, struct sf_span nonce, uint32_t src_ip, struc
 	     struct sf_span call_id, uint32_t now, uint32_t lifetime_s, struct nonce_info *info)
 {
 	uint8_t bin[NONCE_BIN_LEN], mac[NONCE_MAC_LEN];
-	struct nonce_key_slot *slot;
+	const struct nonce_key_slot *slot;
 	uint32_t issued;
 
 	if (!ctx->applied || !b64_decode(nonce, bin) || bin[0] != NONCE_VERSION)
@@ -309,8 +362,8 @@ nonce_verify(struct nonce_ctx *ctx, struct sf_span nonce, uint32_t src_ip, struc
 		slot = &ctx->prev;
 	else
 		return NONCE_INVALID;
-	if (compute_mac(slot, bin, src_ip, realm, mac) != 0 ||
-	    CRYPTO_memcmp(mac, bin + NONCE_HDR_LEN, NONCE_MAC_LEN) != 0)
+	compute_mac(slot, bin, src_ip, realm, mac);
+	if (!memeql_sec(mac, bin + NONCE_HDR_LEN, NONCE_MAC_LEN)) /* constant time */
 		return NONCE_INVALID;
 	issued = get_be32(bin + 3);
 	if (issued > now && issued - now > NONCE_FUTURE_SLACK_S)

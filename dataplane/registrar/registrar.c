@@ -6,16 +6,19 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "dataplane/pkt_meta.h"
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/sip/build.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
@@ -56,13 +59,11 @@ span_of(const void *p, size_t len)
 	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
 }
 
+/* The digest realm: the SIP domain; the config parser precomputes HA1 for the same rule. */
 static struct sf_span
 registrar_realm(const struct snapshot *cfg)
 {
-	const void *nul = memchr(cfg->domain, '\0', sizeof(cfg->domain));
-	size_t len = nul != NULL ? (size_t)((const char *)nul - cfg->domain) : 0;
-
-	return len > 0 ? span_of(cfg->domain, len) : SIP_BUILD_LIT("sipfast");
+	return policy_realm(cfg->domain, sizeof(cfg->domain));
 }
 
 static inline bool
@@ -133,7 +134,8 @@ reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip
 	};
 	int n, m = 0;
 
-	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id, registrar_now(w), nonce) != 0)
+	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id,
+			nonce_request_tag(s->via.branch, s->cseq), registrar_now(w), nonce) != 0)
 		return -EINVAL;
 	n = digest_challenge_render(hdr, cap, &ch);
 	if (n < 0)
@@ -171,61 +173,31 @@ reg_challenge(struct reg_req *r, bool stale)
 			span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
 }
 
-/* Append helper for response header lines. */
-struct reg_buf {
-	uint8_t b[REG_EXTRA_MAX];
-	size_t len;
-	bool ok;
-};
-
-static void
-rb_put(struct reg_buf *rb, const void *p, size_t len)
-{
-	if (!rb->ok || sizeof(rb->b) - rb->len < len) {
-		rb->ok = false;
-		return;
-	}
-	memcpy(rb->b + rb->len, p, len);
-	rb->len += len;
-}
-
-#define RB_LIT(rb, lit) rb_put((rb), (lit), sizeof(lit) - 1)
-
-static void
-rb_uint(struct reg_buf *rb, uint32_t v)
-{
-	uint8_t tmp[10];
-	int n = 0;
-
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (uint8_t)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	rb_put(rb, tmp + sizeof(tmp) - n, (size_t)n);
-}
-
 /* 200 OK listing @b (may be NULL) with its remaining expiry (RFC 3261 10.3 step 8). */
 static enum verdict
 reg_ok(struct reg_req *r, const struct location_binding *b)
 {
-	struct reg_buf rb = {.len = 0, .ok = true};
+	uint8_t extra[REG_EXTRA_MAX];
+	struct sip_bw w = SIP_BW_INIT(extra, sizeof(extra));
 
 	if (b != NULL) {
 		uint32_t left = b->expires_at_s - r->now;
+		struct sf_span contact = location_binding_contact(b);
 
-		RB_LIT(&rb, "Contact: <");
-		rb_put(&rb, b->contact, b->contact_len);
-		RB_LIT(&rb, ">;expires=");
-		rb_uint(&rb, left);
-		RB_LIT(&rb, "\r\nExpires: ");
-		rb_uint(&rb, left);
-		RB_LIT(&rb, "\r\n");
+		SIP_BW_LIT(&w, "Contact: <");
+		sip_bw_put(&w, contact.p, contact.len);
+		SIP_BW_LIT(&w, ">;expires=");
+		sip_bw_uint(&w, left);
+		SIP_BW_LIT(&w, "\r\nExpires: ");
+		sip_bw_uint(&w, left);
+		SIP_BW_LIT(&w, "\r\n");
 	}
-	if (!rb.ok) {
+	if (!w.ok) {
 		rte_pktmbuf_free(r->m);
 		return VERDICT_SIP_DROP_REPLY_FAILED;
 	}
-	return reg_send(r, 200, SIP_BUILD_LIT("OK"), span_of(rb.b, rb.len), VERDICT_SIP_REGISTER_OK);
+	return reg_send(r, 200, SIP_BUILD_LIT("OK"), span_of(extra, (size_t)(w.p - extra)),
+			VERDICT_SIP_REGISTER_OK);
 }
 
 static enum verdict
@@ -253,30 +225,44 @@ hex_u32(struct sf_span s)
 	return v;
 }
 
-/* The account's HA1 for @alg's base hash, as hex. 0 or -1 (an MD5-only account asked SHA). */
+static void
+hex_of(const uint8_t *bin, size_t n, uint8_t *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = (uint8_t)hex[bin[i] >> 4];
+		out[2 * i + 1] = (uint8_t)hex[bin[i] & 0xf];
+	}
+}
+
+/*
+ * The account's HA1 for @alg's base hash, as hex. 0, or -1 when an MD5-only account (ha1
+ * configured) is asked for SHA-256. Password accounts use the HA1 the config parser computed
+ * for the snapshot's realm: no hashing here. Only a policy built without the parser (unit
+ * fixtures) or for another realm falls back to hashing the password (no allocation either).
+ */
 static int
 reg_ha1(struct reg_req *r, enum digest_alg alg, uint8_t out[DIGEST_HEX_MAX], size_t *len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const struct policy_account *a = r->acct;
-	unsigned int i;
+	const struct policy *pol = r->w->cfg->policy;
+	bool sha = alg == DIGEST_ALG_SHA256 || alg == DIGEST_ALG_SHA256_SESS;
 
 	*len = digest_hex_len(alg);
-	if (a->has_ha1) {
-		if (alg != DIGEST_ALG_MD5 && alg != DIGEST_ALG_MD5_SESS)
-			return -1;
-		for (i = 0; i < 16; i++) {
-			out[2 * i] = (uint8_t)hex[a->ha1[i] >> 4];
-			out[2 * i + 1] = (uint8_t)hex[a->ha1[i] & 0xf];
-		}
+	if (a->has_ha1 && sha)
+		return -1;
+	if (a->has_ha1 || (pol != NULL && span_eq(span_of(pol->ha1_realm, pol->ha1_realm_len),
+						  r->realm))) {
+		if (sha)
+			hex_of(a->ha1_sha256, sizeof(a->ha1_sha256), out);
+		else
+			hex_of(a->ha1, sizeof(a->ha1), out);
 		return 0;
 	}
-	/* Hashed per request from the password: one more hash; per-realm HA1 at config is TODO. */
 	return digest_ha1(r->reg->dctx, alg, span_of(a->user, a->user_len), r->realm,
-			  span_of(a->password, memchr(a->password, '\0', sizeof(a->password)) != NULL
-						   ? (size_t)((const char *)memchr(a->password, '\0',
-							  sizeof(a->password)) - a->password)
-						   : sizeof(a->password)),
+			  span_of(a->password, strnlen(a->password, sizeof(a->password))),
 			  out) == 0 ? 0 : -1;
 }
 
@@ -360,6 +346,14 @@ reg_authenticate(struct reg_req *r, enum verdict *v)
 			       : reg_challenge(r, false);
 		return REG_AUTH_DONE;
 	}
+	/*
+	 * The per-source-IP ceiling (lockout.per_ip_*, beyond the seed) is live: the running
+	 * snapshot's values go to this worker's table before it is asked (three stores; the
+	 * config parser only lets valid values through, so it cannot fail).
+	 */
+	(void)authfail_set_ip_ceiling(r->reg->af, r->w->cfg->ip_ceiling.max_failures,
+				      r->w->cfg->ip_ceiling.window_s,
+				      r->w->cfg->ip_ceiling.suspend_s);
 	if (authfail_check(r->reg->af, r->src_ip, r->user, r->now) == AUTHFAIL_LOCKED) {
 		*v = reg_final_reject(r, COUNTER_REG_FAIL_LOCKED); /* LOCK-2: nothing counted */
 		return REG_AUTH_DONE;
@@ -454,6 +448,22 @@ reg_remove_all(struct reg_req *r, struct sf_span aor)
 	return reg_ok(r, NULL); /* REG-8 */
 }
 
+/*
+ * Expiry jitter (beyond the seed; sip.register_expiry_jitter, 0 = off): a random 0..pct % of
+ * @granted is taken off, never going below REGISTRAR_MIN_EXPIRES_S (nor raising a grant that
+ * is already below it), so bindings made in one burst come back for refresh spread out.
+ */
+static uint32_t
+reg_jitter(const struct reg_req *r, uint32_t granted)
+{
+	uint32_t pct = r->w->cfg->reg_expiry_jitter_pct, cut;
+
+	if (pct == 0 || granted <= REGISTRAR_MIN_EXPIRES_S)
+		return granted;
+	cut = (uint32_t)(rte_rand() % ((uint64_t)granted * pct / 100 + 1));
+	return RTE_MAX(granted - cut, (uint32_t)REGISTRAR_MIN_EXPIRES_S);
+}
+
 static enum verdict
 reg_bind(struct reg_req *r)
 {
@@ -470,14 +480,10 @@ reg_bind(struct reg_req *r)
 		return reg_remove_all(r, aor);
 	if (s->n_contact == 0 || s->contact.uri.len == 0)
 		return reg_ok(r, old); /* a query: list the binding */
-	if (s->contact.uri.len > LOCATION_CONTACT_MAX || aor.len > LOCATION_AOR_MAX)
-		return reg_refuse(r, 500, SIP_BUILD_LIT("Server Internal Error"),
-				  (struct sf_span){NULL, 0}, COUNTER_REG_STORE_FULL);
 	memset(&nb, 0, sizeof(nb));
-	memcpy(nb.aor, aor.p, aor.len);
-	nb.aor_len = (uint8_t)aor.len;
-	memcpy(nb.contact, s->contact.uri.p, s->contact.uri.len);
-	nb.contact_len = s->contact.uri.len;
+	if (location_binding_set_text(&nb, aor, s->contact.uri) != 0) /* never truncated */
+		return reg_refuse(r, 500, SIP_BUILD_LIT("Server Internal Error"),
+				  (struct sf_span){NULL, 0}, COUNTER_REG_CONTACT_TOO_LONG);
 	nb.src_ip = meta->src_ip;
 	nb.src_port = meta->src_port;
 	nb.local_ip = meta->dst_ip;
@@ -485,8 +491,7 @@ reg_bind(struct reg_req *r)
 	nb.in_port = meta->in_port;
 	nb.nat = reg_is_nat(r);
 	bool same = old != NULL && ((old->src_ip == nb.src_ip && old->src_port == nb.src_port) ||
-				    (old->contact_len == nb.contact_len &&
-				     memcmp(old->contact, nb.contact, nb.contact_len) == 0));
+				    span_eq(location_binding_contact(old), s->contact.uri));
 	want = s->contact_expires >= 0 ? s->contact_expires : s->expires;
 	if (want == 0) { /* REG-7: de-registration of this contact */
 		if (same && location_remove(r->reg->loc, aor) == 0)
@@ -500,8 +505,7 @@ reg_bind(struct reg_req *r)
 	if (old != NULL && !same && !r->p->register_replace) /* REG-10, I-9 */
 		return reg_refuse(r, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 				  COUNTER_REG_REPLACE_REFUSED);
-	nb.granted_s = want < 0 || want > cap ? cap : (uint32_t)want; /* REG-1..4 */
-	nb.registered_at_s = r->now;
+	nb.granted_s = reg_jitter(r, want < 0 || want > cap ? cap : (uint32_t)want); /* REG-1..4 */
 	nb.expires_at_s = r->now + nb.granted_s;
 	nb.cseq = s->cseq;
 	nb.call_id_hash = span_hash64(s->call_id);
@@ -514,6 +518,20 @@ reg_bind(struct reg_req *r)
 }
 
 /* --- entry point --------------------------------------------------------------------- */
+
+/* Apply the published nonce key ring when it changed (rare: a rotation). */
+static __rte_noinline void
+reg_keys_refresh(struct registrar *reg)
+{
+	struct nonce_keyring ring;
+	uint32_t seen = reg->keys_seen;
+
+	if (nonce_keyring_read(&reg->sh->keys, &seen, &ring) &&
+	    nonce_ctx_apply(reg->nctx, &ring) == 0)
+		reg->keys_seen = seen;
+	memset(&ring, 0, sizeof(ring));
+	__asm__ __volatile__("" : : "r"(&ring) : "memory"); /* keep the wipe */
+}
 
 /* Without a registrar (fixtures of other modules): challenge what has no credentials. */
 static enum verdict
@@ -546,10 +564,8 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		if (owner != w->index)
 			return steer_to(w, owner, m); /* auth state lives with the source IP */
 	}
-	if (unlikely(reg->keyring_gen != reg->sh->keyring.gen)) {
-		if (nonce_ctx_apply(reg->nctx, &reg->sh->keyring) == 0)
-			reg->keyring_gen = reg->sh->keyring.gen;
-	}
+	if (unlikely(__atomic_load_n(&reg->sh->keys.seq, __ATOMIC_RELAXED) != reg->keys_seen))
+		reg_keys_refresh(reg); /* ctrlplane rotated the nonce key */
 	r = (struct reg_req){
 		.w = w, .reg = reg, .m = m, .s = s, .p = &w->cfg->params,
 		.realm = registrar_realm(w->cfg), .src_ip = meta->src_ip,
@@ -596,7 +612,7 @@ registrar_keep(const struct location_binding *b, void *arg)
 	const struct worker *w = arg;
 
 	return w->cfg->policy != NULL &&
-	       policy_account_by_user(w->cfg->policy, span_of(b->aor, b->aor_len)) != NULL;
+	       policy_account_by_user(w->cfg->policy, location_binding_aor(b)) != NULL;
 }
 
 void
@@ -623,15 +639,31 @@ struct registrar_shared *
 registrar_shared_create(uint16_t n_workers)
 {
 	struct registrar_shared *sh = rte_zmalloc("sf_reg_shared", sizeof(*sh), 0); /* cold: init */
+	struct nonce_keyring ring;
+	struct timespec ts;
 
 	if (sh == NULL)
 		return NULL;
 	sh->n_workers = n_workers;
-	if (nonce_keyring_init(&sh->keyring) != 0) {
+	if (nonce_keyring_init(&ring) != 0) {
 		rte_free(sh); /* cold: init */
 		return NULL;
 	}
+	nonce_keyring_publish(&sh->keys, &ring);
+	memset(&ring, 0, sizeof(ring));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sh->keys_rotated_s = (uint64_t)ts.tv_sec;
 	return sh;
+}
+
+int
+registrar_rotate(struct registrar_shared *sh)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return nonce_keyring_rotate_due(&sh->keys, (uint64_t)ts.tv_sec, &sh->keys_rotated_s,
+					NONCE_KEY_ROTATE_S);
 }
 
 void
@@ -645,8 +677,10 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 {
 	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
 	struct authfail_config afc = {.capacity = REGISTRAR_AUTHFAIL_CAPACITY};
+	struct nonce_keyring ring;
 	struct registrar *reg;
 	uint64_t seed = 0;
+	uint32_t seen = 0;
 
 	reg = rte_zmalloc_socket("sf_reg", sizeof(*reg), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
 	if (reg == NULL)
@@ -656,17 +690,23 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 	reg->hooks = policy_hooks_none;
 	reg->hooks.binding_live = registrar_binding_live;
 	reg->hooks.ctx = w;
-	memcpy(&seed, sh->keyring.cur, sizeof(seed)); /* a secret the table's hash can key on */
+	if (!nonce_keyring_read(&sh->keys, &seen, &ring)) { /* published before the launch */
+		registrar_worker_fini(w);
+		return -EINVAL;
+	}
+	memcpy(&seed, ring.cur, sizeof(seed)); /* a secret the table's hash can key on */
 	reg->loc = location_create(w->index, capacity, w->qsbr, socket);
 	reg->af = authfail_create(&afc, seed ^ w->index);
 	reg->nctx = nonce_ctx_create((uint8_t)w->index);
 	reg->dctx = digest_ctx_create();
 	if (reg->loc == NULL || reg->af == NULL || reg->nctx == NULL || reg->dctx == NULL ||
-	    nonce_ctx_apply(reg->nctx, &sh->keyring) != 0) {
+	    nonce_ctx_apply(reg->nctx, &ring) != 0) {
+		memset(&ring, 0, sizeof(ring));
 		registrar_worker_fini(w);
 		return -ENOMEM;
 	}
-	reg->keyring_gen = sh->keyring.gen;
+	memset(&ring, 0, sizeof(ring));
+	reg->keys_seen = seen;
 	sh->shard[w->index] = reg->loc;
 	return 0;
 }

@@ -36,7 +36,9 @@ struct authfail_table;
 struct registrar_shared {
 	uint16_t n_workers;
 	struct location *shard[32];    /* by worker index; shard[i] written by worker i only */
-	struct nonce_keyring keyring;  /* filled by ctrlplane before launch (getrandom) */
+	struct nonce_keyring_pub keys; /* published by ctrlplane: a random ring at create, a
+					  new key every NONCE_KEY_ROTATE_S (registrar_rotate) */
+	uint64_t keys_rotated_s;       /* ctrlplane only: monotonic s of the last rotation */
 };
 
 /** Clock in s; tests inject one, the daemon uses the TSC. */
@@ -56,7 +58,7 @@ struct registrar {
 	struct authfail_table *af;       /* entries of sources this worker owns */
 	struct nonce_ctx *nctx;
 	struct digest_ctx *dctx;
-	uint32_t keyring_gen;            /* keyring generation applied to nctx */
+	uint32_t keys_seen;              /* sh->keys.seq applied to nctx */
 	registrar_clock_fn clock;        /* NULL = TSC seconds */
 	void *clock_arg;
 	struct registrar_clear_req clear; /* written by ctrlplane */
@@ -67,6 +69,13 @@ struct registrar {
 
 /** ctrlplane: shared state for @n_workers with a fresh random key ring. NULL on failure. */
 struct registrar_shared *registrar_shared_create(uint16_t n_workers);
+
+/**
+ * ctrlplane, from its loop (any period): rotate the nonce key when NONCE_KEY_ROTATE_S passed
+ * since the last rotation (or registrar_shared_create), on CLOCK_MONOTONIC. Workers pick the
+ * new ring up at their next REGISTER. 1 rotated, 0 not due, -errno (no random key; retried).
+ */
+int registrar_rotate(struct registrar_shared *sh);
 void registrar_shared_destroy(struct registrar_shared *sh);
 
 /**

@@ -7,36 +7,8 @@
 
 #include "dataplane/sip/build.h"
 
-/* Append cursor; @ok drops to false on the first write that does not fit. */
-struct bw {
-	uint8_t *p;
-	uint8_t *end;
-	bool ok;
-};
-
-static inline void
-bw_put(struct bw *w, const void *src, size_t len)
-{
-	if (!w->ok || (size_t)(w->end - w->p) < len) {
-		w->ok = false;
-		return;
-	}
-	if (len == 0)
-		return; /* an absent span is (NULL, 0): memcpy must not see the NULL */
-	memcpy(w->p, src, len);
-	w->p += len;
-}
-
-#define BW_LIT(w, lit) bw_put((w), (lit), sizeof(lit) - 1)
-
-static inline void
-bw_span(struct bw *w, struct sf_span s)
-{
-	bw_put(w, s.p, s.len);
-}
-
-static void
-bw_uint(struct bw *w, uint32_t v)
+void
+sip_bw_uint(struct sip_bw *w, uint32_t v)
 {
 	uint8_t tmp[10];
 	int n = 0;
@@ -45,19 +17,19 @@ bw_uint(struct bw *w, uint32_t v)
 		tmp[sizeof(tmp) - 1 - n++] = (uint8_t)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	bw_put(w, tmp + sizeof(tmp) - n, (size_t)n);
+	sip_bw_put(w, tmp + sizeof(tmp) - n, (size_t)n);
 }
 
 static void
-bw_ipv4(struct bw *w, uint32_t ip_be)
+bw_ipv4(struct sip_bw *w, uint32_t ip_be)
 {
 	const uint8_t *b = (const uint8_t *)&ip_be;
 	int i;
 
 	for (i = 0; i < 4; i++) {
 		if (i > 0)
-			BW_LIT(w, ".");
-		bw_uint(w, b[i]);
+			SIP_BW_LIT(w, ".");
+		sip_bw_uint(w, b[i]);
 	}
 }
 
@@ -146,6 +118,9 @@ is_ws(uint8_t c)
 /*
  * Next header line at *@off: its name and value (leading and trailing whitespace cut,
  * folded continuation lines included). Returns false at the empty line or the end.
+ * Lines are found with memchr (vectorised in libc), not byte by byte: this walk is most of a
+ * response's cost. The name ends at the first ':' of the header (of its first line that has
+ * one when folded); a line without ':' is skipped.
  */
 static bool
 next_header(const uint8_t *m, size_t len, size_t *off, struct sf_span *name,
@@ -155,15 +130,20 @@ next_header(const uint8_t *m, size_t len, size_t *off, struct sf_span *name,
 
 again:
 	start = i;
-	colon = 0;
+	colon = 0; /* 0 = none yet: a header never starts at offset 0 (the start line does) */
 	if (i >= len || m[i] == '\r' || m[i] == '\n')
 		return false;
 	for (;;) {
-		while (i < len && m[i] != '\n') {
-			if (colon == 0 && m[i] == ':')
-				colon = i;
-			i++;
+		const uint8_t *nl = memchr(m + i, '\n', len - i);
+		size_t e = nl != NULL ? (size_t)(nl - m) : len;
+
+		if (colon == 0) {
+			const uint8_t *c = memchr(m + i, ':', e - i);
+
+			if (c != NULL)
+				colon = (size_t)(c - m);
 		}
+		i = e;
 		if (i >= len || i + 1 >= len || !is_ws(m[i + 1]))
 			break;
 		i++; /* folded: the next line continues this header */
@@ -188,24 +168,60 @@ again:
 	return true;
 }
 
+/*
+ * The headers a response copies, by name: dispatched on the name's length first, so the
+ * many headers a response does not copy (Authorization, Contact, User-Agent, ...) cost one
+ * switch instead of five name comparisons.
+ */
 static void
 collect_headers(const uint8_t *req, size_t len, size_t off, struct req_hdrs *h)
 {
 	struct sf_span n, v;
 
 	while (next_header(req, len, &off, &n, &v)) {
-		if (NAME_IS(n, "via", 'v')) {
-			if (h->n_via < SIP_SCAN_MAX_HEADERS)
-				h->via[h->n_via++] = v;
-		} else if (h->from.p == NULL && NAME_IS(n, "from", 'f')) {
-			h->from = v;
-		} else if (h->to.p == NULL && NAME_IS(n, "to", 't')) {
-			h->to = v;
-		} else if (h->call_id.p == NULL && NAME_IS(n, "call-id", 'i')) {
-			h->call_id = v;
-		} else if (h->cseq.p == NULL && NAME_IS(n, "cseq", '\0')) {
-			h->cseq = v;
+		struct sf_span *dst = NULL;
+
+		switch (n.len) {
+		case 1: /* compact forms (RFC 3261 7.3.3) */
+			switch (lower(n.p[0])) {
+			case 'v':
+				goto via;
+			case 'f':
+				dst = &h->from;
+				break;
+			case 't':
+				dst = &h->to;
+				break;
+			case 'i':
+				dst = &h->call_id;
+				break;
+			}
+			break;
+		case 2:
+			if (NAME_IS(n, "to", '\0'))
+				dst = &h->to;
+			break;
+		case 3:
+			if (NAME_IS(n, "via", '\0'))
+				goto via;
+			break;
+		case 4:
+			if (NAME_IS(n, "from", '\0'))
+				dst = &h->from;
+			else if (NAME_IS(n, "cseq", '\0'))
+				dst = &h->cseq;
+			break;
+		case 7:
+			if (NAME_IS(n, "call-id", '\0'))
+				dst = &h->call_id;
+			break;
 		}
+		if (dst != NULL && dst->p == NULL)
+			*dst = v; /* the first one counts */
+		continue;
+via:
+		if (h->n_via < SIP_SCAN_MAX_HEADERS)
+			h->via[h->n_via++] = v;
 	}
 }
 
@@ -213,9 +229,14 @@ collect_headers(const uint8_t *req, size_t len, size_t off, struct req_hdrs *h)
 static uint16_t
 first_value_len(struct sf_span v)
 {
+	const uint8_t *comma = memchr(v.p, ',', v.len);
 	bool quoted = false;
 	uint16_t i;
 
+	if (comma == NULL)
+		return v.len; /* the usual case: one value per Via header */
+	if (memchr(v.p, '"', (size_t)(comma - v.p)) == NULL)
+		return (uint16_t)(comma - v.p); /* no quoted string before the comma */
 	for (i = 0; i < v.len; i++) {
 		if (v.p[i] == '"')
 			quoted = !quoted;
@@ -232,11 +253,12 @@ static uint16_t
 rport_end(struct sf_span v)
 {
 	static const char rp[] = "rport";
+	const uint8_t *semi = v.p;
 	uint16_t i, j, k;
 
-	for (i = 0; i < v.len; i++) {
-		if (v.p[i] != ';')
-			continue;
+	while ((semi = memchr(semi, ';', (size_t)(v.p + v.len - semi))) != NULL) {
+		i = (uint16_t)(semi - v.p);
+		semi++;
 		for (j = (uint16_t)(i + 1); j < v.len && is_ws(v.p[j]); j++)
 			;
 		if (v.len - j < 5)
@@ -256,23 +278,23 @@ rport_end(struct sf_span v)
 
 /* The top Via with received= and rport=, then the rest of that header's values. */
 static void
-put_top_via(struct bw *w, struct sf_span v, const struct sip_build_resp *r)
+put_top_via(struct sip_bw *w, struct sf_span v, const struct sip_build_resp *r)
 {
 	struct sf_span first = {v.p, first_value_len(v)};
 	uint16_t rp = rport_end(first);
 
-	BW_LIT(w, "Via: ");
+	SIP_BW_LIT(w, "Via: ");
 	if (rp != 0) {
-		bw_put(w, first.p, rp);
-		BW_LIT(w, "=");
-		bw_uint(w, r->src_port);
-		bw_put(w, first.p + rp, (size_t)(first.len - rp));
+		sip_bw_put(w, first.p, rp);
+		SIP_BW_LIT(w, "=");
+		sip_bw_uint(w, r->src_port);
+		sip_bw_put(w, first.p + rp, (size_t)(first.len - rp));
 	} else {
-		bw_span(w, first);
+		sip_bw_span(w, first);
 	}
-	BW_LIT(w, ";received=");
+	SIP_BW_LIT(w, ";received=");
 	bw_ipv4(w, r->src_ip_be);
-	BW_LIT(w, "\r\n");
+	SIP_BW_LIT(w, "\r\n");
 	if (first.len < v.len) {
 		struct sf_span rest = {v.p + first.len + 1, (uint16_t)(v.len - first.len - 1)};
 
@@ -281,9 +303,9 @@ put_top_via(struct bw *w, struct sf_span v, const struct sip_build_resp *r)
 			rest.len--;
 		}
 		if (rest.len > 0) {
-			BW_LIT(w, "Via: ");
-			bw_span(w, rest);
-			BW_LIT(w, "\r\n");
+			SIP_BW_LIT(w, "Via: ");
+			sip_bw_span(w, rest);
+			SIP_BW_LIT(w, "\r\n");
 		}
 	}
 }
@@ -292,7 +314,7 @@ int
 sip_build_response(uint8_t *buf, size_t cap, const uint8_t *req, size_t req_len,
 		   const struct sip_scan *s, const struct sip_build_resp *r)
 {
-	struct bw w = {buf, buf + cap, true};
+	struct sip_bw w = SIP_BW_INIT(buf, cap);
 	struct req_hdrs h;
 	unsigned int i;
 
@@ -302,40 +324,40 @@ sip_build_response(uint8_t *buf, size_t cap, const uint8_t *req, size_t req_len,
 	if (h.n_via == 0 || h.from.p == NULL || h.to.p == NULL || h.call_id.p == NULL ||
 	    h.cseq.p == NULL || r->code < 100 || r->code > 699)
 		return -1;
-	BW_LIT(&w, "SIP/2.0 ");
-	bw_uint(&w, r->code);
-	BW_LIT(&w, " ");
-	bw_span(&w, r->reason);
-	BW_LIT(&w, "\r\n");
+	SIP_BW_LIT(&w, "SIP/2.0 ");
+	sip_bw_uint(&w, r->code);
+	SIP_BW_LIT(&w, " ");
+	sip_bw_span(&w, r->reason);
+	SIP_BW_LIT(&w, "\r\n");
 	put_top_via(&w, h.via[0], r);
 	for (i = 1; i < h.n_via; i++) {
-		BW_LIT(&w, "Via: ");
-		bw_span(&w, h.via[i]);
-		BW_LIT(&w, "\r\n");
+		SIP_BW_LIT(&w, "Via: ");
+		sip_bw_span(&w, h.via[i]);
+		SIP_BW_LIT(&w, "\r\n");
 	}
-	BW_LIT(&w, "From: ");
-	bw_span(&w, h.from);
-	BW_LIT(&w, "\r\nTo: ");
-	bw_span(&w, h.to);
+	SIP_BW_LIT(&w, "From: ");
+	sip_bw_span(&w, h.from);
+	SIP_BW_LIT(&w, "\r\nTo: ");
+	sip_bw_span(&w, h.to);
 	if (s->to.tag.len == 0) {
 		uint8_t tag[SIP_BUILD_TAG_LEN];
 
 		sip_build_tag(tag, r->tag_key, s);
-		BW_LIT(&w, ";tag=");
-		bw_put(&w, tag, sizeof(tag));
+		SIP_BW_LIT(&w, ";tag=");
+		sip_bw_put(&w, tag, sizeof(tag));
 	}
-	BW_LIT(&w, "\r\nCall-ID: ");
-	bw_span(&w, h.call_id);
-	BW_LIT(&w, "\r\nCSeq: ");
-	bw_span(&w, h.cseq);
-	BW_LIT(&w, "\r\n");
-	bw_span(&w, r->extra);
+	SIP_BW_LIT(&w, "\r\nCall-ID: ");
+	sip_bw_span(&w, h.call_id);
+	SIP_BW_LIT(&w, "\r\nCSeq: ");
+	sip_bw_span(&w, h.cseq);
+	SIP_BW_LIT(&w, "\r\n");
+	sip_bw_span(&w, r->extra);
 	if (r->server.len > 0) {
-		BW_LIT(&w, "Server: ");
-		bw_span(&w, r->server);
-		BW_LIT(&w, "\r\n");
+		SIP_BW_LIT(&w, "Server: ");
+		sip_bw_span(&w, r->server);
+		SIP_BW_LIT(&w, "\r\n");
 	}
-	BW_LIT(&w, "Content-Length: 0\r\n\r\n");
+	SIP_BW_LIT(&w, "Content-Length: 0\r\n\r\n");
 	return w.ok ? (int)(w.p - buf) : -1;
 }
 
@@ -343,15 +365,15 @@ int
 sip_build_challenge(uint8_t *buf, size_t cap, bool proxy, struct sf_span realm,
 		    struct sf_span nonce)
 {
-	struct bw w = {buf, buf + cap, true};
+	struct sip_bw w = SIP_BW_INIT(buf, cap);
 
 	if (proxy)
-		BW_LIT(&w, "Proxy-Authenticate: Digest realm=\"");
+		SIP_BW_LIT(&w, "Proxy-Authenticate: Digest realm=\"");
 	else
-		BW_LIT(&w, "WWW-Authenticate: Digest realm=\"");
-	bw_span(&w, realm);
-	BW_LIT(&w, "\", nonce=\"");
-	bw_span(&w, nonce);
-	BW_LIT(&w, "\", algorithm=MD5, qop=\"auth\"\r\n");
+		SIP_BW_LIT(&w, "WWW-Authenticate: Digest realm=\"");
+	sip_bw_span(&w, realm);
+	SIP_BW_LIT(&w, "\", nonce=\"");
+	sip_bw_span(&w, nonce);
+	SIP_BW_LIT(&w, "\", algorithm=MD5, qop=\"auth\"\r\n");
 	return w.ok ? (int)(w.p - buf) : -1;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dataplane/sf_span.h"
 #include "dataplane/sip/scan.h"
@@ -21,6 +22,46 @@
 
 /** A span over a string literal. */
 #define SIP_BUILD_LIT(lit) ((struct sf_span){(const uint8_t *)(lit), sizeof(lit) - 1})
+
+/**
+ * Bounded append cursor over a caller's buffer, shared by every response writer (this file,
+ * the registrar's Contact/Expires lines). @ok drops to false on the first write that does
+ * not fit and stays false; bytes written = p - start. No allocation.
+ */
+struct sip_bw {
+	uint8_t *p;
+	uint8_t *end;
+	bool ok;
+};
+
+/** A writer over @cap bytes at @buf. */
+#define SIP_BW_INIT(buf, cap) ((struct sip_bw){(buf), (buf) + (cap), true})
+
+/** Append @len bytes (an absent span, (NULL, 0), is fine). */
+static inline void
+sip_bw_put(struct sip_bw *w, const void *src, size_t len)
+{
+	if (!w->ok || (size_t)(w->end - w->p) < len) {
+		w->ok = false;
+		return;
+	}
+	if (len == 0)
+		return; /* memcpy must not see a NULL source */
+	memcpy(w->p, src, len);
+	w->p += len;
+}
+
+/** Append a string literal (without its NUL). */
+#define SIP_BW_LIT(w, lit) sip_bw_put((w), (lit), sizeof(lit) - 1)
+
+static inline void
+sip_bw_span(struct sip_bw *w, struct sf_span s)
+{
+	sip_bw_put(w, s.p, s.len);
+}
+
+/** Append @v in decimal, no leading zeros. */
+void sip_bw_uint(struct sip_bw *w, uint32_t v);
 
 /** What to answer; the rest is copied from the request. */
 struct sip_build_resp {

@@ -237,6 +237,60 @@ enum sip_scan_status sip_scan(const uint8_t *data, size_t len, struct sip_scan *
 			      unsigned int want);
 
 /**
+ * What a skim (sip_scan_skim()) leaves for the unknown-source decision: the start line and
+ * the raw values of the only headers that decision reads (I-1: identity, To tag, and the
+ * User-Agent that names a scanner). Values are trimmed of surrounding LWS and not parsed;
+ * parse them with sip_scan_addr() / sip_scan_credentials() when the decision needs them.
+ */
+struct sip_skim {
+	struct sip_scan_line line;  /* as sip_scan(), but ruri_user/ruri_host are left empty */
+	struct sf_span from;        /* From value; p NULL when absent */
+	struct sf_span to;          /* To value; p NULL when absent */
+	struct sf_span auth;        /* first Authorization or Proxy-Authorization value */
+	struct sf_span user_agent;  /* last User-Agent value, as sip_scan() keeps it */
+	uint16_t n_headers;         /* header lines (set when the skim returns SIP_SCAN_OK) */
+	bool auth_is_proxy;         /* auth came from Proxy-Authorization */
+};
+
+/**
+ * Skim one datagram for the unknown-source drop decision: far cheaper than sip_scan(),
+ * because it proves much less.
+ *
+ * Checked as sip_scan() checks them (same status on failure): the start line except the
+ * split of a sip/sips Request-URI (scheme, spaces and controls are still checked), CRLF line
+ * ends, folding, SIP_SCAN_MAX_HEADER_LEN, SIP_SCAN_MAX_HEADERS, a repeated From or To, the
+ * name of every header line that could be From, To, User-Agent, Authorization or
+ * Proxy-Authorization, and the empty line that ends the headers (ERR_TRUNCATED without it).
+ * Not checked: the names and values of the other headers, mandatory headers, the body.
+ * So SIP_SCAN_OK here does not mean "well formed": a caller that does anything but drop the
+ * message silently must sip_scan() it. Never reads data[len] or beyond, never allocates.
+ *
+ * @return SIP_SCAN_OK and @p out filled, or why the message is malformed
+ */
+enum sip_scan_status sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out);
+
+/**
+ * Parse one From/To value (a skim's span) exactly as sip_scan() parses the header.
+ * @return 0 and @p out filled, or -1 when sip_scan() would say ERR_BAD_FROM / ERR_BAD_TO
+ */
+int sip_scan_addr(struct sf_span value, struct sip_scan_addr *out);
+
+/**
+ * Parse one Authorization / Proxy-Authorization value (a skim's span) exactly as sip_scan()
+ * parses the first such header.
+ * @return SIP_SCAN_OK and @p out filled, or SIP_SCAN_ERR_BAD_AUTH
+ */
+enum sip_scan_status sip_scan_credentials(struct sf_span value, bool is_proxy,
+					  struct sip_scan_auth *out);
+
+/**
+ * The username sip_scan_credentials() would find (empty for a scheme other than Digest, or
+ * no username parameter), parsing only up to it: an error after it is not noticed.
+ * @return SIP_SCAN_OK and @p username set, or SIP_SCAN_ERR_BAD_AUTH
+ */
+enum sip_scan_status sip_scan_credentials_user(struct sf_span value, struct sf_span *username);
+
+/**
  * Parse only the start line (request line or status line).
  * @return SIP_SCAN_OK and @p line filled, or the start-line error
  */

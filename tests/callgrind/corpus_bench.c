@@ -2,7 +2,10 @@
 /*
  * Instructions per message of the scanner and of libosip2 over a directory of messages (the
  * RFC 4475 torture set, or a generated scanner flood): every file is scanned with
- * SIP_WANT_ALL (scan_one) and fully parsed by libosip2 on the arena (osip_one), @rounds times.
+ * SIP_WANT_ALL (scan_one), with the unknown-source policy's lazy mask (policy_one, what
+ * sip_input() did for every unknown source before the skim, and still does when the skim
+ * cannot decide), skimmed for the unknown-source drop (skim_one, sip_scan_skim()) and fully
+ * parsed by libosip2 on the arena (osip_one), @rounds times.
  * Usage: corpus_bench DIR [ROUNDS]; commands in tests/callgrind/README.md.
  */
 #include <dirent.h>
@@ -27,6 +30,23 @@ scan_one(const uint8_t *m, size_t len)
 	struct sip_scan s;
 
 	return sip_scan(m, len, &s, SIP_WANT_ALL) == SIP_SCAN_OK;
+}
+
+static __attribute__((noinline)) unsigned int
+policy_one(const uint8_t *m, size_t len)
+{
+	struct sip_scan s;
+
+	return sip_scan(m, len, &s, SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG |
+				    SIP_WANT_UA) == SIP_SCAN_OK;
+}
+
+static __attribute__((noinline)) unsigned int
+skim_one(const uint8_t *m, size_t len)
+{
+	struct sip_skim k;
+
+	return sip_scan_skim(m, len, &k) == SIP_SCAN_OK;
 }
 
 static __attribute__((noinline)) unsigned int
@@ -77,7 +97,7 @@ main(int argc, char **argv)
 	struct msg_arena *a = calloc(1, sizeof(*a)); /* zeroed = an empty arena */
 	struct corpus *c = calloc(1, sizeof(*c));
 	unsigned int rounds = argc > 2 ? (unsigned int)atoi(argv[2]) : 10, r, i;
-	unsigned long scanned_ok = 0, parsed_ok = 0;
+	unsigned long scanned_ok = 0, parsed_ok = 0, policy_ok = 0, skimmed_ok = 0;
 
 	if (argc < 2 || a == NULL || c == NULL || corpus_load(c, argv[1]) != 0 || c->n == 0) {
 		fprintf(stderr, "usage: corpus_bench DIR [ROUNDS]\n");
@@ -86,11 +106,13 @@ main(int argc, char **argv)
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < c->n; i++) {
 			scanned_ok += scan_one(c->data[i], c->len[i]);
+			policy_ok += policy_one(c->data[i], c->len[i]);
+			skimmed_ok += skim_one(c->data[i], c->len[i]);
 			parsed_ok += osip_one(a, c->data[i], c->len[i]);
 		}
 	}
-	printf("%u messages x %u rounds: scanner OK %lu, libosip2 OK %lu\n", c->n, rounds,
-	       scanned_ok, parsed_ok);
+	printf("%u messages x %u rounds: scanner OK %lu, policy scan OK %lu, skim OK %lu, "
+	       "libosip2 OK %lu\n", c->n, rounds, scanned_ok, policy_ok, skimmed_ok, parsed_ok);
 	for (i = 0; i < c->n; i++)
 		free(c->data[i]);
 	free(c);

@@ -14,6 +14,10 @@ datagrams from SRC_IP:5060 whose payload is not SIP (keep-alives), and prints on
                           last) is bursts of BUDGET then one smaller, INTERVAL s apart (KA-5)
   last PORT               epoch time of the last keep-alive to PORT (0 if none)
   bad_source              keep-alives not from 10.99.0.1:5060
+  other PORT PAYLOAD      datagrams of any kind to PORT whose payload is not PAYLOAD (Python
+                          escapes, e.g. 'ping\\r\\n'): anything sent back besides keep-alives
+  counts PORTS LO HI      "ok" when every port in PORTS (a-b) got between LO and HI keep-alives
+  after PORT T            keep-alives to PORT later than epoch time T
 """
 import struct
 import sys
@@ -98,6 +102,20 @@ def main():
         print("ok" if len(cycles) > 2 else "fewer than 3 cycles")
     elif q == "last":
         print("%.3f" % max([d[0] for d in kas if d[3] == int(sys.argv[3])] or [0]))
+    elif q == "other":
+        want = sys.argv[4].encode().decode("unicode_escape").encode("latin-1")
+        print(sum(1 for d in datagrams(sys.argv[1])
+                  if d[3] == int(sys.argv[3]) and d[4] != want))
+    elif q == "counts":
+        lo, hi = (int(x) for x in sys.argv[3].split("-"))
+        for port in range(lo, hi + 1):
+            n = sum(1 for d in kas if d[3] == port)
+            if not int(sys.argv[4]) <= n <= int(sys.argv[5]):
+                print("port %d: %d keep-alives" % (port, n))
+                return
+        print("ok")
+    elif q == "after":
+        print(sum(1 for d in kas if d[3] == int(sys.argv[3]) and d[0] > float(sys.argv[4])))
     elif q == "bad_source":
         print(sum(1 for d in kas if d[1] != bytes([10, 99, 0, 1])))
     else:

@@ -37,7 +37,8 @@ sf_start() {
 		-- --config "$config" --ctl "$CTL" >"$WORK/sipfastd.out" 2>&1 &
 	SF_PID=$!
 	for _ in $(seq 1 100); do
-		grep -q "sipfastd: ready" "$WORK/sipfastd.out" && return 0
+		# -s: the file appears only once the background job has opened it
+		grep -qs "sipfastd: ready" "$WORK/sipfastd.out" && return 0
 		kill -0 "$SF_PID" 2>/dev/null || break
 		sleep 0.1
 	done

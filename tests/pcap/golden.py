@@ -511,7 +511,7 @@ def www_authenticate(body):
     expect(len(lines) == 2, "want two WWW-Authenticate lines (MD5, SHA-256), got %r", lines)
     for line, alg in zip(lines, (b"MD5", b"SHA-256")):
         expect(re.fullmatch(rb'WWW-Authenticate: Digest realm="sipfast\.test", '
-                            rb'nonce="[A-Za-z0-9_-]{36}", qop="auth", algorithm=' + alg, line)
+                            rb'nonce="[A-Za-z0-9_-]{40}", qop="auth", algorithm=' + alg, line)
                is not None, "WWW-Authenticate %r: want Digest realm, nonce, qop, algorithm=%s",
                line, alg.decode())
     return b"\r\n".join(lines)

@@ -4,6 +4,7 @@
  * calls for the registrar entry point (lockout check, nonce, session, digest, record); digest
  * correctness is an input here because test_digest.c proves the hashing.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,7 +61,10 @@ static const struct sf_span realm = { (const uint8_t *)"sipfast", 7 };
 static enum outcome
 challenge(struct fx *f, const struct req *r, uint32_t now, bool stale)
 {
-	assert_int_equal(nonce_issue(f->nctx, r->ip, realm, S(r->call_id), now, f->nonce), 0);
+	/* Each challenge answers a new request (a new CSeq): a fresh nonce (AUTH-4). */
+	assert_int_equal(nonce_issue(f->nctx, r->ip, realm, S(r->call_id),
+				     nonce_request_tag(S("z9hG4bK-model"), f->n_challenges), now,
+				     f->nonce), 0);
 	f->n_challenges++;
 	return stale ? OUT_CHALLENGE_STALE : OUT_CHALLENGE;
 }
@@ -569,6 +573,51 @@ test_ip_ceiling_catches_username_rotation(void **state)
 	assert_int_equal(authfail_check(f->tbl, IP_Y, S("x"), T0 + 1070), AUTHFAIL_ALLOW);
 }
 
+/*
+ * The ceiling is live (lockout.per_ip_* applied by the registrar before each check): a table
+ * made with it off is turned on and catches the rotation; turned off again, the IP-wide
+ * suspension no longer refuses anyone; invalid settings are refused and change nothing.
+ */
+static void
+test_ip_ceiling_set_live_on_and_off(void **state)
+{
+	struct fx *f = *state;
+	char user[16], cid[16];
+	unsigned int i;
+
+	assert_int_equal(authfail_set_ip_ceiling(f->tbl, 3, 0, 100), -EINVAL);
+	assert_int_equal(authfail_set_ip_ceiling(f->tbl, 3, 60, 0), -EINVAL);
+	assert_int_equal(authfail_set_ip_ceiling(f->tbl, AUTHFAIL_IP_MAX_FAIL_MAX + 1, 60, 100),
+			 -EINVAL);
+	for (i = 0; i < 3; i++) { /* still off: the failed settings changed nothing */
+		snprintf(user, sizeof(user), "p%u", i);
+		snprintf(cid, sizeof(cid), "p%u", i);
+		(void)wrong_session(f, (struct req){ .ip = IP_X, .user = user, .call_id = cid },
+				    1, T0);
+	}
+	assert_int_equal(authfail_stats(f->tbl)->ip_lockouts, 0);
+	assert_int_equal(authfail_set_ip_ceiling(f->tbl, 3, 60, 100), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(user, sizeof(user), "q%u", i);
+		snprintf(cid, sizeof(cid), "q%u", i);
+		(void)wrong_session(f, (struct req){ .ip = IP_X, .user = user, .call_id = cid },
+				    1, T0 + 1);
+	}
+	assert_int_equal(authfail_stats(f->tbl)->ip_lockouts, 1);
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("anyone"), T0 + 2), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("anyone"), T0 + 1 + 100), AUTHFAIL_ALLOW);
+	assert_int_equal(authfail_set_ip_ceiling(f->tbl, 3, 60, 100), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(user, sizeof(user), "r%u", i);
+		snprintf(cid, sizeof(cid), "r%u", i);
+		(void)wrong_session(f, (struct req){ .ip = IP_X, .user = user, .call_id = cid },
+				    1, T0 + 200);
+	}
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("anyone"), T0 + 201), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_set_ip_ceiling(f->tbl, 0, 0, 0), 0); /* off */
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("anyone"), T0 + 201), AUTHFAIL_ALLOW);
+}
+
 struct listed {
 	unsigned int n, n_ip_wide;
 	uint32_t remaining;
@@ -702,6 +751,7 @@ main(void)
 		T(test_LOCK_10_bruteforce_bound_per_hour),
 		T(test_ip_ceiling_off_by_default_usernames_rotate_freely),
 		T(test_ip_ceiling_catches_username_rotation),
+		T(test_ip_ceiling_set_live_on_and_off),
 		T(test_suspended_list_and_clear),
 		T(test_expire_sweeps_idle_sessions_and_ended_suspensions),
 		T(test_table_full_evicts_oldest_keeps_active_suspension),

@@ -88,6 +88,10 @@ test_valid_document_fills_snapshot_and_runtime(void **state)
 	assert_int_equal(snap->sip_port_be, htons(5070));
 	assert_string_equal(snap->domain, "sipfast.test");
 	assert_int_equal(snap->server_len, 0); /* no Server header unless configured */
+	assert_int_equal(snap->reg_expiry_jitter_pct, 0); /* expiry jitter off unless configured */
+	assert_int_equal(snap->ip_ceiling.max_failures, 0); /* per-IP ceiling off unless configured */
+	assert_int_equal(snap->ip_ceiling.window_s, 60);
+	assert_int_equal(snap->ip_ceiling.suspend_s, 600);
 	assert_int_equal(rt.mbufs_per_socket, 4095);
 	assert_int_equal(rt.frag_timeout_ms, 500);
 	assert_int_equal(rt.rx_desc, 1024); /* default kept */
@@ -103,6 +107,40 @@ test_unknown_keys_rejected_at_every_level(void **state)
 	expect_error("interfaces.0.ipv6", "\"::1\"", "interfaces[0].ipv6", "unknown key");
 	expect_error("sip.realm", "\"x\"", "sip.realm", "unknown key");
 	expect_error("runtime.mbufs", "1", "runtime.mbufs", "unknown key");
+}
+
+/*
+ * "keepalive": {"spread"} (issue 6, beyond the seed): "seed" (default) or "even"; anything
+ * else is refused with an error naming keepalive.spread.
+ */
+static void
+test_keepalive_spread_mode_key(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with(NULL, NULL, snap, NULL, &err), 0);
+	assert_false(snap->ka_spread_even); /* absent: the seed's walk */
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("keepalive", "{\"spread\": \"even\"}", snap, NULL, &err), 0);
+	assert_true(snap->ka_spread_even);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("keepalive", "{\"spread\": \"seed\"}", snap, NULL, &err), 0);
+	assert_false(snap->ka_spread_even);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("keepalive", "{}", snap, NULL, &err), 0);
+	assert_false(snap->ka_spread_even);
+	snapshot_free(snap);
+	expect_error("keepalive", "{\"spread\": \"flat\"}", "keepalive.spread", "\"flat\"");
+	expect_error("keepalive", "{\"spread\": \"Even\"}", "keepalive.spread", "\"even\"");
+	expect_error("keepalive", "{\"spread\": 1}", "keepalive.spread", "non-string");
+	expect_error("keepalive", "{\"spread\": \"even\", \"jitter\": 1}", "keepalive.jitter",
+		     "unknown key");
+	expect_error("keepalive", "\"even\"", "keepalive", "spread");
 }
 
 static void
@@ -134,6 +172,9 @@ test_duplicate_port_rejected(void **state)
 static void
 test_sip_section_checked(void **state)
 {
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
 	(void)state;
 	expect_error("sip", NULL, "sip", "{port, domain}");
 	expect_error("sip.domain", NULL, "sip.domain", "realm");
@@ -142,6 +183,57 @@ test_sip_section_checked(void **state)
 	expect_error("sip.port", "\"5060\"", "sip.port", "integer");
 	expect_error("sip.server", "\"sipfast\\r\\nX: y\"", "sip.server", "printable");
 	expect_error("sip.server", "42", "sip.server", "Server header");
+	/* Expiry jitter (beyond the seed): a percentage, 0 (off, the default) to 50. */
+	assert_int_equal(build_with("sip.register_expiry_jitter", "25", snap, NULL, &err), 0);
+	assert_int_equal(snap->reg_expiry_jitter_pct, 25);
+	snapshot_free(snap);
+	expect_error("sip.register_expiry_jitter", "51", "sip.register_expiry_jitter", "[0, 50]");
+	expect_error("sip.register_expiry_jitter", "\"10%\"", "sip.register_expiry_jitter",
+		     "integer");
+}
+
+/*
+ * lockout (beyond the seed): the per-source-IP ceiling across usernames. Absent: off with the
+ * default window (60 s) and suspension (600 s); each key range-checked, errors name the key.
+ */
+static void
+test_lockout_per_ip_ceiling_section_checked(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with("lockout", "{\"per_ip_max_failures\": 20, \"per_ip_window_s\": 30,"
+					       " \"per_ip_suspend_s\": 3600}", snap, NULL, &err), 0);
+	assert_int_equal(snap->ip_ceiling.max_failures, 20);
+	assert_int_equal(snap->ip_ceiling.window_s, 30);
+	assert_int_equal(snap->ip_ceiling.suspend_s, 3600);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("lockout", "{\"per_ip_max_failures\": 5}", snap, NULL, &err), 0);
+	assert_int_equal(snap->ip_ceiling.max_failures, 5);
+	assert_int_equal(snap->ip_ceiling.window_s, 60); /* defaults for what is not given */
+	assert_int_equal(snap->ip_ceiling.suspend_s, 600);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("lockout", "{}", snap, NULL, &err), 0);
+	assert_int_equal(snap->ip_ceiling.max_failures, 0);
+	snapshot_free(snap);
+	expect_error("lockout", "[]", "lockout", "object");
+	expect_error("lockout", "{\"per_ip_max\": 5}", "lockout.per_ip_max", "unknown key");
+	expect_error("lockout", "{\"per_ip_max_failures\": 10001}", "lockout.per_ip_max_failures",
+		     "[0, 10000]");
+	expect_error("lockout", "{\"per_ip_max_failures\": -1}", "lockout.per_ip_max_failures",
+		     "-1");
+	expect_error("lockout", "{\"per_ip_max_failures\": \"10\"}", "lockout.per_ip_max_failures",
+		     "integer");
+	expect_error("lockout", "{\"per_ip_window_s\": 0}", "lockout.per_ip_window_s", "[1, 3600]");
+	expect_error("lockout", "{\"per_ip_window_s\": 3601}", "lockout.per_ip_window_s",
+		     "[1, 3600]");
+	expect_error("lockout", "{\"per_ip_suspend_s\": 0}", "lockout.per_ip_suspend_s",
+		     "[1, 86400]");
+	expect_error("lockout", "{\"per_ip_suspend_s\": 86401}", "lockout.per_ip_suspend_s",
+		     "[1, 86400]");
 }
 
 static void
@@ -169,7 +261,9 @@ main(void)
 		cmocka_unit_test(test_unknown_keys_rejected_at_every_level),
 		cmocka_unit_test(test_interface_errors_name_the_path),
 		cmocka_unit_test(test_duplicate_port_rejected),
+		cmocka_unit_test(test_keepalive_spread_mode_key),
 		cmocka_unit_test(test_sip_section_checked),
+		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
 		cmocka_unit_test(test_params_errors_come_from_the_parameter_table),
 	};

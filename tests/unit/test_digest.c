@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/crypto.h>
 
 #include "dataplane/registrar/digest.h"
 #include "dataplane/sip/scan.h"
@@ -105,6 +104,43 @@ test_rfc7616_md5_and_sha256_vectors_verify(void **state)
 				       ha1_of(*state, DIGEST_ALG_SHA256, "Mufasa",
 					      "http-auth@example.org", "Circle of Life", b2)),
 			 DIGEST_OK);
+}
+
+/*
+ * The context remembers the last HA2 (method:uri per hash): interleaving hashes, URIs and
+ * methods on one context must give each request its own HA2 (RFC 2617 and 7616 vectors).
+ */
+static void
+test_ha2_reuse_never_crosses_hash_method_or_uri(void **state)
+{
+	struct digest_creds md5 = rfc7616_creds(DIGEST_ALG_MD5, "8ca523f5e9506fed4657c9700eebdbec");
+	struct digest_creds sha = rfc7616_creds(
+		DIGEST_ALG_SHA256, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+	struct digest_creds old = rfc2617_creds();
+	uint8_t b1[DIGEST_HEX_MAX], b2[DIGEST_HEX_MAX], b3[DIGEST_HEX_MAX];
+	struct sf_span h_md5 = ha1_of(*state, DIGEST_ALG_MD5, "Mufasa", "http-auth@example.org",
+				      "Circle of Life", b1);
+	struct sf_span h_sha = ha1_of(*state, DIGEST_ALG_SHA256, "Mufasa",
+				      "http-auth@example.org", "Circle of Life", b2);
+	struct sf_span h_old = ha1_of(*state, DIGEST_ALG_MD5, "Mufasa", "testrealm@host.com",
+				      "Circle Of Life", b3);
+	unsigned int round;
+
+	for (round = 0; round < 2; round++) { /* the second round starts from a warm entry */
+		assert_int_equal(digest_verify(*state, &md5, S("GET"), h_md5), DIGEST_OK);
+		assert_int_equal(digest_verify(*state, &md5, S("GET"), h_md5), DIGEST_OK);
+		/* Same method and URI, other hash: SHA-256's own HA2. */
+		assert_int_equal(digest_verify(*state, &sha, S("GET"), h_sha), DIGEST_OK);
+		assert_int_equal(digest_verify(*state, &md5, S("GET"), h_md5), DIGEST_OK);
+		/* Another method, then another URI of the same length: both wrong. */
+		assert_int_equal(digest_verify(*state, &md5, S("PUT"), h_md5), DIGEST_WRONG);
+		md5.uri = S("/dir/index.htmm");
+		assert_int_equal(digest_verify(*state, &md5, S("GET"), h_md5), DIGEST_WRONG);
+		md5.uri = S("/dir/index.html");
+		assert_int_equal(digest_verify(*state, &old, S("GET"), h_old), DIGEST_OK);
+		assert_int_equal(digest_verify(*state, &sha, S("GET"), h_sha), DIGEST_OK);
+		assert_int_equal(digest_verify(*state, &sha, S("GETX"), h_sha), DIGEST_WRONG);
+	}
 }
 
 static void
@@ -297,6 +333,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc2617_md5_vector_verifies),
 		cmocka_unit_test(test_rfc7616_md5_and_sha256_vectors_verify),
+		cmocka_unit_test(test_ha2_reuse_never_crosses_hash_method_or_uri),
 		cmocka_unit_test(test_wrong_password_method_uri_nonce_fail),
 		cmocka_unit_test(test_malformed_is_not_a_guess),
 		cmocka_unit_test(test_no_qop_round_trip),

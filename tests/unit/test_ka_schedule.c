@@ -522,6 +522,50 @@ test_spread_registration_burst_gets_jittered_phases(void **state)
 	ka_sched_free(s);
 }
 
+/*
+ * The spread mode key ("keepalive": {"spread"}, issue 6): a mode change mid-cycle finishes the
+ * running cycle in the old mode and applies at the next cycle start; the list, its bindings
+ * and the counters are kept, so every binding still gets exactly one keep-alive per cycle.
+ */
+static void
+test_spread_mode_change_applies_at_next_cycle_keeping_schedule(void **state)
+{
+	struct ka_sched_params p = params(KA_SCHED_SEED_WALK, 10000, 500, 30);
+	struct ka_sched *s = sched_with(&p, 100);
+	struct rec *r = rec_new();
+	uint32_t k;
+
+	(void)state;
+	sim(s, r, 0, 251, 1);
+	assert_int_equal(r->per_ms[0], 30);
+	p.mode = KA_SCHED_SPREAD; /* seed -> even, mid-cycle */
+	assert_int_equal(ka_sched_set_params(s, &p), 0);
+	sim(s, r, 251, 10000, 1);
+	/* Cycle 0 ends in the seed walk: 30, 30, 30, 10 then silence. */
+	assert_int_equal(r->per_ms[500], 30);
+	assert_int_equal(r->per_ms[1000], 30);
+	assert_int_equal(r->per_ms[1500], 10);
+	assert_int_equal(sum_ms(r, 1501, 10000), 0);
+	sim(s, r, 10000, 15001, 1);
+	p.mode = KA_SCHED_SEED_WALK; /* and back, mid-cycle */
+	assert_int_equal(ka_sched_set_params(s, &p), 0);
+	sim(s, r, 15001, 30000, 1);
+	/* Cycle 1 is even: 100 over 20 ticks = 5 at every tick. */
+	for (k = 0; k < 20; k++)
+		assert_int_equal(r->per_ms[10000 + k * 500], 5);
+	/* Cycle 2 is the seed walk again. */
+	assert_int_equal(r->per_ms[20000], 30);
+	assert_int_equal(r->per_ms[21500], 10);
+	assert_int_equal(sum_ms(r, 21501, 30000), 0);
+	for (k = 0; k < 100; k++)
+		assert_int_equal(r->count[k], 3);
+	assert_int_equal(ka_sched_count(s), 100);
+	assert_int_equal(ka_sched_stats(s)->overruns, 0);
+	assert_int_equal(ka_sched_cycle(s), 3);
+	free(r);
+	ka_sched_free(s);
+}
+
 static void
 test_KA_16_worker_shares_add_up_to_budget(void **state)
 {
@@ -657,6 +701,7 @@ main(void)
 	    cmocka_unit_test(test_spread_rate_is_flat_and_within_budget),
 	    cmocka_unit_test(test_spread_small_list_one_every_few_ticks),
 	    cmocka_unit_test(test_spread_registration_burst_gets_jittered_phases),
+	    cmocka_unit_test(test_spread_mode_change_applies_at_next_cycle_keeping_schedule),
 	    cmocka_unit_test(test_KA_16_worker_shares_add_up_to_budget),
 	    cmocka_unit_test(test_KA_16_workers_together_never_exceed_budget_per_tick),
 	    cmocka_unit_test(test_stalled_worker_never_bursts_more_than_share),

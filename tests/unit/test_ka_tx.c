@@ -4,6 +4,8 @@
  * configured payload from the registered local address to the observed public address, with
  * valid IPv4 and UDP checksums (KA-1, KA-4); unknown next hop -> counted skip, no frame, no
  * ARP hold; message changes at the next cycle (KA-13); empty message sends nothing (KA-2).
+ * Through the worker wiring (ka_worker.c on a real location shard): a binding unlinked by
+ * Expires: 0 or replaced from another address gets nothing from the next tick on (KA-8).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,11 +17,18 @@
 
 #include <cmocka.h>
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_udp.h>
 
 #include "dataplane/keepalive/ka_tx.h"
+#include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/keepalive/schedule.h"
+#include "dataplane/registrar/location.h"
+#include "dataplane/registrar/registrar.h"
+#include "dataplane/worker.h"
 #include "tests/unit/eal_fixture.h"
 
 #define KT_BINDINGS 64
@@ -270,6 +279,151 @@ test_KA_13_new_message_from_next_cycle(void **state)
 	fx_assert_no_leak(k->f);
 }
 
+/* A NAT binding of @user from FX_PEER_IP:@port, registered on our SIP address. */
+static void
+kt_put(struct location *loc, const char *user, uint16_t port, bool nat, uint32_t now)
+{
+	struct location_binding b;
+
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)user,
+									(uint16_t)strlen(user)},
+						   (struct sf_span){NULL, 0}), 0);
+	b.nat = nat;
+	b.src_ip = fx_be32(FX_PEER_IP);
+	b.src_port = rte_cpu_to_be_16(port);
+	b.local_ip = fx_be32(FX_OUR_IP);
+	b.local_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	b.expires_at_s = now + 300;
+	b.granted_s = 300;
+	assert_int_equal(location_put(loc, &b), 0);
+}
+
+/* Poll the worker at @ms on the TSC clock; return the destination ports of what it sent. */
+static unsigned int
+kt_worker_poll(struct kt *k, uint64_t ms, uint16_t *ports, unsigned int max)
+{
+	struct rte_mbuf *out[16];
+	unsigned int n, i;
+
+	ka_worker_poll(k->f->w, ms * RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1));
+	n = fx_tx(k->f, out, RTE_DIM(out));
+	assert_true(n <= max);
+	for (i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *ip = fx_assert_ipv4_out(k->f, out[i], &k->f->peer_mac);
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+		assert_memory_equal(udp + 1, "HELLO", 5);
+		ports[i] = rte_be_to_cpu_16(udp->dst_port);
+		rte_pktmbuf_free(out[i]);
+	}
+	return n;
+}
+
+static void
+test_KA_8_expires_0_and_replaced_binding_leave_at_once(void **state)
+{
+	struct kt *k = *state;
+	struct fx *f = k->f;
+	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	struct rte_rcu_qsbr *qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
+	struct sf_params *p = &f->snap->params;
+	struct registrar_shared *sh;
+	struct location *loc;
+	uint16_t ports[16];
+	uint64_t t;
+
+	assert_non_null(qs);
+	assert_int_equal(rte_rcu_qsbr_init(qs, RTE_MAX_LCORE), 0);
+	f->w->qsbr = qs;
+	sh = registrar_shared_create(1);
+	assert_non_null(sh);
+	assert_int_equal(registrar_worker_init(f->w, sh, 16), 0);
+	loc = f->w->reg->loc;
+	assert_int_equal(ka_worker_init(f->w, location_capacity(loc)), 0);
+	assert_true(neigh_learn(f->neigh, fx_be32(FX_PEER_IP), &f->peer_mac));
+	memcpy(p->ka_message, "HELLO", 5);
+	p->ka_message_len = 5;
+	p->ka_period_s = 10;
+	p->ka_send_interval_ms = 500;
+	p->ka_send_one_time = 1; /* one keep-alive per tick: the list order shows */
+	ka_worker_configure(f->w);
+
+	kt_put(loc, "a", 40001, true, 1000);
+	kt_put(loc, "b", 40002, true, 1000);
+	kt_put(loc, "c", 40003, true, 1000);
+	kt_put(loc, "d", 40005, true, 1000);
+	kt_put(loc, "n", 40009, false, 1000); /* non-NAT: never scheduled (KA-3) */
+	assert_int_equal(kt_worker_poll(k, 0, ports, 1), 1);
+	assert_int_equal(ports[0], 40001);
+	/* Before tick 1: b unregisters (Expires: 0), c re-registers from another port. */
+	assert_int_equal(location_remove(loc, (struct sf_span){(const uint8_t *)"b", 1}), 0);
+	kt_put(loc, "c", 40004, true, 1000);
+	for (t = 1; t < 10000; t++) {
+		unsigned int n = kt_worker_poll(k, t, ports, 1);
+
+		if (t == 500) {
+			assert_int_equal(n, 1);
+			assert_int_equal(ports[0], 40005); /* d: b and the old c are gone */
+		} else if (t == 1000) {
+			assert_int_equal(n, 1);
+			assert_int_equal(ports[0], 40004); /* the replacement, at the tail */
+		} else {
+			assert_int_equal(n, 0); /* nothing to 40002/40003, nothing extra */
+		}
+	}
+	/* Next cycles: a, d and the replacement only, in that order. */
+	for (t = 10000; t < 30000; t += 250) {
+		unsigned int n = kt_worker_poll(k, t, ports, 1);
+
+		if (t % 10000 == 0)
+			assert_true(n == 1 && ports[0] == 40001);
+		else if (t % 10000 == 500)
+			assert_true(n == 1 && ports[0] == 40005);
+		else if (t % 10000 == 1000)
+			assert_true(n == 1 && ports[0] == 40004);
+		else
+			assert_int_equal(n, 0);
+	}
+	ka_worker_fini(f->w);
+	registrar_worker_fini(f->w);
+	registrar_shared_destroy(sh);
+	f->w->qsbr = NULL;
+	rte_free(qs);
+	fx_assert_no_leak(f);
+}
+
+/* ka_tx_more(): true only when a poll stopped at KA_TX_POLL_MAX with ids still due now. */
+static void
+test_poll_bound_and_more(void **state)
+{
+	struct kt *k = *state;
+	struct ka_sched *s = ka_sched_create(600, 7);
+	const uint64_t *c = ka_tx_counters(k->tx);
+	uint32_t i;
+
+	assert_non_null(s);
+	kt_configure(k, "HELLO", 5);
+	assert_int_equal(ka_tx_configure(k->tx, s, &k->f->snap->params, KA_SCHED_SEED_WALK, 0, 1),
+			 0);
+	for (i = 0; i < 600; i++) /* ids >= KT_BINDINGS are unknown to the lookup: skipped */
+		assert_int_equal(ka_sched_add(s, i), 0);
+	ka_tx_poll(k->tx, s, 0);
+	assert_true(ka_tx_more(k->tx)); /* 256 handed out, 344 still due at this ms */
+	assert_int_equal(c[KA_TX_SKIPPED_GONE], KA_TX_POLL_MAX);
+	ka_tx_poll(k->tx, s, 0);
+	assert_true(ka_tx_more(k->tx));
+	ka_tx_poll(k->tx, s, 0);
+	assert_false(ka_tx_more(k->tx)); /* the last 88: the list is done */
+	assert_int_equal(c[KA_TX_SKIPPED_GONE], 600);
+	ka_tx_poll(k->tx, s, 1);
+	assert_false(ka_tx_more(k->tx));
+	assert_int_equal(c[KA_TX_SKIPPED_GONE], 600);
+	assert_int_equal(fx_tx_discard(k->f), 0);
+	ka_sched_free(s);
+	fx_assert_no_leak(k->f);
+}
+
 static void
 test_pool_too_small_is_refused(void **state)
 {
@@ -304,6 +458,8 @@ main(void)
 	    KT_TEST(test_binding_gone_at_lookup_is_skipped),
 	    KT_TEST(test_KA_2_empty_message_sends_nothing),
 	    KT_TEST(test_KA_13_new_message_from_next_cycle),
+	    KT_TEST(test_KA_8_expires_0_and_replaced_binding_leave_at_once),
+	    KT_TEST(test_poll_bound_and_more),
 	    KT_TEST(test_pool_too_small_is_refused),
 	};
 

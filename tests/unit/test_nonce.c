@@ -67,7 +67,7 @@ test_issue_verify_ok_on_any_worker(void **state)
 	struct nonce_info info;
 	unsigned int i;
 
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("call-1"), 1000, n), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("call-1"), 0, 1000, n), 0);
 	for (i = 0; i < NONCE_TEXT_LEN; i++) /* base64url: safe inside a quoted-string */
 		assert_true((n[i] >= 'A' && n[i] <= 'Z') || (n[i] >= 'a' && n[i] <= 'z') ||
 			    (n[i] >= '0' && n[i] <= '9') || n[i] == '-' || n[i] == '_');
@@ -85,6 +85,52 @@ test_issue_verify_ok_on_any_worker(void **state)
 	assert_false(info.same_call);
 }
 
+/*
+ * AUTH-4: every challenge carries a fresh nonce, also two issued by one worker in the same
+ * second for the same Call-ID, source IP and realm: the re-challenge after a wrong answer
+ * answers a new request (new CSeq and Via branch, so a new request tag). All verify, on any
+ * worker, with the same issue time and session (the tag is under the MAC like every other
+ * byte: test_tampered_nonce_is_invalid flips each character). A retransmission of one request
+ * (same branch and CSeq) in the same second gets the same nonce: the same 401 again.
+ */
+static void
+test_AUTH_4_same_second_same_call_nonces_differ_both_verify(void **state)
+{
+	static const struct { const char *branch; uint32_t cseq; } req[4] = {
+		{"z9hG4bK-1", 1}, {"z9hG4bK-2", 2}, {"z9hG4bK-3", 3}, {"z9hG4bK-3", 4},
+	};
+	struct fixture *f = *state;
+	uint8_t n[4][NONCE_TEXT_LEN], again[NONCE_TEXT_LEN];
+	struct nonce_info info;
+	unsigned int i, j;
+
+	for (i = 0; i < 4; i++)
+		assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("call-4"),
+					     nonce_request_tag(S(req[i].branch), req[i].cseq), 4000,
+					     n[i]),
+				 0);
+	for (i = 0; i < 4; i++) {
+		for (j = i + 1; j < 4; j++)
+			assert_memory_not_equal(n[i], n[j], NONCE_TEXT_LEN);
+		memset(&info, 0, sizeof(info));
+		assert_int_equal(nonce_verify(f->w1, N(n[i]), IP_X, S("realm"), S("call-4"), 4000,
+					      LIFE, &info),
+				 NONCE_OK);
+		assert_int_equal(info.issued_s, 4000);
+		assert_int_equal(info.age_s, 0);
+		assert_int_equal(info.worker, 0);
+		assert_true(info.same_call);
+		assert_int_equal(nonce_verify(f->w0, N(n[i]), IP_Y, S("realm"), S("call-4"), 4000,
+					      LIFE, &info),
+				 NONCE_INVALID); /* still bound to the source IP */
+	}
+	/* A retransmission of request 1 in that second: the same nonce. */
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("call-4"),
+				     nonce_request_tag(S(req[1].branch), req[1].cseq), 4000, again),
+			 0);
+	assert_memory_equal(again, n[1], NONCE_TEXT_LEN);
+}
+
 /* AUTH-9 / I-5: past the lifetime a nonce we made is STALE (rechallenge with stale=true). */
 static void
 test_AUTH_9_old_nonce_is_stale_not_invalid(void **state)
@@ -93,7 +139,7 @@ test_AUTH_9_old_nonce_is_stale_not_invalid(void **state)
 	uint8_t n[NONCE_TEXT_LEN];
 	struct nonce_info info;
 
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 500, n), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 0, 500, n), 0);
 	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm"), S("c"), 500 + LIFE, LIFE,
 				      &info),
 			 NONCE_OK);
@@ -114,7 +160,7 @@ test_tampered_nonce_is_invalid(void **state)
 	struct nonce_info info;
 	unsigned int i;
 
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 2000, n), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 0, 2000, n), 0);
 	/* Flip every character in turn (time, worker, key id, tag or MAC): never accepted. */
 	for (i = 0; i < NONCE_TEXT_LEN; i++) {
 		memcpy(t, n, sizeof(t));
@@ -143,7 +189,7 @@ test_wrong_source_ip_or_realm_is_invalid_port_is_not_bound(void **state)
 	uint8_t n[NONCE_TEXT_LEN];
 	struct nonce_info info;
 
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 3000, n), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("realm"), S("c"), 0, 3000, n), 0);
 	assert_int_equal(nonce_verify(f->w0, N(n), IP_Y, S("realm"), S("c"), 3001, LIFE, &info),
 			 NONCE_INVALID);
 	assert_int_equal(nonce_verify(f->w0, N(n), IP_X, S("realm2"), S("c"), 3001, LIFE, &info),
@@ -160,7 +206,7 @@ test_future_issue_time_beyond_slack_is_invalid(void **state)
 	uint8_t n[NONCE_TEXT_LEN];
 	struct nonce_info info;
 
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 4000, n), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 0, 4000, n), 0);
 	assert_int_equal(nonce_verify(f->w1, N(n), IP_X, S("r"), S("c"),
 				      4000 - NONCE_FUTURE_SLACK_S, LIFE, &info),
 			 NONCE_OK);
@@ -178,13 +224,13 @@ test_key_rotation_keeps_previous_key(void **state)
 	uint8_t old[NONCE_TEXT_LEN], fresh[NONCE_TEXT_LEN];
 	struct nonce_info info;
 
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 5000, old), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 0, 5000, old), 0);
 	assert_int_equal(nonce_keyring_rotate(&f->kr), 0);
 	assert_int_equal(nonce_ctx_apply(f->w0, &f->kr), 0);
 	assert_int_equal(nonce_ctx_apply(f->w1, &f->kr), 0);
 	assert_int_equal(nonce_verify(f->w1, N(old), IP_X, S("r"), S("c"), 5001, LIFE, &info),
 			 NONCE_OK);
-	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 5001, fresh), 0);
+	assert_int_equal(nonce_issue(f->w0, IP_X, S("r"), S("c"), 0, 5001, fresh), 0);
 	assert_memory_not_equal(old, fresh, NONCE_TEXT_LEN);
 	assert_int_equal(nonce_verify(f->w1, N(fresh), IP_X, S("r"), S("c"), 5002, LIFE, &info),
 			 NONCE_OK);
@@ -209,13 +255,13 @@ test_random_keys_differ_deterministic_keys_repeat(void **state)
 	(void)state;
 	assert_non_null(x);
 	assert_non_null(y);
-	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 1, n1), -ENOKEY);
+	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 0, 1, n1), -ENOKEY);
 	assert_int_equal(nonce_keyring_init(&a), 0);
 	assert_int_equal(nonce_keyring_init(&b), 0);
 	assert_memory_not_equal(a.cur, b.cur, NONCE_KEY_LEN);
 	assert_int_equal(nonce_ctx_apply(x, &a), 0);
 	assert_int_equal(nonce_ctx_apply(y, &b), 0);
-	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 1, n1), 0);
+	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 0, 1, n1), 0);
 	assert_int_equal(nonce_verify(y, N(n1), IP_X, S("r"), S("c"), 1, LIFE, &info),
 			 NONCE_INVALID);
 
@@ -223,11 +269,83 @@ test_random_keys_differ_deterministic_keys_repeat(void **state)
 	nonce_keyring_init_deterministic(&b, 42);
 	assert_int_equal(nonce_ctx_apply(x, &a), 0);
 	assert_int_equal(nonce_ctx_apply(y, &b), 0);
-	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 7, n1), 0);
-	assert_int_equal(nonce_issue(y, IP_X, S("r"), S("c"), 7, n2), 0);
+	assert_int_equal(nonce_issue(x, IP_X, S("r"), S("c"), 0, 7, n1), 0);
+	assert_int_equal(nonce_issue(y, IP_X, S("r"), S("c"), 0, 7, n2), 0);
 	assert_memory_equal(n1, n2, NONCE_TEXT_LEN);
 	nonce_ctx_destroy(x);
 	nonce_ctx_destroy(y);
+}
+
+/*
+ * The rotation the control plane runs (nonce_keyring_rotate_due every loop, workers reading
+ * the published ring): nothing before NONCE_KEY_ROTATE_S; after one rotation a nonce issued
+ * before it verifies (previous key), after two it is refused (INVALID: unknown key id), while
+ * a nonce issued between the two still verifies.
+ */
+static void
+test_scheduled_rotation_published_to_workers(void **state)
+{
+	static struct nonce_keyring_pub pub; /* zero: never published */
+	struct nonce_ctx *w = nonce_ctx_create(0);
+	uint8_t before1[NONCE_TEXT_LEN], before2[NONCE_TEXT_LEN];
+	const uint64_t t0 = 7000000; /* monotonic s at start */
+	uint64_t last = t0, now;
+	struct nonce_keyring ring, first;
+	struct nonce_info info;
+	uint32_t seen = 0;
+	uint32_t t;
+
+	(void)state;
+	assert_non_null(w);
+	assert_false(nonce_keyring_read(&pub, &seen, &ring)); /* nothing published yet */
+	assert_int_equal(nonce_keyring_init(&first), 0);
+	nonce_keyring_publish(&pub, &first);
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	assert_memory_equal(ring.cur, first.cur, NONCE_KEY_LEN);
+	assert_false(nonce_keyring_read(&pub, &seen, &ring)); /* unchanged: nothing to apply */
+	assert_int_equal(nonce_ctx_apply(w, &ring), 0);
+
+	/* t is the registrar's clock (s); the nonce lifetime is LIFE. */
+	t = 100;
+	assert_int_equal(nonce_issue(w, IP_X, S("r"), S("c1"), 0, t, before1), 0);
+	for (now = t0; now < t0 + NONCE_KEY_ROTATE_S; now += 3600) /* not due: no rotation */
+		assert_int_equal(nonce_keyring_rotate_due(&pub, now, &last, NONCE_KEY_ROTATE_S), 0);
+	assert_false(nonce_keyring_read(&pub, &seen, &ring));
+	assert_int_equal(last, t0);
+
+	/* First rotation: a day after start. */
+	now = t0 + NONCE_KEY_ROTATE_S;
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now, &last, NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(last, now);
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	assert_true(ring.has_prev);
+	assert_memory_equal(ring.prev, first.cur, NONCE_KEY_LEN);
+	assert_memory_not_equal(ring.cur, first.cur, NONCE_KEY_LEN);
+	assert_int_equal(nonce_ctx_apply(w, &ring), 0);
+	assert_int_equal(nonce_verify(w, N(before1), IP_X, S("r"), S("c1"), t + 1, LIFE, &info),
+			 NONCE_OK);
+	assert_int_equal(nonce_issue(w, IP_X, S("r"), S("c2"), 0, t + 1, before2), 0);
+
+	/* Not due again until another full interval. */
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now + NONCE_KEY_ROTATE_S - 1, &last,
+						  NONCE_KEY_ROTATE_S), 0);
+	/* Second rotation: the first key is gone. */
+	now += NONCE_KEY_ROTATE_S;
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now, &last, NONCE_KEY_ROTATE_S), 1);
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	assert_int_equal(nonce_ctx_apply(w, &ring), 0);
+	assert_int_equal(nonce_verify(w, N(before1), IP_X, S("r"), S("c1"), t + 2, LIFE, &info),
+			 NONCE_INVALID);
+	assert_int_equal(nonce_verify(w, N(before2), IP_X, S("r"), S("c2"), t + 2, LIFE, &info),
+			 NONCE_OK);
+
+	/* Interval 0 never rotates; a reader never takes a ring the writer is mid-way through. */
+	assert_int_equal(nonce_keyring_rotate_due(&pub, now * 10, &last, 0), 0);
+	pub.seq++; /* odd: as if a publication were in progress */
+	assert_false(nonce_keyring_read(&pub, &seen, &ring));
+	pub.seq++;
+	assert_true(nonce_keyring_read(&pub, &seen, &ring));
+	nonce_ctx_destroy(w);
 }
 
 int
@@ -236,10 +354,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_issue_verify_ok_on_any_worker),
 		cmocka_unit_test(test_AUTH_9_old_nonce_is_stale_not_invalid),
+		cmocka_unit_test(test_AUTH_4_same_second_same_call_nonces_differ_both_verify),
 		cmocka_unit_test(test_tampered_nonce_is_invalid),
 		cmocka_unit_test(test_wrong_source_ip_or_realm_is_invalid_port_is_not_bound),
 		cmocka_unit_test(test_future_issue_time_beyond_slack_is_invalid),
 		cmocka_unit_test(test_key_rotation_keeps_previous_key),
+		cmocka_unit_test(test_scheduled_rotation_published_to_workers),
 		cmocka_unit_test(test_random_keys_differ_deterministic_keys_repeat),
 	};
 

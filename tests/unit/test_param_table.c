@@ -662,6 +662,86 @@ test_i32_keepalive_period_below_nat_expire(void **state)
 	assert_int_equal(param_table_check(&p, &err, NULL), 0);
 }
 
+/*
+ * KA-14 (I-32): the range 10-86400 first, then PERIOD < SS_ENDPOINT_NAT_EXPIRE on the
+ * post-update values; a rejected update changes nothing.
+ */
+static void
+test_KA_14_period_range_and_below_nat_expire(void **state)
+{
+	struct sf_params p, before;
+	struct cfg_error err;
+
+	(void)state;
+	param_table_defaults(&p); /* keep-alives on (HELLO), NAT_EXPIRE 300 */
+	memcpy(&before, &p, sizeof(p));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 9}", &err), -EINVAL);
+	assert_string_equal(err.path, "params.SS_SIP_NAT_KEEP_ALIVE_PERIOD");
+	assert_non_null(strstr(err.msg, "9"));
+	assert_memory_equal(&p, &before, sizeof(p));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 86401}", &err),
+			 -EINVAL);
+	assert_string_equal(err.path, "params.SS_SIP_NAT_KEEP_ALIVE_PERIOD");
+	assert_non_null(strstr(err.msg, "86401"));
+	assert_memory_equal(&p, &before, sizeof(p));
+	/* Rejected for the range even with keep-alives off (the range is checked first). */
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_MESSAGE\": \"\", "
+				    "\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 9}", &err), -EINVAL);
+	assert_memory_equal(&p, &before, sizeof(p));
+
+	/* PERIOD 300 while NAT_EXPIRE is 300: not below it. */
+	assert_int_equal(p.endpoint_nat_expire_s, 300);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 300}", &err), -EINVAL);
+	assert_string_equal(err.path, "params.SS_SIP_NAT_KEEP_ALIVE_PERIOD");
+	assert_non_null(strstr(err.msg, "300 s must be below SS_ENDPOINT_NAT_EXPIRE = 300 s"));
+	assert_non_null(strstr(err.msg, "I-32"));
+	assert_memory_equal(&p, &before, sizeof(p));
+
+	/* PERIOD 300 together with NAT_EXPIRE 900 in one update: accepted. */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 300, "
+				    "\"SS_ENDPOINT_NAT_EXPIRE\": 900}", &err), 0);
+	assert_int_equal(p.ka_period_s, 300);
+	assert_int_equal(p.endpoint_nat_expire_s, 900);
+	assert_int_equal(param_table_check(&p, &err, NULL), 0);
+}
+
+/* KA-15 (I-7): PERIOD 120 with NAT_EXPIRE 300 is above one fifth: accepted, with a warning. */
+static void
+test_KA_15_period_above_fifth_of_nat_expire_warns(void **state)
+{
+	struct sf_params p;
+	struct cfg_error err;
+	json_t *w = json_array();
+	const char *msg = NULL;
+	size_t i;
+
+	(void)state;
+	param_table_defaults(&p);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 120, "
+				    "\"SS_ENDPOINT_NAT_EXPIRE\": 300}", &err), 0);
+	assert_int_equal(p.ka_period_s, 120);
+	assert_int_equal(param_table_check(&p, &err, w), 0);
+	assert_int_equal(count_warnings_on(&p, "SS_SIP_NAT_KEEP_ALIVE_PERIOD"), 1);
+	for (i = 0; i < json_array_size(w); i++) {
+		json_t *x = json_array_get(w, i);
+
+		if (strcmp(json_string_value(json_object_get(x, "path")),
+			   "params.SS_SIP_NAT_KEEP_ALIVE_PERIOD") == 0)
+			msg = json_string_value(json_object_get(x, "message"));
+	}
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "120 s is above SS_ENDPOINT_NAT_EXPIRE / 5 = 60 s"));
+	json_decref(w);
+	/* At one fifth exactly: no warning. */
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_NAT_KEEP_ALIVE_PERIOD\": 60}", &err), 0);
+	assert_int_equal(count_warnings_on(&p, "SS_SIP_NAT_KEEP_ALIVE_PERIOD"), 0);
+}
+
 static void
 test_cross_error_in_whole_document(void **state)
 {
@@ -923,6 +1003,8 @@ main(void)
 		cmocka_unit_test(test_keepalive_message_bytes_and_empty_disables),
 		cmocka_unit_test(test_local_domain_host_only),
 		cmocka_unit_test(test_i32_keepalive_period_below_nat_expire),
+		cmocka_unit_test(test_KA_14_period_range_and_below_nat_expire),
+		cmocka_unit_test(test_KA_15_period_above_fifth_of_nat_expire_warns),
 		cmocka_unit_test(test_cross_error_in_whole_document),
 		cmocka_unit_test(test_cfg7_warnings_without_rejection),
 		cmocka_unit_test(test_i27_early_hangup_beyond_refresh_point_warned),

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,150 @@ test_UNAUTH_14_dialog_known_only_from_its_peer(void **state)
 			 POLICY_UNKNOWN);
 }
 
+/* Skim @msg (kept alive like scan()'s copy) for policy_skim_unknown(). */
+static const struct sip_skim *
+skim(const char *msg)
+{
+	static uint8_t *copy;
+	static struct sip_skim k;
+	size_t len = strlen(msg);
+
+	free(copy);
+	copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, msg, len);
+	assert_int_equal(sip_scan_skim(copy, len, &k), SIP_SCAN_OK);
+	return &k;
+}
+
+/* Always yes: a request the skim calls unknown must stay unknown whatever the hooks say. */
+static bool
+hook_dialog_always(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	(void)ctx;
+	(void)s;
+	(void)ip_be;
+	return true;
+}
+
+static bool
+hook_suspended_always(void *ctx, uint32_t ip_be, struct sf_span user)
+{
+	(void)ctx;
+	(void)ip_be;
+	(void)user;
+	return true;
+}
+
+static const struct policy_hooks hooks_always = {
+	.binding_live = yes_binding,
+	.dialog_known = hook_dialog_always,
+	.suspended = hook_suspended_always,
+};
+
+/*
+ * The skim decides "unknown" exactly when the full classification says POLICY_UNKNOWN even
+ * with hooks that match every dialog and suspend every account; otherwise it defers (false).
+ */
+static void
+test_UNAUTH_5_skim_unknown_agrees_with_full_classification(void **state)
+{
+	static const struct {
+		const char *src;
+		const char *msg;
+		bool unknown;
+	} cases[] = {
+		{ "203.0.113.9", REQ("INVITE", "9999", "", ""), true },
+		{ "203.0.113.9", REQ("OPTIONS", "100", "", "User-Agent: friendly-scanner\r\n"), true },
+		/* UNAUTH-11: a configured From user makes the source known. */
+		{ "203.0.113.9", REQ("INVITE", "1001", "", ""), false },
+		/* UNAUTH-2: the credentials' username decides, wherever the header is. */
+		{ "203.0.113.9", REQ("REGISTER", "1001", "", "Authorization: Digest username="
+				     "\"nobody\", realm=\"r\", nonce=\"n\"\r\n"), true },
+		{ "203.0.113.9", REQ("REGISTER", "9999", "", "User-Agent: x\r\nProxy-Authorization:"
+				     " Digest username=\"1001\", realm=\"r\", nonce=\"n\"\r\n"), false },
+		/* Credentials without a username: the From user decides. */
+		{ "203.0.113.9", REQ("REGISTER", "1001", "", "Authorization: Basic Zm9v\r\n"), false },
+		/* UNAUTH-7: a REGISTER with no From user: the To user. */
+		{ "203.0.113.9", "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch="
+				 "z9hG4bKb\r\nFrom: <tel:5550100>;tag=1\r\nTo: <sip:1001@example.com>"
+				 "\r\nCall-ID: r1\r\nCSeq: 1 REGISTER\r\n\r\n", false },
+		{ "203.0.113.9", "INVITE sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch="
+				 "z9hG4bKb\r\nFrom: <tel:5550100>;tag=1\r\nTo: <sip:1001@example.com>"
+				 "\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n\r\n", true },
+		/* Pinned account 1002: known only from its prefixes. */
+		{ "203.0.113.9", REQ("INVITE", "1002", "", ""), true },
+		{ "198.51.100.20", REQ("INVITE", "1002", "", ""), false },
+		/* UNAUTH-14: a To tag may name a dialog: the full scan decides. */
+		{ "203.0.113.9", REQ("BYE", "9999", ";tag=t1", ""), false },
+		/* A ';' in To without a tag is parsed and still unknown. */
+		{ "203.0.113.9", REQ("INVITE", "9999", ";x=1", ""), true },
+	};
+	const struct pt *t = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t src = ip(cases[i].src);
+		bool got = policy_skim_unknown(t->snap.policy, src, skim(cases[i].msg));
+		enum policy_class full = policy_classify_request(t->snap.policy, &hooks_always, src,
+								  scan(cases[i].msg), NULL);
+
+		if (got != cases[i].unknown)
+			print_error("case %zu: skim says %d\n", i, got);
+		assert_int_equal(got, cases[i].unknown);
+		if (got)
+			assert_int_equal(full, POLICY_UNKNOWN);
+		else
+			assert_int_not_equal(full, POLICY_UNKNOWN);
+	}
+}
+
+/* A value the decision needs that does not parse is left to the full scan to report. */
+static void
+test_GEN_1_skim_defers_unparsable_identity(void **state)
+{
+	const struct pt *t = *state;
+	uint32_t src = ip("203.0.113.9");
+
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>\r\n\r\n")));
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>;tag\"\r\n\r\n")));
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username\r\n\r\n")));
+	/* Credentials are read only up to the username: a configured one defers ... */
+	assert_false(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username=\"1001\", realm\r\n\r\n")));
+	/* ... any other is unknown, whatever follows it (svcrack guessing users). */
+	assert_true(policy_skim_unknown(t->snap.policy, src,
+		skim("REGISTER sip:y SIP/2.0\r\nFrom: <sip:1001@b>\r\nTo: <sip:c@d>\r\n"
+		     "Authorization: Digest username=\"guess\", realm\r\n\r\n")));
+	/* Without accounts only the To tag matters: a bad From is not even read. */
+	assert_true(policy_skim_unknown(NULL, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>\r\n\r\n")));
+	assert_false(policy_skim_unknown(NULL, src,
+		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>;tag=1\r\n\r\n")));
+}
+
+/* No accounts configured: no identity can be known, so nothing but To's ';' is looked at. */
+static void
+test_UNAUTH_5_skim_without_accounts(void **state)
+{
+	struct snapshot snap;
+	struct cfg_error err = {0};
+	uint32_t src = ip("203.0.113.9");
+
+	(void)state;
+	assert_int_equal(pt_parse("{\"accounts\": [], \"gateways\": []}", &snap, &err), 0);
+	assert_true(policy_skim_unknown(snap.policy, src, skim(REQ("INVITE", "1001", "", ""))));
+	assert_true(policy_skim_unknown(snap.policy, src, skim(REQ("REGISTER", "1001", "",
+		"Authorization: Digest username=\"1001\"\r\n"))));
+	assert_false(policy_skim_unknown(snap.policy, src, skim(REQ("BYE", "1", ";tag=2", ""))));
+	policy_free(snap.policy);
+}
+
 /* @doc must be rejected with exactly @path. */
 static void
 expect_error(const char *doc, const char *path)
@@ -385,6 +530,68 @@ test_POLICY_empty_and_many_entries(void **state)
 	free(doc);
 }
 
+/* Lowercase hex of @n bytes. */
+static void
+hex_str(const uint8_t *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* The registrar hashes no password: HA1 (MD5 and SHA-256) per realm is made at config. */
+static void
+test_POLICY_ha1_precomputed_for_the_snapshot_realm(void **state)
+{
+	static const struct {
+		const char *domain, *md5, *sha256;
+	} v[] = { /* H("1001:" realm ":s3cret"), from Python hashlib */
+		{"sipfast.test", "2e05a9f08c43f436f8d3635f70e401f8",
+		 "0ce6028106a033fa1ed5a4f90d4cbb83da86ae2d2fc7a8cc64ea06f3b5b19077"},
+		{"example.org", "ee0b6e52a024dc6b1db98a969a00185a",
+		 "c1fcf62db38e66696effe5bb26634ba5a5f1622ac10362bce7633215c039a18c"},
+		{"", "38e38b5a11feba0a54afaa2f83dc7ea3", /* no domain: POLICY_DEFAULT_REALM */
+		 "7940e611707c965bfa8a43db70b053c846cb4440497d11634a388fedd00722b7"},
+	};
+	json_t *doc = json_loads(DOC, 0, NULL);
+	struct cfg_error err = {0};
+	char hex[65];
+	size_t i;
+
+	(void)state;
+	assert_non_null(doc);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) { /* a config update may change it */
+		struct snapshot snap;
+		const struct policy_account *a, *b;
+
+		memset(&snap, 0, sizeof(snap));
+		param_table_defaults(&snap.params);
+		snprintf(snap.domain, sizeof(snap.domain), "%s", v[i].domain);
+		assert_int_equal(policy_config_parse(doc, &snap, &err), 0);
+		a = policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"1001", 4});
+		b = policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"1002", 4});
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_false(a->has_ha1);
+		hex_str(a->ha1, sizeof(a->ha1), hex);
+		assert_string_equal(hex, v[i].md5);
+		hex_str(a->ha1_sha256, sizeof(a->ha1_sha256), hex);
+		assert_string_equal(hex, v[i].sha256);
+		assert_int_equal(snap.policy->ha1_realm_len,
+				 v[i].domain[0] ? strlen(v[i].domain) : strlen(POLICY_DEFAULT_REALM));
+		assert_memory_equal(snap.policy->ha1_realm,
+				    v[i].domain[0] ? v[i].domain : POLICY_DEFAULT_REALM,
+				    snap.policy->ha1_realm_len);
+		/* A configured HA1 is kept as given (MD5 only). */
+		assert_true(b->has_ha1);
+		hex_str(b->ha1, sizeof(b->ha1), hex);
+		assert_string_equal(hex, "0123456789abcdef0123456789abcdef");
+		policy_free(snap.policy);
+	}
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -399,10 +606,14 @@ main(void)
 		cmocka_unit_test(test_UNAUTH_8_live_binding_address_is_known),
 		cmocka_unit_test(test_LOCK_2_suspended_source_user),
 		cmocka_unit_test(test_UNAUTH_14_dialog_known_only_from_its_peer),
+		cmocka_unit_test(test_UNAUTH_5_skim_unknown_agrees_with_full_classification),
+		cmocka_unit_test(test_GEN_1_skim_defers_unparsable_identity),
+		cmocka_unit_test(test_UNAUTH_5_skim_without_accounts),
 	};
 	const struct CMUnitTest config_tests[] = {
 		cmocka_unit_test(test_CFG_3_policy_sections_reject_bad_input_by_path),
 		cmocka_unit_test(test_POLICY_empty_and_many_entries),
+		cmocka_unit_test(test_POLICY_ha1_precomputed_for_the_snapshot_realm),
 	};
 
 	return cmocka_run_group_tests(tests, pt_setup, pt_teardown) |

@@ -23,6 +23,7 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
@@ -378,6 +379,44 @@ test_REG_7_REG_8_deregistration(void **state)
 	assert_null(binding(t, "1001"));
 }
 
+/*
+ * Issue 5 bug, through the registrar: two accounts registered from one ip:port (a two-line
+ * phone). De-registering the one that registered last must not make the policy forget the
+ * address (I-1(b)): the other binding is live. It goes with the last de-registration.
+ */
+static void
+test_REG_two_accounts_one_address_deregister_one_source_still_known(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	uint32_t ip = htonl(FX_PEER_IP);
+	uint16_t port = htons(FX_PEER_PORT);
+	char n1001[128], n1002[128];
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1, .call_id = "cid-l1"});
+	snprintf(n1001, sizeof(n1001), "%s", t->nonce);
+	register_ok(t, (struct creq){.user = "1002", .password = "secret",
+				     .contact = "sip:1002@10.99.0.7:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-l2"});
+	snprintf(n1002, sizeof(n1002), "%s", t->nonce);
+	assert_true(registrar_binding_live(w, ip, port));
+	assert_int_equal(reg(t, (struct creq){.user = "1002", .password = "secret",
+					      .contact = "sip:1002@10.99.0.7:40000", .expires = 0,
+					      .nc = 2, .nonce = n1002, .call_id = "cid-l2"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_null(binding(t, "1002"));
+	assert_non_null(binding(t, "1001"));
+	assert_true(registrar_binding_live(w, ip, port)); /* 1001 is still registered there */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2, .nonce = n1001,
+					      .call_id = "cid-l1"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_null(binding(t, "1001"));
+	assert_false(registrar_binding_live(w, ip, port));
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 2);
+}
+
 static void
 test_REG_423_interval_too_brief(void **state)
 {
@@ -533,18 +572,186 @@ test_AUTH_9_old_nonce_new_session_gets_stale(void **state)
 			 VERDICT_SIP_REGISTER_OK);
 }
 
+/*
+ * AUTH-4 (first wrong answer of a session): a configured account's wrong password is not 403
+ * at once (that is UNAUTH-2, for names that are not configured) but a new challenge with a
+ * fresh nonce; no binding.
+ */
 static void
-test_UNAUTH_2_credentials_for_unknown_user_403(void **state)
+test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce(void **state)
 {
 	struct rfx *t = *state;
+	char first[128], first_401[sizeof(t->out)];
 
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
-	/* A configured account's wrong password is not 403 at once (it gets a challenge)... */
+	snprintf(first, sizeof(first), "%s", t->nonce);
+	snprintf(first_401, sizeof(first_401), "%s", t->out);
+	/*
+	 * That REGISTER retransmitted (same Via branch and CSeq) in the same second: the same
+	 * challenge again, byte for byte, as a transaction would resend it.
+	 */
+	t->cseq--; /* reg() numbers branch and CSeq from it: the same request again */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_string_equal(t->out, first_401);
+	/* The wrong answer, same second, Call-ID and source: a new request, a new nonce. */
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "nope",
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_string_not_equal(t->nonce, first);
 	assert_null(binding(t, "1001"));
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 1);
+	/* The fresh nonce is good: the right password over it, still in that second, binds. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_non_null(binding(t, "1001"));
+}
+
+/* UNAUTH-2 through the registrar: credentials for a name that is no account -> 403, no binding. */
+static void
+test_UNAUTH_2_credentials_for_unknown_user_403_no_binding(void **state)
+{
+	struct rfx *t = *state;
+
+	/* UNAUTH-1: without credentials the unknown name is challenged like an account. */
+	assert_int_equal(reg(t, (struct creq){.user = "9999", .contact = "sip:9999@10.99.0.7:40000",
+					      .expires = 60}),
+			 VERDICT_SIP_CHALLENGED_UNKNOWN);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_int_equal(reg(t, (struct creq){.user = "9999", .password = "pw",
+					      .contact = "sip:9999@10.99.0.7:40000", .expires = 60,
+					      .nc = 1}),
+			 VERDICT_SIP_REJECTED_UNKNOWN);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(strstr(t->out, "Authenticate"));
+	assert_null(binding(t, "9999"));
+	assert_int_equal(location_count(t->f->w->reg->loc), 0);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 0);
+}
+
+/* REG-2 (non-NAT, below the cap: honoured) and REG-4 (no Expires anywhere: the cap, NAT too). */
+static void
+test_REG_2_REG_4_below_cap_honoured_missing_expires_gets_cap(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=600\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->granted_s, 600);
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@192.168.1.10:5060", .expires = -1, .nc = 1,
+				     .call_id = "cid-nat"});
+	assert_has(t->out, "Contact: <sip:1002@192.168.1.10:5060>;expires=300\r\n");
+	b = binding(t, "1002");
+	assert_non_null(b);
+	assert_true(b->nat);
+	assert_int_equal(b->granted_s, 300);
+}
+
+/*
+ * REG-12 (I-34): SS_ENDPOINT_NAT_EXPIRE 300 -> 120 while a NAT binding is live. The binding
+ * keeps the 300 s it was granted (housekeeping does not cut it); its next REGISTER is granted
+ * at most 120.
+ */
+static void
+test_REG_12_nat_expire_change_applies_at_next_register(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	const struct location_binding *b;
+	uint32_t t0;
+	int i;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1});
+	assert_has(t->out, ";expires=300\r\n");
+	t0 = t->now;
+	t->snap->params.endpoint_nat_expire_s = 120;
+	t->now = t0 + 250; /* past the new cap, before the old grant ends */
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->granted_s, 300);
+	assert_int_equal(b->expires_at_s, t0 + 300);
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0);
+	/* The next REGISTER (a refresh in a new session) asks 3600 and gets the new cap. */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1, .call_id = "cid-r12"});
+	assert_has(t->out, "Contact: <sip:1001@192.168.1.10:5060>;expires=120\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->granted_s, 120);
+	t->now = t0 + 250 + 119;
+	assert_non_null(binding(t, "1001"));
+	t->now = t0 + 250 + 120;
+	assert_null(binding(t, "1001"));
+}
+
+/*
+ * LOCK-11 (I-6): (source IP, U) suspended by wrong REGISTER digests from the very address of
+ * U's binding; the binding is not deleted: lookup and the by-source table still find it until
+ * its own expiry (inside the suspension). A correct REGISTER meanwhile is refused (LOCK-2) and
+ * does not refresh it. Calls towards U (the "delivered" half) need INVITE routing: not built.
+ */
+static void
+test_LOCK_11_suspension_keeps_existing_binding_until_expiry(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	const struct location_binding *b;
+	uint32_t t0;
+	char cid[32];
+	int i;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t0 = t->now;
+	for (i = 1; i <= 6; i++) {
+		snprintf(cid, sizeof(cid), "cid-l11-%d", i);
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT,
+						      .expires = 100, .call_id = cid}),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+						      .contact = A_CONTACT, .expires = 100, .nc = 1,
+						      .call_id = cid}),
+				 i < 6 ? VERDICT_SIP_REGISTER_CHALLENGED : VERDICT_SIP_REGISTER_REJECTED);
+		t->now += 1;
+	}
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->expires_at_s, t0 + 100);
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	/* LOCK-2: the right password from the suspended pair is refused, nothing refreshed. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 100, .nc = 2, .call_id = "cid-l11-6"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(binding(t, "1001")->expires_at_s, t0 + 100);
+	t->now = t0 + 99;
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	assert_non_null(binding(t, "1001"));
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0);
+	/* Its own expiry still applies (the suspension runs to t0 + 6 + 180). */
+	t->now = t0 + 100;
+	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
+		registrar_housekeeping(w);
+	assert_null(binding(t, "1001"));
+	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 1);
 }
 
 static void
@@ -574,24 +781,276 @@ test_REG_account_removed_drops_binding(void **state)
 	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
 }
 
-/* Memory per binding: rte_malloc bytes of a shard divided by its capacity. */
+/* Replace the running accounts with u1..u@n, password "pw" (a PBX's worth of names). */
 static void
-test_REG_memory_per_binding(void **state)
+use_accounts(struct rfx *t, unsigned int n)
+{
+	struct policy *old = t->snap->policy;
+	struct cfg_error err = {0};
+	char doc_text[1024];
+	size_t len;
+	json_t *doc;
+	unsigned int i;
+
+	len = (size_t)snprintf(doc_text, sizeof(doc_text), "{\"accounts\": [");
+	for (i = 1; i <= n; i++)
+		len += (size_t)snprintf(doc_text + len, sizeof(doc_text) - len,
+					"%s{\"user\": \"u%u\", \"password\": \"pw\"}",
+					i > 1 ? ", " : "", i);
+	snprintf(doc_text + len, sizeof(doc_text) - len, "]}");
+	assert_true(len < sizeof(doc_text) - 2);
+	doc = json_loads(doc_text, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	json_decref(doc);
+	policy_free(old);
+}
+
+/* One wrong REGISTER digest of @user from @src in a session of its own: challenge, answer. */
+static enum verdict
+wrong_register(struct rfx *t, const char *user, uint32_t src, unsigned int n)
+{
+	char cid[32], contact[64];
+
+	snprintf(cid, sizeof(cid), "cid-%s-%u", user, n);
+	snprintf(contact, sizeof(contact), "sip:%s@10.99.0.7:40000", user);
+	assert_int_equal(reg(t, (struct creq){.user = user, .contact = contact, .expires = 60,
+					      .src = src, .call_id = cid}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	return reg(t, (struct creq){.user = user, .password = "wrong", .contact = contact,
+				    .expires = 60, .src = src, .call_id = cid, .nc = 1});
+}
+
+/*
+ * Per-source-IP ceiling (beyond the seed; lockout.per_ip_*, here set live on the running
+ * snapshot): an svcrack-style run from one IP that rotates usernames, one wrong password per
+ * name (the per-(IP, user) lockout of LOCK-7 never fires), hits the ceiling at the 5th wrong
+ * answer: final reject, then every request from that IP, any user, right password or none,
+ * is refused without a challenge until per_ip_suspend_s is over. Another IP is unaffected.
+ */
+static void
+test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip(void **state)
 {
 	struct rfx *t = *state;
-	struct rte_malloc_socket_stats a, b;
-	struct location *loc;
-	const uint32_t cap = 65536;
+	struct worker *w = t->f->w;
+	char user[8];
+	unsigned int i;
+	uint32_t t0;
 
-	rte_malloc_get_socket_stats(0, &a);
-	loc = location_create(7, cap, t->qs, 0);
-	assert_non_null(loc);
-	rte_malloc_get_socket_stats(0, &b);
-	print_message("location: %zu bytes per binding slot (capacity %u, binding struct %zu)\n",
-		      (b.heap_allocsz_bytes - a.heap_allocsz_bytes) / cap, cap,
-		      sizeof(struct location_binding));
-	assert_true(sizeof(struct location_binding) <= 256);
-	location_destroy(loc);
+	use_accounts(t, 8);
+	t->snap->ip_ceiling = (struct sf_ip_ceiling){.max_failures = 5, .window_s = 60,
+						     .suspend_s = 300};
+	t0 = t->now;
+	for (i = 1; i <= 5; i++) {
+		snprintf(user, sizeof(user), "u%u", i);
+		assert_int_equal(wrong_register(t, user, FX_PEER_IP, i),
+				 i < 5 ? VERDICT_SIP_REGISTER_CHALLENGED
+				       : VERDICT_SIP_REGISTER_REJECTED);
+		t->now += 2;
+	}
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 5);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 1);
+	assert_int_equal(authfail_stats(w->reg->af)->lockouts, 0); /* no (IP, user) lockout */
+	/* The whole IP: a name never tried, without credentials, and a right password. */
+	assert_int_equal(reg(t, (struct creq){.user = "u6", .contact = "sip:u6@10.99.0.7:40000",
+					      .expires = 60, .call_id = "cid-u6"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_null(strstr(t->out, "Authenticate"));
+	assert_int_equal(reg(t, (struct creq){.user = "u7", .password = "pw",
+					      .contact = "sip:u7@10.99.0.7:40000", .expires = 60,
+					      .call_id = "cid-u7", .nc = 1}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_null(binding(t, "u7"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_LOCKED], 2);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 5); /* nothing counted meanwhile */
+	/* Another source IP is served. */
+	register_ok(t, (struct creq){.user = "u1", .password = "pw", .src = IP_B,
+				     .contact = "sip:u1@10.99.0.8:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-b-u1"});
+	/* The suspension ends per_ip_suspend_s after the 5th wrong answer. */
+	t->now = t0 + 4 * 2 + 300 - 1;
+	assert_int_equal(reg(t, (struct creq){.user = "u6", .contact = "sip:u6@10.99.0.7:40000",
+					      .expires = 60, .call_id = "cid-u6b"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	t->now += 1;
+	register_ok(t, (struct creq){.user = "u6", .password = "pw",
+				     .contact = "sip:u6@10.99.0.7:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-u6c"});
+}
+
+/*
+ * The ceiling is off by default (lockout absent: max_failures 0): the same rotation, twice as
+ * long, only ever gets challenges, and a right password from that IP then registers.
+ */
+static void
+test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char user[8];
+	unsigned int i;
+
+	use_accounts(t, 8);
+	assert_int_equal(t->snap->ip_ceiling.max_failures, 0);
+	for (i = 1; i <= 16; i++) {
+		snprintf(user, sizeof(user), "u%u", (i - 1) % 8 + 1);
+		assert_int_equal(wrong_register(t, user, FX_PEER_IP, i),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+		t->now += 1;
+	}
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 16);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 0);
+	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 0);
+	register_ok(t, (struct creq){.user = "u3", .password = "pw",
+				     .contact = "sip:u3@10.99.0.7:40000", .expires = 60, .nc = 1,
+				     .call_id = "cid-ok"});
+	assert_non_null(binding(t, "u3"));
+}
+
+/* The granted expiry of the last 200 OK (its Contact's ;expires=), -1 when there is none. */
+static int
+granted_in_ok(const struct rfx *t)
+{
+	const char *p = strstr(t->out, ">;expires=");
+
+	return p != NULL ? atoi(p + 10) : -1;
+}
+
+/*
+ * Expiry jitter (beyond the seed, sip.register_expiry_jitter): off by default, every grant is
+ * exact (REG-1/REG-2 hold). At 20 %, a grant of 1000 becomes a random value in [800, 1000]
+ * that the 200 OK and the binding agree on, and 30 grants are not all the same; a grant near
+ * the minimum never drops below the 20-s Min-Expires, one at the minimum is left alone.
+ */
+static void
+test_REG_expiry_jitter_off_by_default_spreads_grants_when_on(void **state)
+{
+	struct rfx *t = *state;
+	unsigned int lo = 1000, hi = 0, i;
+	char cid[32];
+	int g;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 1000, .nc = 1});
+	assert_int_equal(granted_in_ok(t), 1000);
+	t->snap->reg_expiry_jitter_pct = 20;
+	for (i = 0; i < 30; i++) {
+		snprintf(cid, sizeof(cid), "cid-j%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 1000, .nc = 1, .call_id = cid});
+		g = granted_in_ok(t);
+		assert_in_range(g, 800, 1000);
+		assert_int_equal(binding(t, "1001")->granted_s, (unsigned int)g);
+		assert_int_equal(binding(t, "1001")->expires_at_s, t->now + (unsigned int)g);
+		lo = RTE_MIN(lo, (unsigned int)g);
+		hi = RTE_MAX(hi, (unsigned int)g);
+		t->now += 1;
+	}
+	assert_true(hi > lo);
+	t->snap->reg_expiry_jitter_pct = 50;
+	for (i = 0; i < 10; i++) {
+		snprintf(cid, sizeof(cid), "cid-m%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 30, .nc = 1, .call_id = cid});
+		assert_in_range(granted_in_ok(t), 20, 30);
+		snprintf(cid, sizeof(cid), "cid-n%u", i);
+		register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					     .expires = 20, .nc = 1, .call_id = cid});
+		assert_int_equal(granted_in_ok(t), 20);
+		t->now += 1;
+	}
+}
+
+/* A Contact the shard cannot hold whole (AoR + Contact > LOCATION_TEXT_MAX) is refused and
+ * counted, never stored truncated; the binding in place stays. */
+static void
+test_REG_contact_too_long_refused_counted(void **state)
+{
+	struct rfx *t = *state;
+	char fits[LOCATION_TEXT_MAX + 1], over[LOCATION_TEXT_MAX + 2];
+	size_t n = LOCATION_TEXT_MAX - strlen("1001");
+	const struct location_binding *b;
+
+	snprintf(fits, sizeof(fits), "%s;x=%0*d", A_CONTACT, (int)(n - strlen(A_CONTACT) - 3), 0);
+	assert_int_equal(strlen(fits), n);
+	snprintf(over, sizeof(over), "%s0", fits);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = fits,
+				     .expires = 600, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = over,
+					      .expires = 600, .nc = 2}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 500 Server Internal Error\r\n");
+	assert_int_equal(t->f->w->counters[COUNTER_REG_CONTACT_TOO_LONG], 1);
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->contact_len, n);
+	assert_memory_equal(location_binding_contact(b).p, fits, n);
+}
+
+/*
+ * The nonce key rotation reaches the worker at its next REGISTER: a nonce challenged before
+ * one rotation is still answered 200 (previous key), before two it is re-challenged (unknown
+ * key: INVALID, so no stale=true and nothing counted as a failure).
+ */
+static void
+test_AUTH_nonce_key_rotation_reaches_the_worker(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	uint64_t last = 0;
+	char old[sizeof(t->nonce)];
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	snprintf(old, sizeof(old), "%s", t->nonce);
+	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_int_equal(w->reg->keys_seen, t->sh->keys.seq);
+	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, 2 * NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
+					      .contact = A_CONTACT, .expires = 60, .nc = 2}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_null(strstr(t->out, "stale=true"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 0);
+	/* The fresh nonce of that challenge works under the new key. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+}
+
+/*
+ * A REGISTER hashes no password: the HA1 made when the snapshot was built is used (a password
+ * changed behind the snapshot's back does not matter); a policy whose HA1 are not for this
+ * realm (built without the parser) falls back to hashing the password.
+ */
+static void
+test_AUTH_ha1_precomputed_per_realm(void **state)
+{
+	struct rfx *t = *state;
+	struct policy_account *a = (struct policy_account *)policy_account_by_user(
+		t->snap->policy, (struct sf_span){(const uint8_t *)"1001", 4});
+
+	assert_non_null(a);
+	snprintf(a->password, sizeof(a->password), "not-the-password");
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .nc = 1});
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .sha256 = true, .nc = 1});
+	t->snap->policy->ha1_realm_len = 0; /* not computed for this realm: from the password */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	snprintf(a->password, sizeof(a->password), "pw");
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
 }
 
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
@@ -606,15 +1065,25 @@ main(void)
 		REG_TEST(test_REG_3_nat_capped_at_nat_expire),
 		REG_TEST(test_REG_5_REG_6_refresh_recounts_then_expires),
 		REG_TEST(test_REG_7_REG_8_deregistration),
+		REG_TEST(test_REG_two_accounts_one_address_deregister_one_source_still_known),
 		REG_TEST(test_REG_423_interval_too_brief),
 		REG_TEST(test_REG_9_replace_on_kicks_old_binding),
 		REG_TEST(test_REG_10_REG_11_replace_off),
 		REG_TEST(test_LOCK_7_LOCK_2_wrong_register_digests_lock_out),
 		REG_TEST(test_AUTH_4_UNAUTH_10_retry_budget_silent_when_off),
 		REG_TEST(test_AUTH_9_old_nonce_new_session_gets_stale),
-		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403),
+		REG_TEST(test_AUTH_4_configured_account_wrong_password_rechallenged_fresh_nonce),
+		REG_TEST(test_UNAUTH_2_credentials_for_unknown_user_403_no_binding),
+		REG_TEST(test_REG_2_REG_4_below_cap_honoured_missing_expires_gets_cap),
+		REG_TEST(test_REG_12_nat_expire_change_applies_at_next_register),
+		REG_TEST(test_LOCK_11_suspension_keeps_existing_binding_until_expiry),
 		REG_TEST(test_REG_account_removed_drops_binding),
-		REG_TEST(test_REG_memory_per_binding),
+		REG_TEST(test_REG_contact_too_long_refused_counted),
+		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
+		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
+		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
+		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),
+		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
 	};
 
 	if (fx_eal_init() != 0)

@@ -197,6 +197,73 @@ test_BUILD_challenge_header(void **state)
 					     (struct sf_span){nonce, sizeof(nonce)}), -1);
 }
 
+/* The header walk (memchr per line): a folded header, colons in values, tab after colon. */
+static void
+test_BUILD_folded_header_and_colons_in_values(void **state)
+{
+	static const char msg[] = "OPTIONS sip:10.99.0.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 10.0.0.5:5060\r\n ;branch=z9hG4bKf\r\n"
+				  "From: <sip:a@b>;tag=f\r\nTo: <sip:x@10.99.0.1>;tag=t\r\n"
+				  "Subject: a: b: c\r\n"
+				  "Call-ID:\tc9 \r\nCSeq: 7 OPTIONS\r\n\r\n";
+	struct sip_build_resp r = resp_200();
+	struct built b;
+
+	(void)state;
+	build(msg, &r, &b, 2048);
+	assert_true(b.len > 0);
+	/* The folded Via is one header: its continuation (CRLF + space) stays in the value. */
+	assert_non_null(strstr(b.out, "\r\nVia: SIP/2.0/UDP 10.0.0.5:5060\r\n ;branch=z9hG4bKf;"
+				      "received=203.0.113.5\r\n"));
+	assert_null(strstr(b.out, "Subject"));
+	assert_non_null(strstr(b.out, "\r\nCall-ID: c9\r\nCSeq: 7 OPTIONS\r\n"));
+}
+
+/* A comma inside a quoted Via parameter does not end the top value; rport after it is found. */
+static void
+test_BUILD_quoted_comma_in_top_via(void **state)
+{
+	static const char msg[] = "OPTIONS sip:10.99.0.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKq;x=\"a,b\";rport,"
+				  " SIP/2.0/UDP p2.example.com;branch=z9hG4bK2\r\n"
+				  "From: <sip:a@b>;tag=f\r\nTo: <sip:x@10.99.0.1>;tag=t\r\n"
+				  "Call-ID: c1\r\nCSeq: 1 OPTIONS\r\n\r\n";
+	struct sip_build_resp r = resp_200();
+	struct built b;
+
+	(void)state;
+	build(msg, &r, &b, 2048);
+	assert_true(b.len > 0);
+	assert_non_null(strstr(b.out, "\r\nVia: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKq;"
+				      "x=\"a,b\";rport=40001;received=203.0.113.5\r\n"
+				      "Via: SIP/2.0/UDP p2.example.com;branch=z9hG4bK2\r\n"));
+}
+
+/* The writer the registrar shares: appends, decimal, and the overflow latch. */
+static void
+test_BUILD_writer_appends_and_latches_overflow(void **state)
+{
+	uint8_t buf[16];
+	struct sip_bw w = SIP_BW_INIT(buf, sizeof(buf));
+
+	(void)state;
+	SIP_BW_LIT(&w, "n=");
+	sip_bw_uint(&w, 0);
+	SIP_BW_LIT(&w, ",");
+	sip_bw_uint(&w, 4294967295u);
+	assert_true(w.ok);
+	assert_int_equal(w.p - buf, 14);
+	assert_memory_equal(buf, "n=0,4294967295", 14);
+	sip_bw_span(&w, (struct sf_span){NULL, 0}); /* an absent span is fine */
+	assert_true(w.ok);
+	SIP_BW_LIT(&w, "abc"); /* 3 > 2 left: refused whole, and the writer stays failed */
+	assert_false(w.ok);
+	assert_int_equal(w.p - buf, 14);
+	SIP_BW_LIT(&w, "x");
+	assert_false(w.ok);
+	assert_int_equal(w.p - buf, 14);
+}
+
 int
 main(void)
 {
@@ -209,6 +276,9 @@ main(void)
 		cmocka_unit_test(test_BUILD_extra_and_server_headers),
 		cmocka_unit_test(test_BUILD_too_small_buffer_fails),
 		cmocka_unit_test(test_BUILD_challenge_header),
+		cmocka_unit_test(test_BUILD_folded_header_and_colons_in_values),
+		cmocka_unit_test(test_BUILD_writer_appends_and_latches_overflow),
+		cmocka_unit_test(test_BUILD_quoted_comma_in_top_via),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

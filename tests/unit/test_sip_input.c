@@ -179,6 +179,66 @@ test_UNAUTH_5_unknown_requests_silent_and_counted_when_off(void **state)
 	assert_silent(t);
 }
 
+/*
+ * Off, unknown sources are decided by a skim (DESIGN: scan lazily). Known identities still
+ * take the full path wherever their credentials sit; what the skim does not read is not
+ * proven, so an unknown request with a bad CSeq is dropped as unknown (silent either way),
+ * while a known one is still malformed.
+ */
+static void
+test_UNAUTH_5_skim_decides_only_certain_unknowns(void **state)
+{
+	struct sfx *t = *state;
+	struct worker *w = t->f->w;
+
+	set_reply(t, false);
+	/* The last User-Agent names the scanner, as with a full scan. */
+	assert_int_equal(rx(t, FX_PEER_IP, REQ("OPTIONS", "9999", "",
+					       "User-Agent: Linphone\r\nUser-Agent: sipvicious\r\n")),
+			 VERDICT_SIP_DROP_SCANNER_UA);
+	assert_int_equal(rx(t, FX_PEER_IP, REQ("OPTIONS", "9999", "",
+					       "User-Agent: sipvicious\r\nUser-Agent: Linphone\r\n")),
+			 VERDICT_SIP_DROP_UNKNOWN_OPTIONS);
+	/* Credentials after the User-Agent still make the source known (UNAUTH-11). */
+	assert_int_equal(rx(t, FX_PEER_IP, REQ("INVITE", "9999", "",
+					       "User-Agent: friendly-scanner\r\n" AUTH_HDR("1001"))),
+			 VERDICT_SIP_INVITE_ADMITTED);
+	/* A To tag may name a dialog: the full path decides (no dialog here: unknown). */
+	assert_int_equal(rx(t, FX_PEER_IP, REQ("BYE", "9999", ";tag=x", "")),
+			 VERDICT_SIP_DROP_UNKNOWN_OTHER);
+	/* Not read by the skim: an unknown request's bad CSeq is an unknown drop ... */
+	assert_int_equal(rx(t, FX_PEER_IP, "INVITE sip:9999@10.99.0.1 SIP/2.0\r\n"
+					   "From: <sip:9999@sipfast.test>;tag=1\r\n"
+					   "To: <sip:9999@sipfast.test>\r\nCSeq: x\r\n\r\n"),
+			 VERDICT_SIP_DROP_UNKNOWN_INVITE);
+	/* ... a known identity's is malformed, by reason, as before. */
+	assert_int_equal(rx(t, FX_PEER_IP, "INVITE sip:1001@10.99.0.1 SIP/2.0\r\n"
+					   "From: <sip:1001@sipfast.test>;tag=1\r\n"
+					   "To: <sip:1001@sipfast.test>\r\nCSeq: x\r\n\r\n"),
+			 VERDICT_SIP_DROP_MALFORMED);
+	assert_int_equal(w->sip_malformed[SIP_SCAN_ERR_BAD_CSEQ], 1);
+	/*
+	 * What the skim finds malformed goes to the full scan, which decides and counts as it
+	 * always did: a request with no end of headers, a known identity's bad From, and (the
+	 * policy scan stops once it has what it wants) an unknown one whose bad line comes
+	 * after every header it wants, dropped as unknown, not malformed.
+	 */
+	assert_int_equal(rx(t, FX_PEER_IP, "REGISTER sip:10.99.0.1 SIP/2.0\r\n"
+					   "From: <sip:9999@sipfast.test>;tag=1\r\n"
+					   "To: <sip:9999@sipfast.test>\r\nCall-ID: c\r\n"
+					   "CSeq: 1 REGISTER\r\nMax-Forwards: 70\r\n" AUTH_HDR("9999")
+					   "User-Agent: x\r\nBad\n\r\n"),
+			 VERDICT_SIP_DROP_UNKNOWN_REGISTER);
+	assert_int_equal(rx(t, FX_PEER_IP, "OPTIONS sip:1@10.99.0.1 SIP/2.0\r\nTo: <sip:1@x>\r\n"),
+			 VERDICT_SIP_DROP_MALFORMED);
+	assert_int_equal(w->sip_malformed[SIP_SCAN_ERR_TRUNCATED], 1);
+	assert_int_equal(rx(t, FX_PEER_IP, "INVITE sip:1001@10.99.0.1 SIP/2.0\r\n"
+					   "From: <sip:1001@sipfast.test\r\n\r\n"),
+			 VERDICT_SIP_DROP_MALFORMED);
+	assert_int_equal(w->sip_malformed[SIP_SCAN_ERR_BAD_FROM], 1);
+	assert_silent(t);
+}
+
 static void
 test_UNAUTH_6_unknown_invite_retransmissions_stay_silent(void **state)
 {
@@ -445,6 +505,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIP_TEST(test_UNAUTH_5_unknown_requests_silent_and_counted_when_off),
+		SIP_TEST(test_UNAUTH_5_skim_decides_only_certain_unknowns),
 		SIP_TEST(test_UNAUTH_6_unknown_invite_retransmissions_stay_silent),
 		SIP_TEST(test_UNAUTH_1_unknown_register_challenged_when_on),
 		SIP_TEST(test_UNAUTH_1_challenge_code_follows_auth_code_407),

@@ -846,6 +846,249 @@ test_uint_helper(void **state)
 	assert_int_equal(sip_scan_uint(cspan("1 "), 10, &v), -1);
 }
 
+/* --- sip_scan_skim(): what the unknown-source drop reads ------------------------------ */
+
+static struct sip_skim skim_res; /* result of the last skim */
+
+static enum sip_scan_status
+skim_n(const void *msg, size_t len)
+{
+	drop_buf();
+	scan_buf = malloc(len ? len : 1);
+	assert_non_null(scan_buf);
+	memcpy(scan_buf, msg, len);
+	return sip_scan_skim(scan_buf, len, &skim_res);
+}
+
+static enum sip_scan_status
+skim(const char *msg)
+{
+	return skim_n(msg, strlen(msg));
+}
+
+/* What svwar sends: the skim keeps the spans sip_scan() would parse, and only those. */
+static void
+test_UNAUTH_5_skim_keeps_what_the_drop_decides_on(void **state)
+{
+	static const char m[] = "REGISTER sip:2001@10.99.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.99.0.2:5060;branch=z9hG4bK-3086183279;rport\r\n"
+		"Max-Forwards: 70\r\n"
+		"To: \"2001\" <sip:2001@10.99.0.1>\r\n"
+		"From: \"2001\" <sip:2001@10.99.0.1>;tag=6435623139303061\r\n"
+		"User-Agent:   friendly-scanner \r\n"
+		"Call-ID: 1157237573717484148\r\n"
+		"Proxy-Authorization: Digest username=\"p\"\r\n"
+		"Authorization: Digest username=\"a\"\r\n"
+		"CSeq: 1 REGISTER\r\n"
+		"Content-Length: 0\r\n\r\n";
+	struct sip_scan_addr a;
+	struct sip_scan_auth cr;
+
+	(void)state;
+	assert_int_equal(skim(m), SIP_SCAN_OK);
+	assert_true(skim_res.line.is_request);
+	assert_int_equal(skim_res.line.method, SIP_METHOD_REGISTER);
+	assert_span(skim_res.line.ruri, "sip:2001@10.99.0.1");
+	assert_null(skim_res.line.ruri_user.p); /* the Request-URI is not split */
+	assert_span(skim_res.to, "\"2001\" <sip:2001@10.99.0.1>");
+	assert_span(skim_res.from, "\"2001\" <sip:2001@10.99.0.1>;tag=6435623139303061");
+	assert_span(skim_res.user_agent, "friendly-scanner");
+	assert_span(skim_res.auth, "Digest username=\"p\""); /* the first credentials */
+	assert_true(skim_res.auth_is_proxy);
+	assert_int_equal(skim_res.n_headers, 10);
+	/* Parsed on demand, the values are what sip_scan() makes of them. */
+	assert_int_equal(sip_scan_addr(skim_res.from, &a), 0);
+	assert_span(a.user, "2001");
+	assert_span(a.tag, "6435623139303061");
+	assert_int_equal(sip_scan_credentials(skim_res.auth, true, &cr), SIP_SCAN_OK);
+	assert_span(cr.username, "p");
+	assert_true(cr.is_proxy);
+	assert_int_equal(sip_scan_credentials((struct sf_span){NULL, 0}, false, &cr),
+			 SIP_SCAN_ERR_BAD_AUTH);
+	/* The username alone: the same span, without reading the parameters after it. */
+	{
+		static const char *const vals[] = {
+			"Digest username=\"u1\", realm=\"r\"", "Digest realm=\"r\",username=u2",
+			"digest  nonce=\"n\" , username=\"u\\\"3\"", "Digest realm=\"r\"",
+			"Basic Zm9vOmJhcg==", "Digest username=\"u4\", username=\"u5\"",
+		};
+		struct sf_span u;
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			assert_int_equal(sip_scan_credentials(cspan(vals[i]), false, &cr),
+					 SIP_SCAN_OK);
+			assert_int_equal(sip_scan_credentials_user(cspan(vals[i]), &u),
+					 SIP_SCAN_OK);
+			assert_int_equal(u.len, cr.username.len);
+			assert_ptr_equal(u.p, cr.username.p);
+		}
+		/* Broken after the username: only the full parse notices. */
+		assert_int_equal(sip_scan_credentials(cspan("Digest username=\"u\", realm"), false,
+						      &cr), SIP_SCAN_ERR_BAD_AUTH);
+		assert_int_equal(sip_scan_credentials_user(cspan("Digest username=\"u\", realm"),
+							   &u), SIP_SCAN_OK);
+		assert_int_equal(u.len, 1);
+		/* Broken before it: both do. */
+		assert_int_equal(sip_scan_credentials_user(cspan("Digest realm, username=u"), &u),
+				 SIP_SCAN_ERR_BAD_AUTH);
+		assert_int_equal(sip_scan_credentials_user((struct sf_span){NULL, 0}, &u),
+				 SIP_SCAN_ERR_BAD_AUTH);
+		assert_int_equal(sip_scan_credentials_user(cspan("Digest"), &u),
+				 SIP_SCAN_ERR_BAD_AUTH);
+	}
+	assert_int_equal(sip_scan_addr((struct sf_span){NULL, 0}, &a), -1);
+	assert_int_equal(sip_scan_addr(cspan("<sip:x@y"), &a), -1);
+}
+
+/* Compact forms, odd spacing, folding and a repeated User-Agent: same spans as sip_scan(). */
+static void
+test_skim_agrees_with_scan(void **state)
+{
+	static const char *const msgs[] = {
+		MSG("User-Agent: one\r\n" "User-Agent: two\r\n"),
+		RL VIA "f: <sip:bob@example.com>;tag=1\r\nt: Bob <sip:bob@example.com>\r\n" CID CSEQ
+		"\r\n",
+		RL VIA "From  : <sip:bob@example.com>\r\n ;tag=7\r\nTO:\t<sip:c@d>\r\n" CID CSEQ
+		"user-agent: x\r\n\t y\r\nAUTHORIZATION: Digest username=\"u\"\r\n\r\n",
+		RL "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n\r\n",
+		MSG("X-Long: " "0123456789012345678901234567890123456789012345678901234567890123"
+		    "0123456789012345678901234567890123456789012345678901234567890123\r\n"),
+	};
+	struct sip_scan_addr a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		enum sip_scan_status st = scan(msgs[i], SIP_WANT_ALL);
+		struct sip_scan full = res;
+
+		if (st != SIP_SCAN_OK && st != SIP_SCAN_ERR_NO_VIA)
+			print_error("msg %zu: %s\n", i, sip_scan_reason_name(st));
+		assert_true(st == SIP_SCAN_OK || st == SIP_SCAN_ERR_NO_VIA);
+		assert_int_equal(skim(msgs[i]), SIP_SCAN_OK);
+		assert_int_equal(skim_res.n_headers, full.n_headers);
+		assert_int_equal(skim_res.line.method, full.line.method);
+		assert_int_equal(sip_scan_addr(skim_res.from, &a), 0);
+		assert_int_equal(a.user.len, full.from.user.len);
+		assert_memory_equal(a.tag.p, full.from.tag.p, a.tag.len);
+		assert_int_equal(a.tag.len, full.from.tag.len);
+		assert_int_equal(sip_scan_addr(skim_res.to, &a), 0);
+		assert_int_equal(a.user.len, full.to.user.len);
+		assert_int_equal(skim_res.user_agent.len, full.user_agent.len);
+		if (full.user_agent.len > 0)
+			assert_memory_equal(skim_res.user_agent.p, full.user_agent.p,
+					    full.user_agent.len);
+		assert_int_equal(skim_res.auth.p != NULL, full.auth.scheme.p != NULL);
+	}
+	assert_int_equal(skim(msgs[0]), SIP_SCAN_OK);
+	assert_span(skim_res.user_agent, "two"); /* the last one, as sip_scan() keeps it */
+}
+
+/*
+ * What the skim still rejects, with sip_scan()'s reason: the start line, the line structure
+ * and the names it must read. What it does not prove: a value or header it does not read.
+ */
+static void
+test_GEN_1_skim_malformed_reasons(void **state)
+{
+	static const struct {
+		const char *msg;
+		enum sip_scan_status want;
+	} cases[] = {
+		{ "HELLO", SIP_SCAN_ERR_TRUNCATED },
+		{ "\r\n", SIP_SCAN_ERR_BAD_START_LINE },
+		{ "INVITE sip:x@y SIP/3.0\r\n\r\n", SIP_SCAN_ERR_BAD_VERSION },
+		{ "INVITE  sip:x@y SIP/2.0\r\n\r\n", SIP_SCAN_ERR_BAD_START_LINE },
+		{ "INVITE <sip:x@y> SIP/2.0\r\n\r\n", SIP_SCAN_ERR_BAD_REQUEST_URI },
+		{ RL VIA, SIP_SCAN_ERR_TRUNCATED },
+		{ RL VIA "\r", SIP_SCAN_ERR_TRUNCATED },
+		{ RL VIA "\rX", SIP_SCAN_ERR_BAD_HEADER },
+		{ RL "Via: x\n\r\n", SIP_SCAN_ERR_BAD_HEADER },
+		{ RL "\n\r\n", SIP_SCAN_ERR_BAD_HEADER },
+		{ RL FROM FROM "\r\n", SIP_SCAN_ERR_DUP_HEADER },
+		{ RL TO "t: <sip:b@c>\r\n\r\n", SIP_SCAN_ERR_DUP_HEADER },
+		{ RL "From <sip:a@b>\r\n\r\n", SIP_SCAN_ERR_BAD_HEADER },
+		{ RL "To: <sip:a@b>", SIP_SCAN_ERR_TRUNCATED },
+		/* Not read, so not proven: a bad CSeq, a missing Via, a nameless line. */
+		{ RL FROM TO "CSeq: x\r\n\r\n", SIP_SCAN_OK },
+		{ RL "Call-ID: a b\r\n\r\n", SIP_SCAN_OK },
+		{ RL "garbage\r\n\r\n", SIP_SCAN_OK },
+		{ "SIP/2.0 200 OK\r\n" VIA "\r\n", SIP_SCAN_OK },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum sip_scan_status st = skim(cases[i].msg);
+
+		if (st != cases[i].want)
+			print_error("case %zu: got \"%s\"\n", i, sip_scan_reason_name(st));
+		assert_int_equal(st, cases[i].want);
+	}
+	assert_false(skim_res.line.is_request);
+	assert_int_equal(skim_n(NULL, 0), SIP_SCAN_ERR_TRUNCATED);
+}
+
+/* The line-end bit masks at every length and alignment: too long, too many, every prefix. */
+static void
+test_GEN_1_skim_limits_and_every_prefix(void **state)
+{
+	static const char m[] = "INVITE sip:bob@example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK9;rport\r\n"
+		"From: \"Al \\\"x\\\"\" <sip:al@example.com>;tag=9\r\n"
+		"To: sip:bob@example.com\r\n"
+		"Call-ID: t@192.0.2.1\r\nCSeq: 1 INVITE\r\n"
+		"X-Folded: a\r\n b\r\n\tc\r\n"
+		"Proxy-Authorization: Digest username=\"al\", nonce=\"n\"\r\n"
+		"User-Agent: x\r\nContent-Length: 4\r\n\r\nv=0\n";
+	size_t n, end = strstr(m, "\r\n\r\n") + 4 - m, hl;
+	enum sip_scan_status st;
+	char *big;
+
+	(void)state;
+	assert_int_equal(skim(m), SIP_SCAN_OK);
+	assert_int_equal(skim_res.n_headers, 9); /* the folded line counts once */
+	assert_span(skim_res.user_agent, "x");
+	for (n = 0; n < sizeof(m) - 1; n++) {
+		st = skim_n(m, n);
+		if (n >= end)
+			assert_int_equal(st, SIP_SCAN_OK);
+		else
+			assert_int_not_equal(st, SIP_SCAN_OK);
+	}
+	/* A header line of exactly the limit passes, one byte more does not; both scanners. */
+	big = malloc(SIP_SCAN_MAX_HEADER_LEN + 256);
+	assert_non_null(big);
+	for (hl = SIP_SCAN_MAX_HEADER_LEN - 1; hl <= SIP_SCAN_MAX_HEADER_LEN + 1; hl++) {
+		/* "X: " + filler + CR: the LF sits hl bytes after the line start. */
+		n = (size_t)sprintf(big, "%s", RL);
+		memcpy(big + n, "X: ", 3);
+		memset(big + n + 3, 'a', hl - 4);
+		memcpy(big + n + hl - 1, "\r\n\r\n", 5);
+		/* sip_scan() reads on to the end (no Via there) unless the line is too long. */
+		st = scan(big, SIP_WANT_AUTH);
+		assert_int_equal(skim(big), st == SIP_SCAN_ERR_HEADER_TOO_LONG ? st : SIP_SCAN_OK);
+		assert_int_equal(skim(big), hl <= SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_OK
+									: SIP_SCAN_ERR_HEADER_TOO_LONG);
+	}
+	/* No line end within the limit: too long, not truncated. */
+	assert_int_equal(skim_n(big, strlen(RL) + SIP_SCAN_MAX_HEADER_LEN + 8),
+			 SIP_SCAN_ERR_HEADER_TOO_LONG);
+	free(big);
+	/* SIP_SCAN_MAX_HEADERS lines pass, one more does not. */
+	big = malloc(sizeof(RL) + (SIP_SCAN_MAX_HEADERS + 1) * 6 + 3);
+	assert_non_null(big);
+	for (hl = SIP_SCAN_MAX_HEADERS; hl <= SIP_SCAN_MAX_HEADERS + 1; hl++) {
+		n = (size_t)sprintf(big, "%s", RL);
+		for (size_t k = 0; k < hl; k++)
+			n += (size_t)sprintf(big + n, "X: a\r\n");
+		sprintf(big + n, "\r\n");
+		assert_int_equal(skim(big), hl <= SIP_SCAN_MAX_HEADERS ?
+				 SIP_SCAN_OK : SIP_SCAN_ERR_TOO_MANY_HEADERS);
+	}
+	free(big);
+}
+
 int
 main(void)
 {
@@ -888,6 +1131,10 @@ main(void)
 		cmocka_unit_test(test_uri_helper),
 		cmocka_unit_test(test_param_helper),
 		cmocka_unit_test(test_uint_helper),
+		cmocka_unit_test(test_UNAUTH_5_skim_keeps_what_the_drop_decides_on),
+		cmocka_unit_test(test_skim_agrees_with_scan),
+		cmocka_unit_test(test_GEN_1_skim_malformed_reasons),
+		cmocka_unit_test(test_GEN_1_skim_limits_and_every_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
