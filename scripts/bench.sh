@@ -50,7 +50,7 @@ CLASSES=(
 	"reregister|on|sip_register_ok|1000000|20000|REGISTER with correct digest refreshing an existing binding: 200 OK"
 	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|3000000|50000|wrong-password storm: re-challenged, then final reject and lockout (silent)"
 	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|3000000|100000|90% flood_unknown, 5% options_gateway, 5% reregister (as generated: 3,686 / 188 / 222 of the 4,096 frames)"
-	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh, its summary line)"
+	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh: its table, one row per spread mode)"
 )
 # The classes of the two-worker pass (each is also run on one worker in the same invocation).
 SCALING=(l2l4 flood_unknown options_gateway register_digest)
@@ -163,17 +163,17 @@ if [ "$scaling" = 1 ]; then
 	done
 fi
 
-# NAT keep-alive with 1M bindings: another engineer's script (scripts/bench_keepalive.sh);
-# prints its last non-empty line. Off while the script is missing.
+# NAT keep-alive with 1M bindings: another engineer's script (scripts/bench_keepalive.sh,
+# the daemon's --bench-ka-bindings), given this run's binary when there is one; prints its
+# summary (its stdout: a table, one row per spread mode). Off while the script is missing.
 run_keepalive() {
-	local ka_out err
+	local err
 	err=$(mktemp)
 	echo
 	if [ -x "$keepalive_script" ]; then
-		if ka_out=$(SF_BENCH_DIR=$out "$keepalive_script" 2>"$err"); then
-			ka_out=$(printf '%s\n' "$ka_out" | grep -v '^[[:space:]]*$' | tail -1)
-			case "$ka_out" in keepalive*) echo "$ka_out" ;; *) echo "keepalive_1m: $ka_out" ;; esac
-		else
+		echo "keepalive_1m: $keepalive_script (${SF_KA_BENCH_BINDINGS:-1000000} NAT bindings into net_null)"
+		if ! SF_BENCH_DIR=$out SF_SIPFASTD=${bin:-${SF_SIPFASTD:-}} "$keepalive_script" \
+			2>"$err" | grep -v '^[[:space:]]*$' | sed 's/^/  /'; then
 			status=1
 			cat "$err" >&2
 			echo "keepalive_1m: FAILED ($keepalive_script)"
