@@ -26,6 +26,12 @@ enum verdict icmp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
 			struct rte_ipv4_hdr *ip);
 enum verdict udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
 		       struct rte_ipv4_hdr *ip);
+/*
+ * The UDP checksum udp_input() deferred (PKT_META_F_CKSUM_UNVERIFIED set: no RX offload
+ * verdict, non-zero checksum field): true when it is valid. Computed from pkt_meta and the
+ * contiguous datagram; clears the flag either way. Only sip_input()'s gate calls it.
+ */
+bool udp_cksum_verify_deferred(struct rte_mbuf *m);
 
 /*
  * Reassemble: returns the whole datagram (possibly a segment chain) when @m completed one, or
