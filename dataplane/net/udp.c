@@ -93,6 +93,7 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 	const struct rte_udp_hdr *udp;
 	enum udp_cksum_state cks;
 	struct pkt_meta *meta;
+	uint16_t dgram_len;
 	enum verdict v;
 
 	if (unlikely(ip_payload < sizeof(*udp) ||
@@ -101,15 +102,19 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 		goto out_free;
 	}
 	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4_off);
-	if (unlikely(rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp) ||
-		     rte_be_to_cpu_16(udp->dgram_len) > ip_payload)) {
+	/*
+	 * Swapped once: DPDK's x86 byte swap is an asm volatile the compiler may not merge, and
+	 * this used to swap the same field four times on the way to sip_input().
+	 */
+	dgram_len = rte_be_to_cpu_16(udp->dgram_len);
+	if (unlikely(dgram_len < sizeof(*udp) || dgram_len > ip_payload)) {
 		v = VERDICT_DROP_UDP_BAD;
 		goto out_free;
 	}
-	if (rte_be_to_cpu_16(udp->dgram_len) < ip_payload) {
+	if (dgram_len < ip_payload) {
 		/* RFC 768: bytes after the UDP length are not part of the datagram or its checksum */
-		rte_pktmbuf_trim(m, (uint16_t)(ip_payload - rte_be_to_cpu_16(udp->dgram_len)));
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + rte_be_to_cpu_16(udp->dgram_len)));
+		rte_pktmbuf_trim(m, (uint16_t)(ip_payload - dgram_len));
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + dgram_len));
 	}
 	if (udp->dst_port != w->cfg->sip_port_be) {
 		v = VERDICT_DROP_UDP_PORT;
@@ -128,7 +133,7 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 	meta->in_port = port_id;
 	meta->flags = cks == UDP_CKSUM_DEFERRED ? PKT_META_F_CKSUM_UNVERIFIED : 0;
 	meta->payload_off = (uint16_t)(l4_off + sizeof(*udp));
-	meta->payload_len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	meta->payload_len = (uint16_t)(dgram_len - sizeof(*udp));
 	rte_ether_addr_copy(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr, &meta->src_mac);
 	if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
 		struct pkt_meta saved = *meta;
