@@ -6,7 +6,9 @@
  * headers, parses only what the decision needs, and the request is dropped in silence
  * (UNAUTH-5/6). Otherwise one lazy scan reads the request line, From/To, Call-ID/CSeq and
  * credentials to find a configured identity or dialog. Only known sources (and unknown ones
- * when replying is On) are scanned completely. No malloc, no log, no syscall.
+ * when replying is On) are scanned completely. Only the source classification and the skim's
+ * silent drop come before the UDP checksum gate (sip_input_cksum_ok()): whatever may answer,
+ * change state or steer passes it first. No malloc, no log, no syscall.
  */
 #include "dataplane/call/call.h"
 #include "dataplane/net/net.h"
