@@ -24,8 +24,9 @@
 
 /*
  * BENCHMARK ONLY (--bench-fixed-nonce): the nonce key seed and the frozen registrar clock.
- * scripts/bench_gen.py (BENCH_NONCE_SEED, BENCH_NOW_S) recomputes the nonce each challenge
- * would carry from these two, so its pcaps hold digests that verify. Change them together.
+ * scripts/bench_nonce.py (BENCH_NONCE_SEED, BENCH_NOW_S) recomputes the nonce each challenge
+ * would carry from these two, so bench_gen.py's pcaps hold digests that verify and
+ * tests/pcap/golden.py predicts its challenges byte for byte. Change them together.
  */
 #define CTL_REG_BENCH_NONCE_SEED 0x736662656e6368ull /* "sfbench" */
 #define CTL_REG_BENCH_NOW_S 1000000u

@@ -25,6 +25,13 @@ struct pkt_meta {
 
 /* Set by the registrar on the source-IP owner: digest verified, skip auth on the AoR owner. */
 #define PKT_META_F_AUTHENTICATED (1u << 0)
+/*
+ * Set by udp_input() when the UDP checksum is still to be verified (the port has no RX
+ * checksum verdict and the sender computed one). sip_input()'s gate verifies it, and clears
+ * it, before the datagram can cause anything but a silent drop: a reply, a state change, a
+ * hand-off to another worker. Silent drops before the gate never pay for the sum.
+ */
+#define PKT_META_F_CKSUM_UNVERIFIED (1u << 1)
 
 /* Size of the mbuf private area every pool we create reserves. */
 #define SF_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pkt_meta), RTE_MBUF_PRIV_ALIGN)

@@ -6,9 +6,12 @@
  * headers, parses only what the decision needs, and the request is dropped in silence
  * (UNAUTH-5/6). Otherwise one lazy scan reads the request line, From/To, Call-ID/CSeq and
  * credentials to find a configured identity or dialog. Only known sources (and unknown ones
- * when replying is On) are scanned completely. No malloc, no log, no syscall.
+ * when replying is On) are scanned completely. Only the source classification and the skim's
+ * silent drop come before the UDP checksum gate (sip_input_cksum_ok()): whatever may answer,
+ * change state or steer passes it first. No malloc, no log, no syscall.
  */
 #include "dataplane/call/call.h"
+#include "dataplane/net/net.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/scanner_ua.h"
@@ -127,6 +130,28 @@ sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, enum verdict *v)
 	return true;
 }
 
+/*
+ * THE checksum gate: everything before it in sip_input() ends in a silent drop (the source
+ * classification reads tables only; the skim drops in silence); everything after it may
+ * answer, change state (bindings, lockouts, dialogs) or steer the datagram to another worker.
+ * A datagram whose UDP checksum udp_input() left unverified (PKT_META_F_CKSUM_UNVERIFIED:
+ * the port has no RX checksum offload) is verified here, once: a steered datagram arrives
+ * with the flag cleared. A bad one is dropped and counted drop_udp_bad_cksum, and not
+ * sip_received, exactly as udp_input() counted it before the check moved here.
+ * What moved: a corrupted datagram the skim drops as certainly unknown (SS_REPLY_UNAUTHORIZED
+ * Off) is now counted as that unknown drop (sip_drop_unknown_*, sip_drop_scanner_ua) and
+ * sip_received, not drop_udp_bad_cksum; silent either way. It spares the flood the sum over
+ * every payload byte (~400 instructions a request, tests/callgrind/README.md).
+ * docs/ARCHITECTURE.md (net/udp.c) says the same.
+ */
+static inline bool
+sip_input_cksum_ok(struct rte_mbuf *m)
+{
+	if (likely(!(pkt_meta(m)->flags & PKT_META_F_CKSUM_UNVERIFIED)))
+		return true;
+	return udp_cksum_verify_deferred(m);
+}
+
 /* A suspended (source, user): a final rejection, so 403 or silence (I-3, LOCK-2). */
 static enum verdict
 sip_input_suspended(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
@@ -185,13 +210,19 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	enum policy_class cls;
 	struct sip_scan s;
 
-	worker_count(w, COUNTER_SIP_RECEIVED, 1);
 	/* The address decides first: no byte of the message is read for a gateway. */
 	cls = policy_classify_source(pol, sip_input_hooks, meta->src_ip, meta->src_port, NULL);
+	/* Silence for unknown sources: settle the common case with a skim, checksum unread. */
+	if (cls == POLICY_UNKNOWN && !w->cfg->params.reply_unauthorized &&
+	    sip_input_skim_drop(w, m, &v)) {
+		worker_count(w, COUNTER_SIP_RECEIVED, 1);
+		return v;
+	}
+	/* Past this line a datagram may be answered, change state or be steered. */
+	if (unlikely(!sip_input_cksum_ok(m)))
+		return sip_input_drop(m, VERDICT_DROP_UDP_BAD_CKSUM);
+	worker_count(w, COUNTER_SIP_RECEIVED, 1);
 	if (cls == POLICY_UNKNOWN) {
-		/* Silence for unknown sources: settle the common case with a skim. */
-		if (!w->cfg->params.reply_unauthorized && sip_input_skim_drop(w, m, &v))
-			return v;
 		st = sip_scan(data, meta->payload_len, &s, SIP_INPUT_WANT_POLICY);
 		if (unlikely(st != SIP_SCAN_OK))
 			return sip_input_malformed(w, m, st);

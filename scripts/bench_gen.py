@@ -35,18 +35,17 @@ ask a live SIP server (Kamailio on loopback) for them: the first REGISTER of eac
 there without credentials, and the nonce of its 401 is the one the digests are computed over.
 
 The digest classes need `sipfastd ... -- --bench-fixed-nonce` (benchmark only): a fixed nonce
-key and a frozen registrar clock. nonce_for() below recomputes the exact nonce that daemon
-would issue (dataplane/registrar/nonce.c layout), so the digests verify run after run.
+key and a frozen registrar clock. bench_nonce.nonce_for() recomputes the exact nonce that
+daemon would issue (dataplane/registrar/nonce.c layout), so the digests verify run after run.
 """
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import os
 import random
 import struct
 import sys
+
+from bench_nonce import digest_authorization, nonce_for  # beside this script
 
 SCAPY_PYTHON = "/usr/bin/python3"  # Debian's python3-scapy lives in the system interpreter
 
@@ -66,10 +65,6 @@ GATEWAY_IP = "10.99.0.254"
 DOMAIN = "sipfast.test"
 SIP_PORT = 5060
 N_USERS = 10000
-# sipfastd --bench-fixed-nonce: ctrlplane/ctl_registrar.c CTL_REG_BENCH_NONCE_SEED and
-# CTL_REG_BENCH_NOW_S. Change them together.
-BENCH_NONCE_SEED = 0x736662656e6368
-BENCH_NOW_S = 1000000
 SCANNER_UAS = ["friendly-scanner", "sipvicious", "sipcli/v1.8", "VaxSIPUserAgent/3.1",
                "PortSIP VoIP SDK 11.2", "Cisco-SIPGateway/IOS-12.x", "sipsak 0.9.6", "pplsip"]
 
@@ -159,39 +154,6 @@ def user_password(i):
     return "pw-%05d-bench" % i
 
 
-def md5hex(s):
-    return hashlib.md5(s.encode()).hexdigest()
-
-
-def bench_nonce_key():
-    """nonce_keyring_init_deterministic(): 32 bytes from a 64-bit LCG, top byte each step."""
-    seed, key = BENCH_NONCE_SEED, bytearray()
-    for _ in range(32):
-        seed = (seed * 6364136223846793005 + 1442695040888963407) & 0xffffffffffffffff
-        key.append(seed >> 56)
-    return bytes(key)
-
-
-BENCH_NONCE_KEY = bench_nonce_key()
-
-
-def nonce_for(src_ip, call_id, realm=DOMAIN, worker=0):
-    """A nonce sipfastd --bench-fixed-nonce would issue (nonce.c): version 2, key id 0 (gen 0),
-    worker, BE32 time, BE32 FNV-1a(Call-ID), BE24 request tag (low bits of FNV-1a(Via branch)
-    ^ CSeq of the challenged request), then HMAC-SHA256(key, those 14 bytes | source IP in
-    network order | BE16 realm length | realm)[:16]; base64url without padding. The MAC covers
-    the worker byte and the request tag, but verification is stateless and any worker verifies
-    it (one key), so worker 0 and tag 0 work everywhere."""
-    tag = 2166136261
-    for b in call_id.encode():
-        tag = ((tag ^ b) * 16777619) & 0xffffffff
-    hdr = struct.pack(">BBBII", 2, 0, worker, BENCH_NOW_S, tag) + (0).to_bytes(3, "big")
-    r = realm.encode()
-    mac = hmac.new(BENCH_NONCE_KEY, hdr + bytes(int(x) for x in src_ip.split(".")) +
-                   struct.pack(">H", len(r)) + r, hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(hdr + mac).decode().rstrip("=")
-
-
 CHALLENGE = {"server": None, "sock": None, "nonces": {}}
 
 
@@ -247,11 +209,8 @@ def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2):
     if CHALLENGE["server"] is not None:
         nonce = challenged_nonce(i, callid)
     else:
-        nonce = nonce_for(src_ip, callid)
-    cnonce, nc = "%08x" % rng.getrandbits(32), "00000001"
-    ha1 = md5hex("%s:%s:%s" % (user, DOMAIN, password or user_password(i)))
-    ha2 = md5hex("REGISTER:%s" % uri)
-    resp = md5hex("%s:%s:%s:%s:auth:%s" % (ha1, nonce, nc, cnonce, ha2))
+        nonce = nonce_for(src_ip, callid, DOMAIN)
+    cnonce = "%08x" % rng.getrandbits(32)
     lines = [
         "REGISTER %s SIP/2.0" % uri,
         "Via: SIP/2.0/UDP %s:5060;branch=%s;rport" % (src_ip, branch(rng)),
@@ -261,9 +220,8 @@ def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2):
         "Call-ID: %s" % callid,
         "CSeq: %d REGISTER" % cseq,
         "Contact: <sip:%s@%s:5060>;expires=%d" % (user, src_ip, expires),
-        "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
-        "response=\"%s\", algorithm=MD5, qop=auth, nc=%s, cnonce=\"%s\"" %
-        (user, DOMAIN, nonce, uri, resp, nc, cnonce),
+        digest_authorization(user, DOMAIN, password or user_password(i), "REGISTER", uri,
+                             nonce, cnonce),
         "User-Agent: bench-phone",
         "Content-Length: 0",
     ]

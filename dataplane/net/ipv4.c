@@ -44,7 +44,7 @@ ipv4_check(const struct worker *w, const struct rte_mbuf *m, uint16_t port_id,
 		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
 			     RTE_MBUF_F_RX_IP_CKSUM_BAD))
 			return VERDICT_DROP_IP_BAD_CKSUM;
-	} else if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff)) {
+	} else if (unlikely(ipv4_hdr_sum(ip, ihl) != 0xffff)) {
 		return VERDICT_DROP_IP_BAD_CKSUM;
 	}
 	if (unlikely(ip->dst_addr != ifc->ipv4))
@@ -60,6 +60,7 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
 	struct rte_ipv4_hdr *ip;
 	enum verdict v;
+	uint32_t pad;
 
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ip))) {
 		v = VERDICT_DROP_RUNT;
@@ -69,9 +70,15 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	v = ipv4_check(w, m, port_id, ip, ifc);
 	if (unlikely(v != 0))
 		goto out_free;
-	/* Ethernet padding of short frames must not reach the upper layers. */
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) -
-				    rte_be_to_cpu_16(ip->total_length));
+	/*
+	 * Ethernet padding of short frames must not reach the upper layers. Trimmed only when
+	 * there is some: rte_pktmbuf_trim() walks to the last segment even for 0 bytes (~20
+	 * instructions a frame, callgrind flood_unknown).
+	 */
+	pad = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) -
+	      rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(pad != 0))
+		rte_pktmbuf_trim(m, (uint16_t)pad);
 	if (unlikely(rte_ipv4_frag_pkt_is_fragmented(ip))) {
 		m = frag_reassemble(w, m, ip, &v);
 		if (m == NULL)

@@ -81,10 +81,15 @@ struct location {
 	uint32_t limbo;                 /* unlinked, no token yet (list head) */
 	uint32_t waiting;               /* unlinked before @token was taken (list head) */
 	uint64_t token;                 /* rte_rcu_qsbr_start() token of @waiting */
-	uint32_t n_live;                /* owner writes, others read relaxed */
 	uint32_t cursor;                /* sweep position, owner only */
 	location_notify_fn notify;      /* issue 6: keep-alive schedule, NULL = none */
 	void *notify_arg;
+	/*
+	 * Live bindings: owner writes, every worker reads it per unknown-source packet (the
+	 * binding probe skips an empty shard), so it sits alone on its cache line, away from
+	 * the owner's busy reclaim fields above.
+	 */
+	uint32_t n_live __rte_cache_aligned;
 };
 
 uint32_t
@@ -350,7 +355,7 @@ location_unlink(struct location *loc, uint32_t idx)
 	__atomic_store_n(&b->live, 0, __ATOMIC_RELEASE);
 	src_pos = location_src_unlink(loc, idx);
 	rte_hash_del_key(loc->by_aor, &key); /* returns idx; the position is freed by reclaim */
-	loc->n_live--;
+	__atomic_store_n(&loc->n_live, loc->n_live - 1, __ATOMIC_RELAXED);
 	if (loc->notify != NULL) /* issue 6: leaves the keep-alive schedule at once (KA-8) */
 		loc->notify(loc->notify_arg, idx, b, false);
 	location_defer(loc, idx, src_pos >= 0 ? (uint32_t)src_pos : LOCATION_NONE);
@@ -435,7 +440,7 @@ location_put(struct location *loc, const struct location_binding *nb)
 		location_defer(loc, (uint32_t)pos, LOCATION_NONE);
 		return -ENOSPC;
 	}
-	loc->n_live++;
+	__atomic_store_n(&loc->n_live, loc->n_live + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->live, 1, __ATOMIC_RELEASE);
 	if (loc->notify != NULL) /* issue 6: a NAT binding joins the keep-alive schedule */
 		loc->notify(loc->notify_arg, (uint32_t)pos, b, true);

@@ -7,13 +7,22 @@
  *                    (the mbuf free is not in it)
  *   known_options  - OPTIONS from a gateway: gateway probe, full scan, 200 OK built in a buffer
  *   osip_parse     - libosip2 full parse of the same INVITE on the per-thread arena
+ *   register_challenge - the pure part of the challenge that precedes register_auth: the
+ *                    same account's first REGISTER, without credentials: full scan,
+ *                    nonce_issue (HMAC-SHA256; its tag from Call-ID, Via branch and CSeq),
+ *                    both WWW-Authenticate lines (MD5, then SHA-256: a password account can
+ *                    answer either) and the 401 built in a buffer. Not in it: the account and
+ *                    lockout probes, the mbuf and the send.
  *   register_auth  - the pure part of an admitted REGISTER (what scripts/bench_gen.py sends
  *                    for register_digest: qop=auth MD5 over a nonce of ours): full scan,
  *                    nonce_verify (HMAC-SHA256), digest_verify from the account's precomputed
  *                    HA1, and the 200 OK with Contact/Expires built in a buffer. Not in it:
  *                    the lockout/session probes, the location store, the mbuf and the send.
+ * An admitted REGISTER (challenge, then the answer and its 200 OK) is register_challenge +
+ * register_auth.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,24 +144,73 @@ register_auth(struct nonce_ctx *nctx, struct digest_ctx *dctx, const uint8_t *m,
 	sink += (unsigned int)sip_build_response(out, sizeof(out), m, len, &s, &r);
 }
 
-/* The REGISTER bench_gen.py's register_digest sends, with a nonce of @nctx that verifies. */
+/*
+ * The challenge to a configured account's REGISTER without credentials; see the file comment.
+ * The steps of the registrar's reg_challenge() (dataplane/registrar/registrar.c) for a
+ * password account, on the bench's fixed clock.
+ */
+static __attribute__((noinline)) void
+register_challenge(struct nonce_ctx *nctx, const uint8_t *m, size_t len, uint32_t ip)
+{
+	struct sip_build_resp r = {.code = 401, .reason = SIP_BUILD_LIT("Unauthorized"),
+				   .src_ip_be = ip, .src_port = 5060};
+	uint8_t out[1500], extra[512], nonce[NONCE_TEXT_LEN];
+	struct digest_challenge ch = {.realm = SIP_BUILD_LIT(REG_REALM),
+				      .nonce = {nonce, NONCE_TEXT_LEN},
+				      .offers = DIGEST_OFFER_MD5};
+	struct sip_scan s;
+	int md5, sha;
+
+	if (sip_scan(m, len, &s, SIP_WANT_ALL) != SIP_SCAN_OK || s.auth.username.len != 0)
+		abort();
+	if (nonce_issue(nctx, ip, ch.realm, s.call_id, nonce_request_tag(s.via.branch, s.cseq),
+			1000, nonce) != 0)
+		abort();
+	md5 = digest_challenge_render(extra, sizeof(extra), &ch);
+	if (md5 < 0)
+		abort();
+	ch.offers = DIGEST_OFFER_SHA256;
+	sha = digest_challenge_render(extra + md5, sizeof(extra) - (size_t)md5, &ch);
+	if (sha < 0)
+		abort();
+	r.extra = (struct sf_span){extra, (uint16_t)(md5 + sha)};
+	len = (size_t)sip_build_response(out, sizeof(out), m, len, &s, &r);
+	if (len > sizeof(out)) /* -1: the 401 did not fit */
+		abort();
+	sink += (unsigned int)len;
+}
+
+/*
+ * The REGISTER bench_gen.py's register_digest sends, with a nonce of @nctx that verifies
+ * (@with_auth), or the same phone's first REGISTER, the one challenged: CSeq 1, no
+ * Authorization line.
+ */
 static uint8_t *
 register_msg(struct nonce_ctx *nctx, struct digest_ctx *dctx, uint32_t ip, struct sf_span ha1,
-	     size_t *len)
+	     bool with_auth, size_t *len)
 {
 	uint8_t nonce[NONCE_TEXT_LEN], resp[DIGEST_HEX_MAX];
 	struct digest_creds c = {.alg = DIGEST_ALG_MD5, .qop_auth = true};
-	char *msg = malloc(2048);
+	char *msg = malloc(2048), auth[512] = "";
 
-	if (msg == NULL || nonce_issue(nctx, ip, SIP_BUILD_LIT(REG_REALM),
-				       SIP_BUILD_LIT(REG_CALL_ID), 0, 1000, nonce) != 0)
+	if (msg == NULL)
 		abort();
-	c.nonce = (struct sf_span){nonce, NONCE_TEXT_LEN};
-	c.uri = SIP_BUILD_LIT("sip:" REG_REALM);
-	c.nc = SIP_BUILD_LIT("00000001");
-	c.cnonce = SIP_BUILD_LIT("8a3f09c1");
-	if (digest_response(dctx, &c, SIP_BUILD_LIT("REGISTER"), ha1, resp) != 0)
-		abort();
+	if (with_auth) {
+		if (nonce_issue(nctx, ip, SIP_BUILD_LIT(REG_REALM), SIP_BUILD_LIT(REG_CALL_ID), 0,
+				1000, nonce) != 0)
+			abort();
+		c.nonce = (struct sf_span){nonce, NONCE_TEXT_LEN};
+		c.uri = SIP_BUILD_LIT("sip:" REG_REALM);
+		c.nc = SIP_BUILD_LIT("00000001");
+		c.cnonce = SIP_BUILD_LIT("8a3f09c1");
+		if (digest_response(dctx, &c, SIP_BUILD_LIT("REGISTER"), ha1, resp) != 0)
+			abort();
+		snprintf(auth, sizeof(auth),
+			 "Authorization: Digest username=\"u00017\", realm=\"" REG_REALM "\", "
+			 "nonce=\"%.*s\", uri=\"sip:" REG_REALM "\", response=\"%.32s\", "
+			 "algorithm=MD5, qop=auth, nc=00000001, cnonce=\"8a3f09c1\"\r\n",
+			 NONCE_TEXT_LEN, nonce, resp);
+	}
 	*len = (size_t)snprintf(msg, 2048,
 		"REGISTER sip:" REG_REALM " SIP/2.0\r\n"
 		"Via: SIP/2.0/UDP 10.99.0.2:5060;branch=z9hG4bK5f1e2d3c4b5a;rport\r\n"
@@ -160,13 +218,11 @@ register_msg(struct nonce_ctx *nctx, struct digest_ctx *dctx, uint32_t ip, struc
 		"From: <sip:u00017@" REG_REALM ">;tag=1a2b3c4d\r\n"
 		"To: <sip:u00017@" REG_REALM ">\r\n"
 		"Call-ID: " REG_CALL_ID "\r\n"
-		"CSeq: 2 REGISTER\r\n"
+		"CSeq: %d REGISTER\r\n"
 		"Contact: <sip:u00017@10.99.0.2:5060>;expires=3600\r\n"
-		"Authorization: Digest username=\"u00017\", realm=\"" REG_REALM "\", "
-		"nonce=\"%.*s\", uri=\"sip:" REG_REALM "\", response=\"%.32s\", algorithm=MD5, "
-		"qop=auth, nc=00000001, cnonce=\"8a3f09c1\"\r\n"
+		"%s"
 		"User-Agent: bench-phone\r\n"
-		"Content-Length: 0\r\n\r\n", NONCE_TEXT_LEN, nonce, resp);
+		"Content-Length: 0\r\n\r\n", with_auth ? 2 : 1, auth);
 	return (uint8_t *)msg;
 }
 
@@ -231,7 +287,11 @@ main(void)
 	    digest_ha1(dctx, DIGEST_ALG_MD5, SIP_BUILD_LIT("u00017"), SIP_BUILD_LIT(REG_REALM),
 		       SIP_BUILD_LIT("pw-00017-bench"), ha1_hex) != 0)
 		return 1;
-	rg = register_msg(nctx, dctx, gw, ha1, &rg_len);
+	rg = register_msg(nctx, dctx, gw, ha1, false, &rg_len);
+	for (i = 0; i < N; i++)
+		register_challenge(nctx, rg, rg_len, gw);
+	free(rg);
+	rg = register_msg(nctx, dctx, gw, ha1, true, &rg_len);
 	for (i = 0; i < N; i++)
 		register_auth(nctx, dctx, rg, rg_len, gw, ha1);
 	free(rg);

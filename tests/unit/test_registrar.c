@@ -1053,6 +1053,48 @@ test_AUTH_ha1_precomputed_per_realm(void **state)
 			 VERDICT_SIP_REGISTER_OK);
 }
 
+/*
+ * registrar_binding_live() asks every shard (a binding lives with its AoR's owner, whatever
+ * its source), skipping the empty ones on their live count. Shard 0 (this worker's) is empty
+ * here, the binding sits in a second shard: it must still be found, and not once it expired
+ * (the clock is read when a shard is asked) or was removed.
+ */
+static void
+test_REG_binding_live_skips_empty_shards_asks_the_others(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct location *other = location_create(1, 64, t->qs, SOCKET_ID_ANY);
+	struct sf_span aor = {(const uint8_t *)"1002", 4};
+	struct sf_span contact = {(const uint8_t *)"sip:1002@10.99.0.8:5070", 23};
+	struct location_binding b;
+
+	assert_non_null(other);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, aor, contact), 0);
+	b.src_ip = htonl(IP_B);
+	b.src_port = htons(5070);
+	b.expires_at_s = t->now + 600;
+	b.granted_s = 600;
+	t->sh->shard[1] = other;
+	t->sh->n_workers = 2;
+	assert_int_equal(location_count(w->reg->loc), 0);
+	assert_false(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+	assert_int_equal(location_put(other, &b), 0);
+	assert_true(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+	assert_false(registrar_binding_live(w, htonl(IP_B), htons(5071)));
+	t->now += 600; /* expired, still counted until the owner's sweep */
+	assert_int_equal(location_count(other), 1);
+	assert_false(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+	t->now -= 1;
+	assert_true(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+	assert_int_equal(location_remove(other, aor), 0);
+	assert_false(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+	t->sh->n_workers = 1;
+	t->sh->shard[1] = NULL;
+	location_destroy(other);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1084,6 +1126,7 @@ main(void)
 		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
 		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),
 		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
+		REG_TEST(test_REG_binding_live_skips_empty_shards_asks_the_others),
 	};
 
 	if (fx_eal_init() != 0)

@@ -498,6 +498,126 @@ test_SIP_known_other_method_gets_405(void **state)
 	assert_has(out, "\r\nAllow: ");
 }
 
+/* sip_frame() with its (valid, non-zero) UDP checksum made wrong; never the "none" value 0. */
+static struct rte_mbuf *
+sip_frame_bad_cksum(struct fx *f, uint32_t src, const char *text)
+{
+	struct rte_mbuf *m = sip_frame(f, src, text);
+	struct rte_udp_hdr *udp = fx_udp(m);
+
+	assert_int_not_equal(udp->dgram_cksum, 0);
+	udp->dgram_cksum ^= rte_cpu_to_be_16(0x0101);
+	if (udp->dgram_cksum == 0)
+		udp->dgram_cksum = rte_cpu_to_be_16(0x0101);
+	return m;
+}
+
+/*
+ * The checksum is verified at sip_input()'s gate, before anything that answers, changes
+ * state or steers. A corrupted datagram from a gateway, or one that names an account, or an
+ * unknown one the skim leaves to the full path, is dropped and counted drop_udp_bad_cksum
+ * (not sip_received), exactly as when udp_input() checked it, and never answered. The same
+ * datagram with its checksum intact is answered.
+ */
+static void
+test_SIP_bad_udp_checksum_from_known_source_dropped_counted(void **state)
+{
+	struct sfx *t = *state;
+	struct worker *w = t->f->w;
+	char out[2048];
+
+	set_reply(t, false);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, GW_IP, REQ("OPTIONS", "9999", "", ""))),
+			 VERDICT_DROP_UDP_BAD_CKSUM);
+	/* An account's REGISTER and INVITE would be challenged. */
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("REGISTER", "1001", "", ""))),
+			 VERDICT_DROP_UDP_BAD_CKSUM);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("INVITE", "1001", "", ""))),
+			 VERDICT_DROP_UDP_BAD_CKSUM);
+	/* A To tag may name a dialog: the skim defers to the full path, so the gate decides. */
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("BYE", "9999", ";tag=tt", ""))),
+			 VERDICT_DROP_UDP_BAD_CKSUM);
+	/* On: an unknown source is answered, so its checksum is verified first. */
+	set_reply(t, true);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("OPTIONS", "9999", "", ""))),
+			 VERDICT_DROP_UDP_BAD_CKSUM);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("REGISTER", "9999", "", ""))),
+			 VERDICT_DROP_UDP_BAD_CKSUM);
+	assert_silent(t);
+	assert_int_equal(w->verdicts[VERDICT_DROP_UDP_BAD_CKSUM], 6);
+	assert_int_equal(w->counters[COUNTER_SIP_RECEIVED], 0);
+	/* Intact, the gateway's OPTIONS is answered. */
+	set_reply(t, false);
+	assert_int_equal(rx(t, GW_IP, REQ("OPTIONS", "9999", "", "")), VERDICT_SIP_REPLIED_OPTIONS);
+	tx_one(t, GW_IP, out, sizeof(out));
+	assert_has(out, "SIP/2.0 200 OK\r\n");
+	assert_int_equal(w->verdicts[VERDICT_DROP_UDP_BAD_CKSUM], 6);
+	assert_int_equal(w->counters[COUNTER_SIP_RECEIVED], 1);
+}
+
+/*
+ * SS_REPLY_UNAUTHORIZED Off: a request the skim drops as certainly unknown is dropped before
+ * the gate, checksum unread. A corrupted one is therefore counted as the unknown drop it would
+ * be (and sip_received), not drop_udp_bad_cksum; silent either way (docs/ARCHITECTURE.md).
+ */
+static void
+test_UNAUTH_5_unknown_source_flood_skips_checksum(void **state)
+{
+	struct sfx *t = *state;
+	struct worker *w = t->f->w;
+
+	set_reply(t, false);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("OPTIONS", "9999", "", ""))),
+			 VERDICT_SIP_DROP_UNKNOWN_OPTIONS);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("REGISTER", "9999", "", ""))),
+			 VERDICT_SIP_DROP_UNKNOWN_REGISTER);
+	assert_int_equal(fx_rx(t->f, sip_frame_bad_cksum(t->f, FX_PEER_IP,
+							 REQ("INVITE", "9999", "",
+							     "User-Agent: friendly-scanner\r\n"))),
+			 VERDICT_SIP_DROP_SCANNER_UA);
+	assert_int_equal(w->verdicts[VERDICT_DROP_UDP_BAD_CKSUM], 0);
+	assert_int_equal(w->counters[COUNTER_SIP_RECEIVED], 3);
+	assert_silent(t);
+}
+
+/*
+ * A port with RX checksum offload: the NIC's verdict is used at once, as before the gate
+ * existed. BAD drops even a flood request; GOOD is trusted (the field is not summed again).
+ */
+static void
+test_SIP_rx_cksum_offload_verdict_used_at_udp(void **state)
+{
+	struct sfx *t = *state;
+	struct worker *w = t->f->w;
+	struct rte_mbuf *m;
+	char out[2048];
+
+	set_reply(t, false);
+	w->ports[t->f->port].rx_cksum_offload = true;
+	m = sip_frame(t->f, FX_PEER_IP, REQ("OPTIONS", "9999", "", ""));
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	assert_int_equal(fx_rx(t->f, m), VERDICT_DROP_UDP_BAD_CKSUM);
+	m = sip_frame_bad_cksum(t->f, GW_IP, REQ("OPTIONS", "9999", "", ""));
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	assert_int_equal(fx_rx(t->f, m), VERDICT_SIP_REPLIED_OPTIONS);
+	tx_one(t, GW_IP, out, sizeof(out));
+	assert_has(out, "SIP/2.0 200 OK\r\n");
+	/* UNKNOWN from the NIC: verified in software at the gate. */
+	m = sip_frame_bad_cksum(t->f, GW_IP, REQ("OPTIONS", "9999", "", ""));
+	assert_int_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN);
+	assert_int_equal(fx_rx(t->f, m), VERDICT_DROP_UDP_BAD_CKSUM);
+	w->ports[t->f->port].rx_cksum_offload = false;
+	assert_int_equal(w->verdicts[VERDICT_DROP_UDP_BAD_CKSUM], 2);
+	assert_silent(t);
+}
+
 #define SIP_TEST(fn) cmocka_unit_test_setup_teardown(fn, sfx_setup, sfx_teardown)
 
 int
@@ -520,6 +640,9 @@ main(void)
 		SIP_TEST(test_GEN_2_stray_response_dropped_silently),
 		SIP_TEST(test_SIP_known_stray_ack_not_answered),
 		SIP_TEST(test_SIP_known_other_method_gets_405),
+		SIP_TEST(test_SIP_bad_udp_checksum_from_known_source_dropped_counted),
+		SIP_TEST(test_UNAUTH_5_unknown_source_flood_skips_checksum),
+		SIP_TEST(test_SIP_rx_cksum_offload_verdict_used_at_udp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

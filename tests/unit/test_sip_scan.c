@@ -856,7 +856,8 @@ skim_n(const void *msg, size_t len)
 	drop_buf();
 	scan_buf = malloc(len ? len : 1);
 	assert_non_null(scan_buf);
-	memcpy(scan_buf, msg, len);
+	if (len > 0) /* memcpy from NULL is undefined even for 0 bytes (UBSan) */
+		memcpy(scan_buf, msg, len);
 	return sip_scan_skim(scan_buf, len, &skim_res);
 }
 
