@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
@@ -179,35 +180,23 @@ hash_parts(struct digest_ctx *ctx, unsigned int hash, const struct sf_span *part
 			len += parts[i].len;
 		}
 	}
-	if (hash == HASH_MD5) {
-		md5_init(&ctx->h.md5);
-		if (len == total) {
-			md5_update(&ctx->h.md5, len, join);
-		} else {
-			for (i = 0; i < n_parts; i++) {
-				if (i > 0)
-					md5_update(&ctx->h.md5, 1, &colon);
-				if (parts[i].len > 0)
-					md5_update(&ctx->h.md5, parts[i].len, parts[i].p);
-			}
-		}
-		md5_digest(&ctx->h.md5, MD5_DIGEST_SIZE, bin);
-		to_hex(bin, MD5_DIGEST_SIZE, out);
-		return 0;
-	}
-	sha256_init(&ctx->h.sha256);
+	/* nettle's generic hash descriptors: one code path for MD5 and SHA-256. */
+	const struct nettle_hash *h = hash == HASH_MD5 ? &nettle_md5 : &nettle_sha256;
+	void *st = hash == HASH_MD5 ? (void *)&ctx->h.md5 : (void *)&ctx->h.sha256;
+
+	h->init(st);
 	if (len == total) {
-		sha256_update(&ctx->h.sha256, len, join);
+		h->update(st, len, join);
 	} else {
 		for (i = 0; i < n_parts; i++) {
 			if (i > 0)
-				sha256_update(&ctx->h.sha256, 1, &colon);
+				h->update(st, 1, &colon);
 			if (parts[i].len > 0)
-				sha256_update(&ctx->h.sha256, parts[i].len, parts[i].p);
+				h->update(st, parts[i].len, parts[i].p);
 		}
 	}
-	sha256_digest(&ctx->h.sha256, SHA256_DIGEST_SIZE, bin);
-	to_hex(bin, SHA256_DIGEST_SIZE, out);
+	h->digest(st, h->digest_size, bin);
+	to_hex(bin, h->digest_size, out);
 	return 0;
 }
 

@@ -1299,6 +1299,29 @@ split_name(const uint8_t *p, const uint8_t *e, size_t *name_len, const uint8_t *
 	return SIP_SCAN_OK;
 }
 
+/*
+ * The header at p: its id (SIP_HDR_OTHER when unknown), name length and value start *v (past
+ * the ':'). Known names in their usual spelling take the fast path; anything else is split
+ * as a token and looked up.
+ */
+static inline __attribute__((always_inline)) enum sip_scan_status
+header_name(const uint8_t *p, const uint8_t *e, enum sip_scan_hdr *h, size_t *name_len,
+	    const uint8_t **v)
+{
+	enum sip_scan_status st;
+
+	*h = name_fast(p, e, name_len);
+	if (*h != SIP_HDR_MAX) {
+		*v = p + *name_len + 1;
+		return SIP_SCAN_OK;
+	}
+	st = split_name(p, e, name_len, v);
+	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+		return st;
+	*h = hdr_lookup(p, *name_len);
+	return SIP_SCAN_OK;
+}
+
 /* After the empty line: mandatory headers, then the body framed by Content-Length. */
 static enum sip_scan_status
 scan_finish(struct sip_scan *out, const uint8_t *body, const uint8_t *e, unsigned int want)
@@ -1367,15 +1390,9 @@ sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int wan
 		if (SCAN_UNLIKELY(out->n_headers >= SIP_SCAN_MAX_HEADERS))
 			return SIP_SCAN_ERR_TOO_MANY_HEADERS;
 		name = p;
-		h = name_fast(p, e, &name_len);
-		if (h == SIP_HDR_MAX) {
-			st = split_name(p, e, &name_len, &v);
-			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-				return st;
-			h = hdr_lookup(name, name_len);
-		} else {
-			v = p + name_len + 1;
-		}
+		st = header_name(p, e, &h, &name_len, &v);
+		if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+			return st;
 		st = split_value(name, v, e, &ve, &p);
 		if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
 			return st;
@@ -1530,15 +1547,9 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 		h = SIP_HDR_OTHER;
 		v = p;
 		if (sc_skim_name[c]) {
-			h = name_fast(p, e, &name_len);
-			if (h == SIP_HDR_MAX) {
-				st = split_name(p, e, &name_len, &v);
-				if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-					return st;
-				h = hdr_lookup(name, name_len);
-			} else {
-				v = p + name_len + 1;
-			}
+			st = header_name(p, e, &h, &name_len, &v);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+				return st;
 		}
 		/* split_value(): the line end, folded continuation lines included. */
 		for (;;) {
