@@ -55,7 +55,7 @@ usage(FILE *f, const char *prog)
 		"      --bench-fixed-nonce\n"
 		"                         benchmark only: never in production. Fixed nonce key and\n"
 		"                         frozen registrar clock, so digests precomputed by\n"
-		"                         scripts/bench_gen.py verify run after run (anyone who\n"
+		"                         scripts/bench_nonce.py verify run after run (anyone who\n"
 		"                         reads the generator can forge nonces; nothing expires)\n"
 		"      --bench-discard    benchmark only: workers receive each burst and free it,\n"
 		"                         nothing else (the PMD's own cost; no packet is answered)\n"

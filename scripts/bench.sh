@@ -65,7 +65,8 @@ declare -A MUST_COUNT=(
 # The pcap a class replays when it is not its own.
 declare -A PCAP_OF=([empty]=l2l4 [sip_count]=flood_unknown)
 # Extra daemon options per class (benchmark only). The digest classes replay digests
-# precomputed over the nonces a fixed key and a frozen clock give (bench_gen.py nonce_for()).
+# precomputed over the nonces a fixed key and a frozen clock give (scripts/bench_nonce.py
+# nonce_for(), used by bench_gen.py).
 declare -A EXTRA_OPTS=(
 	[empty]=--bench-discard
 	[register_digest]=--bench-fixed-nonce
@@ -222,7 +223,8 @@ fi
 bin=$build/ctrlplane/sipfastd
 
 # --- Pcaps: generated, cached by generator hash and frame count, never in git. ---
-gen_key=$(sha1sum <scripts/bench_gen.py | cut -c1-12)-$frames
+# Both scripts make the pcaps (bench_gen.py imports bench_nonce.py): a change to either is new.
+gen_key=$(cat scripts/bench_gen.py scripts/bench_nonce.py | sha1sum | cut -c1-12)-$frames
 pcaps=$out/pcap/$gen_key
 missing=()
 for c in "${selected[@]}"; do

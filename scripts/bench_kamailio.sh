@@ -92,7 +92,7 @@ echo "sipfastd figures from $sf_results (revision $rev_now)" >&2
 # The pcaps of every class (also the ones sipfastd cannot run yet), and the user table that
 # register_digest's config gives sipfastd, for Kamailio's htable.
 frames=${SF_BENCH_FRAMES:-4096}
-pcaps=$out/pcap/kamailio-$(sha1sum <scripts/bench_gen.py | cut -c1-12)-$frames
+pcaps=$out/pcap/kamailio-$(cat scripts/bench_gen.py scripts/bench_nonce.py | sha1sum | cut -c1-12)-$frames
 scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${classes[@]}" register_digest
 mkdir -p "$work/db"
 /usr/bin/python3 - "$pcaps/register_digest.json" >"$work/db/htable" <<'PY'
