@@ -24,6 +24,7 @@
 #define LOCATION_AOR_MAX 64       /**< AoR bytes at most (an account user) */
 #define LOCATION_TEXT_MAX 108     /**< AoR + Contact URI bytes, stored back to back */
 #define LOCATION_DEFAULT_CAPACITY 65536u /**< bindings per worker shard */
+#define LOCATION_FILTER_MAX 15u   /**< a source filter counter saturates (sticks) here */
 
 /**
  * One registration binding (152 bytes). Fields a reader uses after lookup are stored
@@ -113,6 +114,34 @@ const struct location_binding *location_lookup(const struct location *loc, struc
  * a multi-line phone, a PBX), not only the newest.
  */
 bool location_source_live(const struct location *loc, uint32_t ip, uint16_t port, uint32_t now);
+/* (its source filter answers most unbound sources with one load, see below) */
+
+/**
+ * The source filter hash of @ip:@port (network order), the same for every shard, so a probe
+ * of several shards computes it once.
+ */
+uint64_t location_source_fhash(uint32_t ip, uint16_t port);
+
+/**
+ * Any worker: the shard's source filter for @fh = location_source_fhash(ip, port). false = no
+ * binding from that source is linked (no lookup needed); true = maybe (ask
+ * location_source_lookup(); a false positive costs only that). Never false for a source with
+ * a live binding (location.c, "Source filter"). One load.
+ */
+bool location_source_maybe(const struct location *loc, uint64_t fh);
+
+/**
+ * The filter counter @fh maps to (tests, diagnostics): linked bindings from every source
+ * mapping there, or LOCATION_FILTER_MAX = saturated (stuck; no longer counts).
+ */
+unsigned int location_source_filter(const struct location *loc, uint64_t fh);
+
+/**
+ * Any worker: location_source_live() without the filter (the table lookup and the chain walk);
+ * for a caller that asked location_source_maybe() first.
+ */
+bool location_source_lookup(const struct location *loc, uint32_t ip, uint16_t port,
+			    uint32_t now);
 
 /**
  * Owner only: store @b under its AoR. A binding with the same AoR, source and contact is

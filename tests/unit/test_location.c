@@ -2,7 +2,8 @@
 /*
  * The location shard alone (issue 5): memory per binding measured from rte_malloc's heap
  * statistics, a full shard, refresh/replace/remove/sweep with link/unlink events, several
- * accounts behind one ip:port, AoR key collisions, Contact length limits, and QSBR reclaim: a slot is
+ * accounts behind one ip:port, the source filter (exact counts, never a miss, saturation), AoR
+ * key collisions, Contact length limits, and QSBR reclaim: a slot is
  * handed out again only after every registered reader reported quiescence.
  */
 #include <pthread.h>
@@ -195,7 +196,9 @@ test_LOC_memory_per_binding(void **state)
 		      (double)(slots + 1) * 16 / cap);
 	print_message("    free-slot ring %u x 4 B %6.2f  (predicted)\n",
 		      rte_align32pow2(slots + 1), (double)rte_align32pow2(slots + 1) * 4 / cap);
-	print_message("  slots + shard (rest)     %6.2f B/binding\n",
+	print_message("  source filter %u x 4 bit %6.2f  (predicted; in the rest below)\n",
+		      4 * rte_align32pow2(cap), (double)rte_align32pow2(cap) * 2 / cap);
+	print_message("  slots + shard + filter (rest) %6.2f B/binding\n",
 		      (double)(loc_bytes - 2 * hash_bytes) / cap);
 	print_message("  keep-alive schedule      %6.2f B/binding\n", (double)ka_bytes / cap);
 	print_message("  all-in                   %6.2f B/binding (budget 256)\n",
@@ -405,6 +408,172 @@ test_LOC_several_bindings_one_source_live_until_last_gone(void **state)
 			 1);
 	assert_true(location_source_live(t->loc, ip, port, NOW + 100));
 	assert_false(location_source_live(t->loc, ip, port, NOW + 600));
+}
+
+/* The source filter counter of host-order @ip:@port. */
+static unsigned int
+fcount(const struct location *loc, uint32_t ip, uint16_t port)
+{
+	return location_source_filter(loc, location_source_fhash(rte_cpu_to_be_32(ip),
+								 rte_cpu_to_be_16(port)));
+}
+
+/*
+ * Source filter: one count per binding linked into a source chain, exactly (a forgotten
+ * increment or decrement, or a refresh counted twice, changes a count below), through several
+ * bindings from one ip:port removed one by one, refresh in place, replace from elsewhere, and
+ * expiry by the sweep. The sources are chosen to map to different counters (checked).
+ */
+static void
+test_LOC_source_filter_counts_linked_bindings(void **state)
+{
+	struct lfx *t = *state;
+	const uint32_t s1 = RTE_IPV4(10u, 8, 0, 1), s2 = RTE_IPV4(10u, 8, 0, 2);
+	const uint32_t s3 = RTE_IPV4(10u, 8, 0, 3);
+	struct location_binding b;
+
+	assert_int_equal(fcount(t->loc, s1, 5060) + fcount(t->loc, s2, 5060) +
+				 fcount(t->loc, s3, 5060), 0);
+	/* three different counters: s2's and s3's bindings must not move s1's */
+	b = mk("other2", "sip:o2@x", s2, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	b = mk("other3", "sip:o3@x", s3, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	if (fcount(t->loc, s1, 5060) != 0 || fcount(t->loc, s2, 5060) == 2 ||
+	    fcount(t->loc, s3, 5060) == 2)
+		fail_msg("test sources share a filter counter: pick others");
+	assert_int_equal(location_remove(t->loc, span_str("other2")), 0);
+	assert_int_equal(location_remove(t->loc, span_str("other3")), 0);
+	assert_int_equal(fcount(t->loc, s2, 5060) + fcount(t->loc, s3, 5060), 0);
+
+	/* link -> 1; refresh in place -> still 1 */
+	b = mk("a", "sip:a@10.8.0.1", s1, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(fcount(t->loc, s1, 5060), 1);
+	b.expires_at_s += 60;
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(fcount(t->loc, s1, 5060), 1);
+	/* several bindings from one ip:port: one count each, removed one by one */
+	b = mk("b", "sip:b@10.8.0.1", s1, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	b = mk("c", "sip:c@10.8.0.1", s1, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(fcount(t->loc, s1, 5060), 3);
+	assert_int_equal(location_remove(t->loc, span_str("b")), 0); /* middle of the chain */
+	assert_int_equal(fcount(t->loc, s1, 5060), 2);
+	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(s1), rte_cpu_to_be_16(5060),
+					 NOW));
+	assert_int_equal(location_remove(t->loc, span_str("c")), 0); /* the head */
+	assert_int_equal(fcount(t->loc, s1, 5060), 1);
+	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(s1), rte_cpu_to_be_16(5060),
+					 NOW));
+	assert_int_equal(location_remove(t->loc, span_str("a")), 0); /* the only one */
+	assert_int_equal(fcount(t->loc, s1, 5060), 0);
+	assert_false(location_source_maybe(t->loc, location_source_fhash(rte_cpu_to_be_32(s1),
+									  rte_cpu_to_be_16(5060))));
+
+	/* replace from another address: the old source uncounted, the new one counted */
+	b = mk("a", "sip:a@10.8.0.1", s1, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	b = mk("a", "sip:a@10.8.0.2", s2, 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(fcount(t->loc, s1, 5060), 0);
+	assert_int_equal(fcount(t->loc, s2, 5060), 1);
+	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(s2), rte_cpu_to_be_16(5060),
+					 NOW));
+
+	/* expiry: the sweep's unlink uncounts */
+	b = mk("d", "sip:d@10.8.0.3", s3, 5060, 30);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(fcount(t->loc, s3, 5060), 1);
+	assert_int_equal(location_sweep(t->loc, NOW + 30, location_capacity(t->loc), NULL, NULL),
+			 1);
+	assert_int_equal(fcount(t->loc, s3, 5060), 0);
+	assert_int_equal(fcount(t->loc, s2, 5060), 1); /* a (60 s) still there */
+	assert_int_equal(location_sweep(t->loc, NOW + 60, location_capacity(t->loc), NULL, NULL),
+			 1);
+	assert_int_equal(fcount(t->loc, s2, 5060), 0);
+	assert_int_equal(location_count(t->loc), 0);
+}
+
+/*
+ * Source filter over many sources: never "no" for a bound source, "no" for most unbound ones
+ * (the lookup still says no for the rest), and back to "no" for all of them once every binding
+ * is gone. 40 bindings in a 64-binding shard (256 counters): ~15% false positives expected.
+ */
+static void
+test_LOC_source_filter_never_misses_a_bound_source(void **state)
+{
+	struct lfx *t = *state;
+	uint32_t i, fp = 0;
+	char aor[16];
+
+	for (i = 0; i < 40; i++) {
+		struct location_binding b;
+
+		snprintf(aor, sizeof(aor), "u%u", i);
+		b = mk(aor, "sip:u@x", RTE_IPV4(10u, 20, (i * 37) & 0xff, i), (uint16_t)(5060 + i),
+		       60);
+		assert_int_equal(location_put(t->loc, &b), 0);
+	}
+	for (i = 0; i < 40; i++)
+		assert_true(fcount(t->loc, RTE_IPV4(10u, 20, (i * 37) & 0xff, i),
+				   (uint16_t)(5060 + i)) != 0);
+	for (i = 0; i < 1000; i++) { /* unbound: 10.21.x.y */
+		uint32_t ip = RTE_IPV4(10u, 21, i >> 8, i & 0xff);
+
+		fp += fcount(t->loc, ip, 5060) != 0;
+		assert_false(location_source_live(t->loc, rte_cpu_to_be_32(ip),
+						  rte_cpu_to_be_16(5060), NOW));
+	}
+	print_message("source filter: %u of 1000 unbound sources pass (40 bound, 256 counters)\n",
+		      fp);
+	assert_true(fp < 300);
+	for (i = 0; i < 40; i++) { /* removed one by one: the rest are never missed */
+		uint32_t j;
+
+		snprintf(aor, sizeof(aor), "u%u", i);
+		assert_int_equal(location_remove(t->loc, span_str(aor)), 0);
+		for (j = i + 1; j < 40; j++)
+			assert_true(location_source_live(t->loc,
+					rte_cpu_to_be_32(RTE_IPV4(10u, 20, (j * 37) & 0xff, j)),
+					rte_cpu_to_be_16((uint16_t)(5060 + j)), NOW));
+	}
+	for (i = 0; i < 40; i++)
+		assert_int_equal(fcount(t->loc, RTE_IPV4(10u, 20, (i * 37) & 0xff, i),
+					(uint16_t)(5060 + i)), 0);
+}
+
+/*
+ * A saturated counter sticks: 20 bindings from one ip:port count to LOCATION_FILTER_MAX and
+ * stay there through every removal (never decremented: it no longer knows how many it holds),
+ * so the filter keeps saying maybe and the lookup answers.
+ */
+static void
+test_LOC_source_filter_saturates_and_sticks(void **state)
+{
+	struct lfx *t = *state;
+	const uint32_t ip = RTE_IPV4(10u, 8, 1, 1);
+	unsigned int i;
+	char aor[16];
+
+	for (i = 0; i < 20; i++) {
+		struct location_binding b;
+
+		snprintf(aor, sizeof(aor), "pbx%u", i);
+		b = mk(aor, "sip:pbx@10.8.1.1", ip, 5060, 60);
+		assert_int_equal(location_put(t->loc, &b), 0);
+		assert_int_equal(fcount(t->loc, ip, 5060), RTE_MIN(i + 1, LOCATION_FILTER_MAX));
+	}
+	for (i = 0; i < 20; i++) {
+		assert_true(location_source_live(t->loc, rte_cpu_to_be_32(ip),
+						 rte_cpu_to_be_16(5060), NOW));
+		snprintf(aor, sizeof(aor), "pbx%u", i);
+		assert_int_equal(location_remove(t->loc, span_str(aor)), 0);
+		assert_int_equal(fcount(t->loc, ip, 5060), LOCATION_FILTER_MAX);
+	}
+	assert_false(location_source_live(t->loc, rte_cpu_to_be_32(ip), rte_cpu_to_be_16(5060),
+					  NOW));
 }
 
 static bool
@@ -694,6 +863,9 @@ main(void)
 		LOC_TEST(test_LOC_refresh_replace_remove),
 		LOC_TEST(test_LOC_two_accounts_one_source),
 		LOC_TEST(test_LOC_several_bindings_one_source_live_until_last_gone),
+		LOC_TEST(test_LOC_source_filter_counts_linked_bindings),
+		LOC_TEST(test_LOC_source_filter_never_misses_a_bound_source),
+		LOC_TEST(test_LOC_source_filter_saturates_and_sticks),
 		LOC_TEST(test_LOC_sweep_expiry_and_keep),
 		LOC_TEST(test_LOC_aor_key_collision_refused),
 		LOC_TEST(test_LOC_contact_length_limit),

@@ -1095,6 +1095,83 @@ test_REG_binding_live_skips_empty_shards_asks_the_others(void **state)
 	location_destroy(other);
 }
 
+/* 50 filler bindings in @loc (account f<shard>_<i> from 10.50.<shard>.<i>:6000). */
+static void
+fill_shard(struct location *loc, unsigned int shard, uint32_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < 50; i++) {
+		struct location_binding b;
+		char aor[16];
+
+		memset(&b, 0, sizeof(b));
+		snprintf(aor, sizeof(aor), "f%u_%u", shard, i);
+		assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)aor,
+						(uint16_t)strlen(aor)},
+					(struct sf_span){(const uint8_t *)"sip:f@x", 7}), 0);
+		b.src_ip = htonl(RTE_IPV4(10u, 50, shard, i));
+		b.src_port = htons(6000);
+		b.expires_at_s = now + 600;
+		b.granted_s = 600;
+		assert_int_equal(location_put(loc, &b), 0);
+	}
+}
+
+/*
+ * Every shard holds bindings (production; no shard is skipped on its count), so every shard's
+ * source filter is asked: a source bound on the second or the last shard is found behind the
+ * filters of the others, one bound on the worker's own shard too, and unbound sources are not.
+ */
+static void
+test_REG_binding_live_every_shard_bound_filters_find_the_binding(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct location *other[2] = {location_create(1, 64, t->qs, SOCKET_ID_ANY),
+				     location_create(2, 64, t->qs, SOCKET_ID_ANY)};
+	struct sf_span aor = {(const uint8_t *)"1002", 4};
+	struct sf_span contact = {(const uint8_t *)"sip:1002@10.99.0.8:5070", 23};
+	struct location_binding b;
+	unsigned int s, i;
+
+	assert_non_null(other[0]);
+	assert_non_null(other[1]);
+	t->sh->shard[1] = other[0];
+	t->sh->shard[2] = other[1];
+	t->sh->n_workers = 3;
+	fill_shard(w->reg->loc, 0, t->now);
+	fill_shard(other[0], 1, t->now);
+	fill_shard(other[1], 2, t->now);
+	for (s = 0; s < 3; s++) /* every filler found, wherever it lives */
+		for (i = 0; i < 50; i++)
+			assert_true(registrar_binding_live(w, htonl(RTE_IPV4(10u, 50, s, i)),
+							   htons(6000)));
+	for (s = 0; s < 2; s++) { /* 1002 on shard 1, then on shard 2 (the last) */
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(location_binding_set_text(&b, aor, contact), 0);
+		b.src_ip = htonl(IP_B);
+		b.src_port = htons(5070);
+		b.expires_at_s = t->now + 600;
+		b.granted_s = 600;
+		assert_false(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+		assert_int_equal(location_put(other[s], &b), 0);
+		assert_true(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+		assert_false(registrar_binding_live(w, htonl(IP_B), htons(5071)));
+		assert_false(registrar_binding_live(w, htonl(RTE_IPV4(10u, 50, 3, 0)), htons(6000)));
+		assert_int_equal(location_remove(other[s], aor), 0);
+		assert_false(registrar_binding_live(w, htonl(IP_B), htons(5070)));
+	}
+	for (i = 0; i < 1000; i++) /* unbound: never live (the lookup answers a false positive) */
+		assert_false(registrar_binding_live(w, htonl(RTE_IPV4(10u, 51, i >> 8, i & 0xff)),
+						    htons(6000)));
+	t->sh->n_workers = 1;
+	t->sh->shard[1] = NULL;
+	t->sh->shard[2] = NULL;
+	location_destroy(other[0]);
+	location_destroy(other[1]);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1127,6 +1204,7 @@ main(void)
 		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),
 		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
 		REG_TEST(test_REG_binding_live_skips_empty_shards_asks_the_others),
+		REG_TEST(test_REG_binding_live_every_shard_bound_filters_find_the_binding),
 	};
 
 	if (fx_eal_init() != 0)
