@@ -10,4 +10,20 @@ struct sf_span {
 	uint16_t len;     /* bytes */
 };
 
+#define SF_FNV1A64_OFFSET 0xcbf29ce484222325ull /**< FNV-1a 64-bit offset basis */
+
+/*
+ * FNV-1a 64 over @len bytes at @p, continuing from @h (SF_FNV1A64_OFFSET to start, or a
+ * seed). Table hashing only: not a MAC; callers that index by the low bits mix the result.
+ */
+static inline uint64_t
+sf_fnv1a64(uint64_t h, const uint8_t *p, uint16_t len)
+{
+	uint16_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
 #endif

@@ -47,11 +47,8 @@ const struct policy_hooks policy_hooks_none = {
 static inline uint32_t
 policy_hash_bytes(const uint8_t *p, uint16_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	uint16_t i;
+	uint64_t h = sf_fnv1a64(SF_FNV1A64_OFFSET, p, len);
 
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
 	return (uint32_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ull >> 32);
 }
 

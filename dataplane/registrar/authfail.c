@@ -78,11 +78,8 @@ make_key(const struct authfail_table *tbl, uint8_t kind, uint32_t src_ip, struct
 {
 	struct af_key k = { .src_ip = src_ip, .name = name, .kind = kind };
 	uint64_t h = tbl->seed ^ ((uint64_t)kind << 56) ^ src_ip;
-	uint16_t i;
 
-	h = mix64(h);
-	for (i = 0; i < name.len; i++)
-		h = (h ^ name.p[i]) * 0x100000001b3ULL;
+	h = sf_fnv1a64(mix64(h), name.p, name.len);
 	k.hash = mix64(h ^ name.len);
 	return k;
 }

@@ -72,15 +72,10 @@ span_eq(struct sf_span a, struct sf_span b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
 }
 
-static uint64_t
+static inline uint64_t
 span_hash64(struct sf_span s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	uint16_t i;
-
-	for (i = 0; i < s.len; i++)
-		h = (h ^ s.p[i]) * 0x100000001b3ull;
-	return h;
+	return sf_fnv1a64(SF_FNV1A64_OFFSET, s.p, s.len);
 }
 
 /* --- responses ------------------------------------------------------------------------ */

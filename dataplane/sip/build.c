@@ -48,10 +48,7 @@ hex_out(uint8_t *out, uint64_t v, int digits)
 static uint64_t
 hash_mix(uint64_t h, struct sf_span s)
 {
-	uint16_t i;
-
-	for (i = 0; i < s.len; i++)
-		h = (h ^ s.p[i]) * 0x100000001b3ull;
+	h = sf_fnv1a64(h, s.p, s.len);
 	return (h ^ (h >> 31)) * 0x9e3779b97f4a7c15ull;
 }
 

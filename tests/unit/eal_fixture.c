@@ -490,6 +490,25 @@ fx_udp_frame(struct fx *f, uint16_t dst_port, uint16_t len, unsigned int seed)
 	return m;
 }
 
+struct rte_mbuf *
+fx_sip_frame(struct fx *f, uint32_t src, uint16_t sport, const char *text)
+{
+	uint8_t l4[sizeof(struct rte_udp_hdr) + 2048];
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)l4;
+	size_t len = strlen(text);
+	struct rte_mbuf *m;
+
+	assert_true(len <= sizeof(l4) - sizeof(*udp));
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
+	udp->dgram_cksum = 0;
+	memcpy(l4 + sizeof(*udp), text, len);
+	m = fx_ipv4_frame(f, src, FX_OUR_IP, IPPROTO_UDP, l4, (uint16_t)(sizeof(*udp) + len));
+	fx_udp_recksum(m);
+	return m;
+}
+
 struct rte_ipv4_hdr *
 fx_assert_ipv4_out(const struct fx *f, struct rte_mbuf *m, const struct rte_ether_addr *dst_mac)
 {

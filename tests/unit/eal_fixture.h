@@ -141,6 +141,12 @@ struct rte_mbuf *fx_ipv4_frame(struct fx *f, uint32_t src, uint32_t dst, uint8_t
  */
 struct rte_mbuf *fx_udp_frame(struct fx *f, uint16_t dst_port, uint16_t len, unsigned int seed);
 
+/*
+ * A UDP datagram from @src:@sport to FX_OUR_IP:FX_SIP_PORT carrying the text @text (at most
+ * 2048 bytes), with a valid UDP checksum.
+ */
+struct rte_mbuf *fx_sip_frame(struct fx *f, uint32_t src, uint16_t sport, const char *text);
+
 /* The IPv4 header of a frame whose data starts at the Ethernet header. */
 struct rte_ipv4_hdr *fx_ip(struct rte_mbuf *m);
 

@@ -102,25 +102,6 @@ rfx_teardown(void **state)
 	return 0;
 }
 
-static struct rte_mbuf *
-sip_frame(struct fx *f, uint32_t src, uint16_t sport, const char *text)
-{
-	static uint8_t l4[sizeof(struct rte_udp_hdr) + 2048];
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)l4;
-	size_t len = strlen(text);
-	struct rte_mbuf *m;
-
-	assert_true(len <= sizeof(l4) - sizeof(*udp));
-	udp->src_port = rte_cpu_to_be_16(sport);
-	udp->dst_port = rte_cpu_to_be_16(FX_SIP_PORT);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
-	udp->dgram_cksum = 0;
-	memcpy(l4 + sizeof(*udp), text, len);
-	m = fx_ipv4_frame(f, src, FX_OUR_IP, IPPROTO_UDP, l4, (uint16_t)(sizeof(*udp) + len));
-	fx_udp_recksum(m);
-	return m;
-}
-
 /* What a client sends. */
 struct creq {
 	const char *user;
@@ -206,7 +187,7 @@ reg(struct rfx *t, struct creq c)
 		 "Call-ID: %s\r\nCSeq: %u REGISTER\r\n%s%s%sContent-Length: 0\r\n\r\n",
 		 inet_ntoa(a), c.sport, t->cseq, c.user, c.user, c.call_id, t->cseq, contact,
 		 expires, auth);
-	v = fx_rx(t->f, sip_frame(t->f, c.src, c.sport, msg));
+	v = fx_rx(t->f, fx_sip_frame(t->f, c.src, c.sport, msg));
 	t->out[0] = '\0';
 	n = fx_tx(t->f, m, RTE_DIM(m));
 	assert_true(n <= 1);
