@@ -200,7 +200,7 @@ m_poll(struct model *m, uint64_t now, unsigned int budget, bool ops_between)
 			else
 				m_arm(m, o, now + rnd_delay(m));
 		}
-		assert_true(++guard < 100000000u);
+		assert_true(++guard < 2000000u);
 	} while (tw_backlog(&m->w));
 	m_check(m, now);
 }
@@ -211,7 +211,7 @@ run_model(uint64_t seed, uint64_t t0, unsigned int budget, bool cb_ops, uint64_t
 {
 	struct model *m = calloc(1, sizeof(*m));
 	uint64_t now = t0;
-	unsigned int step;
+	unsigned int step, used_levels = 0;
 
 	assert_non_null(m);
 	/* Below the horizon by more than the largest clock step: inside a poll the wheel's
@@ -219,7 +219,7 @@ run_model(uint64_t seed, uint64_t t0, unsigned int budget, bool cb_ops, uint64_t
 	m_setup(m, 1500, seed, t0, budget == UINT32_MAX ? TW_MAX_DELAY - (1u << 29) : 1u << 30);
 	m->exact = budget == UINT32_MAX;
 	m->cb_ops = cb_ops;
-	for (step = 0; now - t0 < span || step < 3000; step++) {
+	for (step = 0; now - t0 < span || step < 20000; step++) {
 		unsigned int k, nops = (unsigned int)(rnd(m) % 40);
 		uint64_t r;
 
@@ -249,8 +249,14 @@ run_model(uint64_t seed, uint64_t t0, unsigned int budget, bool cb_ops, uint64_t
 		default: now += (r >> 8) % 64; break;
 		}
 		m_poll(m, now, budget, budget != UINT32_MAX);
+		for (k = 0; k < TW_LEVELS - 1; k++)
+			used_levels |= (m->w.ln_map[k] != 0) << k;
 	}
 	assert_true(m->fires > 1000);
+	/* Every upper level held timers, and the clock crossed 2^32 (all levels' index wrap). */
+	assert_int_equal(used_levels, (1u << (TW_LEVELS - 1)) - 1);
+	assert_true((now >> 32) != (t0 >> 32));
+	assert_true(m->w.stats.cascaded > 1000);
 	free(m->o);
 	free(m);
 }
