@@ -339,10 +339,11 @@ expect_session(struct authfail_table *t, const struct authfail_attempt *at,
  * from two documents, as config.apply makes them: an authentication session opened under the
  * old one keeps its retry count and timeout (AUTH-12), a suspension started under the old one
  * keeps its end time, and the new values apply to the next session and the next suspension.
- * Not tested here: calls and client transactions (NT-4, MAX-5) need the call engine; registrar
- * caps "from the next REGISTER" and keep-alive values "from the next cycle" are read from the
- * snapshot the worker holds at that moment and are covered by the registrar and keep-alive
- * tests, not by this one.
+ * Not tested here: calls and client transactions (NT-4, MAX-5) need the call engine.
+ * Keep-alive values "from the next cycle" are test_KA_13_new_message_from_next_cycle
+ * (test_ka_tx.c). Registrar caps "from the next REGISTER": registrar.c reads the expiry caps
+ * from the snapshot the worker holds when each REGISTER arrives (nothing is copied into a
+ * binding), and no test of its own asserts that yet.
  */
 static void
 test_CFG_9_running_auth_sessions_keep_their_values(void **state)
