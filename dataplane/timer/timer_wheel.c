@@ -329,8 +329,9 @@ tw_poll(struct tw_wheel *w, uint64_t now, unsigned int budget)
 			work++;
 			continue;
 		}
-		/* Empty slot: step to the next non-empty one in this block, the block's end, or
-		 * just past now, whichever is first. */
+		/* Empty slot: step to the next non-empty one in this block or the block's end;
+		 * with level 0 empty, to the next tick where an upper slot holding timers
+		 * cascades; never past now + 1. */
 		if ((w->l0_map[0] | w->l0_map[1] | w->l0_map[2] | w->l0_map[3]) == 0) {
 			to = next_cascade(w);
 		} else {
