@@ -789,9 +789,10 @@ check_keys(const json_t *obj, const char *prefix, struct cfg_error *err)
 static int check_at(const struct sf_params *p, const char *prefix, struct cfg_error *err,
 		    json_t *warnings);
 
-int
-param_table_merge_at(const json_t *partial, struct sf_params *inout, const char *prefix,
-		     struct cfg_error *err)
+/* @null_keeps: a member set to null leaves the value in @inout (an override cleared, CFG-10). */
+static int
+merge_impl(const json_t *partial, struct sf_params *inout, const char *prefix, bool null_keeps,
+	   struct cfg_error *err)
 {
 	char path[PATH_MAX_LEN];
 	struct sf_params tmp;
@@ -808,7 +809,7 @@ param_table_merge_at(const json_t *partial, struct sf_params *inout, const char 
 	for (i = 0; i < N_PARAMS; i++) {
 		const json_t *v = json_object_get(partial, param_table[i].name);
 
-		if (v == NULL)
+		if (v == NULL || (null_keeps && json_is_null(v)))
 			continue;
 		snprintf(path, sizeof(path), "%s.%s", prefix, param_table[i].name);
 		rc = parse_value(&param_table[i], v, &tmp, path, err);
@@ -823,9 +824,16 @@ param_table_merge_at(const json_t *partial, struct sf_params *inout, const char 
 }
 
 int
+param_table_merge_at(const json_t *partial, struct sf_params *inout, const char *prefix,
+		     struct cfg_error *err)
+{
+	return merge_impl(partial, inout, prefix, true, err);
+}
+
+int
 param_table_merge(const json_t *partial, struct sf_params *inout, struct cfg_error *err)
 {
-	return param_table_merge_at(partial, inout, "params", err);
+	return merge_impl(partial, inout, "params", false, err);
 }
 
 int

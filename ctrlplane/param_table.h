@@ -100,7 +100,12 @@ param_table_parse(const json_t *params_obj, struct sf_params *out, struct cfg_er
 int
 param_table_merge(const json_t *partial, struct sf_params *inout, struct cfg_error *err);
 
-/** As param_table_merge(), with error paths under @prefix (e.g. "accounts[2].params"). */
+/**
+ * Overrides (e.g. an account's "params"): as param_table_merge(), with error paths under
+ * @prefix (e.g. "accounts[2].params"), except that a member set to null clears the override:
+ * the value already in @inout (the caller starts from the globals) stays (CFG-10). So inside
+ * an override "unlimited" / "no cap" is spelt "None", not null.
+ */
 int
 param_table_merge_at(const json_t *partial, struct sf_params *inout, const char *prefix,
 		     struct cfg_error *err);

@@ -37,6 +37,47 @@ res=$(ctl config.set '{"params": {"SS_SIP_AUTHENTICATION_RETRY": 12}}')
 check CFG_7_warning_returned_update_applied grep -q "SS_SIP_AUTHENTICATION_RETRY" \
 	<<<"$(echo "$res" | jq_py 'd["warnings"]')"
 
+# getp NAME: the running value as JSON (a string comes back quoted).
+getp() { ctl config.get "{\"name\": \"$1\"}" --path="params.$1"; }
+
+# CFG-4: out of range / a word not allowed -> rejected naming the key; the boundary is accepted.
+g1=$(gen)
+err=$(ctl config.set '{"params": {"SS_SIP_USER_AGENT_EXPIRE": 7201}}')
+check CFG_4_range_rejected_names_key test "$(echo "$err" | jq_py 'd["data"]["path"]')" = \
+	params.SS_SIP_USER_AGENT_EXPIRE
+err=$(ctl config.set '{"params": {"SS_SIP_E164_DISPLAY_FROM": "Bar"}}')
+check CFG_4_word_rejected_names_key test "$(echo "$err" | jq_py 'd["data"]["path"]')" = \
+	params.SS_SIP_E164_DISPLAY_FROM
+check CFG_4_rejections_change_nothing test "$(gen)" = "$g1"
+ctl config.set '{"params": {"SS_SIP_USER_AGENT_EXPIRE": 7200, "SS_AUTHENTICATION_FAILED_SUSPEND": 60}}' >/dev/null
+check CFG_4_boundaries_accepted test "$(getp SS_SIP_USER_AGENT_EXPIRE) $(getp SS_AUTHENTICATION_FAILED_SUSPEND)" = "7200 60"
+
+# CFG-5: "auto" and null (unlimited / no cap) are accepted.
+ctl config.set '{"params": {"SS_SIP_USER_AGENT_EXPIRE": "auto", "SS_GATEWAY_SWITCH_LIMIT": null, "SS_MAX_CALL_DURATION": null}}' >/dev/null
+check CFG_5_auto_and_null_accepted test \
+	"$(getp SS_SIP_USER_AGENT_EXPIRE)|$(getp SS_GATEWAY_SWITCH_LIMIT)|$(getp SS_MAX_CALL_DURATION)" = \
+	'"Auto Negotiation"|"None"|"None"'
+
+# CFG-6: the resend list as a string or an array is the same; empty or 0 is rejected.
+ctl config.set '{"params": {"SS_SIP_RESEND_INTERVAL": "0.5,1,2"}}' >/dev/null
+s1=$(getp SS_SIP_RESEND_INTERVAL)
+ctl config.set '{"params": {"SS_SIP_RESEND_INTERVAL": [0.25]}}' >/dev/null
+ctl config.set '{"params": {"SS_SIP_RESEND_INTERVAL": [0.5, 1, 2]}}' >/dev/null
+check CFG_6_string_and_array_equivalent test "$s1|$(getp SS_SIP_RESEND_INTERVAL)" = '"0.5,1,2"|"0.5,1,2"'
+g1=$(gen)
+err=$(ctl config.set '{"params": {"SS_SIP_RESEND_INTERVAL": []}}')
+check CFG_6_empty_list_rejected grep -q "params.SS_SIP_RESEND_INTERVAL" <<<"$err"
+err=$(ctl config.set '{"params": {"SS_SIP_RESEND_INTERVAL": "0.5,0,2"}}')
+check CFG_6_zero_entry_rejected grep -q "params.SS_SIP_RESEND_INTERVAL" <<<"$err"
+check CFG_6_rejections_change_nothing test "$(gen)|$(getp SS_SIP_RESEND_INTERVAL)" = "$g1|\"0.5,1,2\""
+
+# CFG-10: a document whose account override is null loads (the account uses the global again;
+# the values are asserted in test_config's CFG_10 test, config.get shows globals only).
+g1=$(gen)
+doc=$(python3 -c "import json; d=json.load(open('$WORK/site.json')); d['accounts']=[{'user': 'cfg10', 'password': 'pw', 'params': {'SS_ENDPOINT_EXPIRE': None}}]; print(json.dumps({'document': d}))")
+res=$(ctl config.apply "$doc")
+check CFG_10_null_override_document_applied test "$(gen)" = $((g1 + 1))
+
 doc=$(python3 -c "import json; d=json.load(open('$WORK/site.json')); d['interfaces'][0]['ipv4']='10.99.0.9/24'; print(json.dumps({'document': d}))")
 err=$(ctl config.apply "$doc")
 check CFG_apply_interfaces_change_needs_restart grep -q "needs a restart" <<<"$err"

@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "ctrlplane/config.h"
+#include "dataplane/policy/policy.h"
+#include "dataplane/registrar/authfail.h"
 
 static const char *const good_doc =
 	"{\"interfaces\": [{\"port\": 0, \"ipv4\": \"10.99.0.1/24\", \"gateway\": \"10.99.0.254\","
@@ -100,7 +102,7 @@ test_valid_document_fills_snapshot_and_runtime(void **state)
 }
 
 static void
-test_unknown_keys_rejected_at_every_level(void **state)
+test_CFG_3_unknown_keys_rejected_at_every_level(void **state)
 {
 	(void)state;
 	expect_error("interface", "[]", "interface", "unknown key");
@@ -246,11 +248,162 @@ test_runtime_ranges_checked(void **state)
 }
 
 static void
-test_params_errors_come_from_the_parameter_table(void **state)
+test_CFG_4_params_errors_name_the_key(void **state)
 {
 	(void)state;
 	expect_error("params", "{\"SS_ENDPOINT_NAT_EXPIRE\": \"soon\"}", "params.SS_ENDPOINT_NAT_EXPIRE",
 		     "soon");
+	/* CFG-4 through the whole document: range and word errors name the key and the range. */
+	expect_error("params", "{\"SS_AUTHENTICATION_FAILED_SUSPEND\": 3601}",
+		     "params.SS_AUTHENTICATION_FAILED_SUSPEND", "60–3600");
+	expect_error("params", "{\"SS_SIP_USER_AGENT_PRIVACY\": \"Foo\"}",
+		     "params.SS_SIP_USER_AGENT_PRIVACY", "\"Foo\"");
+	/* The same rules inside an account's overrides, with the account's path. */
+	expect_error("accounts", "[{\"user\": \"a\", \"password\": \"p\","
+		     " \"params\": {\"SS_AUTHENTICATION_MAX_RETRY\": 1000}}]",
+		     "accounts[0].params.SS_AUTHENTICATION_MAX_RETRY", "0–999");
+}
+
+/* Build the good document with "params" @globals and "accounts" @accounts (JSON text). */
+static struct snapshot *
+build_params(const char *globals, const char *accounts)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	json_t *doc = json_loads(good_doc, 0, NULL);
+	struct cfg_error err;
+
+	assert_non_null(snap);
+	assert_non_null(doc);
+	if (globals != NULL)
+		json_object_set_new(doc, "params", json_loads(globals, 0, NULL));
+	if (accounts != NULL)
+		json_object_set_new(doc, "accounts", json_loads(accounts, 0, NULL));
+	memset(&err, 0, sizeof(err));
+	if (config_build(doc, snap, NULL, &err) != 0)
+		fail_msg("config_build: %s: %s", err.path, err.msg);
+	json_decref(doc);
+	return snap;
+}
+
+/*
+ * CFG-10: an override set to null is cleared and the global applies again. Today the
+ * overrides that exist are per account (accounts[].params, read by the registrar for each
+ * REGISTER); per-gateway overrides ("Invite timeout" etc., PARAMETERS.md section 8) and "new
+ * calls through that gateway" need the call engine and are not tested here. Regression: before
+ * the fix a null override was refused ("found null") and the document did not load.
+ */
+static void
+test_CFG_10_override_set_to_null_falls_back_to_global(void **state)
+{
+	struct snapshot *snap;
+	const struct sf_params *a;
+
+	(void)state;
+	snap = build_params("{\"SS_ENDPOINT_EXPIRE\": 600, \"SS_SIP_AUTHENTICATION_RETRY\": 4}",
+			    "[{\"user\": \"alice\", \"password\": \"pw\", \"params\":"
+			    " {\"SS_ENDPOINT_EXPIRE\": 120, \"SS_SIP_AUTHENTICATION_RETRY\": 3}}]");
+	a = snap->policy->accounts[0].params;
+	assert_non_null(a);
+	assert_int_equal(a->endpoint_expire_s, 120);
+	assert_int_equal(a->auth_retry, 3);
+	snapshot_free(snap);
+
+	/* The next document clears one override: that key is the global again, the other stays. */
+	snap = build_params("{\"SS_ENDPOINT_EXPIRE\": 600, \"SS_SIP_AUTHENTICATION_RETRY\": 4}",
+			    "[{\"user\": \"alice\", \"password\": \"pw\", \"params\":"
+			    " {\"SS_ENDPOINT_EXPIRE\": null, \"SS_SIP_AUTHENTICATION_RETRY\": 3}}]");
+	a = snap->policy->accounts[0].params;
+	assert_int_equal(a->endpoint_expire_s, 600);
+	assert_int_equal(a->auth_retry, 3);
+	assert_int_equal(snap->params.endpoint_expire_s, 600);
+	snapshot_free(snap);
+
+	/* Every override null: the account's values are exactly the globals. */
+	snap = build_params("{\"SS_ENDPOINT_EXPIRE\": 600, \"SS_GATEWAY_SWITCH_LIMIT\": 3}",
+			    "[{\"user\": \"alice\", \"password\": \"pw\", \"params\":"
+			    " {\"SS_ENDPOINT_EXPIRE\": null, \"SS_GATEWAY_SWITCH_LIMIT\": null}}]");
+	assert_memory_equal(snap->policy->accounts[0].params, &snap->params, sizeof(snap->params));
+	assert_false(snap->params.switch_limit_none);
+	snapshot_free(snap);
+}
+
+static void
+expect_session(struct authfail_table *t, const struct authfail_attempt *at,
+	       const struct sf_params *p, uint32_t now, enum authfail_result want)
+{
+	assert_int_equal(authfail_record_failure(t, at, p, now), want);
+}
+
+/*
+ * CFG-9 (I-34): work already running keeps the values it started with. Two snapshots built
+ * from two documents, as config.apply makes them: an authentication session opened under the
+ * old one keeps its retry count and timeout (AUTH-12), a suspension started under the old one
+ * keeps its end time, and the new values apply to the next session and the next suspension.
+ * Not tested here: calls and client transactions (NT-4, MAX-5) need the call engine.
+ * Keep-alive values "from the next cycle" are test_KA_13_new_message_from_next_cycle
+ * (test_ka_tx.c). Registrar caps "from the next REGISTER": registrar.c reads the expiry caps
+ * from the snapshot the worker holds when each REGISTER arrives (nothing is copied into a
+ * binding), and no test of its own asserts that yet.
+ */
+static void
+test_CFG_9_running_auth_sessions_keep_their_values(void **state)
+{
+	struct authfail_config cfg = { .capacity = 256 };
+	struct snapshot *old_s, *new_s;
+	struct authfail_table *t;
+	struct authfail_attempt at;
+	const uint32_t ip = htonl(0x0a000005), t0 = 1000;
+	unsigned int i;
+
+	(void)state;
+	old_s = build_params("{\"SS_SIP_AUTHENTICATION_RETRY\": 6, \"SS_SIP_AUTHENTICATION_TIMEOUT\":"
+			     " 20, \"SS_AUTHENTICATION_MAX_RETRY\": 0,"
+			     " \"SS_ENDPOINT_REGISTER_RETRY\": 2, \"SS_ENDPOINT_REGISTER_SUSPEND\": 600}",
+			     NULL);
+	new_s = build_params("{\"SS_SIP_AUTHENTICATION_RETRY\": 2, \"SS_SIP_AUTHENTICATION_TIMEOUT\":"
+			     " 3, \"SS_AUTHENTICATION_MAX_RETRY\": 0,"
+			     " \"SS_ENDPOINT_REGISTER_RETRY\": 2, \"SS_ENDPOINT_REGISTER_SUSPEND\": 60}",
+			     NULL);
+	t = authfail_create(&cfg, 42);
+	assert_non_null(t);
+
+	/* A session opened under the old snapshot: R = 6, timeout 20 s. */
+	at = (struct authfail_attempt){ .src_ip = ip, .user = { (const uint8_t *)"bob", 3 },
+					.call_id = { (const uint8_t *)"cfg9-a", 6 },
+					.challenged_s = t0 };
+	expect_session(t, &at, &old_s->params, t0, AUTHFAIL_CHALLENGE_AGAIN);
+	/* The update lands; later answers in that session are judged with the new snapshot's
+	 * params, yet the session keeps R = 6 and 20 s: the 2nd..5th answers (past the new 3 s
+	 * timeout and the new R = 2) are challenged again, the 6th ends it. */
+	for (i = 2; i <= 5; i++)
+		expect_session(t, &at, &new_s->params, t0 + 2 * i, AUTHFAIL_CHALLENGE_AGAIN);
+	expect_session(t, &at, &new_s->params, t0 + 12, AUTHFAIL_FINAL_REJECT);
+	/* A session opened after the update uses the new R = 2. */
+	at.call_id = (struct sf_span){ (const uint8_t *)"cfg9-b", 6 };
+	at.challenged_s = t0 + 13;
+	expect_session(t, &at, &new_s->params, t0 + 13, AUTHFAIL_CHALLENGE_AGAIN);
+	expect_session(t, &at, &new_s->params, t0 + 14, AUTHFAIL_FINAL_REJECT);
+
+	/* A REGISTER suspension started under the old snapshot (600 s) keeps its end. */
+	at = (struct authfail_attempt){ .src_ip = ip, .user = { (const uint8_t *)"carol", 5 },
+					.call_id = { (const uint8_t *)"cfg9-r", 6 },
+					.challenged_s = t0, .is_register = true };
+	expect_session(t, &at, &old_s->params, t0, AUTHFAIL_CHALLENGE_AGAIN);
+	expect_session(t, &at, &old_s->params, t0 + 1, AUTHFAIL_NOW_LOCKED);
+	assert_int_equal(authfail_check(t, ip, at.user, t0 + 1 + 300), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_check(t, ip, at.user, t0 + 1 + 599), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_check(t, ip, at.user, t0 + 1 + 600), AUTHFAIL_ALLOW);
+	/* The next suspension takes the new 60 s. */
+	at.call_id = (struct sf_span){ (const uint8_t *)"cfg9-s", 6 };
+	at.challenged_s = t0 + 700;
+	expect_session(t, &at, &new_s->params, t0 + 700, AUTHFAIL_CHALLENGE_AGAIN);
+	expect_session(t, &at, &new_s->params, t0 + 701, AUTHFAIL_NOW_LOCKED);
+	assert_int_equal(authfail_check(t, ip, at.user, t0 + 701 + 59), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_check(t, ip, at.user, t0 + 701 + 60), AUTHFAIL_ALLOW);
+
+	authfail_destroy(t);
+	snapshot_free(old_s);
+	snapshot_free(new_s);
 }
 
 int
@@ -258,14 +411,16 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_document_fills_snapshot_and_runtime),
-		cmocka_unit_test(test_unknown_keys_rejected_at_every_level),
+		cmocka_unit_test(test_CFG_3_unknown_keys_rejected_at_every_level),
 		cmocka_unit_test(test_interface_errors_name_the_path),
 		cmocka_unit_test(test_duplicate_port_rejected),
 		cmocka_unit_test(test_keepalive_spread_mode_key),
 		cmocka_unit_test(test_sip_section_checked),
 		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
-		cmocka_unit_test(test_params_errors_come_from_the_parameter_table),
+		cmocka_unit_test(test_CFG_4_params_errors_name_the_key),
+		cmocka_unit_test(test_CFG_9_running_auth_sessions_keep_their_values),
+		cmocka_unit_test(test_CFG_10_override_set_to_null_falls_back_to_global),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -297,10 +297,10 @@ test_every_default_round_trips(void **state)
 	json_decref(all);
 }
 
-/* ---- CFG-1..6 ---- */
+/* ---- CFG-1..6 (CFG-7 below the cross rules, CFG-9/10 further down) ---- */
 
 static void
-test_cfg1_valid_update_applies(void **state)
+test_CFG_1_valid_update_applies(void **state)
 {
 	struct sf_params p, before;
 	struct cfg_error err;
@@ -315,7 +315,7 @@ test_cfg1_valid_update_applies(void **state)
 }
 
 static void
-test_cfg2_one_bad_value_rejects_whole_update(void **state)
+test_CFG_2_one_bad_value_rejects_whole_update(void **state)
 {
 	struct sf_params p, before;
 	struct cfg_error err;
@@ -334,7 +334,7 @@ test_cfg2_one_bad_value_rejects_whole_update(void **state)
 }
 
 static void
-test_cfg3_unknown_key_rejected_with_suggestion(void **state)
+test_CFG_3_unknown_key_rejected_with_suggestion(void **state)
 {
 	struct sf_params p, before;
 	struct cfg_error err;
@@ -358,7 +358,7 @@ test_cfg3_unknown_key_rejected_with_suggestion(void **state)
 }
 
 static void
-test_cfg4_range_checks_and_boundaries(void **state)
+test_CFG_4_range_checks_and_boundaries(void **state)
 {
 	struct sf_params p;
 
@@ -407,7 +407,7 @@ test_cfg4_range_checks_and_boundaries(void **state)
 
 /* Every integer parameter: bound-1 and bound+1 rejected naming value and range; bounds kept. */
 static void
-test_cfg4_every_integer_param_bounds(void **state)
+test_CFG_4_every_integer_param_bounds(void **state)
 {
 	char lo[32], hi[32], range[64];
 	struct sf_params p;
@@ -436,7 +436,7 @@ test_cfg4_every_integer_param_bounds(void **state)
 
 /* Every parameter rejects a JSON object, naming the expected type and the allowed values. */
 static void
-test_cfg4_every_param_rejects_wrong_type(void **state)
+test_CFG_4_every_param_rejects_wrong_type(void **state)
 {
 	char expected[256], allowed[256];
 	size_t i;
@@ -462,7 +462,7 @@ test_cfg4_every_param_rejects_wrong_type(void **state)
 }
 
 static void
-test_cfg4_switches_take_on_off_and_booleans(void **state)
+test_CFG_4_switches_take_on_off_and_booleans(void **state)
 {
 	struct sf_params p;
 	size_t i;
@@ -492,7 +492,7 @@ test_cfg4_switches_take_on_off_and_booleans(void **state)
 }
 
 static void
-test_cfg5_auto_and_none_accepted(void **state)
+test_CFG_5_auto_and_none_accepted(void **state)
 {
 	struct sf_params p;
 
@@ -522,7 +522,7 @@ test_cfg5_auto_and_none_accepted(void **state)
 }
 
 static void
-test_cfg6_resend_list_string_and_array_equivalent(void **state)
+test_CFG_6_resend_list_string_and_array_equivalent(void **state)
 {
 	struct sf_params a, b;
 
@@ -543,7 +543,7 @@ test_cfg6_resend_list_string_and_array_equivalent(void **state)
 }
 
 static void
-test_cfg6_resend_list_rejects_bad_entries(void **state)
+test_CFG_6_resend_list_rejects_bad_entries(void **state)
 {
 	char many[512];
 	size_t i, used = 0;
@@ -758,8 +758,14 @@ test_cross_error_in_whole_document(void **state)
 	json_decref(doc);
 }
 
+/*
+ * CFG-7 (I-7): each advisory rule warns on its key and the update is still accepted (merge
+ * returns 0 and the value is set). The last CFG-7 case, keep-alive capacity below the NAT
+ * binding count, depends on the live binding count, so it is a run-time warning: the live
+ * KA-7 checks in tests/integration/t_keepalive.sh cover it.
+ */
 static void
-test_cfg7_warnings_without_rejection(void **state)
+test_CFG_7_warnings_without_rejection(void **state)
 {
 	struct sf_params p;
 
@@ -840,6 +846,44 @@ test_merge_at_prefix_and_non_object(void **state)
 	json_decref(s);
 }
 
+/*
+ * CFG-10: in an override (param_table_merge_at, e.g. accounts[0].params) a member set to null
+ * clears it: the value the override started from (the global) stays. In the global "params"
+ * (param_table_merge) null keeps its meaning: "None" for SS_GATEWAY_SWITCH_LIMIT, refused for
+ * an integer. Regression: before, a null override was refused ("found null").
+ */
+static void
+test_CFG_10_null_override_keeps_the_global(void **state)
+{
+	struct sf_params globals, p;
+	struct cfg_error err;
+	json_t *v;
+
+	(void)state;
+	param_table_defaults(&globals);
+	assert_int_equal(merge_text(&globals, "{\"SS_SIP_TIMEOUT_RINGING\": 90, "
+				    "\"SS_GATEWAY_SWITCH_LIMIT\": 3}", NULL), 0);
+	memcpy(&p, &globals, sizeof(p));
+	v = load("{\"SS_SIP_TIMEOUT_RINGING\": null, \"SS_GATEWAY_SWITCH_LIMIT\": null, "
+		 "\"SS_SIP_TIMEOUT_TRYING\": 25}");
+	memset(&err, 0, sizeof(err));
+	if (param_table_merge_at(v, &p, "accounts[0].params", &err) != 0)
+		fail_msg("null override refused: %s: %s", err.path, err.msg);
+	json_decref(v);
+	assert_int_equal(p.timeout_ringing_s, 90);
+	assert_false(p.switch_limit_none);
+	assert_int_equal(p.switch_limit, 3);
+	assert_int_equal(p.timeout_trying_s, 25);
+	globals.timeout_trying_s = 25;
+	assert_memory_equal(&p, &globals, sizeof(p));
+
+	/* Global params: null is "None" for the switch limit and refused for an integer. */
+	assert_int_equal(merge_text(&p, "{\"SS_GATEWAY_SWITCH_LIMIT\": null}", NULL), 0);
+	assert_true(p.switch_limit_none);
+	assert_int_equal(merge_text(&p, "{\"SS_SIP_TIMEOUT_RINGING\": null}", &err), -EINVAL);
+	assert_string_equal(err.path, "params.SS_SIP_TIMEOUT_RINGING");
+}
+
 static void
 test_non_default_values_round_trip(void **state)
 {
@@ -874,7 +918,7 @@ test_non_default_values_round_trip(void **state)
 }
 
 static void
-test_cfg9_describe_for_sipfastctl_get(void **state)
+test_CFG_9_describe_for_sipfastctl_get(void **state)
 {
 	json_t *d, *all;
 
@@ -989,16 +1033,16 @@ main(void)
 		cmocka_unit_test(test_defaults_are_the_seeds),
 		cmocka_unit_test(test_defaults_in_seed_form),
 		cmocka_unit_test(test_every_default_round_trips),
-		cmocka_unit_test(test_cfg1_valid_update_applies),
-		cmocka_unit_test(test_cfg2_one_bad_value_rejects_whole_update),
-		cmocka_unit_test(test_cfg3_unknown_key_rejected_with_suggestion),
-		cmocka_unit_test(test_cfg4_range_checks_and_boundaries),
-		cmocka_unit_test(test_cfg4_every_integer_param_bounds),
-		cmocka_unit_test(test_cfg4_every_param_rejects_wrong_type),
-		cmocka_unit_test(test_cfg4_switches_take_on_off_and_booleans),
-		cmocka_unit_test(test_cfg5_auto_and_none_accepted),
-		cmocka_unit_test(test_cfg6_resend_list_string_and_array_equivalent),
-		cmocka_unit_test(test_cfg6_resend_list_rejects_bad_entries),
+		cmocka_unit_test(test_CFG_1_valid_update_applies),
+		cmocka_unit_test(test_CFG_2_one_bad_value_rejects_whole_update),
+		cmocka_unit_test(test_CFG_3_unknown_key_rejected_with_suggestion),
+		cmocka_unit_test(test_CFG_4_range_checks_and_boundaries),
+		cmocka_unit_test(test_CFG_4_every_integer_param_bounds),
+		cmocka_unit_test(test_CFG_4_every_param_rejects_wrong_type),
+		cmocka_unit_test(test_CFG_4_switches_take_on_off_and_booleans),
+		cmocka_unit_test(test_CFG_5_auto_and_none_accepted),
+		cmocka_unit_test(test_CFG_6_resend_list_string_and_array_equivalent),
+		cmocka_unit_test(test_CFG_6_resend_list_rejects_bad_entries),
 		cmocka_unit_test(test_resend_list_error_path_names_entry),
 		cmocka_unit_test(test_keepalive_message_bytes_and_empty_disables),
 		cmocka_unit_test(test_local_domain_host_only),
@@ -1006,12 +1050,13 @@ main(void)
 		cmocka_unit_test(test_KA_14_period_range_and_below_nat_expire),
 		cmocka_unit_test(test_KA_15_period_above_fifth_of_nat_expire_warns),
 		cmocka_unit_test(test_cross_error_in_whole_document),
-		cmocka_unit_test(test_cfg7_warnings_without_rejection),
+		cmocka_unit_test(test_CFG_7_warnings_without_rejection),
 		cmocka_unit_test(test_i27_early_hangup_beyond_refresh_point_warned),
 		cmocka_unit_test(test_i30_keepalive_capacity),
 		cmocka_unit_test(test_merge_at_prefix_and_non_object),
+		cmocka_unit_test(test_CFG_10_null_override_keeps_the_global),
 		cmocka_unit_test(test_non_default_values_round_trip),
-		cmocka_unit_test(test_cfg9_describe_for_sipfastctl_get),
+		cmocka_unit_test(test_CFG_9_describe_for_sipfastctl_get),
 		cmocka_unit_test(test_json_from_text_for_sipfastctl_set),
 		cmocka_unit_test(test_readme_matches_generator),
 	};
