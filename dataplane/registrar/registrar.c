@@ -568,6 +568,16 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		.user = policy_identity(s),
 	};
 	r.acct = acct != NULL ? acct : policy_account_by_user(w->cfg->policy, r.user);
+	if (unlikely(r.acct == NULL && (meta->flags & PKT_META_F_AUTHENTICATED))) {
+		/*
+		 * Authenticated by the source-IP owner under a snapshot that had the account; this
+		 * (AoR owner) worker already took one without it (config.apply between the two
+		 * swaps). The account is gone: no binding for it, no answer (HARDEN-2).
+		 */
+		worker_count(w, COUNTER_REG_ACCOUNT_GONE, 1);
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_DROP_REGISTER_ACCOUNT_GONE;
+	}
 	if (r.acct != NULL && r.acct->params != NULL)
 		r.p = r.acct->params;
 	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {

@@ -21,12 +21,14 @@
 #include <rte_udp.h>
 
 #include "ctrlplane/param_table.h"
+#include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
+#include "dataplane/sip_input.h"
 #include "tests/unit/eal_fixture.h"
 
 #define IP_B RTE_IPV4(10u, 99, 0, 8)
@@ -1153,6 +1155,66 @@ test_REG_binding_live_every_shard_bound_filters_find_the_binding(void **state)
 	location_destroy(other[1]);
 }
 
+
+/*
+ * HARDEN-2 (issue 12 defect 2): a REGISTER the source-IP owner authenticated under snapshot A
+ * (account 1001 present) reaches the AoR owner, which already swapped to snapshot B where a
+ * config.apply removed 1001. The source is still a live binding (the sweep has not run), so
+ * it is admitted without an account: it must be dropped and counted, not dereference NULL.
+ */
+static void
+test_HARDEN_2_authenticated_register_account_gone_dropped_counted(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct cfg_error err = {0};
+	struct snapshot *b = rte_zmalloc(NULL, sizeof(*b), 0);
+	json_t *doc = json_loads("{\"accounts\": [{\"user\": \"1002\", \"password\": \"secret\"}]}",
+				 0, NULL);
+	char msg[512];
+	struct rte_mbuf *m;
+	struct pkt_meta *meta;
+	uint16_t off = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+		       sizeof(struct rte_udp_hdr);
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1}); /* snapshot A */
+	assert_non_null(b);
+	assert_non_null(doc);
+	memcpy(b, t->snap, sizeof(*b));
+	b->policy = NULL;
+	assert_int_equal(policy_config_parse(doc, b, &err), 0); /* snapshot B: 1001 removed */
+	json_decref(doc);
+	snprintf(msg, sizeof(msg),
+		 "REGISTER sip:" REALM " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.7:40000;branch=z9hG4bK-gone;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=ft1\r\n"
+		 "To: <sip:1001@" REALM ">\r\nCall-ID: cid-gone\r\nCSeq: 7 REGISTER\r\n"
+		 "Contact: <" A_CONTACT ">\r\nExpires: 600\r\n"
+		 "Authorization: Digest username=\"1001\", realm=\"" REALM "\", nonce=\"x\", "
+		 "uri=\"sip:" REALM "\", response=\"00\"\r\nContent-Length: 0\r\n\r\n");
+	m = fx_sip_frame(t->f, FX_PEER_IP, FX_PEER_PORT, msg);
+	meta = pkt_meta(m);
+	memset(meta, 0, sizeof(*meta)); /* as the source-IP owner hands it over */
+	meta->src_ip = htonl(FX_PEER_IP);
+	meta->src_port = htons(FX_PEER_PORT);
+	meta->dst_ip = htonl(FX_OUR_IP);
+	meta->dst_port = htons(FX_SIP_PORT);
+	meta->in_port = t->f->port;
+	meta->payload_off = off;
+	meta->payload_len = (uint16_t)strlen(msg);
+	meta->flags = PKT_META_F_AUTHENTICATED;
+	w->cfg = b;
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(sip_input(w, m), VERDICT_SIP_DROP_REGISTER_ACCOUNT_GONE);
+	w->cfg = t->snap;
+	assert_int_equal(w->counters[COUNTER_REG_ACCOUNT_GONE], 1);
+	assert_int_equal(fx_tx_discard(t->f), 0); /* nothing on the wire */
+	assert_non_null(binding(t, "1001")); /* untouched; the owner's sweep removes it */
+	policy_free(b->policy);
+	rte_free(b);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1186,6 +1248,7 @@ main(void)
 		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
 		REG_TEST(test_REG_binding_live_skips_empty_shards_asks_the_others),
 		REG_TEST(test_REG_binding_live_every_shard_bound_filters_find_the_binding),
+		REG_TEST(test_HARDEN_2_authenticated_register_account_gone_dropped_counted),
 	};
 
 	if (fx_eal_init() != 0)
