@@ -108,6 +108,8 @@ enum verdict {
 	X(REG_RETRANS_RESENT, "reg_retrans_resent") /* GEN-3: cached answer re-sent */          \
 	X(REG_RETRANS_UNCACHED, "reg_retrans_uncached") /* GEN-3: answer evicted, dropped */   \
 	X(REG_ANSWER_EVICTED, "reg_answer_evicted") /* answer cache slot reused before 32 s */  \
+	/* mirrored from the auth-failure table at each housekeeping tick */                 \
+	X(REG_LOCKOUT_TABLE_REFUSED, "reg_lockout_table_refused") /* HARDEN-9: window full of live entries, new counting refused (final reject) */\
 	/* issue 6: mirrored from keepalive/ at each housekeeping tick (ka_worker_mirror) */  \
 	X(KA_SENT, "ka_sent")                  /* keep-alives accepted by rte_eth_tx_burst */\
 	X(KA_SKIPPED_NO_NEIGHBOUR, "ka_skipped_no_neighbour") /* next-hop MAC unknown */     \

@@ -45,6 +45,7 @@ struct rfx {
 	uint32_t now;                 /* the injected clock, s */
 	char nonce[128];              /* last nonce challenged with */
 	char out[4096];               /* last response */
+	char last_msg[2048];          /* last REGISTER sent, as bytes (a retransmission or replay) */
 	unsigned int cseq;
 };
 
@@ -156,40 +157,16 @@ client_creds(struct rfx *t, const struct creq *c, char *hdr, size_t cap)
 			 (int)hl, resp, c->sha256 ? "SHA-256" : "MD5");
 }
 
-/* Send REGISTER @c; returns the verdict; the response (if any) lands in t->out. */
+/* Send the SIP text @msg from @src:@sport; the response (if any) lands in t->out. */
 static enum verdict
-reg(struct rfx *t, struct creq c)
+send_raw(struct rfx *t, uint32_t src, uint16_t sport, const char *msg)
 {
-	char msg[2048], auth[512] = "", contact[256] = "", expires[64] = "";
-	struct in_addr a = {.s_addr = htonl(c.src ? c.src : FX_PEER_IP)};
 	struct rte_mbuf *m[4];
 	enum verdict v;
 	unsigned int n;
 	char *p;
 
-	if (c.src == 0)
-		c.src = FX_PEER_IP;
-	if (c.sport == 0)
-		c.sport = FX_PEER_PORT;
-	if (c.call_id == NULL)
-		c.call_id = "cid-1";
-	t->cseq++;
-	if (c.password != NULL)
-		client_creds(t, &c, auth, sizeof(auth));
-	if (c.contact != NULL && strcmp(c.contact, "*") == 0)
-		snprintf(contact, sizeof(contact), "Contact: *\r\n");
-	else if (c.contact != NULL)
-		snprintf(contact, sizeof(contact), "Contact: <%s>\r\n", c.contact);
-	if (c.expires >= 0)
-		snprintf(expires, sizeof(expires), "Expires: %d\r\n", c.expires);
-	snprintf(msg, sizeof(msg),
-		 "REGISTER sip:" REALM " SIP/2.0\r\n"
-		 "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK-%u;rport\r\n"
-		 "Max-Forwards: 70\r\nFrom: <sip:%s@" REALM ">;tag=ft1\r\nTo: <sip:%s@" REALM ">\r\n"
-		 "Call-ID: %s\r\nCSeq: %u REGISTER\r\n%s%s%sContent-Length: 0\r\n\r\n",
-		 inet_ntoa(a), c.sport, t->cseq, c.user, c.user, c.call_id, t->cseq, contact,
-		 expires, auth);
-	v = fx_rx(t->f, fx_sip_frame(t->f, c.src, c.sport, msg));
+	v = fx_rx(t->f, fx_sip_frame(t->f, src, sport, msg));
 	t->out[0] = '\0';
 	n = fx_tx(t->f, m, RTE_DIM(m));
 	assert_true(n <= 1);
@@ -209,6 +186,38 @@ reg(struct rfx *t, struct creq c)
 		}
 	}
 	return v;
+}
+
+/* Send REGISTER @c; returns the verdict; the response (if any) lands in t->out. */
+static enum verdict
+reg(struct rfx *t, struct creq c)
+{
+	char auth[512] = "", contact[256] = "", expires[64] = "";
+	struct in_addr a = {.s_addr = htonl(c.src ? c.src : FX_PEER_IP)};
+
+	if (c.src == 0)
+		c.src = FX_PEER_IP;
+	if (c.sport == 0)
+		c.sport = FX_PEER_PORT;
+	if (c.call_id == NULL)
+		c.call_id = "cid-1";
+	t->cseq++;
+	if (c.password != NULL)
+		client_creds(t, &c, auth, sizeof(auth));
+	if (c.contact != NULL && strcmp(c.contact, "*") == 0)
+		snprintf(contact, sizeof(contact), "Contact: *\r\n");
+	else if (c.contact != NULL)
+		snprintf(contact, sizeof(contact), "Contact: <%s>\r\n", c.contact);
+	if (c.expires >= 0)
+		snprintf(expires, sizeof(expires), "Expires: %d\r\n", c.expires);
+	snprintf(t->last_msg, sizeof(t->last_msg),
+		 "REGISTER sip:" REALM " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK-%u;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:%s@" REALM ">;tag=ft1\r\nTo: <sip:%s@" REALM ">\r\n"
+		 "Call-ID: %s\r\nCSeq: %u REGISTER\r\n%s%s%sContent-Length: 0\r\n\r\n",
+		 inet_ntoa(a), c.sport, t->cseq, c.user, c.user, c.call_id, t->cseq, contact,
+		 expires, auth);
+	return send_raw(t, c.src, c.sport, t->last_msg);
 }
 
 static void
@@ -1215,6 +1224,126 @@ test_HARDEN_2_authenticated_register_account_gone_dropped_counted(void **state)
 	rte_free(b);
 }
 
+
+/*
+ * GEN-3 (REGISTER): a retransmission of an answered REGISTER (same bytes: Via branch, CSeq,
+ * source) gets the same last response again, byte for byte, and is not processed a second
+ * time: no second binding update (the expiry is not recounted), REG_OK stays at 1. Also for
+ * a de-registration. Fails on the old code (processed twice: REG_OK 2, expiry recounted).
+ */
+static void
+test_GEN_3_register_retransmission_same_answer(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char first[sizeof(t->out)], msg[sizeof(t->last_msg)];
+	uint32_t expires_at;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	snprintf(first, sizeof(first), "%s", t->out);
+	snprintf(msg, sizeof(msg), "%s", t->last_msg);
+	expires_at = binding(t, "1001")->expires_at_s;
+	t->now += 4; /* the client's Timer E fired a few times */
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, msg), VERDICT_SIP_REGISTER_RESENT);
+	assert_string_equal(t->out, first);
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, msg), VERDICT_SIP_REGISTER_RESENT);
+	assert_string_equal(t->out, first);
+	assert_int_equal(w->counters[COUNTER_REG_OK], 1);
+	assert_int_equal(w->counters[COUNTER_REG_RETRANS_RESENT], 2);
+	assert_int_equal(binding(t, "1001")->expires_at_s, expires_at);
+	/* A de-registration retransmitted: the same 200, counted removed once. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2}),
+			 VERDICT_SIP_REGISTER_OK);
+	snprintf(first, sizeof(first), "%s", t->out);
+	snprintf(msg, sizeof(msg), "%s", t->last_msg);
+	assert_null(binding(t, "1001"));
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, msg), VERDICT_SIP_REGISTER_RESENT);
+	assert_string_equal(t->out, first);
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+	assert_int_equal(w->counters[COUNTER_REG_REPLAY_REFUSED], 0);
+}
+
+/*
+ * HARDEN-7 (issue 12 defect 7): a captured REGISTER replayed from another port of the same IP
+ * within the nonce lifetime is refused (a fresh challenge, counted), whether it moves the
+ * binding (a registration) or removes it (Expires: 0): the binding stays where it was.
+ * @nc 0: the client sends no qop, so the nonce itself may be used once.
+ */
+static void
+harden_7_replay(struct rfx *t, unsigned int nc)
+{
+	struct worker *w = t->f->w;
+	char reg_msg[sizeof(t->last_msg)], dereg_msg[sizeof(t->last_msg)];
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = nc});
+	snprintf(reg_msg, sizeof(reg_msg), "%s", t->last_msg);
+	t->now += 2;
+	/* The capture replayed from another port: would move the binding there. */
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT + 1, reg_msg),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->src_port, htons(FX_PEER_PORT));
+	assert_int_equal(w->counters[COUNTER_REG_REPLAY_REFUSED], 1);
+	/* A de-registration the attacker captured, then the phone registers again. */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 0, .nc = nc, .call_id = "cid-d"});
+	snprintf(dereg_msg, sizeof(dereg_msg), "%s", t->last_msg);
+	assert_null(binding(t, "1001"));
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = nc, .call_id = "cid-r"});
+	assert_non_null(binding(t, "1001"));
+	t->now += 2;
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT + 1, dereg_msg),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_non_null(binding(t, "1001")); /* not removed */
+	assert_int_equal(w->counters[COUNTER_REG_REPLAY_REFUSED], 2);
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+	/* The same request from the same port is a retransmission, not a replay. */
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, reg_msg),
+			 VERDICT_SIP_REGISTER_RESENT);
+}
+
+static void
+test_HARDEN_7_register_replay_other_port_refused_qop(void **state)
+{
+	harden_7_replay(*state, 1);
+}
+
+static void
+test_HARDEN_7_register_replay_other_port_refused_no_qop(void **state)
+{
+	harden_7_replay(*state, 0);
+}
+
+/*
+ * HARDEN-7 with qop: the same nonce with a new nc for a new request is fine (RFC 7616
+ * 3.4.5), a used nc again is a replay even from the same port.
+ */
+static void
+test_HARDEN_7_qop_new_nc_accepted_reused_nc_refused(void **state)
+{
+	struct rfx *t = *state;
+	char n[128];
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	snprintf(n, sizeof(n), "%s", t->nonce);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 600, .nc = 2, .nonce = n}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 600, .nc = 2, .nonce = n}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_REPLAY_REFUSED], 1);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 2);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1249,6 +1378,10 @@ main(void)
 		REG_TEST(test_REG_binding_live_skips_empty_shards_asks_the_others),
 		REG_TEST(test_REG_binding_live_every_shard_bound_filters_find_the_binding),
 		REG_TEST(test_HARDEN_2_authenticated_register_account_gone_dropped_counted),
+		REG_TEST(test_GEN_3_register_retransmission_same_answer),
+		REG_TEST(test_HARDEN_7_register_replay_other_port_refused_qop),
+		REG_TEST(test_HARDEN_7_register_replay_other_port_refused_no_qop),
+		REG_TEST(test_HARDEN_7_qop_new_nc_accepted_reused_nc_refused),
 	};
 
 	if (fx_eal_init() != 0)
