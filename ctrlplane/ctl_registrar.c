@@ -140,12 +140,11 @@ method_registrations_list(void *ctx, const json_t *params, struct ctl_error *e)
 		uint32_t now = registrar_now(d->env.workers[i]), idx;
 
 		for (idx = 0; loc != NULL && idx < location_capacity(loc); idx++) {
-			const struct location_binding *p = location_at(loc, idx);
 			struct location_binding b;
 
-			if (p == NULL)
+			/* HARDEN-10: a consistent copy (generation checked), lengths within it */
+			if (!location_copy(loc, idx, &b))
 				continue;
-			b = *p;
 			if ((int32_t)(b.expires_at_s - now) <= 0 || (nat_only && !b.nat) ||
 			    (user != NULL && (strlen(user) != b.aor_len ||
 					      memcmp(user, b.text, b.aor_len) != 0)))
