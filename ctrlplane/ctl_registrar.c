@@ -57,6 +57,9 @@ ctl_registrar_start(struct daemon *d)
 		nonce_keyring_init_deterministic(&ring, CTL_REG_BENCH_NONCE_SEED);
 		nonce_keyring_publish(&d->registrar->keys, &ring);
 	}
+	d->registrar->authfail_entries = d->runtime.authfail_entries;
+	d->registrar->replay_entries = d->runtime.register_replay_entries;
+	d->registrar->answer_entries = d->runtime.register_answer_cache;
 	for (i = 0; i < d->env.n_workers; i++) {
 		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		rc = registrar_worker_init(d->env.workers[i], d->registrar,
