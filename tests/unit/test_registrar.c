@@ -5,6 +5,7 @@
  * The client side computes real digests (MD5 and SHA-256) from the nonce we challenged with.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1344,6 +1345,284 @@ test_HARDEN_7_qop_new_nc_accepted_reused_nc_refused(void **state)
 	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 2);
 }
 
+
+/* --- round-1 ids through the wire (issue 12 "Also in this issue") ------------------- */
+
+/* One wrong answer to the challenge of a new session @cid: no credentials first, then wrong. */
+static enum verdict
+wrong_in_session(struct rfx *t, const char *cid, bool first)
+{
+	if (first)
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT,
+						      .expires = 60, .call_id = cid}),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+	return reg(t, (struct creq){.user = "1001", .password = "bad", .contact = A_CONTACT,
+				    .expires = 60, .call_id = cid, .nc = 1});
+}
+
+/* AUTH-5: RETRY = 1 -> the first wrong credentialed attempt gets the final reject (403, On). */
+static void
+test_AUTH_5_retry_1_first_wrong_answer_final_reject_on_wire(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_retry = 1;
+	t->snap->params.register_retry = 0; /* the session budget alone */
+	assert_int_equal(wrong_in_session(t, "cid-a5", true), VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(strstr(t->out, "WWW-Authenticate"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 1);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+	assert_null(binding(t, "1001"));
+}
+
+/*
+ * AUTH-6: after a session ended in the final reject, a new request without credentials and a
+ * new Call-ID from the (not suspended) terminal starts a new session: a new challenge, with a
+ * nonce other than the last one, which the right password then answers.
+ */
+static void
+test_AUTH_6_new_session_after_final_reject_gets_new_challenge(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char first_nonce[128];
+
+	t->snap->params.auth_retry = 1;
+	t->snap->params.register_retry = 0;
+	assert_int_equal(wrong_in_session(t, "cid-a6", true), VERDICT_SIP_REGISTER_REJECTED);
+	snprintf(first_nonce, sizeof(first_nonce), "%s", t->nonce);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-a6-new"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_string_not_equal(t->nonce, first_nonce);
+	assert_int_equal(w->counters[COUNTER_REG_CHALLENGES], 2);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .call_id = "cid-a6-new", .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_non_null(binding(t, "1001"));
+}
+
+/*
+ * AUTH-8: timeout 5 s, RETRY 6; wrong answers 2 s after each challenge: +2 s and +4 s get
+ * challenges, +6 s the final reject (the timeout is reached before the retry count).
+ */
+static void
+test_AUTH_8_timeout_wins_before_retry_count_on_wire(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_timeout_s = 5;
+	t->snap->params.auth_retry = 6;
+	t->snap->params.register_retry = 0;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-a8"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 2;
+	assert_int_equal(wrong_in_session(t, "cid-a8", false), VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	t->now += 2;
+	assert_int_equal(wrong_in_session(t, "cid-a8", false), VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 2;
+	assert_int_equal(wrong_in_session(t, "cid-a8", false), VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+	assert_int_equal(w->counters[COUNTER_REG_CHALLENGES], 3);
+}
+
+/*
+ * AUTH-12: RETRY changed from 6 to 2 while a session is in progress: that session finishes
+ * under 6 (its 2nd..5th wrong answers still get challenges, the 6th the final reject); the
+ * next session uses 2.
+ */
+static void
+test_AUTH_12_retry_change_applies_to_next_session(void **state)
+{
+	struct rfx *t = *state;
+	int i;
+
+	t->snap->params.auth_retry = 6;
+	t->snap->params.register_retry = 0;
+	assert_int_equal(wrong_in_session(t, "cid-a12", true), VERDICT_SIP_REGISTER_CHALLENGED);
+	t->snap->params.auth_retry = 2; /* config.apply while the session runs */
+	for (i = 2; i <= 6; i++)
+		assert_int_equal(wrong_in_session(t, "cid-a12", false),
+				 i < 6 ? VERDICT_SIP_REGISTER_CHALLENGED
+				       : VERDICT_SIP_REGISTER_REJECTED);
+	assert_int_equal(wrong_in_session(t, "cid-a12-next", true),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(wrong_in_session(t, "cid-a12-next", false),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_FINAL], 2);
+}
+
+/*
+ * LOCK-6: 5 wrong, 1 correct, 5 wrong REGISTER digests (same source, same user) -> no
+ * suspension (a success resets the count): still challenged, lockouts 0. The count is live:
+ * a 6th consecutive wrong one then suspends.
+ */
+static void
+test_LOCK_6_success_resets_count_no_suspension_on_wire(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	unsigned int i;
+
+	for (i = 1; i <= 5; i++)
+		assert_int_equal(wrong_register(t, "1001", FX_PEER_IP, i),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .nc = 1, .call_id = "cid-l6-ok"});
+	for (i = 6; i <= 10; i++)
+		assert_int_equal(wrong_register(t, "1001", FX_PEER_IP, i),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 0);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 10);
+	assert_int_equal(wrong_register(t, "1001", FX_PEER_IP, 11), VERDICT_SIP_REGISTER_REJECTED);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+}
+
+/*
+ * LOCK-9: SS_AUTHENTICATION_FAILED_SUSPEND is the suspension window; 59 and 3601 are refused
+ * (the error names the parameter, the value in place is kept), 60 and 3600 accepted.
+ */
+static void
+test_LOCK_9_failed_suspend_range_60_3600(void **state)
+{
+	struct rfx *t = *state;
+	struct sf_params p = t->snap->params;
+	struct cfg_error err = {0};
+	static const char *const bad[] = {"{\"SS_AUTHENTICATION_FAILED_SUSPEND\": 59}",
+					  "{\"SS_AUTHENTICATION_FAILED_SUSPEND\": 3601}"};
+	static const int good[] = {60, 3600, 600};
+	unsigned int i;
+	char doc[96];
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		json_t *o = json_loads(bad[i], 0, NULL);
+
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(param_table_merge(o, &p, &err), -EINVAL);
+		assert_non_null(strstr(err.path, "SS_AUTHENTICATION_FAILED_SUSPEND"));
+		assert_int_equal(p.auth_failed_suspend_s, t->snap->params.auth_failed_suspend_s);
+		json_decref(o);
+	}
+	for (i = 0; i < RTE_DIM(good); i++) {
+		json_t *o;
+
+		snprintf(doc, sizeof(doc), "{\"SS_AUTHENTICATION_FAILED_SUSPEND\": %d}", good[i]);
+		o = json_loads(doc, 0, NULL);
+		assert_int_equal(param_table_merge(o, &p, &err), 0);
+		assert_int_equal(p.auth_failed_suspend_s, (uint32_t)good[i]);
+		json_decref(o);
+	}
+}
+
+/* REG-5: a refresh from the same contact before expiry -> 200; the expiry counts from it. */
+static void
+test_REG_5_refresh_before_expiry_recounts(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t->now += 60;
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1, .call_id = "cid-r5"});
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=100\r\n");
+	assert_int_equal(binding(t, "1001")->expires_at_s, t->now + 100);
+	assert_int_equal(location_count(w->reg->loc), 1);
+	assert_int_equal(w->counters[COUNTER_REG_OK], 2);
+	t->now += 99; /* 159 s after the first REGISTER: alive only through the refresh */
+	assert_non_null(binding(t, "1001"));
+}
+
+/* REG-7: authenticated Expires: 0 -> 200 OK without Contact, the binding deleted at once. */
+static void
+test_REG_7_expires_0_deletes_binding_at_once(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_null(strstr(t->out, "Contact:"));
+	assert_null(binding(t, "1001"));
+	assert_int_equal(location_count(w->reg->loc), 0);
+	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+}
+
+/* REG-8: Contact: * with Expires: 0 -> all of U's bindings removed, 200 OK; '*' otherwise 400. */
+static void
+test_REG_8_star_expires_0_removes_all(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	register_ok(t, (struct creq){.user = "1002", .password = "secret",
+				     .contact = "sip:1002@10.99.0.7:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-r8b"});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 600, .nc = 2}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 400 Bad Request\r\n");
+	assert_non_null(binding(t, "1001"));
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 0, .nc = 3}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_null(strstr(t->out, "Contact:"));
+	assert_null(binding(t, "1001"));
+	assert_non_null(binding(t, "1002")); /* another user's binding stays */
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+}
+
+/*
+ * REG-10: REPLACE Off; U bound at A (unexpired); an authenticated REGISTER from B -> 403,
+ * binding still A; once A has expired, B's REGISTER -> 200.
+ */
+static void
+test_REG_10_replace_off_403_until_a_expires(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.register_replace = false;
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .call_id = "cid-b"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .nc = 1, .call_id = "cid-b"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(binding(t, "1001")->src_ip, htonl(FX_PEER_IP));
+	assert_int_equal(w->counters[COUNTER_REG_REPLACE_REFUSED], 1);
+	t->now += 60; /* A expired (not yet swept) */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+				     .contact = "sip:1001@10.99.0.8:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-b2"});
+	assert_has(t->out, "Contact: <sip:1001@10.99.0.8:40000>;expires=600\r\n");
+	assert_int_equal(binding(t, "1001")->src_ip, htonl(IP_B));
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1382,6 +1661,16 @@ main(void)
 		REG_TEST(test_HARDEN_7_register_replay_other_port_refused_qop),
 		REG_TEST(test_HARDEN_7_register_replay_other_port_refused_no_qop),
 		REG_TEST(test_HARDEN_7_qop_new_nc_accepted_reused_nc_refused),
+		REG_TEST(test_AUTH_5_retry_1_first_wrong_answer_final_reject_on_wire),
+		REG_TEST(test_AUTH_6_new_session_after_final_reject_gets_new_challenge),
+		REG_TEST(test_AUTH_8_timeout_wins_before_retry_count_on_wire),
+		REG_TEST(test_AUTH_12_retry_change_applies_to_next_session),
+		REG_TEST(test_LOCK_6_success_resets_count_no_suspension_on_wire),
+		REG_TEST(test_LOCK_9_failed_suspend_range_60_3600),
+		REG_TEST(test_REG_5_refresh_before_expiry_recounts),
+		REG_TEST(test_REG_7_expires_0_deletes_binding_at_once),
+		REG_TEST(test_REG_8_star_expires_0_removes_all),
+		REG_TEST(test_REG_10_replace_off_403_until_a_expires),
 	};
 
 	if (fx_eal_init() != 0)
