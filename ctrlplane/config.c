@@ -234,6 +234,9 @@ cfg_runtime_defaults(struct sf_runtime *rt)
 		.frag_max_flows = 4096,
 		.frag_timeout_ms = 2000,
 		.arp_hold_ms = 1000,
+		.authfail_entries = 16384,
+		.register_replay_entries = 65536,
+		.register_answer_cache = 1024,
 	};
 }
 
@@ -242,7 +245,8 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 {
 	static const char *const keys[] = {"mbufs_per_socket", "mbuf_cache", "big_mbufs",
 					   "rx_desc", "tx_desc", "tx_drain_us", "frag_max_flows",
-					   "frag_timeout_ms", "arp_hold_ms", NULL};
+					   "frag_timeout_ms", "arp_hold_ms", "authfail_entries",
+					   "register_replay_entries", "register_answer_cache", NULL};
 	uint32_t rx = rt->rx_desc, tx = rt->tx_desc;
 	int rc;
 
@@ -272,6 +276,15 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 				  &rt->frag_timeout_ms, err);
 	if (rc == 0)
 		rc = cfg_get_uint(o, "arp_hold_ms", "runtime", 10, 10000, &rt->arp_hold_ms, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "authfail_entries", "runtime", 64, 16777216,
+				  &rt->authfail_entries, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "register_replay_entries", "runtime", 64, 16777216,
+				  &rt->register_replay_entries, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "register_answer_cache", "runtime", 16, 65536,
+				  &rt->register_answer_cache, err);
 	rt->rx_desc = (uint16_t)rx;
 	rt->tx_desc = (uint16_t)tx;
 	return rc;

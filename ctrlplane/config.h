@@ -24,6 +24,9 @@ struct sf_runtime {
 	uint32_t frag_max_flows;   /* datagrams being reassembled at once, per worker */
 	uint32_t frag_timeout_ms;  /* a partial datagram is dropped after this, ms */
 	uint32_t arp_hold_ms;      /* a packet waits this long for an ARP answer, ms */
+	uint32_t authfail_entries; /* auth-failure / lockout table slots, per worker */
+	uint32_t register_replay_entries; /* REGISTER (nonce, nc) replay guard, per worker */
+	uint32_t register_answer_cache;   /* answers kept for REGISTER retransmissions (GEN-3) */
 };
 
 /*

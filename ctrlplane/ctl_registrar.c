@@ -57,6 +57,9 @@ ctl_registrar_start(struct daemon *d)
 		nonce_keyring_init_deterministic(&ring, CTL_REG_BENCH_NONCE_SEED);
 		nonce_keyring_publish(&d->registrar->keys, &ring);
 	}
+	d->registrar->authfail_entries = d->runtime.authfail_entries;
+	d->registrar->replay_entries = d->runtime.register_replay_entries;
+	d->registrar->answer_entries = d->runtime.register_answer_cache;
 	for (i = 0; i < d->env.n_workers; i++) {
 		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		rc = registrar_worker_init(d->env.workers[i], d->registrar,
@@ -140,12 +143,11 @@ method_registrations_list(void *ctx, const json_t *params, struct ctl_error *e)
 		uint32_t now = registrar_now(d->env.workers[i]), idx;
 
 		for (idx = 0; loc != NULL && idx < location_capacity(loc); idx++) {
-			const struct location_binding *p = location_at(loc, idx);
 			struct location_binding b;
 
-			if (p == NULL)
+			/* HARDEN-10: a consistent copy (generation checked), lengths within it */
+			if (!location_copy(loc, idx, &b))
 				continue;
-			b = *p;
 			if ((int32_t)(b.expires_at_s - now) <= 0 || (nat_only && !b.nat) ||
 			    (user != NULL && (strlen(user) != b.aor_len ||
 					      memcmp(user, b.text, b.aor_len) != 0)))

@@ -33,6 +33,13 @@ struct pkt_meta {
  */
 #define PKT_META_F_CKSUM_UNVERIFIED (1u << 1)
 
+/*
+ * Set by the registrar on the source-IP owner: this authenticated REGISTER reuses the
+ * (nonce, nc) of an earlier one with the same Via branch, CSeq and source port: a
+ * retransmission. The AoR owner re-sends its cached answer, never processes it again (GEN-3).
+ */
+#define PKT_META_F_RETRANS (1u << 4)
+
 /* Size of the mbuf private area every pool we create reserves. */
 #define SF_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pkt_meta), RTE_MBUF_PRIV_ALIGN)
 

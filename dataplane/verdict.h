@@ -29,6 +29,9 @@
 	X(SIP_REGISTER_REJECTED, "sip_register_rejected") /* 403: final reject (On), replace Off */\
 	X(SIP_DROP_REGISTER_REJECTED, "sip_drop_register_rejected") /* final reject, Off: silence */\
 	X(SIP_REGISTER_REFUSED, "sip_register_refused") /* 400/423/500/503 */\
+	X(SIP_DROP_REGISTER_ACCOUNT_GONE, "sip_drop_register_account_gone") /* authed, account removed by config.apply before the AoR owner's swap */\
+	X(SIP_REGISTER_RESENT, "sip_register_resent") /* GEN-3: retransmission, last answer re-sent */\
+	X(SIP_DROP_REGISTER_RETRANS_UNCACHED, "sip_drop_register_retrans_uncached") /* GEN-3: retransmission, answer no longer cached: not processed twice */\
 	X(SIP_INVITE_CHALLENGED, "sip_invite_challenged") /* account, no credentials: 401/407 */\
 	X(SIP_INVITE_ADMITTED, "sip_invite_admitted") /* to the call engine (unanswered yet) */  \
 	X(SIP_IN_DIALOG_ADMITTED, "sip_in_dialog_admitted") /* known dialog: to the call engine */\
@@ -99,6 +102,14 @@ enum verdict {
 	X(REG_STORE_FULL, "reg_store_full")    /* shard full (or AoR key collision) */       \
 	X(REG_CONTACT_TOO_LONG, "reg_contact_too_long") /* AoR + Contact over 108 bytes */    \
 	X(REG_STEERED_AUTHED, "reg_steered_authed") /* authenticated, handed to the AoR owner */\
+	X(REG_ACCOUNT_GONE, "reg_account_gone") /* authed REGISTER, account gone at the AoR owner */\
+	X(REG_REPLAY_REFUSED, "reg_replay_refused") /* HARDEN-7: (nonce, nc) or no-qop nonce reused */\
+	X(REG_REPLAY_TABLE_FULL, "reg_replay_table_full") /* replay table full: re-challenged */\
+	X(REG_RETRANS_RESENT, "reg_retrans_resent") /* GEN-3: cached answer re-sent */          \
+	X(REG_RETRANS_UNCACHED, "reg_retrans_uncached") /* GEN-3: answer evicted, dropped */   \
+	X(REG_ANSWER_EVICTED, "reg_answer_evicted") /* answer cache slot reused before 32 s */  \
+	/* mirrored from the auth-failure table at each housekeeping tick */                 \
+	X(REG_LOCKOUT_TABLE_REFUSED, "reg_lockout_table_refused") /* HARDEN-9: window full of live entries, new counting refused (final reject) */\
 	/* issue 6: mirrored from keepalive/ at each housekeeping tick (ka_worker_mirror) */  \
 	X(KA_SENT, "ka_sent")                  /* keep-alives accepted by rte_eth_tx_burst */\
 	X(KA_SKIPPED_NO_NEIGHBOUR, "ka_skipped_no_neighbour") /* next-hop MAC unknown */     \

@@ -5,8 +5,9 @@
  * worker only (no lock-free readers needed), must stay testable without EAL, and needs an
  * eviction policy when full; a fixed array with linear probing inside a bounded window gives
  * one cache line per probe, O(window) worst case and no allocation after create. When a
- * window is full, the least valuable entry there is evicted: an ended or idle one first, then
- * the longest idle, and an active suspension only when the window holds nothing else.
+ * window is full, only an entry whose state has ended (ended suspension, idle counter, old
+ * session) is replaced; a live one, above all an active suspension, never is: new counting
+ * is then refused and counted (refused_full), never a silent reset (issue 12 defect 9).
  * A spoofed source cannot fill it: state needs a wrong answer to a nonce that verifies for
  * that source IP, i.e. a real round trip (nonce.h).
  */
@@ -159,37 +160,36 @@ is_expired(const struct authfail_table *tbl, const struct af_entry *e, uint32_t 
 	}
 }
 
-/* Lower is evicted first: expired, then idle longest; active suspensions last. */
-static uint64_t
-keep_score(const struct authfail_table *tbl, const struct af_entry *e, uint32_t now)
-{
-	if (is_expired(tbl, e, now))
-		return 0;
-	if (e->kind != AF_SESSION && e->t0_s > now)
-		return (1ULL << 33) + e->t0_s;
-	return (1ULL << 32) + e->last_s;
-}
-
-/* A zeroed entry for @k in its probe window, evicting the least valuable one when full. */
+/*
+ * A zeroed entry for @k in its probe window: an empty slot, else one whose state has ended
+ * (an ended suspension, an idle counter, a session past twice its timeout), which is a
+ * no-op to drop. A live entry is never evicted, above all an active suspension (HARDEN-9:
+ * a botnet filling a window must not lift one, nor silently reset a failure count): when the
+ * window holds only live entries, NULL, counted in refused_full, and the caller refuses the
+ * new counting (authfail_record_failure() then ends the session with a final reject).
+ */
 static struct af_entry *
 insert(struct authfail_table *tbl, const struct af_key *k, uint32_t now)
 {
 	uint32_t i, pos, victim = 0;
-	uint64_t best = UINT64_MAX;
 	struct af_entry *e;
+	bool found = false;
 
 	for (i = 0; i < AF_PROBE; i++) {
 		pos = (uint32_t)(k->hash + i) & tbl->mask;
 		if (tbl->slots[pos].kind == AF_EMPTY) {
 			victim = pos;
-			best = 0;
 			tbl->n_live++;
 			goto out_fill;
 		}
-		if (keep_score(tbl, &tbl->slots[pos], now) < best) {
-			best = keep_score(tbl, &tbl->slots[pos], now);
+		if (!found && is_expired(tbl, &tbl->slots[pos], now)) {
 			victim = pos;
+			found = true;
 		}
+	}
+	if (!found) {
+		tbl->stats.refused_full++;
+		return NULL;
 	}
 	/* Replacing in place keeps the window gap-free, so every other key stays reachable. */
 	tbl->stats.evictions++;
@@ -314,8 +314,11 @@ sat_inc(uint16_t v)
 	return v == UINT16_MAX ? v : (uint16_t)(v + 1);
 }
 
-/* The optional per-IP ceiling: fixed window, counts every wrong answer, success or not. */
-static bool
+/*
+ * The optional per-IP ceiling: fixed window, counts every wrong answer, success or not.
+ * 1 = now suspended, 0 = counted, -1 = refused (table window full).
+ */
+static int
 count_ip(struct authfail_table *tbl, uint32_t src_ip, uint32_t now)
 {
 	static const struct sf_span none = { NULL, 0 };
@@ -324,6 +327,8 @@ count_ip(struct authfail_table *tbl, uint32_t src_ip, uint32_t now)
 
 	if (e == NULL) {
 		e = insert(tbl, &k, now);
+		if (e == NULL)
+			return -1; /* window full of live entries: not counted (refused_full) */
 		e->t1_s = now;
 	} else if (elapsed(now, e->t1_s) >= tbl->cfg.ip_window_s) {
 		e->t1_s = now;
@@ -334,13 +339,16 @@ count_ip(struct authfail_table *tbl, uint32_t src_ip, uint32_t now)
 	if (e->t0_s == 0 && e->n_fail >= tbl->cfg.ip_max_fail) {
 		e->t0_s = now + tbl->cfg.ip_suspend_s;
 		tbl->stats.ip_lockouts++;
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 }
 
-/* The (source IP, user) counter of the pair this request uses (I-6); true = now suspended. */
-static bool
+/*
+ * The (source IP, user) counter of the pair this request uses (I-6): 1 = now suspended,
+ * 0 = counted (or the pair is disabled), -1 = refused (table window full).
+ */
+static int
 count_key(struct authfail_table *tbl, const struct authfail_attempt *a,
 	  const struct sf_params *p, uint32_t now)
 {
@@ -352,8 +360,10 @@ count_key(struct authfail_table *tbl, const struct authfail_attempt *a,
 
 	if (e == NULL) {
 		if (limit == 0)
-			return false; /* 0 disables this pair (LOCK-8): keep no state for it */
+			return 0; /* 0 disables this pair (LOCK-8): keep no state for it */
 		e = insert(tbl, &k, now);
+		if (e == NULL)
+			return -1;
 	} else if (e->t0_s != 0 && now >= e->t0_s) {
 		e->t0_s = 0; /* ended but not yet seen by authfail_check(): start again at 0 */
 		e->n_fail = 0;
@@ -365,12 +375,12 @@ count_key(struct authfail_table *tbl, const struct authfail_attempt *a,
 	else
 		n = e->n_fail = sat_inc(e->n_fail);
 	if (limit == 0 || e->t0_s != 0 || n < limit)
-		return false;
+		return 0;
 	e->t0_s = now + suspend;
 	if (e->t0_s == 0)
 		e->t0_s = 1; /* 0 means "not suspended" */
 	tbl->stats.lockouts++;
-	return true;
+	return 1;
 }
 
 enum authfail_result
@@ -378,25 +388,44 @@ authfail_record_failure(struct authfail_table *tbl, const struct authfail_attemp
 			const struct sf_params *p, uint32_t now)
 {
 	struct af_key k = make_key(tbl, AF_SESSION, a->src_ip, a->call_id);
-	bool locked = false;
+	bool locked = false, refused = false;
 	struct af_entry *s;
+	int rc;
 
 	tbl->stats.failures++;
-	if (tbl->cfg.ip_max_fail != 0)
-		locked = count_ip(tbl, a->src_ip, now);
-	if (count_key(tbl, a, p, now))
-		locked = true;
+	if (tbl->cfg.ip_max_fail != 0) {
+		rc = count_ip(tbl, a->src_ip, now);
+		locked = rc > 0;
+		refused = rc < 0;
+	}
+	rc = count_key(tbl, a, p, now);
+	locked = locked || rc > 0;
+	refused = refused || rc < 0;
 	s = find(tbl, &k);
 	if (locked) {
 		if (s != NULL)
 			remove_entry(tbl, s);
 		return AUTHFAIL_NOW_LOCKED;
 	}
-	if (s == NULL) {
+	if (s == NULL && !refused) {
 		s = insert(tbl, &k, now);
-		s->t0_s = a->challenged_s < now ? a->challenged_s : now;
-		s->t1_s = p->auth_timeout_s;
-		s->retry = p->auth_retry > UINT16_MAX ? UINT16_MAX : (uint16_t)p->auth_retry;
+		if (s != NULL) {
+			s->t0_s = a->challenged_s < now ? a->challenged_s : now;
+			s->t1_s = p->auth_timeout_s;
+			s->retry = p->auth_retry > UINT16_MAX ? UINT16_MAX
+							       : (uint16_t)p->auth_retry;
+		}
+	}
+	if (refused || s == NULL) {
+		/*
+		 * The table cannot hold what this wrong answer must count (HARDEN-9): fail closed.
+		 * The session ends in a final reject rather than a new challenge, so a full table
+		 * never buys a guesser more attempts; counted in refused_full by insert().
+		 */
+		if (s != NULL)
+			remove_entry(tbl, s);
+		tbl->stats.final_rejects++;
+		return AUTHFAIL_FINAL_REJECT;
 	}
 	s->last_s = now;
 	s->n_fail = sat_inc(s->n_fail);

@@ -70,7 +70,9 @@ struct authfail_stats {
 	uint64_t final_rejects; /* sessions ended by retry count or timeout */
 	uint64_t lockouts;      /* (source IP, user) suspensions started */
 	uint64_t ip_lockouts;   /* source-IP-wide suspensions started (ceiling) */
-	uint64_t evictions;     /* live entries dropped because their probe window was full */
+	uint64_t evictions;     /* ended entries (never live ones) replaced in a full window */
+	uint64_t refused_full;  /* new counting refused: probe window full of live entries (the
+				   wrong answer then gets a final reject; HARDEN-9) */
 };
 
 /** A suspended key as authfail_suspended_foreach() reports it. */

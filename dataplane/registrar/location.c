@@ -112,6 +112,7 @@ struct location {
 	uint32_t waiting;               /* unlinked before @token was taken (list head) */
 	uint64_t token;                 /* rte_rcu_qsbr_start() token of @waiting */
 	uint32_t cursor;                /* sweep position, owner only */
+	uint16_t gen;                   /* last binding generation stored in a live field */
 	location_notify_fn notify;      /* issue 6: keep-alive schedule, NULL = none */
 	void *notify_arg;
 	uint8_t *filter;                /* source filter: 2 4-bit counters a byte, low first */
@@ -556,7 +557,14 @@ location_put(struct location *loc, const struct location_binding *nb)
 	}
 	location_filter_add(loc, k.ip, k.port, true); /* before live = 1: see "Source filter" */
 	__atomic_store_n(&loc->n_live, loc->n_live + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&b->live, 1, __ATOMIC_RELEASE);
+	/*
+	 * live = this contents' generation (never 0): a copier (location_copy()) that loaded
+	 * another generation, or 0, before its copy knows the slot was recycled under it.
+	 */
+	loc->gen = (uint16_t)(loc->gen + 1);
+	if (loc->gen == 0)
+		loc->gen = 1; /* 0 means "not live" */
+	__atomic_store_n(&b->live, loc->gen, __ATOMIC_RELEASE);
 	if (loc->notify != NULL) /* issue 6: a NAT binding joins the keep-alive schedule */
 		loc->notify(loc->notify_arg, (uint32_t)pos, b, true);
 	return 0;
@@ -601,6 +609,34 @@ uint32_t
 location_capacity(const struct location *loc)
 {
 	return loc->slots;
+}
+
+bool
+location_copy(const struct location *loc, uint32_t idx, struct location_binding *out)
+{
+	const struct location_binding *b;
+	unsigned int tries;
+	uint16_t g1, g2;
+
+	if (idx >= loc->slots)
+		return false;
+	b = &loc->s[idx].b;
+	for (tries = 0; tries < LOCATION_COPY_TRIES; tries++) {
+		g1 = __atomic_load_n(&b->live, __ATOMIC_ACQUIRE);
+		if (g1 == 0)
+			return false;
+		memcpy(out, b, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the second load */
+		g2 = __atomic_load_n(&b->live, __ATOMIC_RELAXED);
+		if (g1 != g2)
+			continue; /* unlinked (and maybe reused) while we copied: again */
+		if (out->aor_len == 0 || out->aor_len > LOCATION_AOR_MAX ||
+		    (uint32_t)out->aor_len + out->contact_len > LOCATION_TEXT_MAX)
+			return false; /* cannot happen for a consistent copy; never read past it */
+		out->live = g1;
+		return true;
+	}
+	return false;
 }
 
 const struct location_binding *

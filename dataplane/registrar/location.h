@@ -45,7 +45,8 @@ struct location_binding {
 	uint16_t src_port;                     /* observed source port, network order */
 	uint16_t local_port;                   /* our SIP port it sent to, network order */
 	uint16_t in_port;                      /* DPDK port it arrived on */
-	uint16_t live;                         /* 1 while indexed (owner stores, readers load) */
+	uint16_t live;                         /* non-zero while indexed: the generation of the
+						  contents (owner stores, readers load) */
 	uint16_t contact_len;                  /* Contact bytes at text + aor_len */
 	uint8_t aor_len;                       /* AoR bytes at text */
 	bool nat;                              /* source differs from Contact/Via (I-8) */
@@ -193,5 +194,20 @@ uint32_t location_capacity(const struct location *loc);
  * fault; copy the binding and check @live again.
  */
 const struct location_binding *location_at(const struct location *loc, uint32_t idx);
+
+#define LOCATION_COPY_TRIES 8
+
+/**
+ * Any thread, without being a QSBR reader (the control plane's registrations.list): copy slot
+ * @idx into @out when it holds a live binding, consistently. The copy is taken between two
+ * loads of the slot's generation (@live, a new one each time a slot is filled, 0 while
+ * unlinked): when they differ, the slot was recycled during the copy and it is taken again
+ * (up to LOCATION_COPY_TRIES times, then false). Lengths are checked against the text the
+ * copy holds, so a caller never reads past it. An in-place refresh (REG-5) only rewrites
+ * expiry, grant, CSeq and Call-ID hash, each a single store: a copy may show either value of
+ * each, never text and lengths of two bindings.
+ * @return true and @out filled, or false (no live binding there, or still changing)
+ */
+bool location_copy(const struct location *loc, uint32_t idx, struct location_binding *out);
 
 #endif

@@ -18,6 +18,7 @@
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/registrar/replay.h"
 #include "dataplane/sip/build.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/steer.h"
@@ -80,6 +81,56 @@ span_hash64(struct sf_span s)
 
 /* --- responses ------------------------------------------------------------------------ */
 
+/*
+ * One answer to an authenticated REGISTER as the AoR owner sent it, to re-send unchanged to
+ * a retransmission (GEN-3): the status and the header lines we added; the rest of a response
+ * is rebuilt from the request, which a retransmission repeats byte for byte.
+ */
+struct reg_answer {
+	uint64_t key;              /* reg_answer_key(); 0 = empty */
+	uint32_t src_ip;           /* network order */
+	uint16_t src_port;         /* network order */
+	uint16_t code;
+	uint32_t at_s;             /* when it was sent */
+	uint16_t extra_len;
+	struct sf_span reason;     /* a string literal (SIP_BUILD_LIT) */
+	uint8_t extra[REG_EXTRA_MAX];
+};
+
+/* The request's transaction: top Via branch, Call-ID and CSeq (never 0). */
+static uint64_t
+reg_answer_key(const struct sip_scan *s)
+{
+	uint64_t h = sf_fnv1a64(SF_FNV1A64_OFFSET, s->via.branch.p, s->via.branch.len);
+
+	h = sf_fnv1a64(h ^ s->cseq, s->call_id.p, s->call_id.len);
+	return h != 0 ? h : 1;
+}
+
+static void
+reg_answer_store(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_span extra)
+{
+	struct registrar *reg = r->reg;
+	const struct pkt_meta *meta = pkt_meta(r->m);
+	uint64_t key = reg_answer_key(r->s);
+	struct reg_answer *a;
+
+	if (reg->answers == NULL || extra.len > REG_EXTRA_MAX)
+		return;
+	a = &reg->answers[(key ^ key >> 32) & reg->answer_mask];
+	if (a->key != 0 && a->key != key && r->now - a->at_s < REGISTRAR_ANSWER_KEEP_S)
+		worker_count(r->w, COUNTER_REG_ANSWER_EVICTED, 1);
+	a->key = key;
+	a->src_ip = meta->src_ip;
+	a->src_port = meta->src_port;
+	a->code = code;
+	a->at_s = r->now;
+	a->reason = reason;
+	a->extra_len = extra.len;
+	if (extra.len > 0)
+		memmove(a->extra, extra.p, extra.len); /* a re-send passes a->extra itself */
+}
+
 static enum verdict
 reg_send(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_span extra,
 	 enum verdict ok)
@@ -87,8 +138,36 @@ reg_send(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_span
 	enum verdict v = sip_reply_send(r->w, r->m, r->s, code, reason, extra) == 0
 				 ? ok : VERDICT_SIP_DROP_REPLY_FAILED;
 
+	if (v == ok && (pkt_meta(r->m)->flags & PKT_META_F_AUTHENTICATED))
+		reg_answer_store(r, code, reason, extra); /* GEN-3: a retransmission gets it */
 	rte_pktmbuf_free(r->m);
 	return v;
+}
+
+/*
+ * GEN-3: a retransmission of an authenticated REGISTER (the source-IP owner saw its (nonce,
+ * nc) with the same transaction): the same answer again, the request is not processed twice.
+ * When the answer is no longer cached (overwritten: the cache is sized in runtime.
+ * register_answer_cache) the request is dropped, counted; it is never bound a second time.
+ */
+static enum verdict
+reg_resend(struct reg_req *r)
+{
+	const struct pkt_meta *meta = pkt_meta(r->m);
+	uint64_t key = reg_answer_key(r->s);
+	const struct reg_answer *a = r->reg->answers != NULL
+					     ? &r->reg->answers[(key ^ key >> 32) & r->reg->answer_mask]
+					     : NULL;
+
+	if (a == NULL || a->key != key || a->src_ip != meta->src_ip ||
+	    a->src_port != meta->src_port) {
+		worker_count(r->w, COUNTER_REG_RETRANS_UNCACHED, 1);
+		rte_pktmbuf_free(r->m);
+		return VERDICT_SIP_DROP_REGISTER_RETRANS_UNCACHED;
+	}
+	worker_count(r->w, COUNTER_REG_RETRANS_RESENT, 1);
+	return reg_send(r, a->code, a->reason, span_of(a->extra, a->extra_len),
+			VERDICT_SIP_REGISTER_RESENT);
 }
 
 /* Final reject (I-3): 403 when SS_REPLY_UNAUTHORIZED is On, silence when Off. */
@@ -283,6 +362,62 @@ enum reg_auth {
 	REG_AUTH_DONE, /* answered (challenge or final reject); the verdict is in *v */
 };
 
+/*
+ * HARDEN-7: a digest that verified is a replay when its (nonce, nc), or its nonce without
+ * qop, already verified for another request; the same request again (same Via branch, CSeq,
+ * source port) is a retransmission, marked for the AoR owner to answer from its cache
+ * (GEN-3). A replay, or a pair the table has no room for, gets a fresh challenge, counted;
+ * nothing is bound or removed. Entries live as long as their nonce can verify: issue time +
+ * the largest SS_SIP_AUTHENTICATION_TIMEOUT this worker has used. When that lifetime is
+ * raised by config.apply, a nonce issued before the raise and older than the lower lifetime
+ * may have had its entry expired already: it is re-challenged too.
+ */
+static enum reg_auth
+reg_replay_check(struct reg_req *r, const struct digest_creds *c, const struct nonce_info *info,
+		 enum verdict *v)
+{
+	struct registrar *reg = r->reg;
+	struct pkt_meta *meta = pkt_meta(r->m);
+	uint32_t life = r->p->auth_timeout_s;
+	enum replay_result rr;
+
+	if (reg->replay == NULL)
+		return REG_AUTH_OK;
+	if (unlikely(life > reg->rp_horizon_s)) {
+		if (reg->rp_horizon_s != 0) {
+			bool old_gone = r->now - reg->rp_raised_at_s >
+					reg->rp_horizon_s + NONCE_FUTURE_SLACK_S + 1;
+
+			reg->rp_low_s = old_gone ? reg->rp_horizon_s
+						 : RTE_MIN(reg->rp_low_s, reg->rp_horizon_s);
+			reg->rp_raised_at_s = r->now;
+		}
+		reg->rp_horizon_s = life;
+	}
+	if (unlikely(reg->rp_raised_at_s != 0 && info->issued_s <= reg->rp_raised_at_s &&
+		     info->age_s > reg->rp_low_s))
+		rr = REPLAY_REUSED;
+	else
+		rr = replay_check(reg->replay, c->nonce, c->qop_auth ? hex_u32(c->nc) : 0,
+				  replay_txn(r->s->via.branch, r->s->cseq, meta->src_port), r->now,
+				  info->issued_s + reg->rp_horizon_s + NONCE_FUTURE_SLACK_S + 1);
+	switch (rr) {
+	case REPLAY_NEW:
+		return REG_AUTH_OK;
+	case REPLAY_RETRANS:
+		meta->flags |= PKT_META_F_RETRANS;
+		return REG_AUTH_OK;
+	case REPLAY_REUSED:
+		worker_count(r->w, COUNTER_REG_REPLAY_REFUSED, 1);
+		break;
+	case REPLAY_FULL:
+		worker_count(r->w, COUNTER_REG_REPLAY_TABLE_FULL, 1);
+		break;
+	}
+	*v = reg_challenge(r, false);
+	return REG_AUTH_DONE;
+}
+
 static enum reg_auth
 reg_verify(struct reg_req *r, const struct digest_creds *c, enum nonce_status st,
 	   const struct nonce_info *info, enum verdict *v)
@@ -303,6 +438,8 @@ reg_verify(struct reg_req *r, const struct digest_creds *c, enum nonce_status st
 		return REG_AUTH_DONE;
 	}
 	if (dv == DIGEST_OK) {
+		if (reg_replay_check(r, c, info, v) == REG_AUTH_DONE)
+			return REG_AUTH_DONE;
 		authfail_record_success(r->reg->af, r->src_ip, r->user, r->s->call_id);
 		return REG_AUTH_OK;
 	}
@@ -568,6 +705,16 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		.user = policy_identity(s),
 	};
 	r.acct = acct != NULL ? acct : policy_account_by_user(w->cfg->policy, r.user);
+	if (unlikely(r.acct == NULL && (meta->flags & PKT_META_F_AUTHENTICATED))) {
+		/*
+		 * Authenticated by the source-IP owner under a snapshot that had the account; this
+		 * (AoR owner) worker already took one without it (config.apply between the two
+		 * swaps). The account is gone: no binding for it, no answer (HARDEN-2).
+		 */
+		worker_count(w, COUNTER_REG_ACCOUNT_GONE, 1);
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_DROP_REGISTER_ACCOUNT_GONE;
+	}
 	if (r.acct != NULL && r.acct->params != NULL)
 		r.p = r.acct->params;
 	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
@@ -581,6 +728,8 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		worker_count(w, COUNTER_REG_STEERED_AUTHED, 1);
 		return steer_to(w, owner, m); /* the binding lives with the AoR */
 	}
+	if (meta->flags & PKT_META_F_RETRANS)
+		return reg_resend(&r); /* GEN-3: never processed twice */
 	return reg_bind(&r);
 }
 
@@ -668,6 +817,8 @@ registrar_housekeeping(struct worker *w)
 	worker_count(w, COUNTER_REG_EXPIRED,
 		     location_sweep(reg->loc, now, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
 	authfail_expire(reg->af, now, REGISTRAR_SWEEP_BUDGET);
+	__atomic_store_n(&w->counters[COUNTER_REG_LOCKOUT_TABLE_REFUSED],
+			 authfail_stats(reg->af)->refused_full, __ATOMIC_RELAXED);
 	seq = __atomic_load_n(&reg->clear.seq, __ATOMIC_ACQUIRE);
 	if (seq != reg->clear_done) {
 		reg->clear_removed = authfail_clear(reg->af, reg->clear.match_ip, reg->clear.src_ip,
@@ -717,11 +868,13 @@ int
 registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t capacity)
 {
 	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
-	struct authfail_config afc = {.capacity = REGISTRAR_AUTHFAIL_CAPACITY};
+	struct authfail_config afc = {.capacity = sh->authfail_entries != 0
+							  ? sh->authfail_entries
+							  : REGISTRAR_AUTHFAIL_CAPACITY};
 	struct nonce_keyring ring;
 	struct registrar *reg;
 	uint64_t seed = 0;
-	uint32_t seen = 0;
+	uint32_t seen = 0, answers;
 
 	reg = rte_zmalloc_socket("sf_reg", sizeof(*reg), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
 	if (reg == NULL)
@@ -740,7 +893,17 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 	reg->af = authfail_create(&afc, seed ^ w->index);
 	reg->nctx = nonce_ctx_create((uint8_t)w->index);
 	reg->dctx = digest_ctx_create();
+	reg->replay = replay_create(sh->replay_entries != 0 ? sh->replay_entries
+							     : REPLAY_DEFAULT_ENTRIES,
+				    seed ^ 0x7265706c6179ULL ^ w->index);
+	reg->rp_low_s = UINT32_MAX;
+	answers = sh->answer_entries != 0 ? sh->answer_entries : REGISTRAR_ANSWER_CACHE;
+	answers = RTE_MIN(rte_align32pow2(answers), REGISTRAR_ANSWER_CACHE_MAX);
+	reg->answers = rte_zmalloc_socket("sf_reg_answers", (size_t)answers * sizeof(*reg->answers),
+					  RTE_CACHE_LINE_SIZE, socket); /* cold: init */
+	reg->answer_mask = answers - 1;
 	if (reg->loc == NULL || reg->af == NULL || reg->nctx == NULL || reg->dctx == NULL ||
+	    reg->replay == NULL || reg->answers == NULL ||
 	    nonce_ctx_apply(reg->nctx, &ring) != 0) {
 		memset(&ring, 0, sizeof(ring));
 		registrar_worker_fini(w);
@@ -765,6 +928,8 @@ registrar_worker_fini(struct worker *w)
 	authfail_destroy(reg->af);
 	nonce_ctx_destroy(reg->nctx);
 	digest_ctx_destroy(reg->dctx);
+	replay_destroy(reg->replay);
+	rte_free(reg->answers); /* cold: shutdown */
 	rte_free(reg); /* cold: shutdown */
 	w->reg = NULL;
 }

@@ -25,12 +25,20 @@
 
 struct worker;
 struct authfail_table;
+struct replay_table;
+struct reg_answer;
 
 /** Smallest non-zero expiry we grant; below it: 423 + Min-Expires (RFC 3261 10.3 step 7). */
 #define REGISTRAR_MIN_EXPIRES_S 20
 /** Binding slots visited per housekeeping tick (~100 us): 65536 slots every ~0.1 s. */
 #define REGISTRAR_SWEEP_BUDGET 64
 #define REGISTRAR_AUTHFAIL_CAPACITY 16384u
+/** Answers to authenticated REGISTERs kept for retransmissions (GEN-3), ~0.8 KiB each. */
+#define REGISTRAR_ANSWER_CACHE 1024u
+#define REGISTRAR_ANSWER_CACHE_MAX 65536u
+/** How long a cached answer is worth keeping (RFC 3261 Timer F = 64 x T1): older ones are
+    overwritten without counting an eviction. */
+#define REGISTRAR_ANSWER_KEEP_S 32u
 
 /** State every worker shares: the shards (read by all) and the nonce keys (ctrlplane's). */
 struct registrar_shared {
@@ -39,6 +47,11 @@ struct registrar_shared {
 	struct nonce_keyring_pub keys; /* published by ctrlplane: a random ring at create, a
 					  new key every NONCE_KEY_ROTATE_S (registrar_rotate) */
 	uint64_t keys_rotated_s;       /* ctrlplane only: monotonic s of the last rotation */
+	/* Per-worker table sizes (runtime.*, set by ctrlplane before registrar_worker_init();
+	   0 = the default). */
+	uint32_t authfail_entries;     /* runtime.authfail_entries: auth-failure slots */
+	uint32_t replay_entries;       /* runtime.register_replay_entries: (nonce, nc) seen */
+	uint32_t answer_entries;       /* runtime.register_answer_cache: answers kept (GEN-3) */
 };
 
 /** Clock in s; tests inject one, the daemon uses the TSC. */
@@ -65,6 +78,14 @@ struct registrar {
 	uint32_t clear_done;             /* last clear seq served (ctrlplane reads relaxed) */
 	uint32_t clear_removed;          /* entries that clear removed */
 	struct policy_hooks hooks;       /* policy_hooks_none + binding_live, ctx = the worker */
+	/* HARDEN-7 replay guard (on the digest-verifying, source-IP owner worker). */
+	struct replay_table *replay;     /* (nonce, nc) pairs that verified, until they expire */
+	uint32_t rp_horizon_s;           /* largest nonce lifetime seen: entries live this long */
+	uint32_t rp_low_s;               /* horizon before the last raise (UINT32_MAX: none) */
+	uint32_t rp_raised_at_s;         /* when the horizon last grew (0: never) */
+	/* GEN-3 answer cache (on the AoR owner, which answers). Direct-mapped, answer_mask + 1. */
+	struct reg_answer *answers;
+	uint32_t answer_mask;
 };
 
 /** ctrlplane: shared state for @n_workers with a fresh random key ring. NULL on failure. */

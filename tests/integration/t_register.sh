@@ -47,7 +47,7 @@ for workers in 1 2; do
 	check "AUTH-4_wrong_password_rechallenged_w$workers" \
 		sipp_reg register_wrong.xml 1002 wrong-password 5072 20
 	check "AUTH-4_wrong_password_no_binding_w$workers" eq "$(regs '{"user": "1002"}' total)" 0
-	# >= 1: a retransmitted credentialed REGISTER is a (counted) refresh.
+	# >= 1 (a retransmitted credentialed REGISTER is answered from the cache, GEN-3: not counted again).
 	check "REG_counters_ok_w$workers" test "$(counter reg_ok)" -ge 1
 	check "REG_counters_wrong_w$workers" eq "$(counter reg_fail_wrong)" 1
 	check "REG_suspended_list_empty_w$workers" eq "$(ctl suspended.list '{}' --path=suspended)" "[]"

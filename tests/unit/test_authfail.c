@@ -674,9 +674,13 @@ test_expire_sweeps_idle_sessions_and_ended_suspensions(void **state)
 	assert_int_equal(authfail_count(f->tbl), 0);
 }
 
-/* Table full: a window of 16 slots with only the lockout key in it survives session churn. */
+/*
+ * Table full: a window of 16 slots with the lockout key in it survives session churn; the
+ * churn is not stored once the window holds only live entries (refused, counted, final
+ * reject), and is stored again once the old sessions have ended.
+ */
 static void
-test_table_full_evicts_oldest_keeps_active_suspension(void **state)
+test_table_full_refuses_new_sessions_keeps_active_suspension(void **state)
 {
 	struct fx *f = *state;
 	struct authfail_config cfg = { .capacity = 16 };
@@ -693,11 +697,50 @@ test_table_full_evicts_oldest_keeps_active_suspension(void **state)
 		(void)wrong_session(f, invite(IP_Y, cid, false), 1, T0 + 1 + i / 10);
 	}
 	assert_true(authfail_count(f->tbl) <= 16);
-	assert_true(authfail_stats(f->tbl)->evictions > 0);
+	assert_true(authfail_stats(f->tbl)->refused_full > 0);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 30), AUTHFAIL_LOCKED);
-	/* The newest session is findable after all the churn. */
-	assert_int_equal(authfail_session_check(f->tbl, IP_Y, S("f199"), T0 + 21),
+	/* The churn's sessions have ended by T0 + 45: a new one is stored and findable. */
+	assert_int_equal(wrong_session(f, invite(IP_Y, "late", false), 1, T0 + 45), OUT_CHALLENGE);
+	assert_int_equal(authfail_session_check(f->tbl, IP_Y, S("late"), T0 + 46),
 			 AUTHFAIL_SESSION_OPEN);
+}
+
+/*
+ * HARDEN-9 (issue 12 defect 9): a botnet fills the table with suspensions of its own (each
+ * source IP of 400 answers six challenges wrong, 64-slot table); the suspension of (X, alice), the oldest, is never
+ * evicted for them. New counting is refused and counted instead, and the refused wrong answer
+ * gets a final reject, never a fresh challenge.
+ */
+static void
+test_HARDEN_9_full_table_never_evicts_active_suspension(void **state)
+{
+	struct fx *f = *state;
+	struct authfail_config cfg = { .capacity = 64 };
+	struct authfail_attempt a = { .user = S("alice"), .challenged_s = T0 + 1 };
+	enum authfail_result last = AUTHFAIL_CHALLENGE_AGAIN;
+	unsigned int ip, j, n_locked = 0;
+	char cid[16];
+
+	authfail_destroy(f->tbl);
+	f->tbl = authfail_create(&cfg, 1);
+	assert_non_null(f->tbl);
+	lock_alice(f, IP_X, T0);
+	f->p.auth_retry = 1; /* every session ends at its wrong answer: only suspensions stay */
+	for (ip = 1; ip <= 400; ip++) {
+		a.src_ip = 0x0000000bU | (ip & 0xff) << 24 | (ip >> 8) << 16; /* 11.0.<ip>, network order */
+		for (j = 0; j < 6; j++) {
+			snprintf(cid, sizeof(cid), "b%u-%u", ip, j);
+			a.call_id = S(cid);
+			last = authfail_record_failure(f->tbl, &a, &f->p, T0 + 1);
+			n_locked += last == AUTHFAIL_NOW_LOCKED;
+		}
+	}
+	assert_true(authfail_count(f->tbl) <= 64);
+	assert_true(authfail_stats(f->tbl)->refused_full > 0);
+	assert_true(n_locked > 0 && n_locked < 400); /* the table held some, refused the rest */
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 30), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 179), AUTHFAIL_LOCKED);
+	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 180), AUTHFAIL_ALLOW);
 }
 
 static void
@@ -754,7 +797,8 @@ main(void)
 		T(test_ip_ceiling_set_live_on_and_off),
 		T(test_suspended_list_and_clear),
 		T(test_expire_sweeps_idle_sessions_and_ended_suspensions),
-		T(test_table_full_evicts_oldest_keeps_active_suspension),
+		T(test_table_full_refuses_new_sessions_keeps_active_suspension),
+		T(test_HARDEN_9_full_table_never_evicts_active_suspension),
 		T(test_long_names_and_bad_config),
 	};
 

@@ -247,6 +247,35 @@ test_runtime_ranges_checked(void **state)
 	expect_error("runtime", "[]", "runtime", "object");
 }
 
+/*
+ * Registrar table sizes (issue 12 defects 7, 9): defaults 16384 / 65536 / 1024, a value is
+ * taken, out of range is an error naming the key.
+ */
+static void
+test_runtime_registrar_table_sizes(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct sf_runtime rt;
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with(NULL, NULL, snap, &rt, &err), 0);
+	assert_int_equal(rt.authfail_entries, 16384);
+	assert_int_equal(rt.register_replay_entries, 65536);
+	assert_int_equal(rt.register_answer_cache, 1024);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("runtime.register_replay_entries", "262144", snap, &rt, &err),
+			 0);
+	assert_int_equal(rt.register_replay_entries, 262144);
+	snapshot_free(snap);
+	expect_error("runtime.authfail_entries", "63", "runtime.authfail_entries", "63");
+	expect_error("runtime.register_replay_entries", "16777217",
+		     "runtime.register_replay_entries", "16777217");
+	expect_error("runtime.register_answer_cache", "65537", "runtime.register_answer_cache",
+		     "65537");
+}
+
 static void
 test_CFG_4_params_errors_name_the_key(void **state)
 {
@@ -418,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_sip_section_checked),
 		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
+		cmocka_unit_test(test_runtime_registrar_table_sizes),
 		cmocka_unit_test(test_CFG_4_params_errors_name_the_key),
 		cmocka_unit_test(test_CFG_9_running_auth_sessions_keep_their_values),
 		cmocka_unit_test(test_CFG_10_override_set_to_null_falls_back_to_global),

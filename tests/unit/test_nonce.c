@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "dataplane/registrar/nonce.h"
+#include "dataplane/registrar/replay.h"
 
 #define IP_X 0x0100000aU /* 10.0.0.1 in network byte order on little-endian */
 #define IP_Y 0x0200000aU
@@ -348,6 +350,50 @@ test_scheduled_rotation_published_to_workers(void **state)
 	nonce_ctx_destroy(w);
 }
 
+
+/*
+ * HARDEN-7, the replay guard's table: a pair is NEW once, then RETRANS for the same request
+ * and REUSED for any other; without qop (nc 0) the nonce alone is the pair. A pair is kept
+ * until its expiry, then its slot is reused; a probe window full of live pairs refuses a new
+ * one (FULL), never dropping a live pair (which would make its nonce replayable again).
+ */
+static void
+test_HARDEN_7_replay_table_pairs_expiry_and_full_window(void **state)
+{
+	struct replay_table *t = replay_create(8, 42); /* one window: the whole table */
+	struct sf_span n1 = {(const uint8_t *)"nonce-one", 9};
+	uint32_t txn_a = replay_txn((struct sf_span){(const uint8_t *)"z9hG4bK-a", 9}, 1, 5060);
+	uint32_t txn_b = replay_txn((struct sf_span){(const uint8_t *)"z9hG4bK-a", 9}, 1, 5061);
+	char name[16];
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_null(replay_create(0, 1));
+	assert_int_not_equal(txn_a, txn_b); /* the source port is part of the request */
+	assert_int_equal(replay_check(t, n1, 1, txn_a, 100, 110), REPLAY_NEW);
+	assert_int_equal(replay_check(t, n1, 1, txn_a, 101, 110), REPLAY_RETRANS);
+	assert_int_equal(replay_check(t, n1, 1, txn_b, 101, 110), REPLAY_REUSED);
+	assert_int_equal(replay_check(t, n1, 2, txn_b, 101, 110), REPLAY_NEW); /* next nc */
+	assert_int_equal(replay_check(t, n1, 0, txn_a, 101, 110), REPLAY_NEW);  /* no qop */
+	assert_int_equal(replay_check(t, n1, 0, txn_b, 102, 110), REPLAY_REUSED);
+	for (i = 0; i < 5; i++) { /* 8 live pairs: the window is full */
+		snprintf(name, sizeof(name), "fill-%u", i);
+		assert_int_equal(replay_check(t, (struct sf_span){(const uint8_t *)name,
+							  (uint16_t)strlen(name)}, 1, txn_a, 102,
+					      111 + i), REPLAY_NEW);
+	}
+	assert_int_equal(replay_count(t, 102), 8);
+	assert_int_equal(replay_check(t, (struct sf_span){(const uint8_t *)"late", 4}, 1, txn_a,
+				      103, 120), REPLAY_FULL);
+	assert_int_equal(replay_check(t, n1, 1, txn_b, 109, 110), REPLAY_REUSED); /* still kept */
+	/* At 110 the pairs of n1 have expired: their slots take new pairs. */
+	assert_int_equal(replay_check(t, (struct sf_span){(const uint8_t *)"late", 4}, 1, txn_a,
+				      110, 120), REPLAY_NEW);
+	assert_int_equal(replay_count(t, 110), 6);
+	replay_destroy(t);
+}
+
 int
 main(void)
 {
@@ -361,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_key_rotation_keeps_previous_key),
 		cmocka_unit_test(test_scheduled_rotation_published_to_workers),
 		cmocka_unit_test(test_random_keys_differ_deterministic_keys_repeat),
+		cmocka_unit_test(test_HARDEN_7_replay_table_pairs_expiry_and_full_window),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,6 +5,7 @@
  * The client side computes real digests (MD5 and SHA-256) from the nonce we challenged with.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,12 +22,14 @@
 #include <rte_udp.h>
 
 #include "ctrlplane/param_table.h"
+#include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
+#include "dataplane/sip_input.h"
 #include "tests/unit/eal_fixture.h"
 
 #define IP_B RTE_IPV4(10u, 99, 0, 8)
@@ -43,6 +46,7 @@ struct rfx {
 	uint32_t now;                 /* the injected clock, s */
 	char nonce[128];              /* last nonce challenged with */
 	char out[4096];               /* last response */
+	char last_msg[2048];          /* last REGISTER sent, as bytes (a retransmission or replay) */
 	unsigned int cseq;
 };
 
@@ -154,40 +158,16 @@ client_creds(struct rfx *t, const struct creq *c, char *hdr, size_t cap)
 			 (int)hl, resp, c->sha256 ? "SHA-256" : "MD5");
 }
 
-/* Send REGISTER @c; returns the verdict; the response (if any) lands in t->out. */
+/* Send the SIP text @msg from @src:@sport; the response (if any) lands in t->out. */
 static enum verdict
-reg(struct rfx *t, struct creq c)
+send_raw(struct rfx *t, uint32_t src, uint16_t sport, const char *msg)
 {
-	char msg[2048], auth[512] = "", contact[256] = "", expires[64] = "";
-	struct in_addr a = {.s_addr = htonl(c.src ? c.src : FX_PEER_IP)};
 	struct rte_mbuf *m[4];
 	enum verdict v;
 	unsigned int n;
 	char *p;
 
-	if (c.src == 0)
-		c.src = FX_PEER_IP;
-	if (c.sport == 0)
-		c.sport = FX_PEER_PORT;
-	if (c.call_id == NULL)
-		c.call_id = "cid-1";
-	t->cseq++;
-	if (c.password != NULL)
-		client_creds(t, &c, auth, sizeof(auth));
-	if (c.contact != NULL && strcmp(c.contact, "*") == 0)
-		snprintf(contact, sizeof(contact), "Contact: *\r\n");
-	else if (c.contact != NULL)
-		snprintf(contact, sizeof(contact), "Contact: <%s>\r\n", c.contact);
-	if (c.expires >= 0)
-		snprintf(expires, sizeof(expires), "Expires: %d\r\n", c.expires);
-	snprintf(msg, sizeof(msg),
-		 "REGISTER sip:" REALM " SIP/2.0\r\n"
-		 "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK-%u;rport\r\n"
-		 "Max-Forwards: 70\r\nFrom: <sip:%s@" REALM ">;tag=ft1\r\nTo: <sip:%s@" REALM ">\r\n"
-		 "Call-ID: %s\r\nCSeq: %u REGISTER\r\n%s%s%sContent-Length: 0\r\n\r\n",
-		 inet_ntoa(a), c.sport, t->cseq, c.user, c.user, c.call_id, t->cseq, contact,
-		 expires, auth);
-	v = fx_rx(t->f, fx_sip_frame(t->f, c.src, c.sport, msg));
+	v = fx_rx(t->f, fx_sip_frame(t->f, src, sport, msg));
 	t->out[0] = '\0';
 	n = fx_tx(t->f, m, RTE_DIM(m));
 	assert_true(n <= 1);
@@ -207,6 +187,38 @@ reg(struct rfx *t, struct creq c)
 		}
 	}
 	return v;
+}
+
+/* Send REGISTER @c; returns the verdict; the response (if any) lands in t->out. */
+static enum verdict
+reg(struct rfx *t, struct creq c)
+{
+	char auth[512] = "", contact[256] = "", expires[64] = "";
+	struct in_addr a = {.s_addr = htonl(c.src ? c.src : FX_PEER_IP)};
+
+	if (c.src == 0)
+		c.src = FX_PEER_IP;
+	if (c.sport == 0)
+		c.sport = FX_PEER_PORT;
+	if (c.call_id == NULL)
+		c.call_id = "cid-1";
+	t->cseq++;
+	if (c.password != NULL)
+		client_creds(t, &c, auth, sizeof(auth));
+	if (c.contact != NULL && strcmp(c.contact, "*") == 0)
+		snprintf(contact, sizeof(contact), "Contact: *\r\n");
+	else if (c.contact != NULL)
+		snprintf(contact, sizeof(contact), "Contact: <%s>\r\n", c.contact);
+	if (c.expires >= 0)
+		snprintf(expires, sizeof(expires), "Expires: %d\r\n", c.expires);
+	snprintf(t->last_msg, sizeof(t->last_msg),
+		 "REGISTER sip:" REALM " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK-%u;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:%s@" REALM ">;tag=ft1\r\nTo: <sip:%s@" REALM ">\r\n"
+		 "Call-ID: %s\r\nCSeq: %u REGISTER\r\n%s%s%sContent-Length: 0\r\n\r\n",
+		 inet_ntoa(a), c.sport, t->cseq, c.user, c.user, c.call_id, t->cseq, contact,
+		 expires, auth);
+	return send_raw(t, c.src, c.sport, t->last_msg);
 }
 
 static void
@@ -1153,6 +1165,464 @@ test_REG_binding_live_every_shard_bound_filters_find_the_binding(void **state)
 	location_destroy(other[1]);
 }
 
+
+/*
+ * HARDEN-2 (issue 12 defect 2): a REGISTER the source-IP owner authenticated under snapshot A
+ * (account 1001 present) reaches the AoR owner, which already swapped to snapshot B where a
+ * config.apply removed 1001. The source is still a live binding (the sweep has not run), so
+ * it is admitted without an account: it must be dropped and counted, not dereference NULL.
+ */
+static void
+test_HARDEN_2_authenticated_register_account_gone_dropped_counted(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct cfg_error err = {0};
+	struct snapshot *b = rte_zmalloc(NULL, sizeof(*b), 0);
+	json_t *doc = json_loads("{\"accounts\": [{\"user\": \"1002\", \"password\": \"secret\"}]}",
+				 0, NULL);
+	char msg[512];
+	struct rte_mbuf *m;
+	struct pkt_meta *meta;
+	uint16_t off = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+		       sizeof(struct rte_udp_hdr);
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1}); /* snapshot A */
+	assert_non_null(b);
+	assert_non_null(doc);
+	memcpy(b, t->snap, sizeof(*b));
+	b->policy = NULL;
+	assert_int_equal(policy_config_parse(doc, b, &err), 0); /* snapshot B: 1001 removed */
+	json_decref(doc);
+	snprintf(msg, sizeof(msg),
+		 "REGISTER sip:" REALM " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.7:40000;branch=z9hG4bK-gone;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=ft1\r\n"
+		 "To: <sip:1001@" REALM ">\r\nCall-ID: cid-gone\r\nCSeq: 7 REGISTER\r\n"
+		 "Contact: <" A_CONTACT ">\r\nExpires: 600\r\n"
+		 "Authorization: Digest username=\"1001\", realm=\"" REALM "\", nonce=\"x\", "
+		 "uri=\"sip:" REALM "\", response=\"00\"\r\nContent-Length: 0\r\n\r\n");
+	m = fx_sip_frame(t->f, FX_PEER_IP, FX_PEER_PORT, msg);
+	meta = pkt_meta(m);
+	memset(meta, 0, sizeof(*meta)); /* as the source-IP owner hands it over */
+	meta->src_ip = htonl(FX_PEER_IP);
+	meta->src_port = htons(FX_PEER_PORT);
+	meta->dst_ip = htonl(FX_OUR_IP);
+	meta->dst_port = htons(FX_SIP_PORT);
+	meta->in_port = t->f->port;
+	meta->payload_off = off;
+	meta->payload_len = (uint16_t)strlen(msg);
+	meta->flags = PKT_META_F_AUTHENTICATED;
+	w->cfg = b;
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(sip_input(w, m), VERDICT_SIP_DROP_REGISTER_ACCOUNT_GONE);
+	w->cfg = t->snap;
+	assert_int_equal(w->counters[COUNTER_REG_ACCOUNT_GONE], 1);
+	assert_int_equal(fx_tx_discard(t->f), 0); /* nothing on the wire */
+	assert_non_null(binding(t, "1001")); /* untouched; the owner's sweep removes it */
+	policy_free(b->policy);
+	rte_free(b);
+}
+
+
+/*
+ * GEN-3 (REGISTER): a retransmission of an answered REGISTER (same bytes: Via branch, CSeq,
+ * source) gets the same last response again, byte for byte, and is not processed a second
+ * time: no second binding update (the expiry is not recounted), REG_OK stays at 1. Also for
+ * a de-registration. Fails on the old code (processed twice: REG_OK 2, expiry recounted).
+ */
+static void
+test_GEN_3_register_retransmission_same_answer(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char first[sizeof(t->out)], msg[sizeof(t->last_msg)];
+	uint32_t expires_at;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	snprintf(first, sizeof(first), "%s", t->out);
+	snprintf(msg, sizeof(msg), "%s", t->last_msg);
+	expires_at = binding(t, "1001")->expires_at_s;
+	t->now += 4; /* the client's Timer E fired a few times */
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, msg), VERDICT_SIP_REGISTER_RESENT);
+	assert_string_equal(t->out, first);
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, msg), VERDICT_SIP_REGISTER_RESENT);
+	assert_string_equal(t->out, first);
+	assert_int_equal(w->counters[COUNTER_REG_OK], 1);
+	assert_int_equal(w->counters[COUNTER_REG_RETRANS_RESENT], 2);
+	assert_int_equal(binding(t, "1001")->expires_at_s, expires_at);
+	/* A de-registration retransmitted: the same 200, counted removed once. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2}),
+			 VERDICT_SIP_REGISTER_OK);
+	snprintf(first, sizeof(first), "%s", t->out);
+	snprintf(msg, sizeof(msg), "%s", t->last_msg);
+	assert_null(binding(t, "1001"));
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, msg), VERDICT_SIP_REGISTER_RESENT);
+	assert_string_equal(t->out, first);
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+	assert_int_equal(w->counters[COUNTER_REG_REPLAY_REFUSED], 0);
+}
+
+/*
+ * HARDEN-7 (issue 12 defect 7): a captured REGISTER replayed from another port of the same IP
+ * within the nonce lifetime is refused (a fresh challenge, counted), whether it moves the
+ * binding (a registration) or removes it (Expires: 0): the binding stays where it was.
+ * @nc 0: the client sends no qop, so the nonce itself may be used once.
+ */
+static void
+harden_7_replay(struct rfx *t, unsigned int nc)
+{
+	struct worker *w = t->f->w;
+	char reg_msg[sizeof(t->last_msg)], dereg_msg[sizeof(t->last_msg)];
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = nc});
+	snprintf(reg_msg, sizeof(reg_msg), "%s", t->last_msg);
+	t->now += 2;
+	/* The capture replayed from another port: would move the binding there. */
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT + 1, reg_msg),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_int_equal(b->src_port, htons(FX_PEER_PORT));
+	assert_int_equal(w->counters[COUNTER_REG_REPLAY_REFUSED], 1);
+	/* A de-registration the attacker captured, then the phone registers again. */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 0, .nc = nc, .call_id = "cid-d"});
+	snprintf(dereg_msg, sizeof(dereg_msg), "%s", t->last_msg);
+	assert_null(binding(t, "1001"));
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = nc, .call_id = "cid-r"});
+	assert_non_null(binding(t, "1001"));
+	t->now += 2;
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT + 1, dereg_msg),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_non_null(binding(t, "1001")); /* not removed */
+	assert_int_equal(w->counters[COUNTER_REG_REPLAY_REFUSED], 2);
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+	/* The same request from the same port is a retransmission, not a replay. */
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT, reg_msg),
+			 VERDICT_SIP_REGISTER_RESENT);
+}
+
+static void
+test_HARDEN_7_register_replay_other_port_refused_qop(void **state)
+{
+	harden_7_replay(*state, 1);
+}
+
+static void
+test_HARDEN_7_register_replay_other_port_refused_no_qop(void **state)
+{
+	harden_7_replay(*state, 0);
+}
+
+/*
+ * HARDEN-7 with qop: the same nonce with a new nc for a new request is fine (RFC 7616
+ * 3.4.5), a used nc again is a replay even from the same port.
+ */
+static void
+test_HARDEN_7_qop_new_nc_accepted_reused_nc_refused(void **state)
+{
+	struct rfx *t = *state;
+	char n[128];
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	snprintf(n, sizeof(n), "%s", t->nonce);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 600, .nc = 2, .nonce = n}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 600, .nc = 2, .nonce = n}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_REPLAY_REFUSED], 1);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 2);
+}
+
+
+/* --- round-1 ids through the wire (issue 12 "Also in this issue") ------------------- */
+
+/* One wrong answer to the challenge of a new session @cid: no credentials first, then wrong. */
+static enum verdict
+wrong_in_session(struct rfx *t, const char *cid, bool first)
+{
+	if (first)
+		assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT,
+						      .expires = 60, .call_id = cid}),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+	return reg(t, (struct creq){.user = "1001", .password = "bad", .contact = A_CONTACT,
+				    .expires = 60, .call_id = cid, .nc = 1});
+}
+
+/* AUTH-5: RETRY = 1 -> the first wrong credentialed attempt gets the final reject (403, On). */
+static void
+test_AUTH_5_retry_1_first_wrong_answer_final_reject_on_wire(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_retry = 1;
+	t->snap->params.register_retry = 0; /* the session budget alone */
+	assert_int_equal(wrong_in_session(t, "cid-a5", true), VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(strstr(t->out, "WWW-Authenticate"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 1);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+	assert_null(binding(t, "1001"));
+}
+
+/*
+ * AUTH-6: after a session ended in the final reject, a new request without credentials and a
+ * new Call-ID from the (not suspended) terminal starts a new session: a new challenge, with a
+ * nonce other than the last one, which the right password then answers.
+ */
+static void
+test_AUTH_6_new_session_after_final_reject_gets_new_challenge(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	char first_nonce[128];
+
+	t->snap->params.auth_retry = 1;
+	t->snap->params.register_retry = 0;
+	assert_int_equal(wrong_in_session(t, "cid-a6", true), VERDICT_SIP_REGISTER_REJECTED);
+	snprintf(first_nonce, sizeof(first_nonce), "%s", t->nonce);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-a6-new"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_string_not_equal(t->nonce, first_nonce);
+	assert_int_equal(w->counters[COUNTER_REG_CHALLENGES], 2);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .call_id = "cid-a6-new", .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_non_null(binding(t, "1001"));
+}
+
+/*
+ * AUTH-8: timeout 5 s, RETRY 6; wrong answers 2 s after each challenge: +2 s and +4 s get
+ * challenges, +6 s the final reject (the timeout is reached before the retry count).
+ */
+static void
+test_AUTH_8_timeout_wins_before_retry_count_on_wire(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_timeout_s = 5;
+	t->snap->params.auth_retry = 6;
+	t->snap->params.register_retry = 0;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-a8"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 2;
+	assert_int_equal(wrong_in_session(t, "cid-a8", false), VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	t->now += 2;
+	assert_int_equal(wrong_in_session(t, "cid-a8", false), VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 2;
+	assert_int_equal(wrong_in_session(t, "cid-a8", false), VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+	assert_int_equal(w->counters[COUNTER_REG_CHALLENGES], 3);
+}
+
+/*
+ * AUTH-12: RETRY changed from 6 to 2 while a session is in progress: that session finishes
+ * under 6 (its 2nd..5th wrong answers still get challenges, the 6th the final reject); the
+ * next session uses 2.
+ */
+static void
+test_AUTH_12_retry_change_applies_to_next_session(void **state)
+{
+	struct rfx *t = *state;
+	int i;
+
+	t->snap->params.auth_retry = 6;
+	t->snap->params.register_retry = 0;
+	assert_int_equal(wrong_in_session(t, "cid-a12", true), VERDICT_SIP_REGISTER_CHALLENGED);
+	t->snap->params.auth_retry = 2; /* config.apply while the session runs */
+	for (i = 2; i <= 6; i++)
+		assert_int_equal(wrong_in_session(t, "cid-a12", false),
+				 i < 6 ? VERDICT_SIP_REGISTER_CHALLENGED
+				       : VERDICT_SIP_REGISTER_REJECTED);
+	assert_int_equal(wrong_in_session(t, "cid-a12-next", true),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(wrong_in_session(t, "cid-a12-next", false),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_FINAL], 2);
+}
+
+/*
+ * LOCK-6: 5 wrong, 1 correct, 5 wrong REGISTER digests (same source, same user) -> no
+ * suspension (a success resets the count): still challenged, lockouts 0. The count is live:
+ * a 6th consecutive wrong one then suspends.
+ */
+static void
+test_LOCK_6_success_resets_count_no_suspension_on_wire(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	unsigned int i;
+
+	for (i = 1; i <= 5; i++)
+		assert_int_equal(wrong_register(t, "1001", FX_PEER_IP, i),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .nc = 1, .call_id = "cid-l6-ok"});
+	for (i = 6; i <= 10; i++)
+		assert_int_equal(wrong_register(t, "1001", FX_PEER_IP, i),
+				 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 0);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 10);
+	assert_int_equal(wrong_register(t, "1001", FX_PEER_IP, 11), VERDICT_SIP_REGISTER_REJECTED);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+}
+
+/*
+ * LOCK-9: SS_AUTHENTICATION_FAILED_SUSPEND is the suspension window; 59 and 3601 are refused
+ * (the error names the parameter, the value in place is kept), 60 and 3600 accepted.
+ */
+static void
+test_LOCK_9_failed_suspend_range_60_3600(void **state)
+{
+	struct rfx *t = *state;
+	struct sf_params p = t->snap->params;
+	struct cfg_error err = {0};
+	static const char *const bad[] = {"{\"SS_AUTHENTICATION_FAILED_SUSPEND\": 59}",
+					  "{\"SS_AUTHENTICATION_FAILED_SUSPEND\": 3601}"};
+	static const int good[] = {60, 3600, 600};
+	unsigned int i;
+	char doc[96];
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		json_t *o = json_loads(bad[i], 0, NULL);
+
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(param_table_merge(o, &p, &err), -EINVAL);
+		assert_non_null(strstr(err.path, "SS_AUTHENTICATION_FAILED_SUSPEND"));
+		assert_int_equal(p.auth_failed_suspend_s, t->snap->params.auth_failed_suspend_s);
+		json_decref(o);
+	}
+	for (i = 0; i < RTE_DIM(good); i++) {
+		json_t *o;
+
+		snprintf(doc, sizeof(doc), "{\"SS_AUTHENTICATION_FAILED_SUSPEND\": %d}", good[i]);
+		o = json_loads(doc, 0, NULL);
+		assert_int_equal(param_table_merge(o, &p, &err), 0);
+		assert_int_equal(p.auth_failed_suspend_s, (uint32_t)good[i]);
+		json_decref(o);
+	}
+}
+
+/* REG-5: a refresh from the same contact before expiry -> 200; the expiry counts from it. */
+static void
+test_REG_5_refresh_before_expiry_recounts(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t->now += 60;
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1, .call_id = "cid-r5"});
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=100\r\n");
+	assert_int_equal(binding(t, "1001")->expires_at_s, t->now + 100);
+	assert_int_equal(location_count(w->reg->loc), 1);
+	assert_int_equal(w->counters[COUNTER_REG_OK], 2);
+	t->now += 99; /* 159 s after the first REGISTER: alive only through the refresh */
+	assert_non_null(binding(t, "1001"));
+}
+
+/* REG-7: authenticated Expires: 0 -> 200 OK without Contact, the binding deleted at once. */
+static void
+test_REG_7_expires_0_deletes_binding_at_once(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_true(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 0, .nc = 2}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_null(strstr(t->out, "Contact:"));
+	assert_null(binding(t, "1001"));
+	assert_int_equal(location_count(w->reg->loc), 0);
+	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+}
+
+/* REG-8: Contact: * with Expires: 0 -> all of U's bindings removed, 200 OK; '*' otherwise 400. */
+static void
+test_REG_8_star_expires_0_removes_all(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	register_ok(t, (struct creq){.user = "1002", .password = "secret",
+				     .contact = "sip:1002@10.99.0.7:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-r8b"});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 600, .nc = 2}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 400 Bad Request\r\n");
+	assert_non_null(binding(t, "1001"));
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 0, .nc = 3}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_null(strstr(t->out, "Contact:"));
+	assert_null(binding(t, "1001"));
+	assert_non_null(binding(t, "1002")); /* another user's binding stays */
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+}
+
+/*
+ * REG-10: REPLACE Off; U bound at A (unexpired); an authenticated REGISTER from B -> 403,
+ * binding still A; once A has expired, B's REGISTER -> 200.
+ */
+static void
+test_REG_10_replace_off_403_until_a_expires(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.register_replace = false;
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 60, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .call_id = "cid-b"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+					      .contact = "sip:1001@10.99.0.8:40000", .expires = 600,
+					      .nc = 1, .call_id = "cid-b"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(binding(t, "1001")->src_ip, htonl(FX_PEER_IP));
+	assert_int_equal(w->counters[COUNTER_REG_REPLACE_REFUSED], 1);
+	t->now += 60; /* A expired (not yet swept) */
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .src = IP_B,
+				     .contact = "sip:1001@10.99.0.8:40000", .expires = 600, .nc = 1,
+				     .call_id = "cid-b2"});
+	assert_has(t->out, "Contact: <sip:1001@10.99.0.8:40000>;expires=600\r\n");
+	assert_int_equal(binding(t, "1001")->src_ip, htonl(IP_B));
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1186,6 +1656,21 @@ main(void)
 		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
 		REG_TEST(test_REG_binding_live_skips_empty_shards_asks_the_others),
 		REG_TEST(test_REG_binding_live_every_shard_bound_filters_find_the_binding),
+		REG_TEST(test_HARDEN_2_authenticated_register_account_gone_dropped_counted),
+		REG_TEST(test_GEN_3_register_retransmission_same_answer),
+		REG_TEST(test_HARDEN_7_register_replay_other_port_refused_qop),
+		REG_TEST(test_HARDEN_7_register_replay_other_port_refused_no_qop),
+		REG_TEST(test_HARDEN_7_qop_new_nc_accepted_reused_nc_refused),
+		REG_TEST(test_AUTH_5_retry_1_first_wrong_answer_final_reject_on_wire),
+		REG_TEST(test_AUTH_6_new_session_after_final_reject_gets_new_challenge),
+		REG_TEST(test_AUTH_8_timeout_wins_before_retry_count_on_wire),
+		REG_TEST(test_AUTH_12_retry_change_applies_to_next_session),
+		REG_TEST(test_LOCK_6_success_resets_count_no_suspension_on_wire),
+		REG_TEST(test_LOCK_9_failed_suspend_range_60_3600),
+		REG_TEST(test_REG_5_refresh_before_expiry_recounts),
+		REG_TEST(test_REG_7_expires_0_deletes_binding_at_once),
+		REG_TEST(test_REG_8_star_expires_0_removes_all),
+		REG_TEST(test_REG_10_replace_off_403_until_a_expires),
 	};
 
 	if (fx_eal_init() != 0)

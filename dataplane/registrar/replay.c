@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * REGISTER replay guard: 16-byte slots, linear probing inside a window of REPLAY_PROBE
+ * slots from the key's home (one or two cache lines). An entry is dead once its expiry
+ * passed; dead slots are reused in place, so no sweep is needed and no live pair is ever
+ * dropped (a dropped pair would make its nonce replayable again).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/registrar/replay.h"
+
+#define REPLAY_PROBE 8
+
+struct replay_entry {
+	uint64_t key;       /* keyed hash of nonce and nc; 0 = never used */
+	uint32_t expires_s; /* dead from this second on */
+	uint32_t txn;       /* request that first used the pair */
+};
+
+_Static_assert(sizeof(struct replay_entry) == 16, "replay entry is 16 bytes");
+
+struct replay_table {
+	struct replay_entry *slots;
+	uint32_t mask;
+	uint64_t seed;
+};
+
+static uint64_t
+replay_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+struct replay_table *
+replay_create(uint32_t entries, uint64_t seed)
+{
+	struct replay_table *t;
+	uint32_t cap = 1;
+
+	if (entries == 0 || entries > REPLAY_ENTRIES_MAX)
+		return NULL;
+	while (cap < entries)
+		cap <<= 1;
+	t = calloc(1, sizeof(*t));                    /* cold: init only */
+	if (t == NULL)
+		return NULL;
+	t->slots = calloc(cap, sizeof(*t->slots)); /* cold: init only */
+	if (t->slots == NULL) {
+		free(t); /* cold: init only */
+		return NULL;
+	}
+	t->mask = cap - 1;
+	t->seed = seed;
+	return t;
+}
+
+void
+replay_destroy(struct replay_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->slots); /* cold: shutdown only */
+	free(t);        /* cold: shutdown only */
+}
+
+uint32_t
+replay_txn(struct sf_span via_branch, uint32_t cseq, uint16_t src_port)
+{
+	uint64_t h = sf_fnv1a64(SF_FNV1A64_OFFSET, via_branch.p, via_branch.len);
+
+	h = replay_mix(h ^ ((uint64_t)cseq << 16) ^ src_port);
+	return (uint32_t)(h ^ h >> 32);
+}
+
+static inline int
+replay_live(const struct replay_entry *e, uint32_t now)
+{
+	return e->key != 0 && (int32_t)(e->expires_s - now) > 0;
+}
+
+enum replay_result
+replay_check(struct replay_table *t, struct sf_span nonce, uint32_t nc, uint32_t txn,
+	     uint32_t now, uint32_t expires_s)
+{
+	uint64_t key = replay_mix(sf_fnv1a64(t->seed, nonce.p, nonce.len) ^ nc);
+	struct replay_entry *free_slot = NULL;
+	uint32_t i;
+
+	if (key == 0)
+		key = 1;
+	for (i = 0; i < REPLAY_PROBE; i++) {
+		struct replay_entry *e = &t->slots[(uint32_t)(key + i) & t->mask];
+
+		if (!replay_live(e, now)) {
+			if (free_slot == NULL)
+				free_slot = e;
+			continue;
+		}
+		if (e->key == key)
+			return e->txn == txn ? REPLAY_RETRANS : REPLAY_REUSED;
+	}
+	if (free_slot == NULL)
+		return REPLAY_FULL;
+	free_slot->key = key;
+	free_slot->expires_s = expires_s;
+	free_slot->txn = txn;
+	return REPLAY_NEW;
+}
+
+uint32_t
+replay_count(const struct replay_table *t, uint32_t now)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i <= t->mask; i++)
+		n += (uint32_t)replay_live(&t->slots[i], now);
+	return n;
+}
