@@ -268,6 +268,12 @@ net_env_create(struct net_env *env, const struct snapshot *snap, const struct sf
 		if (env->neigh[p] == NULL)
 			return -ENOMEM;
 		neigh_init(env->neigh[p], snap->ifaces[p].ipv4, snap->ifaces[p].prefix_len);
+		if (snap->ifaces[p].gateway_mac_set) {
+			struct rte_ether_addr gw;
+
+			memcpy(gw.addr_bytes, snap->ifaces[p].gateway_mac, RTE_ETHER_ADDR_LEN);
+			neigh_pin(env->neigh[p], snap->ifaces[p].gateway, &gw);
+		}
 		rc = port_start(env, p, &snap->ifaces[p], rt);
 		if (rc != 0)
 			return rc;

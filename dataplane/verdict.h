@@ -45,6 +45,8 @@
 	X(DROP_ARP_BAD, "drop_arp_bad")        /* not Ethernet/IPv4 ARP, bad opcode */       \
 	X(DROP_ARP_NOT_US, "drop_arp_not_us")  /* request for another host, nothing learned */\
 	X(DROP_ARP_CONFLICT, "drop_arp_conflict") /* another MAC claims our address */       \
+	X(DROP_ARP_UNSOLICITED, "drop_arp_unsolicited") /* reply we did not ask for: ignored */\
+	X(DROP_ARP_GATEWAY, "drop_arp_gateway") /* request/gratuitous naming the gateway: not learned */\
 	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length */         \
 	X(DROP_IP_BAD_CKSUM, "drop_ip_bad_cksum")                                            \
 	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \
