@@ -268,7 +268,9 @@ cfg_runtime_defaults(struct sf_runtime *rt)
 		.tx_desc = 1024,
 		.tx_drain_us = 100,
 		.frag_max_flows = 4096,
-		.frag_timeout_ms = 2000,
+		.frag_timeout_ms = 300,
+		.frag_mbufs = 2047,
+		.frag_source_max = 128,
 		.arp_hold_ms = 1000,
 	};
 }
@@ -278,7 +280,8 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 {
 	static const char *const keys[] = {"mbufs_per_socket", "mbuf_cache", "big_mbufs",
 					   "rx_desc", "tx_desc", "tx_drain_us", "frag_max_flows",
-					   "frag_timeout_ms", "arp_hold_ms", NULL};
+					   "frag_timeout_ms", "frag_mbufs", "frag_source_max",
+					   "arp_hold_ms", NULL};
 	uint32_t rx = rt->rx_desc, tx = rt->tx_desc;
 	int rc;
 
@@ -306,6 +309,11 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 	if (rc == 0)
 		rc = cfg_get_uint(o, "frag_timeout_ms", "runtime", 100, 60000,
 				  &rt->frag_timeout_ms, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "frag_mbufs", "runtime", 63, 1048575, &rt->frag_mbufs, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "frag_source_max", "runtime", 8, 65535, &rt->frag_source_max,
+				  err);
 	if (rc == 0)
 		rc = cfg_get_uint(o, "arp_hold_ms", "runtime", 10, 10000, &rt->arp_hold_ms, err);
 	rt->rx_desc = (uint16_t)rx;

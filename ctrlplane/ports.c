@@ -43,10 +43,18 @@ env_pools(struct net_env *env, unsigned int socket, const struct sf_runtime *rt)
 	snprintf(name, sizeof(name), "sf_big_%u", socket);
 	env->big_pool[socket] = rte_pktmbuf_pool_create(name, rt->big_mbufs, 0, SF_MBUF_PRIV_SIZE,
 							BIG_MBUF_DATA, (int)socket);
-	if (env->pool[socket] == NULL || env->big_pool[socket] == NULL) {
-		CP_LOG(ERR, "socket %u: cannot create packet pools (%u + %u mbufs): %s; "
-			    "lower runtime.mbufs_per_socket / big_mbufs or give EAL more memory (-m)",
-		       socket, rt->mbufs_per_socket, rt->big_mbufs, rte_strerror(rte_errno));
+	/* no per-lcore cache: the pool's size is the bound on what reassembly holds */
+	snprintf(name, sizeof(name), "sf_frag_%u", socket);
+	env->frag_pool[socket] = rte_pktmbuf_pool_create(name, rt->frag_mbufs, 0,
+							 SF_MBUF_PRIV_SIZE,
+							 RTE_MBUF_DEFAULT_BUF_SIZE, (int)socket);
+	if (env->pool[socket] == NULL || env->big_pool[socket] == NULL ||
+	    env->frag_pool[socket] == NULL) {
+		CP_LOG(ERR, "socket %u: cannot create packet pools (%u + %u + %u mbufs): %s; "
+			    "lower runtime.mbufs_per_socket / big_mbufs / frag_mbufs or give EAL "
+			    "more memory (-m)",
+		       socket, rt->mbufs_per_socket, rt->big_mbufs, rt->frag_mbufs,
+		       rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	return 0;
@@ -162,6 +170,9 @@ worker_setup(struct net_env *env, struct worker *w, const struct snapshot *snap,
 		return rc;
 	w->pool = env->pool[socket];
 	w->big_pool = env->big_pool[socket];
+	w->frag_pool = env->frag_pool[socket];
+	w->frag_window_cycles = ms * rt->frag_timeout_ms;
+	w->frag_source_max = rt->frag_source_max;
 	w->stop = &env->stop;
 	w->tx_drain_cycles = ms * rt->tx_drain_us / 1000;
 	w->hold_cycles = ms * rt->arp_hold_ms;
@@ -313,5 +324,6 @@ net_env_destroy(struct net_env *env)
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		rte_mempool_free(env->pool[s]);
 		rte_mempool_free(env->big_pool[s]);
+		rte_mempool_free(env->frag_pool[s]);
 	}
 }

@@ -52,6 +52,8 @@
 	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \
 	X(DROP_IP_MARTIAN, "drop_ip_martian")  /* source 0/8, 127/8, multicast, broadcast, ours */\
 	X(DROP_FRAG, "drop_frag")              /* reassembly refused: table full, overlap, bad */\
+	X(DROP_FRAG_POOL_EMPTY, "drop_frag_pool_empty") /* fragment pool (frag_mbufs) exhausted */\
+	X(DROP_FRAG_SOURCE_BUDGET, "drop_frag_source_budget") /* source over frag_source_max */\
 	X(DROP_TOO_BIG, "drop_too_big")        /* reassembled datagram above the big-buffer size */\
 	X(DROP_PROTO, "drop_proto")            /* IP protocol other than UDP and ICMP */     \
 	X(DROP_ICMP, "drop_icmp")              /* ICMP other than echo request, or bad */    \
