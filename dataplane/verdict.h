@@ -47,7 +47,8 @@
 	X(DROP_ARP_CONFLICT, "drop_arp_conflict") /* another MAC claims our address */       \
 	X(DROP_ARP_UNSOLICITED, "drop_arp_unsolicited") /* reply we did not ask for: ignored */\
 	X(DROP_ARP_GATEWAY, "drop_arp_gateway") /* request/gratuitous naming the gateway: not learned */\
-	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length */         \
+	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length below IHL */\
+	X(DROP_IP_TRUNCATED, "drop_ip_truncated") /* datagram longer than the frame (cut, or past framesz) */\
 	X(DROP_IP_BAD_CKSUM, "drop_ip_bad_cksum")                                            \
 	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \
 	X(DROP_IP_MARTIAN, "drop_ip_martian")  /* source 0/8, 127/8, multicast, broadcast, ours */\

@@ -346,7 +346,7 @@ def garbage_frames():
          "drop_ip_bad_header"),
         ("truncated_ethernet", Raw(bytes(to_us())[:10]), "drop_runt"),
         ("truncated_ipv4", Raw(truncated_ip), "drop_runt"),
-        ("ipv4_total_length_beyond_frame", long_ip, "drop_ip_bad_header"),
+        ("ipv4_total_length_beyond_frame", long_ip, "drop_ip_truncated"),
         ("bad_ipv4_checksum", bad_ip_cksum, "drop_ip_bad_cksum"),
         ("bad_udp_checksum", bad_udp_cksum, "drop_udp_bad_cksum"),
         ("udp_length_beyond_ip", short_udp, "drop_udp_bad"),

@@ -412,7 +412,8 @@ test_ipv4_total_length_beyond_frame_is_dropped(void **state)
 
 	ip->total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->total_length) + 1);
 	fx_ip_recksum(m);
-	net_expect_silent_drop(f, m, VERDICT_DROP_IP_BAD_HEADER);
+	/* issue 12: a datagram cut short (af_packet past framesz) has its own reason */
+	net_expect_silent_drop(f, m, VERDICT_DROP_IP_TRUNCATED);
 	fx_assert_no_leak(f);
 }
 
