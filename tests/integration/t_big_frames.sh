@@ -7,6 +7,7 @@
 # arrives whole and the configured gateway gets its 200 OK. A 20,000-byte datagram is past the
 # ring frame and arrives truncated: counted drop_ip_truncated, never drop_ip_bad_header.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/bigframes_lib.sh"
 
 cat >"$WORK/gw.json" <<JSON
 {
@@ -19,29 +20,12 @@ cat >"$WORK/gw.json" <<JSON
 }
 JSON
 
-# sf_start_bigframes: sf_start with the test bed's vdev string (framesz for big frames).
-# TODO(lead): once tests/integration/lib.sh builds its vdev with scripts/testbed.sh vdev,
-# this is sf_start --config "$WORK/gw.json".
-sf_start_bigframes() {
-	ip netns exec "$TB-dut" "$SIPFASTD" --lcores "0@0,1@1" --no-huge -m 512 --no-pci \
-		--no-shconf --file-prefix "$TB" --vdev "$("$ROOT/scripts/testbed.sh" vdev "$TB")" \
-		-- --config "$WORK/gw.json" --ctl "$CTL" >"$WORK/sipfastd.out" 2>&1 &
-	SF_PID=$!
-	for _ in $(seq 1 100); do
-		grep -qs "sipfastd: ready" "$WORK/sipfastd.out" && return 0
-		kill -0 "$SF_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$WORK/sipfastd.out" >&2
-	return 1
-}
-
 big() { peer python3 "$ROOT/tests/integration/big_probe.py" 10.99.0.1 "$@"; }
 answer_is() { [[ "$1" == "$2" ]]; }
 counter_is() { test "$(counter "$1")" -eq "$2"; }
 
 tb_up
-sf_start_bigframes || exit 1
+sf_start_bigframes "$WORK/gw.json" || exit 1
 peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1
 
 check HARDEN-1_big_datagram_1000_bytes_answered answer_is "$(big 1000)" "SIP/2.0 200 OK"
