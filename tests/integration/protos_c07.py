@@ -13,14 +13,19 @@ Sends every case (INVITE, then teardown) over UDP to DST:5060 from one socket. A
 larger than UDP allows (a few cases are ~280 KB) is not sent and is counted "unsendable".
 --probe-every N: after every N cases send an OPTIONS from another socket and wait up to
 --probe-wait s for its answer; the summary lists probes answered / sent.
---pace N: after every N datagrams sleep 10 ms so the DUT's af_packet ring never overflows.
+--pace N: after every N datagrams sleep 10 ms so the DUT's af_packet ring never overflows;
+with --ctl SOCKET (sipfastd's control socket, reachable from any namespace) also wait there
+until the daemon has received all but --window of the datagrams sent (rx_packets), so a
+worker descheduled on a loaded machine does not lose frames to a full ring.
 Prints one JSON summary line.
 """
 import argparse
 import json
+import os
 import random
 import re
 import socket
+import sys
 import tarfile
 import time
 
@@ -94,7 +99,21 @@ def main():
     ap.add_argument("--probe-every", type=int, default=0)
     ap.add_argument("--probe-wait", type=float, default=1.0)
     ap.add_argument("--pace", type=int, default=100)
+    ap.add_argument("--ctl")
+    ap.add_argument("--window", type=int, default=256)
     a = ap.parse_args()
+
+    def rx_packets():
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from ctl import call  # tests/integration/ctl.py
+        return call(a.ctl, "stats.get")["result"]["total"]["rx_packets"]
+
+    rx_base = rx_packets() if a.ctl else 0
+
+    def wait_for_dut(sent):
+        deadline = time.monotonic() + 10
+        while rx_packets() - rx_base < sent - a.window and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     cases = [c for c in load_cases(a.tarball) if c[0] >= a.first]
     if a.count:
@@ -126,6 +145,8 @@ def main():
             summary["sizes"][size] += 1
             if summary["datagrams"] % a.pace == 0:
                 time.sleep(0.01)
+                if a.ctl:
+                    wait_for_dut(summary["datagrams"])
         if probe is not None and (k + 1) % a.probe_every == 0:
             summary["probes"] += 1
             probe.sendto(options(a.dst, a.src, probe.getsockname()[1], case),

@@ -36,7 +36,9 @@ write_config() {
 JSON
 }
 
-protos() { peer python3 "$ROOT/tests/integration/protos_c07.py" "$TARBALL" 10.99.0.1 "$@"; }
+protos() {
+	peer python3 "$ROOT/tests/integration/protos_c07.py" "$TARBALL" 10.99.0.1 --ctl "$CTL" "$@"
+}
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 alive() { kill -0 "$SF_PID" 2>/dev/null; }
 eq() { test "$1" -eq "$2"; }
