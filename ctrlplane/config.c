@@ -5,7 +5,9 @@
  * parameter table (param_table.c).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -62,11 +64,31 @@ cfg_parse_addr(const json_t *v, const char *p, uint32_t *ip_be, uint8_t *prefix_
 			      prefix_len, err);
 }
 
+/* "xx:xx:xx:xx:xx:xx" (hex, either case) into @mac; false when @v is anything else. */
+static bool
+cfg_parse_mac(const json_t *v, uint8_t mac[6])
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	unsigned int b[6], i;
+	int n = 0;
+
+	if (s == NULL || strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &n) != 6 || n != 17)
+		return false;
+	for (i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)s[3 * i]) || !isxdigit((unsigned char)s[3 * i + 1]))
+			return false;
+		mac[i] = (uint8_t)b[i];
+	}
+	return true;
+}
+
 static int
 cfg_parse_iface(const json_t *o, const char *path, struct snapshot *snap, struct cfg_error *err)
 {
-	static const char *const keys[] = {"port", "name", "ipv4", "mtu", "gateway", "icmp_echo",
-					   NULL};
+	static const char *const keys[] = {"port", "name", "ipv4", "mtu", "gateway", "gateway_mac",
+					   "icmp_echo", NULL};
 	struct sf_iface ifc = {.present = true, .icmp_echo = true, .mtu = 1500};
 	uint32_t port = UINT32_MAX, mtu = 1500;
 	char p[CFG_PATH_MAX];
@@ -107,6 +129,20 @@ cfg_parse_iface(const json_t *o, const char *path, struct snapshot *snap, struct
 		    ifc.gateway == ifc.ipv4)
 			return cfg_error_set(err, p, "gateway must be another host on the "
 						     "interface's subnet");
+	}
+	v = json_object_get(o, "gateway_mac");
+	if (v != NULL && !json_is_null(v)) {
+		cfg_join(p, path, "gateway_mac");
+		if (!cfg_parse_mac(v, ifc.gateway_mac))
+			return cfg_error_set(err, p, "expected a MAC \"xx:xx:xx:xx:xx:xx\"");
+		if ((ifc.gateway_mac[0] & 1) != 0 ||
+		    memcmp(ifc.gateway_mac, (const uint8_t[6]){0}, 6) == 0)
+			return cfg_error_set(err, p, "must be a unicast MAC, not zero, broadcast "
+						     "or multicast");
+		if (ifc.gateway == 0)
+			return cfg_error_set(err, p, "needs \"gateway\" (the address it belongs "
+						     "to)");
+		ifc.gateway_mac_set = true;
 	}
 	v = json_object_get(o, "icmp_echo");
 	if (v != NULL) {
@@ -232,7 +268,9 @@ cfg_runtime_defaults(struct sf_runtime *rt)
 		.tx_desc = 1024,
 		.tx_drain_us = 100,
 		.frag_max_flows = 4096,
-		.frag_timeout_ms = 2000,
+		.frag_timeout_ms = 300,
+		.frag_mbufs = 2047,
+		.frag_source_max = 128,
 		.arp_hold_ms = 1000,
 		.authfail_entries = 16384,
 		.register_replay_entries = 65536,
@@ -245,8 +283,9 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 {
 	static const char *const keys[] = {"mbufs_per_socket", "mbuf_cache", "big_mbufs",
 					   "rx_desc", "tx_desc", "tx_drain_us", "frag_max_flows",
-					   "frag_timeout_ms", "arp_hold_ms", "authfail_entries",
-					   "register_replay_entries", "register_answer_cache", NULL};
+					   "frag_timeout_ms", "frag_mbufs", "frag_source_max",
+					   "arp_hold_ms", "authfail_entries", "register_replay_entries",
+					   "register_answer_cache", NULL};
 	uint32_t rx = rt->rx_desc, tx = rt->tx_desc;
 	int rc;
 
@@ -274,6 +313,11 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 	if (rc == 0)
 		rc = cfg_get_uint(o, "frag_timeout_ms", "runtime", 100, 60000,
 				  &rt->frag_timeout_ms, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "frag_mbufs", "runtime", 63, 1048575, &rt->frag_mbufs, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "frag_source_max", "runtime", 8, 65535, &rt->frag_source_max,
+				  err);
 	if (rc == 0)
 		rc = cfg_get_uint(o, "arp_hold_ms", "runtime", 10, 10000, &rt->arp_hold_ms, err);
 	if (rc == 0)

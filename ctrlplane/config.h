@@ -23,6 +23,8 @@ struct sf_runtime {
 	uint32_t tx_drain_us;      /* longest a frame waits in a TX buffer, µs */
 	uint32_t frag_max_flows;   /* datagrams being reassembled at once, per worker */
 	uint32_t frag_timeout_ms;  /* a partial datagram is dropped after this, ms */
+	uint32_t frag_mbufs;       /* fragment pool per socket: all reassembly tables hold at most this */
+	uint32_t frag_source_max;  /* fragments admitted per source address per frag_timeout_ms */
 	uint32_t arp_hold_ms;      /* a packet waits this long for an ARP answer, ms */
 	uint32_t authfail_entries; /* auth-failure / lockout table slots, per worker */
 	uint32_t register_replay_entries; /* REGISTER (nonce, nc) replay guard, per worker */

@@ -6,9 +6,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <numa.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -21,6 +25,66 @@
 #define BIG_MBUF_DATA (16384 + RTE_PKTMBUF_HEADROOM) /* bytes: a reassembled datagram */
 #define FRAG_BUCKET_ENTRIES 16
 #define SF_RSS_WANTED (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+
+/*
+ * net_af_packet copies each frame into one RX mbuf and refuses a queue whose mbufs are
+ * smaller than its ring frames (framesz less 32 bytes of TPACKET2 header, DPDK 22.11
+ * eth_rx_queue_setup). The kernel hands it datagrams it reassembled (fanout with DEFRAG) as
+ * one frame, so the test bed gives it frames big enough for the largest datagram we accept
+ * (scripts/testbed.sh vdev) and the port gets an RX pool with that data room. Returns the
+ * data room a port's RX mbufs need, 0 for the default.
+ */
+#define AF_PACKET_FRAME_HDR 32 /* TPACKET2_HDRLEN - sizeof(struct sockaddr_ll) */
+
+static uint32_t
+port_rx_data_room(const struct rte_eth_dev_info *info)
+{
+	const struct rte_devargs *da;
+	const char *arg;
+	unsigned long framesz;
+
+	if (info->device == NULL || strcmp(info->driver_name, "net_af_packet") != 0)
+		return 0;
+	da = rte_dev_devargs(info->device);
+	if (da == NULL || da->args == NULL || (arg = strstr(da->args, "framesz=")) == NULL)
+		return 0;
+	framesz = strtoul(arg + strlen("framesz="), NULL, 0);
+	if (framesz <= AF_PACKET_FRAME_HDR + RTE_MBUF_DEFAULT_DATAROOM || framesz > UINT16_MAX - RTE_PKTMBUF_HEADROOM)
+		return 0;
+	return (uint32_t)(framesz - AF_PACKET_FRAME_HDR);
+}
+
+/*
+ * The RX pool of a port whose frames exceed the default mbuf (port_rx_data_room): enough
+ * mbufs for every queue's descriptors and a burst in flight each; the frames wait in the
+ * kernel ring while it is empty. NULL: use the socket's packet pool.
+ */
+static int
+port_rx_pool(struct net_env *env, uint16_t port, const struct rte_eth_dev_info *info,
+	     uint16_t nq, uint16_t rxd, const struct sf_runtime *rt, unsigned int socket)
+{
+	uint32_t room = port_rx_data_room(info), n;
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (room == 0)
+		return 0;
+	n = rte_align32pow2((uint32_t)nq * (rxd + 2u * SF_BURST)) - 1;
+	snprintf(name, sizeof(name), "sf_rx_p%u", port);
+	env->rx_pool[port] = rte_pktmbuf_pool_create(name, n, n >= 4 * rt->mbuf_cache ?
+							      rt->mbuf_cache : 0,
+						     SF_MBUF_PRIV_SIZE,
+						     (uint16_t)(room + RTE_PKTMBUF_HEADROOM),
+						     (int)socket);
+	if (env->rx_pool[port] == NULL) {
+		CP_LOG(ERR, "port %u: cannot create its RX pool (%u mbufs of %u bytes for "
+			    "framesz): %s; give EAL more memory (-m) or lower framesz/rx_desc",
+		       port, n, room, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	CP_LOG(INFO, "port %u (%s): RX frames up to %u bytes, %u-mbuf RX pool", port,
+	       info->driver_name, room, n);
+	return 0;
+}
 
 /* Socket of an lcore or port, mapping "any" (virtual devices) to 0. */
 static unsigned int
@@ -43,10 +107,18 @@ env_pools(struct net_env *env, unsigned int socket, const struct sf_runtime *rt)
 	snprintf(name, sizeof(name), "sf_big_%u", socket);
 	env->big_pool[socket] = rte_pktmbuf_pool_create(name, rt->big_mbufs, 0, SF_MBUF_PRIV_SIZE,
 							BIG_MBUF_DATA, (int)socket);
-	if (env->pool[socket] == NULL || env->big_pool[socket] == NULL) {
-		CP_LOG(ERR, "socket %u: cannot create packet pools (%u + %u mbufs): %s; "
-			    "lower runtime.mbufs_per_socket / big_mbufs or give EAL more memory (-m)",
-		       socket, rt->mbufs_per_socket, rt->big_mbufs, rte_strerror(rte_errno));
+	/* no per-lcore cache: the pool's size is the bound on what reassembly holds */
+	snprintf(name, sizeof(name), "sf_frag_%u", socket);
+	env->frag_pool[socket] = rte_pktmbuf_pool_create(name, rt->frag_mbufs, 0,
+							 SF_MBUF_PRIV_SIZE,
+							 RTE_MBUF_DEFAULT_BUF_SIZE, (int)socket);
+	if (env->pool[socket] == NULL || env->big_pool[socket] == NULL ||
+	    env->frag_pool[socket] == NULL) {
+		CP_LOG(ERR, "socket %u: cannot create packet pools (%u + %u + %u mbufs): %s; "
+			    "lower runtime.mbufs_per_socket / big_mbufs / frag_mbufs or give EAL "
+			    "more memory (-m)",
+		       socket, rt->mbufs_per_socket, rt->big_mbufs, rt->frag_mbufs,
+		       rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	return 0;
@@ -116,8 +188,12 @@ port_start(struct net_env *env, uint16_t port, const struct sf_iface *ifc,
 		if (rte_eth_dev_socket_id(port) < 0)
 			s = env_socket((int)rte_lcore_to_socket_id(w->lcore_id));
 		rc = env_pools(env, s, rt);
+		if (rc == 0 && q == 0)
+			rc = port_rx_pool(env, port, &info, nq, rxd, rt, s);
 		if (rc == 0)
-			rc = rte_eth_rx_queue_setup(port, q, rxd, s, NULL, env->pool[s]);
+			rc = rte_eth_rx_queue_setup(port, q, rxd, s, NULL,
+						    env->rx_pool[port] != NULL ? env->rx_pool[port] :
+										 env->pool[s]);
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port, q, txd, s, NULL);
 		if (rc != 0) {
@@ -162,6 +238,9 @@ worker_setup(struct net_env *env, struct worker *w, const struct snapshot *snap,
 		return rc;
 	w->pool = env->pool[socket];
 	w->big_pool = env->big_pool[socket];
+	w->frag_pool = env->frag_pool[socket];
+	w->frag_window_cycles = ms * rt->frag_timeout_ms;
+	w->frag_source_max = rt->frag_source_max;
 	w->stop = &env->stop;
 	w->tx_drain_cycles = ms * rt->tx_drain_us / 1000;
 	w->hold_cycles = ms * rt->arp_hold_ms;
@@ -268,6 +347,12 @@ net_env_create(struct net_env *env, const struct snapshot *snap, const struct sf
 		if (env->neigh[p] == NULL)
 			return -ENOMEM;
 		neigh_init(env->neigh[p], snap->ifaces[p].ipv4, snap->ifaces[p].prefix_len);
+		if (snap->ifaces[p].gateway_mac_set) {
+			struct rte_ether_addr gw;
+
+			memcpy(gw.addr_bytes, snap->ifaces[p].gateway_mac, RTE_ETHER_ADDR_LEN);
+			neigh_pin(env->neigh[p], snap->ifaces[p].gateway, &gw);
+		}
 		rc = port_start(env, p, &snap->ifaces[p], rt);
 		if (rc != 0)
 			return rc;
@@ -288,6 +373,7 @@ net_env_destroy(struct net_env *env)
 			rte_eth_dev_close(p);
 		}
 		rte_free(env->neigh[p]);
+		rte_mempool_free(env->rx_pool[p]);
 	}
 	for (i = 0; i < SF_MAX_WORKERS; i++) { /* also the ones a failed start-up left */
 		struct worker *w = env->workers[i];
@@ -307,5 +393,6 @@ net_env_destroy(struct net_env *env)
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		rte_mempool_free(env->pool[s]);
 		rte_mempool_free(env->big_pool[s]);
+		rte_mempool_free(env->frag_pool[s]);
 	}
 }

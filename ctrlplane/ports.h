@@ -13,6 +13,8 @@ struct net_env {
 	struct worker *workers[SF_MAX_WORKERS];
 	struct rte_mempool *pool[RTE_MAX_NUMA_NODES];     /* frames, per socket in use */
 	struct rte_mempool *big_pool[RTE_MAX_NUMA_NODES]; /* reassembled datagrams */
+	struct rte_mempool *frag_pool[RTE_MAX_NUMA_NODES]; /* fragments held by reassembly */
+	struct rte_mempool *rx_pool[SF_MAX_PORTS]; /* big-frame RX pool of a port, NULL = pool[] */
 	struct neigh_table *neigh[SF_MAX_PORTS];          /* per configured port */
 	bool port_started[SF_MAX_PORTS];
 	volatile bool stop;                               /* workers leave their loop */

@@ -43,6 +43,8 @@ struct sf_iface {
 	uint32_t ipv4;          /* our address, network byte order */
 	uint32_t netmask;       /* network byte order */
 	uint32_t gateway;       /* default gateway, network byte order, 0 = none */
+	bool gateway_mac_set;   /* gateway_mac given: the gateway's entry is static (no ARP) */
+	uint8_t gateway_mac[6];  /* its MAC, when gateway_mac_set */
 };
 
 struct policy;

@@ -48,11 +48,16 @@
 	X(DROP_ARP_BAD, "drop_arp_bad")        /* not Ethernet/IPv4 ARP, bad opcode */       \
 	X(DROP_ARP_NOT_US, "drop_arp_not_us")  /* request for another host, nothing learned */\
 	X(DROP_ARP_CONFLICT, "drop_arp_conflict") /* another MAC claims our address */       \
-	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length */         \
+	X(DROP_ARP_UNSOLICITED, "drop_arp_unsolicited") /* reply we did not ask for: ignored */\
+	X(DROP_ARP_GATEWAY, "drop_arp_gateway") /* request/gratuitous naming the gateway: not learned */\
+	X(DROP_IP_BAD_HEADER, "drop_ip_bad_header") /* version, IHL, total length below IHL */\
+	X(DROP_IP_TRUNCATED, "drop_ip_truncated") /* datagram longer than the frame (cut, or past framesz) */\
 	X(DROP_IP_BAD_CKSUM, "drop_ip_bad_cksum")                                            \
 	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \
 	X(DROP_IP_MARTIAN, "drop_ip_martian")  /* source 0/8, 127/8, multicast, broadcast, ours */\
 	X(DROP_FRAG, "drop_frag")              /* reassembly refused: table full, overlap, bad */\
+	X(DROP_FRAG_POOL_EMPTY, "drop_frag_pool_empty") /* fragment pool (frag_mbufs) exhausted */\
+	X(DROP_FRAG_SOURCE_BUDGET, "drop_frag_source_budget") /* source over frag_source_max */\
 	X(DROP_TOO_BIG, "drop_too_big")        /* reassembled datagram above the big-buffer size */\
 	X(DROP_PROTO, "drop_proto")            /* IP protocol other than UDP and ICMP */     \
 	X(DROP_ICMP, "drop_icmp")              /* ICMP other than echo request, or bad */    \

@@ -31,6 +31,19 @@ struct neigh_table;
 struct registrar;
 
 /* One packet waiting for its next hop's MAC. */
+#define SF_FRAG_SOURCES 1024    /* per-source fragment budgets, per worker (hashed) */
+
+/*
+ * Fragments admitted from one source address in the current window (net/frag.c). Hashed
+ * slots: a colliding source takes the slot over with a fresh count, so a budget is a per-
+ * source ceiling, never a shared one.
+ */
+struct frag_source {
+	uint32_t src;     /* network byte order */
+	uint32_t window;  /* now / frag_window_cycles when counting began */
+	uint32_t count;
+};
+
 struct hold_entry {
 	struct rte_mbuf *m;      /* IPv4 packet with Ethernet headroom; owned by the queue */
 	uint32_t next_hop;       /* network byte order */
@@ -61,6 +74,8 @@ struct worker {
 	struct rte_ring *steer_in[SF_MAX_WORKERS];  /* worker j -> this lcore, SP/SC */
 	struct rte_mempool *pool;               /* frames we originate, this socket */
 	struct rte_mempool *big_pool;           /* linearised reassembled datagrams */
+	struct rte_mempool *frag_pool;          /* fragments are copied here before reassembly,
+						 * so the tables never hold an RX or reply mbuf */
 	struct rte_rcu_qsbr *qsbr;              /* thread id = lcore id */
 	volatile bool *stop;                    /* set by ctrlplane at shutdown */
 	uint64_t tx_drain_cycles;               /* TSC cycles between forced TX flushes */
@@ -76,6 +91,9 @@ struct worker {
 	uint16_t ip_id;                         /* next IPv4 id: index + k * n_workers */
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row death_row;
+	uint64_t frag_window_cycles;            /* per-source budget window = reassembly timeout */
+	uint32_t frag_source_max;               /* fragments one source may have admitted per window */
+	struct frag_source frag_src[SF_FRAG_SOURCES]; /* hashed by source address */
 	uint16_t n_hold;
 	struct hold_entry hold[SF_HOLD_MAX];
 

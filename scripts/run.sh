@@ -29,7 +29,7 @@ Ctrl-C stops it.
 
 TXT
 ip netns exec "$name-dut" build/ctrlplane/sipfastd --lcores "$lcores" --no-huge -m 512 \
-	--no-pci --file-prefix "$name" --vdev "net_af_packet0,iface=${name}0" \
+	--no-pci --file-prefix "$name" --vdev "$(scripts/testbed.sh vdev "$name")" \
 	-- --config "$config" --ctl "$ctl" &
 pid=$!
 trap 'kill -INT $pid 2>/dev/null || true' INT TERM

@@ -5,6 +5,16 @@
 #   NAME-peer holds NAME1 = 10.99.0.2/24 (tx checksum offload off, so frames carry real
 #             checksums); sipfastd is 10.99.0.1.
 # Usage: testbed.sh up|down|status [NAME]   (NAME defaults to "sf"; at most 10 characters)
+#        testbed.sh vdev [NAME] [QUEUES]   prints the --vdev string for sipfastd on NAME0
+#
+# The --vdev string lives here so scripts/run.sh and the live tests use the same one.
+# net_af_packet joins a fanout group with PACKET_FANOUT_FLAG_DEFRAG: the kernel reassembles
+# fragments and hands over one frame as big as the whole datagram, which the PMD truncates to
+# its ring frame (default 2,048 bytes). AF_FRAMESZ leaves room for the largest datagram
+# sipfastd accepts (16,384 bytes with its Ethernet header: one big-pool buffer) plus the
+# TPACKET2 header (66 bytes before the frame); ctrlplane/ports.c gives the port an RX pool
+# whose mbufs hold such a frame. A longer datagram arrives truncated and is counted
+# drop_ip_truncated. Blocks of 4 frames (17 pages).
 set -euo pipefail
 
 cmd=${1:-}
@@ -13,6 +23,16 @@ name=${2:-sf}
 dut="$name-dut" peer="$name-peer"
 PEER_IP=${SF_PEER_IP:-10.99.0.2}
 PREFIX=${SF_PREFIX:-24}
+AF_FRAMESZ=17408   # 16,384 + 1,024; a multiple of 16 (TPACKET_ALIGNMENT)
+AF_BLOCKSZ=69632   # 4 frames, a multiple of the page size
+AF_FRAMECNT=512    # the PMD's default ring length
+
+vdev() {
+	local queues=${1:-1} v="net_af_packet0,iface=${name}0"
+	v="$v,blocksz=$AF_BLOCKSZ,framesz=$AF_FRAMESZ,framecnt=$AF_FRAMECNT"
+	[ "$queues" -gt 1 ] && v="$v,qpairs=$queues"
+	echo "$v"
+}
 
 up() {
 	down 2>/dev/null || true
@@ -42,6 +62,7 @@ down() {
 case "$cmd" in
 up) up ;;
 down) down ;;
+vdev) vdev "${3:-1}" ;;
 status) ip netns list | grep -E "^($dut|$peer)( |$)" || { echo "testbed $name: down"; exit 1; } ;;
-*) echo "usage: $0 up|down|status [NAME]" >&2; exit 2 ;;
+*) echo "usage: $0 up|down|status [NAME] | vdev [NAME] [QUEUES]" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ARP: answer requests for our address, learn neighbours from every valid ARP frame, ask for
- * unknown next hops, and keep a short per-worker hold queue of packets waiting for an answer.
+ * ARP: answer requests for our address, learn neighbours under the policy of
+ * arp_learn_policy() (replies only to our own requests), ask for unknown next hops, and keep a short per-worker hold queue of packets waiting for an answer.
  */
 #include <rte_arp.h>
 #include <rte_cycles.h>
@@ -38,13 +38,42 @@ arp_reply_in_place(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struc
 	eth_send(w, port_id, m, &asker, RTE_ETHER_TYPE_ARP);
 }
 
+/*
+ * What a valid ARP frame from another host may teach us (docs/ARCHITECTURE.md, "ARP and the
+ * gateway"): ARP_LEARNED when its sender may be written to the neighbour table, else the
+ * drop reason (the frame is still answered when it asks for our address).
+ *  - A reply is believed only when it answers a request we sent that is still awaited
+ *    (neigh_asked/neigh_awaited): an unsolicited reply changes nothing.
+ *  - The gateway's entry comes only from such an answer (or from the static gateway_mac,
+ *    which nothing changes): a request or gratuitous ARP naming the gateway's address is
+ *    never learned, so a spoofer on the LAN cannot redirect keep-alives or replies to it.
+ *  - Any other host is learned from a request it sends us (RFC 826), and a host we know is
+ *    refreshed by its gratuitous ARP (a new MAC after a NIC swap or fail-over).
+ */
+static enum verdict
+arp_learn_policy(struct worker *w, uint16_t port_id, const struct rte_arp_hdr *a,
+		 const struct sf_iface *ifc)
+{
+	const struct neigh_table *nt = w->ports[port_id].neigh;
+	uint32_t sip = a->arp_data.arp_sip;
+
+	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY))
+		return neigh_awaited(nt, sip, rte_rdtsc()) ? VERDICT_ARP_LEARNED :
+							       VERDICT_DROP_ARP_UNSOLICITED;
+	if (sip == ifc->gateway)
+		return VERDICT_DROP_ARP_GATEWAY;
+	if (a->arp_data.arp_tip == ifc->ipv4 ||
+	    neigh_lookup(nt, sip, &(struct rte_ether_addr){}))
+		return VERDICT_ARP_LEARNED;
+	return VERDICT_DROP_ARP_NOT_US;
+}
+
 enum verdict
 arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 {
 	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
 	struct rte_arp_hdr *a;
 	enum verdict v;
-	bool keep;
 
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*a))) {
 		v = VERDICT_DROP_RUNT;
@@ -60,19 +89,13 @@ arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 		v = VERDICT_DROP_ARP_CONFLICT;
 		goto out_free;
 	}
-	/*
-	 * RFC 826: refresh a sender we already know (gratuitous ARP after a MAC change), and add
-	 * one that talks to us or answers us.
-	 */
-	keep = a->arp_data.arp_tip == ifc->ipv4 || a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) ||
-	       neigh_lookup(w->ports[port_id].neigh, a->arp_data.arp_sip, &(struct rte_ether_addr){});
-	if (keep)
+	v = arp_learn_policy(w, port_id, a, ifc);
+	if (v == VERDICT_ARP_LEARNED)
 		neigh_learn(w->ports[port_id].neigh, a->arp_data.arp_sip, &a->arp_data.arp_sha);
 	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) && a->arp_data.arp_tip == ifc->ipv4) {
 		arp_reply_in_place(w, m, port_id, a);
 		return VERDICT_ARP_REPLIED;
 	}
-	v = keep ? VERDICT_ARP_LEARNED : VERDICT_DROP_ARP_NOT_US;
 out_free:
 	rte_pktmbuf_free(m);
 	return v;
@@ -100,6 +123,7 @@ arp_send_request(struct worker *w, uint16_t port_id, uint32_t target_ip)
 	a->arp_data.arp_sip = w->cfg->ifaces[port_id].ipv4;
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
 	a->arp_data.arp_tip = target_ip;
+	neigh_asked(w->ports[port_id].neigh, target_ip, rte_rdtsc() + w->hold_cycles + w->arp_retry_cycles);
 	worker_count(w, COUNTER_ARP_REQUESTS_SENT, 1);
 	eth_send(w, port_id, m, &bcast, RTE_ETHER_TYPE_ARP);
 }

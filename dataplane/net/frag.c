@@ -2,6 +2,19 @@
 /*
  * IPv4 fragments: per-worker reassembly with DPDK's rte_ip_frag (bounded table, timeouts), and
  * fragmentation of datagrams we send above the MTU.
+ *
+ * Reassembly runs before any source or port check, so anyone can fill the tables with
+ * fragments that never complete (issue 12 defect 1). Two bounds keep that from reaching the
+ * rest of the daemon:
+ *  - every admitted fragment is copied into the socket's fragment pool
+ *    (runtime.frag_mbufs) and the received mbuf is freed at once: the tables hold only
+ *    fragment-pool mbufs, so the packet pool that feeds RX rings, replies and keep-alives is
+ *    never held by reassembly; an empty fragment pool refuses the fragment
+ *    (drop_frag_pool_empty);
+ *  - each source address may have runtime.frag_source_max fragments admitted per
+ *    reassembly-timeout window (drop_frag_source_budget), so one sender cannot take the whole
+ *    fragment pool either.
+ * Copying costs a memcpy per fragment; fragments are rare on a SIP edge.
  */
 #include <rte_cycles.h>
 #include <rte_ip_frag.h>
@@ -28,16 +41,50 @@ frag_was_refused(const struct rte_ip_frag_death_row *dr, uint32_t from, const st
 	return false;
 }
 
+/* May @src_be have one more fragment admitted now? Counts it when yes. */
+static inline bool
+frag_source_admit(struct worker *w, uint32_t src_be, uint64_t now)
+{
+	struct frag_source *s =
+		&w->frag_src[(rte_be_to_cpu_32(src_be) * UINT32_C(2654435761)) >> 22];
+	uint32_t window = (uint32_t)(now / w->frag_window_cycles);
+
+	RTE_BUILD_BUG_ON(SF_FRAG_SOURCES != 1u << (32 - 22));
+	if (s->src != src_be || s->window != window) {
+		s->src = src_be;
+		s->window = window;
+		s->count = 0;
+	}
+	if (s->count >= w->frag_source_max)
+		return false;
+	s->count++;
+	return true;
+}
+
 struct rte_mbuf *
 frag_reassemble(struct worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		enum verdict *verdict)
 {
 	uint32_t refused_before = w->death_row.cnt;
-	struct rte_mbuf *whole;
+	uint64_t now = rte_rdtsc();
+	struct rte_mbuf *whole, *copy;
 
+	if (unlikely(!frag_source_admit(w, ip->src_addr, now))) {
+		rte_pktmbuf_free(m);
+		*verdict = VERDICT_DROP_FRAG_SOURCE_BUDGET;
+		return NULL;
+	}
+	copy = rte_pktmbuf_copy(m, w->frag_pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	if (unlikely(copy == NULL)) {
+		*verdict = VERDICT_DROP_FRAG_POOL_EMPTY;
+		return NULL;
+	}
+	m = copy;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	m->l2_len = sizeof(struct rte_ether_hdr);
 	m->l3_len = (uint16_t)((ip->version_ihl & 0x0f) * 4);
-	whole = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->death_row, m, rte_rdtsc(), ip);
+	whole = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->death_row, m, now, ip);
 	if (whole != NULL)
 		return whole;
 	/*

@@ -13,7 +13,35 @@ neigh_init(struct neigh_table *t, uint32_t ip_be, uint8_t prefix_len)
 {
 	t->mask = prefix_len == 0 ? 0 : UINT32_MAX << (32 - prefix_len);
 	t->net = rte_be_to_cpu_32(ip_be) & t->mask;
+	t->pinned_be = 0;
 	memset(t->slots, 0, sizeof(t->slots));
+	memset(t->pending, 0, sizeof(t->pending));
+}
+
+static inline uint32_t
+neigh_pending_idx(uint32_t ip_be)
+{
+	uint32_t h = rte_be_to_cpu_32(ip_be) * UINT32_C(2654435761); /* Fibonacci hashing */
+
+	return h >> 24; /* NEIGH_PENDING = 256 = 2^8 */
+}
+
+void
+neigh_asked(struct neigh_table *t, uint32_t ip_be, uint64_t deadline_tsc)
+{
+	uint64_t want = ((uint64_t)ip_be << 32) | (uint32_t)(deadline_tsc >> NEIGH_PENDING_SHIFT);
+
+	__atomic_store_n(&t->pending[neigh_pending_idx(ip_be)], want, __ATOMIC_RELAXED);
+}
+
+bool
+neigh_awaited(const struct neigh_table *t, uint32_t ip_be, uint64_t now_tsc)
+{
+	uint64_t w = __atomic_load_n(&t->pending[neigh_pending_idx(ip_be)], __ATOMIC_RELAXED);
+	uint32_t now = (uint32_t)(now_tsc >> NEIGH_PENDING_SHIFT);
+
+	/* wrap-safe: the deadline is at most a few seconds ahead of any request's clock */
+	return w != 0 && (uint32_t)(w >> 32) == ip_be && (int32_t)((uint32_t)w - now) >= 0;
 }
 
 static inline uint64_t
@@ -63,7 +91,7 @@ neigh_learn(struct neigh_table *t, uint32_t ip_be, const struct rte_ether_addr *
 
 	if ((ip & t->mask) != t->net || host == 0 || host == ~t->mask)
 		return false;
-	if (!rte_is_valid_assigned_ether_addr(mac))
+	if (!rte_is_valid_assigned_ether_addr(mac) || (ip_be == t->pinned_be && ip_be != 0))
 		return false;
 	slot = &t->slots[neigh_slot(t, ip, &tag)];
 	want = tag | neigh_mac_word(mac);
@@ -71,4 +99,12 @@ neigh_learn(struct neigh_table *t, uint32_t ip_be, const struct rte_ether_addr *
 		return false; /* the common case: no write, no cache-line bouncing */
 	__atomic_store_n(slot, want, __ATOMIC_RELAXED);
 	return true;
+}
+
+void
+neigh_pin(struct neigh_table *t, uint32_t ip_be, const struct rte_ether_addr *mac)
+{
+	t->pinned_be = 0;
+	neigh_learn(t, ip_be, mac);
+	t->pinned_be = ip_be;
 }

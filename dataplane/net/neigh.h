@@ -19,15 +19,36 @@
  * SIP edge the table is a plain direct map (512 KiB per port).
  */
 #define NEIGH_SLOTS 65536
+#define NEIGH_PENDING 256  /* outstanding ARP requests remembered (hashed by address) */
+#define NEIGH_PENDING_SHIFT 20 /* pending deadlines in units of 2^20 TSC cycles (~0.3-1 ms) */
 
 struct neigh_table {
 	uint32_t net;      /* on-link network, host byte order */
 	uint32_t mask;     /* host byte order */
+	uint32_t pinned_be; /* an address whose entry ARP never changes (static gateway_mac), 0 */
 	uint64_t slots[NEIGH_SLOTS]; /* (tag << 48) | mac, 0 = empty */
+	/*
+	 * ARP requests we sent and still wait for: (address_be << 32) | deadline in
+	 * 2^NEIGH_PENDING_SHIFT-cycle units, one 64-bit word each (atomic, any lcore). A reply
+	 * is only believed when it answers one of these (arp.c).
+	 */
+	uint64_t pending[NEIGH_PENDING];
 };
 
 /* Reset @t for the on-link network @ip/@prefix_len (addresses in network byte order). */
 void neigh_init(struct neigh_table *t, uint32_t ip_be, uint8_t prefix_len);
+
+/*
+ * Set @ip_be's entry to @mac for good: ARP never changes it afterwards (neigh_learn() refuses
+ * it). For the interface's static gateway_mac; control plane, before the workers start.
+ */
+void neigh_pin(struct neigh_table *t, uint32_t ip_be, const struct rte_ether_addr *mac);
+
+/* We just asked for @ip_be: a reply is awaited until @deadline_tsc. Any lcore. */
+void neigh_asked(struct neigh_table *t, uint32_t ip_be, uint64_t deadline_tsc);
+
+/* Did we ask for @ip_be, with the answer still awaited at @now_tsc? Any lcore. */
+bool neigh_awaited(const struct neigh_table *t, uint32_t ip_be, uint64_t now_tsc);
 
 /* Is @ip_be (network byte order) on the table's network? */
 static inline bool
@@ -41,7 +62,7 @@ bool neigh_lookup(const struct neigh_table *t, uint32_t ip_be, struct rte_ether_
 
 /*
  * Remember that @ip_be is at @mac. Ignored for off-link addresses, the network and broadcast
- * addresses, and multicast or zero MACs. Writes only when the entry changes. Any lcore.
+ * addresses, the pinned address (neigh_pin), and multicast or zero MACs. Writes only when the entry changes. Any lcore.
  * Returns true when the entry was added or changed.
  */
 bool neigh_learn(struct neigh_table *t, uint32_t ip_be, const struct rte_ether_addr *mac);

@@ -25,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -118,6 +119,17 @@ def eal_runtime_dir(prefix):
     return os.path.join(base, "dpdk", prefix)
 
 
+def write_pcap(path, frames):
+    """A classic pcap (Ethernet) of @frames: scapy packets or raw frame bytes, so a case can
+    hand over tens of thousands of frames without building a scapy object for each."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, frame in enumerate(frames):
+            b = frame if isinstance(frame, (bytes, bytearray)) else bytes(frame)
+            f.write(struct.pack("<IIII", i // 1000000, i % 1000000, len(b), len(b)))
+            f.write(b)
+
+
 def run_daemon(ctx, name, frames, iface_overrides=None, config_overrides=None, daemon_args=()):
     """Replay @frames (scapy packets, in order) through sipfastd and return a Run.
     @config_overrides replaces top-level config sections (params, accounts, gateways);
@@ -126,7 +138,7 @@ def run_daemon(ctx, name, frames, iface_overrides=None, config_overrides=None, d
     os.mkdir(tmp)
     in_pcap, out_pcap = os.path.join(tmp, "in.pcap"), os.path.join(tmp, "out.pcap")
     cfg_path, ctl = os.path.join(tmp, "sipfast.json"), os.path.join(tmp, "ctl.sock")
-    wrpcap(in_pcap, frames)
+    write_pcap(in_pcap, frames)
     cfg = copy.deepcopy(BASE_CONFIG)
     cfg["interfaces"][0].update(iface_overrides or {})
     cfg.update(copy.deepcopy(config_overrides or {}))
@@ -334,7 +346,7 @@ def garbage_frames():
          "drop_ip_bad_header"),
         ("truncated_ethernet", Raw(bytes(to_us())[:10]), "drop_runt"),
         ("truncated_ipv4", Raw(truncated_ip), "drop_runt"),
-        ("ipv4_total_length_beyond_frame", long_ip, "drop_ip_bad_header"),
+        ("ipv4_total_length_beyond_frame", long_ip, "drop_ip_truncated"),
         ("bad_ipv4_checksum", bad_ip_cksum, "drop_ip_bad_cksum"),
         ("bad_udp_checksum", bad_udp_cksum, "drop_udp_bad_cksum"),
         ("udp_length_beyond_ip", short_udp, "drop_udp_bad"),
@@ -813,6 +825,69 @@ def case_reg_nat_expiry_capped(ctx):
                           "tx_packets": 2})
 
 
+# ---- issue 12 defect 1: a flood of incomplete fragments must not stop the service ---------
+
+FLOOD_SOURCES = 4096   # = runtime.frag_max_flows, the production table size
+FLOOD_PIECES = 7       # 8-byte fragments at offsets 0..48, MF set: never complete
+
+
+def ipv4_cksum(hdr):
+    s = sum(struct.unpack("!10H", hdr))
+    s = (s & 0xffff) + (s >> 16)
+    s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def flood_frames():
+    """FLOOD_SOURCES x FLOOD_PIECES incomplete UDP fragments from 172.16.0.0/20 (off-link
+    sources through the gateway's MAC), built as bytes: scapy would take minutes."""
+    eth = mac_bytes(OUR_MAC) + mac_bytes(PEER_MAC) + b"\x08\x00"
+    dst = bytes(int(x) for x in OUR_IP.split("."))
+    frames = []
+    for i in range(FLOOD_SOURCES):
+        src = bytes([172, 16, i >> 8, i & 255])
+        for k in range(FLOOD_PIECES):
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, i, 0x2000 | k, 64, 17, 0, src, dst)
+            hdr = hdr[:10] + struct.pack("!H", ipv4_cksum(hdr)) + hdr[12:]
+            frames.append(eth + hdr + b"fragfrag" + bytes(18))  # padded to 60 bytes
+    return frames
+
+
+def case_harden1_fragment_flood_service(ctx):
+    """Issue 12 defect 1: 4,096 sources x 7 fragments of datagrams that never complete (28,672
+    frames, the production table size, more than the 8,191-mbuf packet pool), then a gateway's
+    OPTIONS and a phone's digest REGISTER. Before the fix the tables held the packet pool's
+    mbufs: the pool ran dry, net_pcap dropped the frames it could not store, and the requests
+    never got through (the daemon never saw all its frames: "did not stop"). Now the
+    fragments go to the fragment pool (runtime.frag_mbufs) and every refusal is counted."""
+    rng = random.Random(77)
+    flood = flood_frames()
+    options = sip_frame(sip_request("OPTIONS", "gw", rng, src_ip=PEER_IP, sport=5071, ua=None),
+                        src_ip=PEER_IP, src_mac=PEER_MAC, sport=5071)
+    phone = Phone(random.Random(31))
+    reg, nonce = challenge_then_answer(phone, expires=3600)
+    cfg = registrar_config("Off", SS_ENDPOINT_EXPIRE=3600)
+    cfg["gateways"] = [{"name": "peer", "address": PEER_IP}]
+    frag_mbufs = 2047
+    run = run_daemon(ctx, "fragflood", flood + [options] + reg, daemon_args=FIXED_NONCE,
+                     config_overrides=dict(cfg, runtime=dict(BASE_CONFIG["runtime"],
+                                                             frag_mbufs=frag_mbufs)))
+    expect(len(run.out) == 3, "expected 3 frames out (200 to OPTIONS, 401, 200), got %d",
+           len(run.out))
+    check_sip_answer_frame(run.out[0], options, 200, "OK", [
+        b"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE",
+        b"Accept: application/sdp", b"Supported: timer"])
+    check_sip_answer_frame(run.out[1], reg[0], 401, "Unauthorized", [challenge_with(nonce)])
+    check_sip_answer_frame(run.out[2], reg[1], 200, "OK",
+                           registered_lines(phone.contact_uri(), 3600))
+    held = run.counter("frag_held")
+    refused = run.counter("drop_frag_pool_empty") + run.counter("drop_frag") + \
+        run.counter("drop_frag_source_budget")
+    expect(held + refused == len(flood), "fragments: %d held + %d refused != %d sent", held,
+           refused, len(flood))
+    expect_counters(run, {"sip_replied_options": 1, "reg_ok": 1, "tx_packets": 3})
+
+
 CASES = [
     ("PCAP_arp_request_reply", case_arp_request_reply),
     ("PCAP_icmp_echo_reply", case_icmp_echo_reply),
@@ -833,6 +908,8 @@ CASES = [
     ("PCAP_AUTH_1_REG_1_register_challenge_then_200", case_reg_challenge_then_200),
     ("PCAP_AUTH_4_LOCK_7_register_wrong_answers_locked_on", case_reg_wrong_answers_locked),
     ("PCAP_REG_3_nat_register_expiry_capped", case_reg_nat_expiry_capped),
+    ("PCAP_HARDEN_1_fragment_flood_gateway_and_register_served",
+     case_harden1_fragment_flood_service),
 ]
 
 

@@ -191,7 +191,10 @@ fx_pools_create(struct fx *f)
 	snprintf(name, sizeof(name), "fx_big_%u", n);
 	f->big_pool = rte_pktmbuf_pool_create(name, FX_BIG_POOL_SIZE, 0, SF_MBUF_PRIV_SIZE,
 					      FX_BIG_DATA, 0);
-	return f->pool != NULL && f->big_pool != NULL ? 0 : -ENOMEM;
+	snprintf(name, sizeof(name), "fx_frag_%u", n);
+	f->frag_pool = rte_pktmbuf_pool_create(name, FX_FRAG_POOL_SIZE, 0, SF_MBUF_PRIV_SIZE,
+					       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return f->pool != NULL && f->big_pool != NULL && f->frag_pool != NULL ? 0 : -ENOMEM;
 }
 
 /* Timing and identity fields, as ctrlplane/ports.c worker_setup() sets them. */
@@ -244,6 +247,9 @@ fx_worker_create(struct fx *f, uint16_t index, uint16_t n_workers, unsigned int 
 	fx_worker_times(w, index, n_workers);
 	w->pool = f->pool;
 	w->big_pool = f->big_pool;
+	w->frag_pool = f->frag_pool;
+	w->frag_window_cycles = ms * frag_timeout_ms;
+	w->frag_source_max = FX_FRAG_SOURCE_MAX;
 	w->cfg = f->snap;
 	w->frag_tbl = rte_ip_frag_table_create(FX_FRAG_BUCKETS, FX_FRAG_BUCKET_ENTRIES,
 					       FX_FRAG_BUCKETS * FX_FRAG_BUCKET_ENTRIES,
@@ -319,6 +325,7 @@ fx_destroy(struct fx *f)
 	rte_free(f->neigh);
 	rte_mempool_free(f->pool);
 	rte_mempool_free(f->big_pool);
+	rte_mempool_free(f->frag_pool);
 	free(f->snap);
 	free(f);
 }
@@ -381,6 +388,7 @@ fx_assert_no_leak(struct fx *f)
 	fx_release_mbufs(f);
 	assert_int_equal(rte_mempool_avail_count(f->pool), f->pool->size);
 	assert_int_equal(rte_mempool_avail_count(f->big_pool), f->big_pool->size);
+	assert_int_equal(rte_mempool_avail_count(f->frag_pool), f->frag_pool->size);
 }
 
 struct rte_ether_hdr *

@@ -35,7 +35,9 @@
 #define FX_POOL_SIZE 1023       /* mbufs in the worker's pool */
 #define FX_BIG_POOL_SIZE 63     /* linearised-datagram buffers */
 #define FX_BIG_DATA (16384 + RTE_PKTMBUF_HEADROOM) /* bytes, as ctrlplane/ports.c */
-#define FX_FRAG_TIMEOUT_MS 2000 /* default reassembly timeout */
+#define FX_FRAG_POOL_SIZE 255   /* fragments reassembly may hold (runtime.frag_mbufs) */
+#define FX_FRAG_SOURCE_MAX 128  /* fragments per source per timeout (runtime.frag_source_max) */
+#define FX_FRAG_TIMEOUT_MS 2000 /* reassembly timeout of most tests */
 #define FX_HOLD_MS 1000         /* ARP hold deadline */
 #define FX_ARP_RETRY_MS 200     /* ARP retry interval */
 
@@ -46,6 +48,7 @@ struct fx {
 	struct neigh_table *neigh;      /* the port's neighbour table */
 	struct rte_mempool *pool;       /* w->pool; input frames come from it too */
 	struct rte_mempool *big_pool;   /* w->big_pool */
+	struct rte_mempool *frag_pool;  /* w->frag_pool */
 	uint16_t port;                  /* DPDK port id of the net_ring port */
 	struct rte_ether_addr our_mac;  /* the port's MAC */
 	struct rte_ether_addr peer_mac; /* a locally administered unicast MAC for FX_PEER_IP */

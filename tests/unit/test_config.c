@@ -162,6 +162,42 @@ test_interface_errors_name_the_path(void **state)
 	expect_error("interfaces.0.icmp_echo", "\"yes\"", "interfaces[0].icmp_echo", "true or false");
 }
 
+/* ARP-8 (issue 12 defect 8): the optional static gateway MAC, validated, errors name the key. */
+static void
+test_ARP_8_gateway_mac_key(void **state)
+{
+	static const uint8_t want[6] = {0x02, 0x00, 0x5e, 0x0a, 0xbc, 0xfe};
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct sf_runtime rt;
+	struct cfg_error err;
+
+	(void)state;
+	assert_non_null(snap);
+	assert_int_equal(build_with("interfaces.0.gateway_mac", "\"02:00:5E:0a:bc:fe\"", snap, &rt,
+				    &err), 0);
+	assert_true(snap->ifaces[0].gateway_mac_set);
+	assert_memory_equal(snap->ifaces[0].gateway_mac, want, 6);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_non_null(snap);
+	assert_int_equal(build_with(NULL, NULL, snap, &rt, &err), 0);
+	assert_false(snap->ifaces[0].gateway_mac_set);
+	snapshot_free(snap);
+	expect_error("interfaces.0.gateway_mac", "\"02:00:5e:0a:bc\"", "interfaces[0].gateway_mac",
+		     "xx:xx");
+	expect_error("interfaces.0.gateway_mac", "\"02:00:5e:0a:bc:fg\"",
+		     "interfaces[0].gateway_mac", "xx:xx");
+	expect_error("interfaces.0.gateway_mac", "\"02:00:5e:0a:bc:fe:\"",
+		     "interfaces[0].gateway_mac", "xx:xx");
+	expect_error("interfaces.0.gateway_mac", "7", "interfaces[0].gateway_mac", "xx:xx");
+	expect_error("interfaces.0.gateway_mac", "\"01:00:5e:00:00:01\"",
+		     "interfaces[0].gateway_mac", "unicast");
+	expect_error("interfaces.0.gateway_mac", "\"ff:ff:ff:ff:ff:ff\"",
+		     "interfaces[0].gateway_mac", "unicast");
+	expect_error("interfaces.0.gateway_mac", "\"00:00:00:00:00:00\"",
+		     "interfaces[0].gateway_mac", "unicast");
+}
+
 static void
 test_duplicate_port_rejected(void **state)
 {
@@ -443,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_CFG_3_unknown_keys_rejected_at_every_level),
 		cmocka_unit_test(test_interface_errors_name_the_path),
 		cmocka_unit_test(test_duplicate_port_rejected),
+		cmocka_unit_test(test_ARP_8_gateway_mac_key),
 		cmocka_unit_test(test_keepalive_spread_mode_key),
 		cmocka_unit_test(test_sip_section_checked),
 		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),

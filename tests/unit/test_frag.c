@@ -402,6 +402,105 @@ test_frag_udp_send_fragments_to_mtu_and_reassembles(void **state)
 	fx_assert_no_leak(f);
 }
 
+/*
+ * Issue 12 defect 1 (fragment flood empties the mbuf pool). The production table size
+ * (runtime.frag_max_flows = 4096 per worker, 16 per bucket, as ctrlplane/ports.c builds it),
+ * a timeout long enough that nothing expires during the flood (the worst case), and
+ * FLOOD_SOURCES sources each sending FLOOD_PIECES fragments of a datagram that never
+ * completes. Before the fix the tables held the received mbufs themselves: a 1,023-mbuf pool
+ * was empty after ~1,000 fragments.
+ */
+#define FLOOD_SOURCES 4096
+#define FLOOD_PIECES 7           /* offsets 0..48, MF set: the datagram never completes */
+#define FLOOD_TIMEOUT_MS 10000
+#define FLOOD_POOL_FLOOR (FX_POOL_SIZE - SF_BURST) /* at most one burst in flight */
+
+static void
+flood_production_table(struct fx *f)
+{
+	uint64_t ms = rte_get_tsc_hz() / 1000;
+
+	rte_ip_frag_table_destroy(f->w->frag_tbl);
+	f->w->frag_tbl = rte_ip_frag_table_create(4096 / 16 + 1, 16, 4096, ms * FLOOD_TIMEOUT_MS,
+						  0);
+	assert_non_null(f->w->frag_tbl);
+	f->w->frag_window_cycles = ms * FLOOD_TIMEOUT_MS;
+}
+
+/* An 8-byte fragment at @ofs of datagram @id from @src (host order), MF set. */
+static struct rte_mbuf *
+flood_piece(struct fx *f, uint32_t src, uint16_t id, uint16_t ofs)
+{
+	static const uint8_t junk[8] = "fragfrag";
+	struct rte_mbuf *m = fx_ipv4_frame(f, src, FX_OUR_IP, IPPROTO_UDP, junk, sizeof(junk));
+	struct rte_ipv4_hdr *ip = fx_ip(m);
+
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->fragment_offset = rte_cpu_to_be_16((uint16_t)((ofs / 8) | RTE_IPV4_HDR_MF_FLAG));
+	fx_ip_recksum(m);
+	return m;
+}
+
+static void
+test_HARDEN_1_fragment_flood_pool_floor(void **state)
+{
+	struct fx *f = *state;
+	unsigned int i, k, sent = 0, low = FX_POOL_SIZE;
+	struct rte_mbuf *m;
+
+	flood_production_table(f);
+	for (i = 0; i < FLOOD_SOURCES; i++) {
+		uint32_t src = RTE_IPV4(172u, 16, 0, 0) | i;
+
+		for (k = 0; k < FLOOD_PIECES; k++, sent++) {
+			fx_rx(f, flood_piece(f, src, (uint16_t)i, (uint16_t)(8 * k)));
+			frag_reap(f);
+			if (rte_mempool_avail_count(f->pool) < low)
+				low = rte_mempool_avail_count(f->pool);
+			if (low < FLOOD_POOL_FLOOR)
+				fail_msg("packet pool down to %u free after %u fragments (floor %u)",
+					 low, sent + 1, FLOOD_POOL_FLOOR);
+		}
+	}
+	print_message("%u fragments from %u sources: packet pool never below %u of %u free\n",
+		      sent, FLOOD_SOURCES, low, FX_POOL_SIZE);
+	/* what reassembly holds is the fragment pool, every refusal counted by its reason */
+	assert_int_equal(f->w->verdicts[VERDICT_FRAG_HELD], FX_FRAG_POOL_SIZE);
+	assert_int_equal(f->w->verdicts[VERDICT_DROP_FRAG_POOL_EMPTY], sent - FX_FRAG_POOL_SIZE);
+	assert_int_equal(f->w->verdicts[VERDICT_DROP_FRAG], 0);
+	assert_int_equal(f->w->verdicts[VERDICT_DROP_FRAG_SOURCE_BUDGET], 0);
+	/* service goes on: a datagram reaches the SIP layer, one we send still gets a buffer */
+	fx_rx(f, fx_udp_frame(f, FX_SIP_PORT, 64, 3));
+	assert_int_equal(f->w->counters[COUNTER_SIP_RECEIVED], 1);
+	m = fx_alloc(f->pool);
+	rte_pktmbuf_free(m);
+	assert_int_equal(fx_tx_discard(f), 0);
+	fx_assert_no_leak(f);
+}
+
+/* One source may have runtime.frag_source_max fragments admitted per timeout window. */
+static void
+test_HARDEN_1_fragment_source_budget(void **state)
+{
+	struct fx *f = *state;
+	unsigned int i;
+
+	flood_production_table(f);
+	for (i = 0; i < FX_FRAG_SOURCE_MAX + 10; i++)
+		fx_rx(f, flood_piece(f, RTE_IPV4(172u, 16, 9, 9), (uint16_t)i, 0));
+	assert_int_equal(f->w->verdicts[VERDICT_FRAG_HELD], FX_FRAG_SOURCE_MAX);
+	assert_int_equal(f->w->verdicts[VERDICT_DROP_FRAG_SOURCE_BUDGET], 10);
+	/* another source is not affected */
+	assert_int_equal(fx_rx(f, flood_piece(f, RTE_IPV4(172u, 16, 9, 10), 1, 0)),
+			 VERDICT_FRAG_HELD);
+	/* the next window starts a new budget */
+	f->w->frag_window_cycles = 1;
+	assert_int_equal(fx_rx(f, flood_piece(f, RTE_IPV4(172u, 16, 9, 9), 999, 0)),
+			 VERDICT_FRAG_HELD);
+	frag_reap(f);
+	fx_assert_no_leak(f);
+}
+
 static int
 frag_group_setup(void **state)
 {
@@ -427,6 +526,8 @@ main(void)
 		FRAG_TEST_SHORT(test_regression_frag_stale_entry_reuse_reported_as_drop),
 		FRAG_TEST(test_frag_too_many_pieces_are_refused),
 		FRAG_TEST(test_frag_udp_send_fragments_to_mtu_and_reassembles),
+		FRAG_TEST(test_HARDEN_1_fragment_flood_pool_floor),
+		FRAG_TEST(test_HARDEN_1_fragment_source_budget),
 	};
 
 	return cmocka_run_group_tests(tests, frag_group_setup, NULL);

@@ -20,6 +20,7 @@
 #include "dataplane/net/neigh.h"
 #include "tests/unit/eal_fixture.h"
 
+#define NET_OTHER RTE_IPV4(10u, 99, 0, 21)
 #define NEIGH_RACE_READS 2000000 /* lookups while both writers are storing */
 
 /* The table is plain memory and needs no EAL; 512 KiB is too big for the stack. */
@@ -125,6 +126,28 @@ test_neigh_relearn_writes_only_on_change(void **state)
 	assert_true(neigh_has(t, FX_PEER_IP, &mac));
 	assert_true(neigh_learn(t, fx_be32(FX_PEER_IP), &other));
 	assert_true(neigh_has(t, FX_PEER_IP, &other));
+}
+
+/* ARP-8: a pinned address (static gateway_mac) is never relearned; pending requests expire. */
+static void
+test_ARP_8_neigh_pin_and_pending(void **state)
+{
+	struct neigh_table *t = *state;
+	struct rte_ether_addr mac, other;
+	uint64_t unit = UINT64_C(1) << NEIGH_PENDING_SHIFT, now = 1000 * unit;
+
+	fx_mac(&mac, 7);
+	fx_mac(&other, 8);
+	neigh_pin(t, fx_be32(FX_GW_IP), &mac);
+	assert_false(neigh_learn(t, fx_be32(FX_GW_IP), &other));
+	assert_true(neigh_has(t, FX_GW_IP, &mac));
+	assert_true(neigh_learn(t, fx_be32(FX_PEER_IP), &other)); /* others still learn */
+	assert_false(neigh_awaited(t, fx_be32(FX_PEER_IP), now));
+	neigh_asked(t, fx_be32(FX_PEER_IP), now + 10 * unit);
+	assert_true(neigh_awaited(t, fx_be32(FX_PEER_IP), now));
+	assert_true(neigh_awaited(t, fx_be32(FX_PEER_IP), now + 10 * unit));
+	assert_false(neigh_awaited(t, fx_be32(FX_PEER_IP), now + 11 * unit));
+	assert_false(neigh_awaited(t, fx_be32(NET_OTHER), now));
 }
 
 /* In a /8 the host part has 24 bits: 10.0.1.5 and 10.1.1.5 share the low 16 (0x0105). */
@@ -278,6 +301,7 @@ main(void)
 		NEIGH_TEST(test_neigh_network_and_broadcast_ignored),
 		NEIGH_TEST(test_neigh_multicast_and_zero_mac_ignored),
 		NEIGH_TEST(test_neigh_relearn_writes_only_on_change),
+		NEIGH_TEST(test_ARP_8_neigh_pin_and_pending),
 		NEIGH_TEST(test_neigh_slot_collision_does_not_alias),
 		NEIGH_TEST(test_neigh_prefix_16_holds_every_host),
 		NEIGH_TEST(test_neigh_concurrent_learners_never_tear),
