@@ -143,11 +143,11 @@ write_config "$WORK/lock.json"
 for i in $(seq 1 30); do echo "guess-$i"; done >"$WORK/words.txt"
 
 for workers in 1 2; do
-	sf_start --workers "$workers" --config "$WORK/lock.json" || exit 1
+	sf_start --workers "$workers" --config "$WORK/lock.json"
 	sfx="w$workers"
 
 	# --- Off: attacker 10.99.0.2 ------------------------------------------------------------
-	held_digest 10.99.0.2 off || { echo "reg_digest.py got no challenge" >&2; exit 1; }
+	setup "reg_digest_challenged_off_$sfx" held_digest 10.99.0.2 off
 	cap_start "$WORK/off_$sfx.pcap" 'udp port 5060'
 	t0=$SECONDS
 	svcrack_run 10.99.0.2 5080
@@ -173,7 +173,7 @@ for workers in 1 2; do
 	# --- On: attacker 10.99.0.4 -------------------------------------------------------------
 	ctl config.set '{"params": {"SS_REPLY_UNAUTHORIZED": "On"}}' >/dev/null
 	wrong0=$(counter reg_fail_wrong)
-	held_digest 10.99.0.4 on || { echo "reg_digest.py got no challenge" >&2; exit 1; }
+	setup "reg_digest_challenged_on_$sfx" held_digest 10.99.0.4 on
 	cap_start "$WORK/on_$sfx.pcap" 'udp port 5060'
 	svcrack_run 10.99.0.4 5081
 	release_digest on

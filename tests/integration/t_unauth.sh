@@ -57,7 +57,7 @@ peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
 
 # --- Off, peer unknown -----------------------------------------------------------------------
 write_config "$WORK/off.json" Off
-sf_start --config "$WORK/off.json" || exit 1
+sf_start --config "$WORK/off.json"
 cap_start "$WORK/off.pcap" 'src host 10.99.0.1 and not arp'
 sv svmap 10.99.0.1 -p 5060 >"$WORK/svmap.txt"
 # svmap sends User-Agent: friendly-scanner (sipvicious libs/svhelper.py makeRequest default).
@@ -93,7 +93,7 @@ sf_stop
 
 # --- Off, peer configured as a gateway ---------------------------------------------------------
 write_config "$WORK/gw.json" Off 10.99.0.2
-sf_start --config "$WORK/gw.json" || exit 1
+sf_start --config "$WORK/gw.json"
 check UNAUTH-9_gateway_options_sipp_gets_200 sipp_ok options_200.xml 5071
 check UNAUTH-9_gateway_options_counted test "$(counter sip_replied_options)" = 1
 check UNAUTH-13_gateway_bye_no_dialog_481 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 481 Call/Transaction Does Not Exist'
@@ -103,7 +103,7 @@ sf_stop
 
 # --- On, peer unknown (UNAUTH-12 by restart until the toggle lands) ----------------------------
 write_config "$WORK/on.json" On
-sf_start --config "$WORK/on.json" || exit 1
+sf_start --config "$WORK/on.json"
 check UNAUTH-4_on_unknown_options_sipp_gets_403 sipp_ok options_403.xml 5072
 check UNAUTH-1_on_unknown_register_challenged answer_is "$(probe REGISTER)" 'SIP/2.0 401 Unauthorized'
 check UNAUTH-2_on_unknown_credentials_403 answer_is "$(probe REGISTER --auth 9999)" 'SIP/2.0 403 Forbidden'
