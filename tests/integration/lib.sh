@@ -125,7 +125,14 @@ cap_count_between() {
 # Canary for "nothing came back" checks: an ICMP echo from the peer, which sipfastd answers
 # (NET: ping). A silence check passes only when the same capture holds the echo reply, so a
 # capture that saw nothing proves nothing.
-canary() { peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1; }
+canary() {
+	local i
+	for i in 1 2 3; do
+		peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1 && return 0
+	done
+	echo "canary: 3 pings unanswered" >&2
+	return 1
+}
 CANARY_FILTER='icmp and src host 10.99.0.1 and icmp[icmptype] = icmp-echoreply'
 # silent_in FILE FILTER: the capture saw the canary's reply and nothing matching FILTER.
 silent_in() {
