@@ -75,12 +75,13 @@ sf_stop() {
 }
 
 # cap_start FILE FILTER: capture on the peer's side of the veth (what sipfastd sent) until
-# cap_stop. The capture must prove it runs: tcpdump's "listening on" line within 10 s and the
+# cap_stop. --immediate-mode: without it the packets of the last buffer timeout (up to 1 s)
+# before the SIGINT are lost (seen: a canary echo reply 0.5 s before cap_stop missing). The capture must prove it runs: tcpdump's "listening on" line within 10 s and the
 # pcap file header written, else a FAIL line SETUP_<script>_cap_start and the script stops.
 CAP_IF=${SF_CAP_IF:-}       # test hook: another interface (a capture that cannot start)
 cap_start() {
 	local err="$1.err"
-	ip netns exec "$TB-peer" tcpdump -Z root -i "${CAP_IF:-${TB}1}" -n -U -w "$1" "$2" \
+	ip netns exec "$TB-peer" tcpdump -Z root -i "${CAP_IF:-${TB}1}" -n -U --immediate-mode -w "$1" "$2" \
 		>/dev/null 2>"$err" &
 	CAP_PID=$!
 	for _ in $(seq 1 100); do

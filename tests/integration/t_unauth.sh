@@ -67,11 +67,14 @@ junk_counted() {
 }
 answer_is() { [[ "$1" == "$2" ]]; }
 
-# The fewest requests each scanner sends here when nothing answers (sipvicious 0.3.x, seen on
-# the wire): svmap 1 OPTIONS; svwar 17 (11 REGISTER + 6 INVITE extensions, plus its probe);
-# svcrack 20 passwords. SVWAR_MIN/SVCRACK_MIN/SVMAP_MIN are set below after measuring.
+# The fewest requests each scanner sends here when nothing answers (sipvicious 0.3.3, seen on
+# the wire): svmap 1 OPTIONS; svwar 1 per run (2): it sends a sanity probe for a random
+# extension first and gives up when nothing answers it, --force or not, so the silence stops
+# it before the range is tried; svcrack 1: it asks for a challenge first and stops when none
+# comes, so it never sends a password. Fewer means the scanner did not run (or the capture
+# missed it) and the silence proves nothing.
 SVMAP_MIN=${SVMAP_MIN:-1}
-SVWAR_MIN=${SVWAR_MIN:-1}
+SVWAR_MIN=${SVWAR_MIN:-2}
 SVCRACK_MIN=${SVCRACK_MIN:-1}
 
 tb_up
