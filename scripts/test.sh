@@ -7,7 +7,9 @@
 #   bench smoke. Every tier runs under an outer `timeout`; a tier that prints no result, exits
 #   non-zero without a FAIL line or times out is a failure, and the names of what ran are
 #   compared with tests/manifest/<tier>.txt (missing or extra = FAIL; see tests/README.md).
-# Environment: SF_WERROR=1 builds with -Dwerror=true (CI sets it); SF_SKIP_LIVE=1 skips the
+# Environment: SF_TIERS="unit golden ..." runs only those tiers (and their builds);
+# SF_LIVE_SCRIPTS="t_a.sh t_b.sh" only those live scripts (the manifest then reports the others
+# missing); SF_WERROR=1 builds with -Dwerror=true (CI sets it); SF_SKIP_LIVE=1 skips the
 # live tier (e.g. without root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -105,6 +107,9 @@ meson_tier() {
 }
 
 step() { printf '== %s\n' "$*"; }
+# want TIER: the tier is selected (SF_TIERS, a space-separated list of static unit asan fuzz tsan
+# golden live bench; default all). For trying the harness; CI runs them all.
+want() { [ -z "${SF_TIERS:-}" ] || [[ " $SF_TIERS " == *" $1 "* ]]; }
 
 step "dependencies"
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -114,19 +119,26 @@ scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 T_STATIC=120 T_UNIT=480 T_ASAN=480 T_TSAN=300 T_GOLDEN=300 T_LIVE=1100 T_BENCH=240
 T_FUZZ=$((${SF_FUZZ_SECONDS:-60} + 120))
 
-step "static checks"
-timeout -k 10 "$T_STATIC" scripts/check-forbidden.sh >"$log/forbidden" 2>&1
-rc=$?
-if [ "$rc" -eq 0 ]; then
-	echo "PASS STATIC_forbidden_tokens" >"$log/static"
-else
-	cat "$log/forbidden"
-	echo "FAIL STATIC_forbidden_tokens (exit $rc)" >"$log/static"
+if want static; then
+	step "static checks"
+	timeout -k 10 "$T_STATIC" scripts/check-forbidden.sh >"$log/forbidden" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS STATIC_forbidden_tokens" >"$log/static"
+	else
+		cat "$log/forbidden"
+		echo "FAIL STATIC_forbidden_tokens (exit $rc)" >"$log/static"
+	fi
+	tally_lines static "$log/static" 0
 fi
-tally_lines static "$log/static" 0
 
 step "builds: gcc; clang ASan+UBSan; clang TSan (snapshot hand-off)"
 for kind in release asan tsan; do
+	case $kind in
+	release) want unit || want golden || want live || want bench || continue ;;
+	asan) want asan || want fuzz || continue ;;
+	tsan) want tsan || continue ;;
+	esac
 	if ! scripts/build.sh "$kind" >"$log/build-$kind" 2>&1; then
 		tail -40 "$log/build-$kind"
 		fail "BUILD_$kind" "scripts/build.sh $kind failed"
@@ -135,58 +147,72 @@ done
 
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-step "unit tier (gcc): pure + DPDK suites"
-meson_tier unit build "$T_UNIT"
-step "sanitizer tier (clang ASan+UBSan): pure and DPDK unit suites, fuzz corpus replay"
-meson_tier asan build-asan "$T_ASAN" --suite unit
-
-step "fuzz tier: ${SF_FUZZ_SECONDS:-60} s of libFuzzer on the SIP scanner (ASan+UBSan)"
-fuzz_dir=$(mktemp -d /tmp/sffuzz.XXXXXX)
-cp tests/fuzz/corpus/sip_scan/* "$fuzz_dir/" || echo "no fuzz corpus copied" >&2
-timeout -k 10 "$T_FUZZ" build-asan/tests/fuzz/fuzz_sip_scan \
-	-max_total_time="${SF_FUZZ_SECONDS:-60}" -dict=tests/fuzz/sip_scan.dict \
-	-print_final_stats=1 "$fuzz_dir" >"$log/fuzz" 2>&1
-rc=$?
-if [ "$rc" -eq 0 ]; then
-	echo "PASS FUZZ_sip_scan_${SF_FUZZ_SECONDS:-60}s" >"$log/fuzz.result"
-else
-	grep -A30 -E "ERROR|SUMMARY|crash" "$log/fuzz" | head -40
-	tail -5 "$log/fuzz"
-	echo "FAIL FUZZ_sip_scan (exit $rc; a crash input is kept in $PWD/crash-*)" >"$log/fuzz.result"
+if want unit; then
+	step "unit tier (gcc): pure + DPDK suites"
+	meson_tier unit build "$T_UNIT"
 fi
-rm -rf "$fuzz_dir"
-tally_lines fuzz "$log/fuzz.result" 0
 
-step "thread-sanitizer tier: 10,000 snapshots published under reader threads"
-meson_tier tsan build-tsan "$T_TSAN" publish
+if want asan; then
+	step "sanitizer tier (clang ASan+UBSan): pure and DPDK unit suites, fuzz corpus replay"
+	meson_tier asan build-asan "$T_ASAN" --suite unit
+fi
 
-step "golden pcap tier"
-timeout -k 10 "$T_GOLDEN" python3 tests/pcap/golden.py build >"$log/pcap" 2>&1
-rc=$?
-tail -1 "$log/pcap"
-tally_lines golden "$log/pcap" "$rc"
-ids "$log/pcap" >"$names/golden.txt"
-manifest golden
+if want fuzz; then
+	step "fuzz tier: ${SF_FUZZ_SECONDS:-60} s of libFuzzer on the SIP scanner (ASan+UBSan)"
+	fuzz_dir=$(mktemp -d /tmp/sffuzz.XXXXXX)
+	cp tests/fuzz/corpus/sip_scan/* "$fuzz_dir/" || echo "no fuzz corpus copied" >&2
+	timeout -k 10 "$T_FUZZ" build-asan/tests/fuzz/fuzz_sip_scan \
+		-max_total_time="${SF_FUZZ_SECONDS:-60}" -dict=tests/fuzz/sip_scan.dict \
+		-print_final_stats=1 "$fuzz_dir" >"$log/fuzz" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS FUZZ_sip_scan_${SF_FUZZ_SECONDS:-60}s" >"$log/fuzz.result"
+	else
+		grep -A30 -E "ERROR|SUMMARY|crash" "$log/fuzz" | head -40
+		tail -5 "$log/fuzz"
+		echo "FAIL FUZZ_sip_scan (exit $rc; a crash input is kept in $PWD/crash-*)" >"$log/fuzz.result"
+	fi
+	rm -rf "$fuzz_dir"
+	tally_lines fuzz "$log/fuzz.result" 0
+fi
 
-if [ "${SF_SKIP_LIVE:-0}" != 1 ]; then
+if want tsan; then
+	step "thread-sanitizer tier: 10,000 snapshots published under reader threads"
+	meson_tier tsan build-tsan "$T_TSAN" publish
+fi
+
+if want golden; then
+	step "golden pcap tier"
+	timeout -k 10 "$T_GOLDEN" python3 tests/pcap/golden.py build >"$log/pcap" 2>&1
+	rc=$?
+	tail -1 "$log/pcap"
+	tally_lines golden "$log/pcap" "$rc"
+	ids "$log/pcap" >"$names/golden.txt"
+	manifest golden
+fi
+
+if [ "${SF_SKIP_LIVE:-0}" != 1 ] && want live; then
 	step "live tier (veth test bed)"
-	SF_BUILD="$PWD/build" timeout -k 30 "$T_LIVE" tests/integration/run.sh >"$log/live" 2>&1
+	SF_BUILD="$PWD/build" timeout -k 30 "$T_LIVE" tests/integration/run.sh \
+		${SF_LIVE_SCRIPTS:-} >"$log/live" 2>&1
 	rc=$?
 	tally_lines live "$log/live" "$rc"
 	ids "$log/live" >"$names/live.txt"
 	manifest live
 fi
 
-step "bench smoke"
-timeout -k 10 "$T_BENCH" scripts/bench.sh --smoke >"$log/bench" 2>&1
-rc=$?
-if [ "$rc" -eq 0 ]; then
-	echo "PASS BENCH_smoke" >"$log/bench.result"
-else
-	tail -30 "$log/bench"
-	echo "FAIL BENCH_smoke (exit $rc)" >"$log/bench.result"
+if want bench; then
+	step "bench smoke"
+	timeout -k 10 "$T_BENCH" scripts/bench.sh --smoke >"$log/bench" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS BENCH_smoke" >"$log/bench.result"
+	else
+		tail -30 "$log/bench"
+		echo "FAIL BENCH_smoke (exit $rc)" >"$log/bench.result"
+	fi
+	tally_lines bench "$log/bench.result" 0
 fi
-tally_lines bench "$log/bench.result" 0
 
 rm -rf "$log"
 echo "$passed passed, $failed failed"
