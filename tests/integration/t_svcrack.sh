@@ -157,40 +157,12 @@ sys.exit(any(b['source_ip'] == '$1' for b in json.load(sys.stdin)))"
 }
 
 # window_watch: (background, 1 worker) watch the Off lockout of 10.99.0.2 end while the rest of
-# the script goes on; results as shell assignments in $WORK/watch.out. The list is polled
-# every 0.3 s; every 4 s the attacker tries again and must be refused: silence or 403 before
-# the switch to On is known done ($WORK/on_mode), 403 after it; never 401/200. A probe counts
-# as "during the window" only when the list still shows the suspension after its answer (on a
-# loaded host a probe can straddle the end; that one is not counted either way). The end is
-# bracketed by the last query that still saw the suspension (started at yes_before) and the
-# first that saw none (done at none_after).
+# the script goes on (tests/integration/window_watch.py, one process: see there); results as
+# shell assignments in $WORK/watch.out. Probes must be refused: silence or 403 before the
+# switch to On is known done ($WORK/on_mode), 403 after it; never 401/200.
 window_watch() {
-	local probes=0 refused=0 next_probe=$SECONDS yes_before=0 none_after=0 answer on deadline
-	deadline=$((SECONDS + SUSPEND + 60))
-	while [ $SECONDS -lt $deadline ]; do
-		remaining_now 10.99.0.2
-		[ "$remaining" = none ] && { none_after=$q_after; break; }
-		yes_before=$q_before
-		if [ $SECONDS -ge $next_probe ]; then
-			on=0
-			[ -e "$WORK/on_mode" ] && on=1
-			answer=$(peer python3 "$ROOT/tests/integration/sip_probe.py" 10.99.0.1 \
-				REGISTER --user "$USER" --wait 1)
-			remaining_now 10.99.0.2
-			[ "$remaining" = none ] && { none_after=$q_after; break; }
-			yes_before=$q_before
-			probes=$((probes + 1))
-			case "$on:$answer" in
-			1:"SIP/2.0 403 Forbidden" | 0:"SIP/2.0 403 Forbidden" | 0:NONE)
-				refused=$((refused + 1)) ;;
-			*) echo "  probe $probes (On known: $on) answered: $answer" >&2 ;;
-			esac
-			next_probe=$((SECONDS + 4))
-		fi
-		sleep 0.3
-	done
-	echo "probes=$probes refused=$refused yes_before=$yes_before none_after=$none_after" \
-		>"$WORK/watch.out"
+	peer python3 "$ROOT/tests/integration/window_watch.py" "$CTL" 10.99.0.2 "$USER" \
+		"$SUSPEND" "$WORK/on_mode" >"$WORK/watch.out"
 }
 
 tb_up
