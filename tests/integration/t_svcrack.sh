@@ -125,23 +125,11 @@ print("lock_t=%.3f" % lock_t)
 EOF
 }
 
-# suspended_remaining IP: seconds left of (IP, USER)'s suspension, or "none".
-suspended_remaining() {
-	ctl suspended.list '{}' --path=suspended | python3 -c "
-import json, sys
-rows = [s for s in json.load(sys.stdin) if s['ip'] == '$1' and s['user'] == '$USER']
-print(rows[0]['remaining'] if rows else 'none')"
-}
 # in_window: the suspension started with the lockout request (lock_t, from the capture) and lasts
-# SUSPEND s. The query's answer was made between q_before and q_after (taken around it, so a
+# SUSPEND s. The snapshot's query (window_watch.py) was answered between q_before and q_after (so a
 # slow ctl round trip on a loaded host widens the bracket instead of failing); "remaining" is
 # whole seconds of a 1-s clock, so it may be one tick off either way (+-1 tick), plus the
 # spec's +-100 ms.
-remaining_now() {
-	q_before=$(now)
-	remaining=$(suspended_remaining "$1")
-	q_after=$(now)
-}
 in_window() {
 	[ "$remaining" != none ] && python3 -c "import sys
 lo = $SUSPEND - ($q_after - $lock_t) - 1.1
@@ -160,9 +148,10 @@ sys.exit(any(b['source_ip'] == '$1' for b in json.load(sys.stdin)))"
 # the script goes on (tests/integration/window_watch.py, one process: see there); results as
 # shell assignments in $WORK/watch.out. Probes must be refused: silence or 403 before the
 # switch to On is known done ($WORK/on_mode), 403 after it; never 401/200.
+# window_watch IP [--no-watch]: also (first) the snapshot in $WORK/snap.out.
 window_watch() {
-	peer python3 "$ROOT/tests/integration/window_watch.py" "$CTL" 10.99.0.2 "$USER" \
-		"$SUSPEND" "$WORK/on_mode" >"$WORK/watch.out"
+	peer python3 "$ROOT/tests/integration/window_watch.py" "$CTL" "$1" "$USER" \
+		"$SUSPEND" "$WORK/on_mode" "$WORK/snap.out" "${@:2}" >"$WORK/watch.out"
 }
 
 tb_up
@@ -188,15 +177,17 @@ for workers in 1 2; do
 	# the end of the window is watched in the background (1 worker; LOCK-3/LOCK-4 below) while
 	# the rest goes on, so a slow host cannot eat the window. The watcher's probes count as
 	# reg_fail_locked only after the snapshot.
-	remaining_now 10.99.0.2
-	off_wrong=$(counter reg_fail_wrong)
-	off_lockouts=$(counter reg_lockouts)
-	off_locked=$(counter reg_fail_locked)
+	# One python process does both (window_watch.py): the snapshot first, then the watch.
+	rm -f "$WORK/on_mode" "$WORK/watch.out" "$WORK/snap.out"
 	if [ "$workers" = 1 ]; then
-		rm -f "$WORK/on_mode" "$WORK/watch.out"
-		window_watch &
+		window_watch 10.99.0.2 &
 		WATCH_PID=$!
+		for _ in $(seq 1 600); do [ -e "$WORK/snap.out" ] && break; sleep 0.1; done
+	else
+		window_watch 10.99.0.2 --no-watch
 	fi
+	remaining=none q_before=0 q_after=0 off_wrong=-1 off_lockouts=-1 off_locked=-1
+	[ -e "$WORK/snap.out" ] && eval "$(cat "$WORK/snap.out")"
 	eval "$(analyse "$WORK/off_$sfx.pcap" 10.99.0.2 5080)"
 	off_lock_t=$lock_t
 	echo "  $sfx Off: $cred_sent guesses sent, $cred_401 re-challenged, $after_req requests after the lockout, $after_resp answered" >&2

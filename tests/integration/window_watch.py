@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Watch one (source IP, user) suspension end, in one process (no interpreter start per query:
 on a loaded 2-CPU host a python3 start took seconds and ate the window). Run in the peer
-namespace: window_watch.py CTL-SOCKET IP USER SUSPEND ON-MODE-FILE
+namespace: window_watch.py CTL-SOCKET IP USER SUSPEND ON-MODE-FILE SNAPSHOT-FILE [--no-watch]
+First, at once, a snapshot into SNAPSHOT-FILE (shell assignments, written atomically): the
+suspension's remaining seconds ("none" when absent) with the times taken just before and
+after the query (q_before, q_after), and the counters reg_fail_wrong, reg_lockouts,
+reg_fail_locked as off_wrong, off_lockouts, off_locked (before any probe of ours). With
+--no-watch that is all. Then:
 Polls suspended.list every 0.2 s; every 4 s sends a REGISTER for USER from IP (this namespace's
 address) and reads the answer for 1 s. A probe is refused when it gets 403, or silence while
 ON-MODE-FILE does not exist yet (Off; the switch to On may be under way). A probe counts as
@@ -47,8 +52,24 @@ def probe(ip, user):
         s.close()
 
 
+def snapshot(ctl, ip, user, out):
+    qb = time.time()
+    rem = remaining(ctl, ip, user)
+    qa = time.time()
+    total = call(ctl, "stats.get", {})["result"]["total"]
+    with open(out + ".tmp", "w") as f:
+        f.write("remaining=%s q_before=%.3f q_after=%.3f off_wrong=%d off_lockouts=%d "
+                "off_locked=%d\n" % ("none" if rem is None else rem, qb, qa,
+                                     total["reg_fail_wrong"], total["reg_lockouts"],
+                                     total["reg_fail_locked"]))
+    os.rename(out + ".tmp", out)
+
+
 def main():
-    ctl, ip, user, suspend, on_mode = sys.argv[1:6]
+    ctl, ip, user, suspend, on_mode, snap = sys.argv[1:7]
+    snapshot(ctl, ip, user, snap)
+    if "--no-watch" in sys.argv[7:]:
+        return
     deadline = time.time() + float(suspend) + 60
     probes = refused = 0
     yes_before = none_after = 0.0
