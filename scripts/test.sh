@@ -116,7 +116,7 @@ scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 # Outer time limits per tier (seconds): generous for a loaded 2-CPU machine; together well
 # under CI's 30 minutes (a worst case that hits every limit is not a passing run anyway).
-T_STATIC=120 T_UNIT=480 T_ASAN=480 T_TSAN=300 T_GOLDEN=300 T_LIVE=1100 T_BENCH=240
+T_STATIC=120 T_UNIT=480 T_ASAN=480 T_TSAN=300 T_GOLDEN=300 T_LIVE=1200 T_BENCH=240
 T_FUZZ=$((${SF_FUZZ_SECONDS:-60} + 120))
 
 if want static; then

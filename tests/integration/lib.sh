@@ -144,6 +144,13 @@ silent_in() {
 	[ "$n" = 0 ] || { echo "silent_in: $n packets matching '$2' in $1" >&2; return 1; }
 }
 
+# sleep_until T: sleep until $SECONDS reaches T; no sleep when it is already past (on a loaded
+# host the steps before can take longer than planned; `sleep -3` is an error, not a no-op).
+sleep_until() {
+	local left=$(($1 - SECONDS))
+	[ "$left" -le 0 ] || sleep "$left"
+}
+
 ctl() { python3 "$ROOT/tests/integration/ctl.py" "$CTL" "$@"; }
 # counter NAME [WORKER]: a summed counter, or one worker's.
 counter() {

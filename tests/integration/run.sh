@@ -4,10 +4,10 @@
 # private test bed. Needs root. Prints the PASS/FAIL lines of every test; exit status non-zero
 # when any failed. A script's exit status counts too: one that exits non-zero without printing
 # a FAIL line adds "FAIL LIVE_<script>_exit_<rc>"; one that outlives SF_LIVE_SCRIPT_TIMEOUT
-# (default 420 s) is killed and adds "FAIL LIVE_<script>_timeout".
+# (default 600 s) is killed and adds "FAIL LIVE_<script>_timeout".
 cd "$(dirname "$0")" || exit 1
 rc=0
-limit=${SF_LIVE_SCRIPT_TIMEOUT:-420}
+limit=${SF_LIVE_SCRIPT_TIMEOUT:-600}
 out=$(mktemp /tmp/sflive.XXXXXX)
 trap 'rm -f "$out"' EXIT
 [ $# -gt 0 ] || set -- t_*.sh

@@ -52,9 +52,9 @@ for workers in 1 2; do
 	check "REG_counters_wrong_w$workers" eq "$(counter reg_fail_wrong)" 1
 	check "REG_suspended_list_empty_w$workers" eq "$(ctl suspended.list '{}' --path=suspended)" "[]"
 	setup "suspended_clear_w$workers" clear_ok
-	sleep $((t0 + 28 - SECONDS))
+	sleep_until $((t0 + 28))
 	check "REG-6_binding_alive_before_expiry_w$workers" eq "$(regs '{}' total)" 1
-	sleep $((t0 + 31 - SECONDS))
+	sleep_until $((t0 + 31))
 	check "REG-6_binding_gone_after_expiry_w$workers" eq "$(regs '{}' total)" 0
 	check "REG-6_expired_counted_w$workers" eq "$(counter reg_expired)" 1
 	sf_stop
