@@ -14,7 +14,25 @@ CTL=$WORK/ctl.sock
 SF_PID=""
 FAILS=0
 
-tb_up() { "$ROOT/scripts/testbed.sh" up "$TB" >/dev/null; }
+SCRIPT=$(basename "$0" .sh)  # names the setup FAIL lines: SETUP_<script>_<what>
+
+# die WHAT WHY...: a setup step failed: print a FAIL line naming it and stop this script
+# (scripts/test.sh also counts the non-zero exit). Setup steps are not tests: they print no PASS.
+die() {
+	local what=$1
+	shift
+	echo "FAIL SETUP_${SCRIPT}_$what: $*"
+	FAILS=$((FAILS + 1))
+	exit 1
+}
+# setup WHAT COMMAND...: run a setup step; silent when it succeeds, die when it fails.
+setup() {
+	local what=$1
+	shift
+	"$@" || die "$what" "$*"
+}
+
+tb_up() { "$ROOT/scripts/testbed.sh" up "$TB" >/dev/null || die tb_up "scripts/testbed.sh up $TB"; }
 peer() { ip netns exec "$TB-peer" "$@"; }
 
 # sf_start [--workers N] [--config FILE]: start sipfastd on the test bed and wait until ready.
@@ -30,8 +48,9 @@ sf_start() {
 	# Main lcore on CPU 0; workers share CPU 1 when there are more than the machine has.
 	lcores="0@0"
 	for i in $(seq 1 "$workers"); do lcores="$lcores,$i@$((1 + (i - 1) % ($(nproc) > 1 ? $(nproc) - 1 : 1)))"; done
-	vdev="net_af_packet0,iface=${TB}0"
-	[ "$workers" -gt 1 ] && vdev="$vdev,qpairs=$workers"
+	# The same --vdev string as scripts/run.sh: af_packet frames that hold the largest datagram
+	# sipfastd accepts (scripts/testbed.sh vdev says why).
+	vdev=$("$ROOT/scripts/testbed.sh" vdev "$TB" "$workers")
 	ip netns exec "$TB-dut" "$SIPFASTD" --lcores "$lcores" --no-huge -m 512 --no-pci \
 		--no-shconf --file-prefix "$TB" --vdev "$vdev" \
 		-- --config "$config" --ctl "$CTL" >"$WORK/sipfastd.out" 2>&1 &
@@ -44,7 +63,7 @@ sf_start() {
 	done
 	echo "sipfastd did not start:" >&2
 	cat "$WORK/sipfastd.out" >&2
-	return 1
+	die sf_start "sipfastd did not print 'sipfastd: ready' within 10 s"
 }
 
 sf_stop() {
@@ -56,16 +75,81 @@ sf_stop() {
 	return $rc
 }
 
-# cap_start FILE FILTER: capture on the peer's side of the veth (what sipfastd sent) until cap_stop.
+# cap_start FILE FILTER: capture on the peer's side of the veth (what sipfastd sent) until
+# cap_stop. --immediate-mode: without it the packets of the last buffer timeout (up to 1 s)
+# before the SIGINT are lost (seen: a canary echo reply 0.5 s before cap_stop missing). The capture must prove it runs: tcpdump's "listening on" line within 10 s and the
+# pcap file header written, else a FAIL line SETUP_<script>_cap_start and the script stops.
+CAP_IF=${SF_CAP_IF:-}       # test hook: another interface (a capture that cannot start)
 cap_start() {
-	ip netns exec "$TB-peer" tcpdump -Z root -i "${TB}1" -n -U -w "$1" "$2" >/dev/null 2>&1 &
+	local err="$1.err"
+	ip netns exec "$TB-peer" tcpdump -Z root -i "${CAP_IF:-${TB}1}" -n -U --immediate-mode -w "$1" "$2" \
+		>/dev/null 2>"$err" &
 	CAP_PID=$!
-	sleep 1 # tcpdump needs a moment before it sees packets
+	for _ in $(seq 1 100); do
+		grep -qs "listening on" "$err" && [ -s "$1" ] && { sleep 0.2; return 0; }
+		kill -0 "$CAP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	die cap_start "tcpdump on ${CAP_IF:-${TB}1} did not start: $(tr '\n' ' ' <"$err" 2>/dev/null)"
 }
+# cap_stop: stop the capture; a tcpdump that died during the capture (not by our SIGINT) dies.
 cap_stop() {
 	sleep 0.5
+	kill -0 "$CAP_PID" 2>/dev/null || die cap_stop "tcpdump exited before cap_stop"
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
+	CAP_PID=""
+}
+# cap_count FILE FILTER: packets matching FILTER in capture FILE. A read failure (missing or
+# broken file, bad filter) prints "unreadable" (never a number, so a `= 0` check fails) and
+# returns 1.
+cap_count() {
+	local out
+	if ! out=$(tcpdump -r "$1" -n "$2" 2>"$WORK/cap_count.err"); then
+		echo "tcpdump -r $1 '$2' failed: $(cat "$WORK/cap_count.err")" >&2
+		echo unreadable
+		return 1
+	fi
+	[ -z "$out" ] && { echo 0; return 0; }
+	printf '%s\n' "$out" | wc -l
+}
+# cap_count_between FILE FILTER T0 T1: like cap_count, only packets with T0 <= time < T1
+# (epoch seconds, e.g. from `date +%s.%N`).
+cap_count_between() {
+	local out
+	if ! out=$(tcpdump -tt -r "$1" -n "$2" 2>"$WORK/cap_count.err"); then
+		echo "tcpdump -r $1 '$2' failed: $(cat "$WORK/cap_count.err")" >&2
+		echo unreadable
+		return 1
+	fi
+	printf '%s\n' "$out" | awk -v a="$3" -v b="$4" '$1 != "" && $1 >= a && $1 < b { n++ } END { print n + 0 }'
+}
+# Canary for "nothing came back" checks: an ICMP echo from the peer, which sipfastd answers
+# (NET: ping). A silence check passes only when the same capture holds the echo reply, so a
+# capture that saw nothing proves nothing.
+canary() {
+	local i
+	for i in 1 2 3; do
+		peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1 && return 0
+	done
+	echo "canary: 3 pings unanswered" >&2
+	return 1
+}
+CANARY_FILTER='icmp and src host 10.99.0.1 and icmp[icmptype] = icmp-echoreply'
+# silent_in FILE FILTER: the capture saw the canary's reply and nothing matching FILTER.
+silent_in() {
+	local c n
+	c=$(cap_count "$1" "$CANARY_FILTER") || return 1
+	n=$(cap_count "$1" "$2") || return 1
+	[ "$c" -ge 1 ] || { echo "silent_in: no canary echo reply in $1" >&2; return 1; }
+	[ "$n" = 0 ] || { echo "silent_in: $n packets matching '$2' in $1" >&2; return 1; }
+}
+
+# sleep_until T: sleep until $SECONDS reaches T; no sleep when it is already past (on a loaded
+# host the steps before can take longer than planned; `sleep -3` is an error, not a no-op).
+sleep_until() {
+	local left=$(($1 - SECONDS))
+	[ "$left" -le 0 ] || sleep "$left"
 }
 
 ctl() { python3 "$ROOT/tests/integration/ctl.py" "$CTL" "$@"; }
@@ -94,5 +178,6 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # a killed script (run.sh timeout) still cleans up
 
 finish() { exit $((FAILS > 0)); }

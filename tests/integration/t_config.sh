@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 CTLBIN=$BUILD/ctrlplane/sipfastctl
 tb_up
 cp "$ROOT/config/sipfast.json" "$WORK/site.json"
-sf_start --config "$WORK/site.json" || exit 1
+sf_start --config "$WORK/site.json"
 
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 gen() { ctl version --path=generation; }

@@ -22,13 +22,13 @@ PARAMS='"SS_REPLY_UNAUTHORIZED": "Off",
 tb_up
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
 ka_write_config "$WORK/ka.json" "$N" "" "$PARAMS"
-sf_start --workers 2 --config "$WORK/ka.json" || exit 1
+sf_start --workers 2 --config "$WORK/ka.json"
 
-check "KA_2w_setup_register_${N}_nat" register_nat_all "$N"
-check "KA_2w_setup_nat_bindings" eq "$(regs '{"nat": true}' total)" "$N"
+setup "register_${N}_nat" register_nat_all "$N"
+setup "nat_bindings" eq "$(regs '{"nat": true}' total)" "$N"
 b0=$(counter ka_bindings 0)
 b1=$(counter ka_bindings 1)
-check "KA_2w_setup_bindings_on_both_workers" test "$b0" -gt 0 -a "$b1" -gt 0 -a $((b0 + b1)) -eq "$N"
+setup "bindings_on_both_workers" test "$b0" -gt 0 -a "$b1" -gt 0 -a $((b0 + b1)) -eq "$N"
 
 # One whole cycle and a bit, seed walk: ticks of 3 + 3 from cycle start until the list is done.
 cap_start "$WORK/ka.pcap" "udp and src host 10.99.0.1"

@@ -4,7 +4,7 @@
 # every datagram is counted exactly once across them.
 source "$(dirname "$0")/lib.sh"
 tb_up
-sf_start --workers 2 || exit 1
+sf_start --workers 2
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null
 peer python3 "$ROOT/tests/integration/udp_send.py" 10.99.0.1 5060 256 --sports 64
 sleep 1

@@ -36,7 +36,13 @@ SCAPY_PYTHON = "/usr/bin/python3"  # Debian's python3-scapy lives in the system 
 # scripts/bench_nonce.py: the nonces sipfastd --bench-fixed-nonce issues (registrar cases).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "scripts"))
-from bench_nonce import digest_authorization, nonce_for, request_tag  # noqa: E402
+# Inside a try: a missing or broken helper fails every case (FAIL lines) instead of dying
+# before the first one.
+try:
+    from bench_nonce import digest_authorization, nonce_for, request_tag  # noqa: E402
+    BENCH_NONCE_ERROR = None
+except Exception as e:  # noqa: BLE001 - any import-time error is reported per case
+    BENCH_NONCE_ERROR = "%s: %s" % (type(e).__name__, e)
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 try:
@@ -925,7 +931,9 @@ def main(argv):
     cases = [(cid, fn) for cid, fn in CASES if not only or cid in only]
     daemon = os.path.join(os.path.abspath(argv[1]), "ctrlplane", "sipfastd")
     setup_error = None
-    if SCAPY_ERROR is not None:
+    if BENCH_NONCE_ERROR is not None:
+        setup_error = "scripts/bench_nonce.py not importable (%s)" % BENCH_NONCE_ERROR
+    elif SCAPY_ERROR is not None:
         setup_error = "scapy not importable (%s); install python3-scapy" % SCAPY_ERROR
     elif not os.access(daemon, os.X_OK):
         setup_error = "%s not built" % daemon
