@@ -3,9 +3,9 @@
  * Per-source-IP reply budget (issue 12 item 6): a token bucket for every answer to a source
  * that is not yet authenticated (challenges, 403s and the like), so a spoofed flood cannot
  * use the daemon as a reflector. One table per worker, fixed size, no allocation after
- * create, set-associative: a source that finds no slot takes its set's least recently used
- * one (it starts with a full bucket, so an evicted source loses nothing it had; the bound a
- * victim sees is then burst + rate x time per eviction, see config/README.md). Pure C.
+ * create, set-associative (4 ways): a new source takes the slot of its set whose bucket is
+ * fullest, so a source being limited (bucket spent) is evicted only when all four of its
+ * set's sources are spent; a flood of new addresses cannot reset it. Pure C.
  */
 #ifndef SF_REPLY_BUDGET_H
 #define SF_REPLY_BUDGET_H
