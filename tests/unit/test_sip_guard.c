@@ -698,6 +698,70 @@ test_GEN_4_deliberate_drops_counted_by_reason(void **state)
 	assert_int_equal(fx_tx_discard(t->f[0]), 0);
 }
 
+/*
+ * Item 6, the amplification factor (BENCHMARKS.md): the smallest requests that draw the largest
+ * reply to a source that is not authenticated, a compact-form REGISTER (reply On, any user;
+ * Off, a configured one) challenged with both offers, realm "sipfast.test". Prints reply /
+ * request bytes and bounds it, so a change that grows the challenge shows up here.
+ */
+static void
+test_UNAUTH_reply_amplification_factor(void **state)
+{
+	struct gfx *t = *state;
+	static const char *const reqs[] = {
+		/* compact names, one-character values where the scanner takes them */
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a;branch=z9hG4bK1\r\nf:<sip:1@a>;tag=1\r\n"
+		"t:<sip:1@a>\r\ni:1\r\nCSeq:1 REGISTER\r\n\r\n",
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a;branch=z9hG4bK1\r\nf:<sip:1@a>;tag=1\r\n"
+		"t:<sip:1@a>\r\ni:1\r\nCSeq:1 REGISTER\r\nl:0\r\n\r\n",
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a;branch=z9hG4bK1\r\nf:sip:1@a;tag=1\r\n"
+		"t:sip:1@a\r\ni:1\r\nCSeq:1 REGISTER\r\n\r\n",
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a\r\nf:sip:1@a;tag=1\r\n"
+		"t:sip:1@a\r\ni:1\r\nCSeq:1 REGISTER\r\n\r\n",
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a\r\nf:sip:1@a\r\n"
+		"t:sip:1@a\r\ni:1\r\nCSeq:1 REGISTER\r\n\r\n",
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a\r\nf:sip:a\r\n"
+		"t:sip:1@a\r\ni:1\r\nCSeq:1 REGISTER\r\n\r\n",
+		"REGISTER sip:a SIP/2.0\r\nv:SIP/2.0/UDP a\r\nf:sip:1001@a\r\n"
+		"t:sip:a\r\ni:1\r\nCSeq:1 REGISTER\r\n\r\n",
+		"INVITE sip:a SIP/2.0\r\nv:SIP/2.0/UDP a;branch=z9hG4bK1\r\nf:sip:1001@a;tag=1\r\n"
+		"t:sip:a\r\ni:1\r\nCSeq:1 INVITE\r\n\r\n",
+	};
+	struct rte_mbuf *m[4];
+	double worst = 0;
+	size_t i, worst_req = 0, worst_rep = 0;
+	bool on;
+
+	for (on = false;; on = true) {
+		set_reply(t, on);
+		for (i = 0; i < RTE_DIM(reqs); i++) {
+			size_t qlen = strlen(reqs[i]), rlen;
+			enum verdict v = fx_rx(t->f[0], fx_sip_frame(t->f[0], IP_Y, FX_PEER_PORT,
+								     reqs[i]));
+
+			if (fx_tx(t->f[0], m, RTE_DIM(m)) != 1)
+				continue;
+			rlen = rte_pktmbuf_pkt_len(m[0]) - sizeof(struct rte_ether_hdr) -
+			       sizeof(struct rte_ipv4_hdr) - sizeof(struct rte_udp_hdr);
+			rte_pktmbuf_free(m[0]);
+			print_message("amplification reply %s req %zu: %zu -> %zu bytes (%.2fx) v=%d\n",
+				      on ? "On" : "Off", i, qlen, rlen, (double)rlen / (double)qlen,
+				      (int)v);
+			if ((double)rlen / (double)qlen > worst) {
+				worst = (double)rlen / (double)qlen;
+				worst_req = qlen;
+				worst_rep = rlen;
+			}
+		}
+		if (on)
+			break;
+	}
+	print_message("amplification worst: %zu -> %zu bytes, %.2fx\n", worst_req, worst_rep,
+		      worst);
+	assert_true(worst > 1.0); /* something was challenged */
+	assert_true(worst < 6.0);
+}
+
 #define G_TEST(fn) cmocka_unit_test_setup_teardown(fn, gfx_setup, gfx_teardown)
 #define G_TEST2(fn) cmocka_unit_test_setup_teardown(fn, gfx_setup2, gfx_teardown)
 
@@ -715,6 +779,7 @@ main(void)
 		G_TEST(test_UNAUTH_8_invite_from_live_binding_challenged),
 		G_TEST(test_GEN_2_responses_from_any_source_dropped_silently),
 		G_TEST(test_GEN_4_deliberate_drops_counted_by_reason),
+		G_TEST(test_UNAUTH_reply_amplification_factor),
 	};
 
 	if (fx_eal_init() != 0)
