@@ -25,6 +25,8 @@
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/registrar/authfail.h"
+#include "dataplane/registrar/location.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/steer.h"
@@ -762,6 +764,61 @@ test_UNAUTH_reply_amplification_factor(void **state)
 	assert_true(worst < 6.0);
 }
 
+/*
+ * UNAUTH-5 (Off) with the registrar attached: REGISTER, INVITE, OPTIONS and any other request
+ * from an unknown source naming an unknown user: zero datagrams, one drop per request under
+ * its method's reason, and no state: no challenge issued, no auth-failure entry, no binding.
+ */
+static void
+test_UNAUTH_5_unknown_source_zero_replies_no_state(void **state)
+{
+	struct gfx *t = *state;
+	static const char *const methods[] = {"REGISTER", "INVITE", "OPTIONS", "SUBSCRIBE", "BYE"};
+	size_t i;
+
+	set_reply(t, false);
+	for (i = 0; i < RTE_DIM(methods); i++) {
+		req(t, (struct creq){.method = methods[i], .user = "9999"});
+		assert_string_equal(t->out, "");
+		req(t, (struct creq){.method = methods[i], .user = "9999", .password = "x"});
+		assert_string_equal(t->out, "");
+	}
+	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_UNKNOWN_REGISTER), 2);
+	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_UNKNOWN_INVITE), 2);
+	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_UNKNOWN_OPTIONS), 2);
+	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_UNKNOWN_OTHER), 4);
+	assert_int_equal(counters(t, COUNTER_REG_CHALLENGES), 0);
+	assert_int_equal(counters(t, COUNTER_REG_FAIL_UNKNOWN_USER), 0);
+	assert_int_equal(authfail_count(t->w[0]->reg->af), 0);
+	assert_int_equal(location_count(t->w[0]->reg->loc), 0);
+}
+
+/*
+ * UNAUTH-6 (Off): the same unknown-source INVITE (same branch, CSeq, Call-ID) retransmitted
+ * 10 times over 30 s: still zero datagrams out, no cached response, ten drops.
+ */
+static void
+test_UNAUTH_6_unknown_invite_retransmitted_30s_stays_silent(void **state)
+{
+	struct gfx *t = *state;
+	static const char inv[] = "INVITE sip:5551234@10.99.0.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 10.99.0.9:5060;branch=z9hG4bK-r6\r\n"
+				  "Max-Forwards: 70\r\nFrom: <sip:9999@x>;tag=a\r\n"
+				  "To: <sip:5551234@10.99.0.1>\r\nCall-ID: r6@x\r\n"
+				  "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	int i;
+
+	set_reply(t, false);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(fx_rx(t->f[0], fx_sip_frame(t->f[0], IP_Y, FX_PEER_PORT, inv)),
+				 VERDICT_SIP_DROP_UNKNOWN_INVITE);
+		assert_int_equal(fx_tx_discard(t->f[0]), 0);
+		t->now += 3;
+	}
+	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_UNKNOWN_INVITE), 10);
+	assert_int_equal(counters(t, COUNTER_TX_PACKETS), 0);
+}
+
 #define G_TEST(fn) cmocka_unit_test_setup_teardown(fn, gfx_setup, gfx_teardown)
 #define G_TEST2(fn) cmocka_unit_test_setup_teardown(fn, gfx_setup2, gfx_teardown)
 
@@ -780,6 +837,8 @@ main(void)
 		G_TEST(test_GEN_2_responses_from_any_source_dropped_silently),
 		G_TEST(test_GEN_4_deliberate_drops_counted_by_reason),
 		G_TEST(test_UNAUTH_reply_amplification_factor),
+		G_TEST(test_UNAUTH_5_unknown_source_zero_replies_no_state),
+		G_TEST(test_UNAUTH_6_unknown_invite_retransmitted_30s_stays_silent),
 	};
 
 	if (fx_eal_init() != 0)
