@@ -269,7 +269,8 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 			/* The registrar's own lockout check answers it and counts reg_fail_locked. */
 			cls = POLICY_ACCOUNT;
 		}
-		if (cls == POLICY_ACCOUNT) {
+		/* An ACK (to our challenge) is never answered: it keeps its stray-ACK count. */
+		if (cls == POLICY_ACCOUNT && s.line.method != SIP_METHOD_ACK) {
 			if (!sip_input_account_may_authenticate(s.line.method))
 				return sip_input_unknown(w, m, &s);
 			if (sip_input_steer_to_source_owner(w, m, &v))

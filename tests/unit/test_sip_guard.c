@@ -460,6 +460,10 @@ test_I_1_account_name_no_oracle_for_other_methods(void **state)
 	assert_int_equal(req(t, (struct creq){.method = "INVITE", .user = "1001"}),
 			 VERDICT_SIP_INVITE_CHALLENGED);
 	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	/* The ACK to that 401: never answered, counted as a stray ACK as before. */
+	assert_int_equal(req(t, (struct creq){.method = "ACK", .user = "1001"}),
+			 VERDICT_SIP_DROP_STRAY_ACK);
+	assert_string_equal(t->out, "");
 	assert_int_equal(req(t, (struct creq){.user = "1001"}), VERDICT_SIP_REGISTER_CHALLENGED);
 	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
 	/* On: the same 403 as an unknown user's. */
