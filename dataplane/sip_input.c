@@ -282,6 +282,20 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 		return sip_input_malformed(w, m, st);
 	if (!s.line.is_request)
 		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE); /* no client transactions yet */
+	/*
+	 * A live binding's address whose (IP, identity) is suspended gets nothing or 403 too, for
+	 * every method (LOCK-2, I-6: the suspension blocks the key; LOCK-11: the binding stays).
+	 * Judged on the source IP's owner, like an account's request. A REGISTER is the
+	 * registrar's (it checks the lockout itself); an ACK is never answered.
+	 */
+	if (cls == POLICY_BINDING && s.line.method != SIP_METHOD_REGISTER &&
+	    s.line.method != SIP_METHOD_ACK) {
+		if (sip_input_steer_to_source_owner(w, m, &v))
+			return v;
+		if (sip_input_hooks->suspended(sip_input_hooks->ctx, meta->src_ip,
+					       policy_identity(&s)))
+			return sip_input_suspended(w, m, &s);
+	}
 	/* Trusted by address: no reply budget (sip_reply_send()); an account is not, yet. */
 	if (cls != POLICY_ACCOUNT)
 		pkt_meta(m)->flags |= PKT_META_F_TRUSTED;

@@ -431,6 +431,34 @@ test_LOCK_2_suspended_every_method_any_worker(void **state)
 }
 
 /*
+ * LOCK-2 / LOCK-11 from a live binding's address: 1001 registered from X:40000, then six wrong
+ * REGISTER digests from the same address lock (X, 1001) out; the binding stays (LOCK-11), and
+ * every other request from it naming 1001 gets silence (Off), while another user's name from
+ * the same binding address is still served.
+ */
+static void
+test_LOCK_2_suspended_from_live_binding_address_off(void **state)
+{
+	struct gfx *t = *state;
+	size_t i;
+
+	set_reply(t, false);
+	req(t, (struct creq){.user = "1001"});
+	assert_int_equal(req(t, (struct creq){.user = "1001", .password = "pw"}),
+			 VERDICT_SIP_REGISTER_OK);
+	lock_out(t, FX_PEER_IP, 0);
+	assert_int_equal(location_count(t->w[0]->reg->loc), 1);
+	for (i = 0; i < RTE_DIM(lock2_methods); i++) {
+		assert_int_equal(req(t, (struct creq){.method = lock2_methods[i], .user = "1001"}),
+				 VERDICT_SIP_DROP_SUSPENDED);
+		assert_string_equal(t->out, "");
+	}
+	assert_int_equal(req(t, (struct creq){.method = "OPTIONS", .user = "1002"}),
+			 VERDICT_SIP_REPLIED_OPTIONS);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+}
+
+/*
  * Item 4 (I-1): from an address that is neither a gateway nor a binding, a configured user in
  * From is answered only for REGISTER and INVITE (challenged); every other method is treated
  * exactly like an unknown user's: silent with Off, counted per method, 403 with On. Failed
@@ -833,6 +861,7 @@ main(void)
 		G_TEST(test_LOCK_2_suspended_every_method_off),
 		G_TEST(test_LOCK_2_suspended_every_method_on),
 		G_TEST2(test_LOCK_2_suspended_every_method_any_worker),
+		G_TEST(test_LOCK_2_suspended_from_live_binding_address_off),
 		G_TEST(test_I_1_account_name_no_oracle_for_other_methods),
 		G_TEST(test_UNAUTH_1_challenge_same_for_ha1_account_and_unknown_user),
 		G_TEST(test_UNAUTH_1_ha1_account_sha256_answer_is_wrong),
