@@ -180,8 +180,9 @@ static int
 cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 {
 	static const char *const keys[] = {"port", "domain", "server", "register_expiry_jitter",
-					   NULL};
-	uint32_t port = 5060, jitter = 0;
+					   "reply_budget_rate", "reply_budget_burst", NULL};
+	uint32_t port = 5060, jitter = 0, rb_rate = SF_REPLY_BUDGET_RATE_DEFAULT,
+		 rb_burst = SF_REPLY_BUDGET_BURST_DEFAULT;
 	const json_t *d, *server;
 	int rc;
 
@@ -193,6 +194,12 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 	if (rc == 0)
 		rc = cfg_get_uint(o, "register_expiry_jitter", "sip", 0, SF_REG_EXPIRY_JITTER_MAX,
 				  &jitter, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "reply_budget_rate", "sip", 0, SF_REPLY_BUDGET_MAX, &rb_rate,
+				  err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "reply_budget_burst", "sip", 1, SF_REPLY_BUDGET_MAX,
+				  &rb_burst, err);
 	if (rc != 0)
 		return rc;
 	d = json_object_get(o, "domain");
@@ -218,6 +225,8 @@ cfg_parse_sip(const json_t *o, struct snapshot *snap, struct cfg_error *err)
 		snap->server_len = (uint8_t)n;
 	}
 	snap->reg_expiry_jitter_pct = (uint8_t)jitter;
+	snap->reply_budget_rate = rb_rate;
+	snap->reply_budget_burst = rb_burst;
 	snap->sip_port = (uint16_t)port;
 	snap->sip_port_be = htons((uint16_t)port);
 	return 0;

@@ -32,6 +32,11 @@ struct pkt_meta {
  * hand-off to another worker. Silent drops before the gate never pay for the sum.
  */
 #define PKT_META_F_CKSUM_UNVERIFIED (1u << 1)
+/*
+ * Set by sip_input() when the source is trusted by address (gateway, live binding, known
+ * dialog): replies to it are exempt from the per-source reply budget (sip_reply_send()).
+ */
+#define PKT_META_F_TRUSTED (1u << 2)
 
 /*
  * Set by the registrar on the source-IP owner: this authenticated REGISTER reuses the

@@ -19,6 +19,7 @@
 #include "dataplane/sip/scan.h"
 #include "dataplane/sip_input.h"
 #include "dataplane/sip_reply.h"
+#include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
 /*
@@ -70,8 +71,7 @@ static enum verdict
 sip_input_reply(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, uint16_t code,
 		struct sf_span reason, struct sf_span extra, enum verdict ok)
 {
-	enum verdict v = sip_reply_send(w, m, s, code, reason, extra) == 0
-				 ? ok : VERDICT_SIP_DROP_REPLY_FAILED;
+	enum verdict v = sip_reply_verdict(sip_reply_send(w, m, s, code, reason, extra), ok);
 
 	rte_pktmbuf_free(m);
 	return v;
@@ -96,8 +96,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
 	if (s->line.method == SIP_METHOD_REGISTER && s->auth.username.len == 0) {
-		v = sip_reply_challenge(w, m, s) == 0 ? VERDICT_SIP_CHALLENGED_UNKNOWN
-						      : VERDICT_SIP_DROP_REPLY_FAILED;
+		v = sip_reply_verdict(sip_reply_challenge(w, m, s), VERDICT_SIP_CHALLENGED_UNKNOWN);
 		return sip_input_drop(m, v);
 	}
 	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
@@ -167,6 +166,39 @@ sip_input_suspended(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 			       VERDICT_SIP_REJECTED_SUSPENDED);
 }
 
+/*
+ * A configured account's identity from an address that is neither a gateway nor a live
+ * binding (POLICY_ACCOUNT) is known only for what it may authenticate: REGISTER and INVITE
+ * get the challenge (UNAUTH-7/11). Every other method is answered like an unknown source's
+ * (silence with Off, 403 with On, counted per method), so From naming a configured user
+ * draws no answer an unknown one would not: no identity oracle (I-1, issue 12 item 4).
+ */
+static inline bool
+sip_input_account_may_authenticate(uint8_t method)
+{
+	return method == SIP_METHOD_REGISTER || method == SIP_METHOD_INVITE;
+}
+
+/*
+ * The lockout state of a source lives on the worker that owns its IP (registrar_input()'s
+ * steer, authfail.c). A configured account's request that is not yet authenticated goes
+ * there first, so the suspended hook sees the table that holds (IP, user), whichever worker
+ * received it (LOCK-2, I-3; issue 12 item 3). True when @m was steered (verdict in *@v).
+ */
+static inline bool
+sip_input_steer_to_source_owner(struct worker *w, struct rte_mbuf *m, enum verdict *v)
+{
+	uint16_t owner;
+
+	if (w->reg == NULL || w->n_workers < 2 || (pkt_meta(m)->flags & PKT_META_F_AUTHENTICATED))
+		return false;
+	owner = registrar_source_owner(pkt_meta(m)->src_ip, w->n_workers);
+	if (owner == w->index)
+		return false;
+	*v = steer_to(w, owner, m);
+	return true;
+}
+
 /* A request from a known source, scanned completely: one module entry point per method. */
 static enum verdict
 sip_input_known(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
@@ -203,7 +235,7 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 	const struct policy_account *acct = NULL;
 	const struct policy *pol = w->cfg->policy;
 	enum verdict v;
-	/* Live bindings come from the registrar (issue 5); dialog/suspended hooks still say no. */
+	/* Live bindings and the lockout come from the registrar; the dialog hook still says no. */
 	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
 								   : &policy_hooks_none;
 	enum sip_scan_status st;
@@ -231,13 +263,41 @@ sip_input(struct worker *w, struct rte_mbuf *m)
 		cls = policy_classify_request(pol, sip_input_hooks, meta->src_ip, &s, &acct);
 		if (cls == POLICY_UNKNOWN)
 			return sip_input_unknown(w, m, &s);
-		if (cls == POLICY_SUSPENDED)
-			return sip_input_suspended(w, m, &s);
+		if (cls == POLICY_SUSPENDED) {
+			if (s.line.method != SIP_METHOD_REGISTER)
+				return sip_input_suspended(w, m, &s);
+			/* The registrar's own lockout check answers it and counts reg_fail_locked. */
+			cls = POLICY_ACCOUNT;
+		}
+		/* An ACK (to our challenge) is never answered: it keeps its stray-ACK count. */
+		if (cls == POLICY_ACCOUNT && s.line.method != SIP_METHOD_ACK) {
+			if (!sip_input_account_may_authenticate(s.line.method))
+				return sip_input_unknown(w, m, &s);
+			if (sip_input_steer_to_source_owner(w, m, &v))
+				return v;
+		}
 	}
 	st = sip_scan(data, meta->payload_len, &s, SIP_WANT_ALL);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
 	if (!s.line.is_request)
 		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE); /* no client transactions yet */
+	/*
+	 * A live binding's address whose (IP, identity) is suspended gets nothing or 403 too, for
+	 * every method (LOCK-2, I-6: the suspension blocks the key; LOCK-11: the binding stays).
+	 * Judged on the source IP's owner, like an account's request. A REGISTER is the
+	 * registrar's (it checks the lockout itself); an ACK is never answered.
+	 */
+	if (cls == POLICY_BINDING && s.line.method != SIP_METHOD_REGISTER &&
+	    s.line.method != SIP_METHOD_ACK) {
+		if (sip_input_steer_to_source_owner(w, m, &v))
+			return v;
+		if (sip_input_hooks->suspended(sip_input_hooks->ctx, meta->src_ip,
+					       policy_identity(&s)))
+			return sip_input_suspended(w, m, &s);
+	}
+	/* Trusted by address: no reply budget (sip_reply_send()); an account is not, yet. */
+	if (cls != POLICY_ACCOUNT)
+		pkt_meta(m)->flags |= PKT_META_F_TRUSTED;
 	return sip_input_known(w, m, &s, cls, acct);
 }

@@ -12,6 +12,32 @@
 #include "dataplane/sip_reply.h"
 #include "dataplane/worker.h"
 
+/* The reply budget's clock, ms: the registrar's injected clock when set (tests), else the TSC. */
+static inline uint32_t
+sip_reply_now_ms(const struct worker *w)
+{
+	if (w->reg != NULL && w->reg->clock != NULL)
+		return w->reg->clock(w->reg->clock_arg) * 1000u;
+	return (uint32_t)(rte_rdtsc() / (rte_get_tsc_hz() / 1000));
+}
+
+/*
+ * May @meta's source be answered (issue 12 item 6)? Sources trusted by address (gateway,
+ * live binding, dialog: PKT_META_F_TRUSTED) and requests whose digest was verified are never
+ * limited; anyone else spends a token of its source IP's bucket per reply.
+ */
+static inline bool
+sip_reply_budget_ok(struct worker *w, const struct pkt_meta *meta)
+{
+	const struct snapshot *cfg = w->cfg;
+
+	if ((meta->flags & (PKT_META_F_TRUSTED | PKT_META_F_AUTHENTICATED)) ||
+	    cfg->reply_budget_rate == 0)
+		return true;
+	return reply_budget_take(&w->reply_budget, meta->src_ip, sip_reply_now_ms(w),
+				 cfg->reply_budget_rate, cfg->reply_budget_burst);
+}
+
 int
 sip_reply_send(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s, uint16_t code,
 	       struct sf_span reason, struct sf_span extra)
@@ -27,9 +53,12 @@ sip_reply_send(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s,
 		.extra = extra,
 		.server = {(const uint8_t *)w->cfg->server, w->cfg->server_len},
 	};
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *m;
 	int len;
 
+	if (!sip_reply_budget_ok(w, meta))
+		return -EDQUOT;
+	m = rte_pktmbuf_alloc(w->pool);
 	if (unlikely(m == NULL)) {
 		worker_count(w, COUNTER_TX_NO_MBUF, 1);
 		return -ENOBUFS;

@@ -16,6 +16,9 @@
 #define SF_DOMAIN_MAX 128
 #define SF_SERVER_MAX 64
 #define SF_REG_EXPIRY_JITTER_MAX 50 /* % (sip.register_expiry_jitter) */
+#define SF_REPLY_BUDGET_RATE_DEFAULT 100   /* replies/s (sip.reply_budget_rate) */
+#define SF_REPLY_BUDGET_BURST_DEFAULT 200  /* replies (sip.reply_budget_burst) */
+#define SF_REPLY_BUDGET_MAX 1000000u       /* either key's largest value */
 
 /* lockout.per_ip_* (beyond the seed): ranges and defaults, config/README.md "lockout". */
 #define SF_IP_CEILING_MAX_FAILURES_MAX 10000
@@ -60,6 +63,9 @@ struct snapshot {
 	uint8_t reg_expiry_jitter_pct;       /* sip.register_expiry_jitter: up to this % is taken at
 					      * random off each granted registration expiry; 0 = off */
 	struct sf_ip_ceiling ip_ceiling;     /* lockout section (beyond the seed), off by default */
+	uint32_t reply_budget_rate;          /* sip.reply_budget_rate: replies/s to one source IP
+					      * not yet authenticated, per worker; 0 = no budget */
+	uint32_t reply_budget_burst;         /* sip.reply_budget_burst: bucket size, replies */
 	struct sf_params params;             /* every SS_* parameter, typed */
 	bool ka_spread_even;                 /* "keepalive": {"spread": "even"}: pace each cycle's
 					      * keep-alives evenly over its ticks (not in the seed);

@@ -17,6 +17,7 @@
 	X(SIP_DROP_SUSPENDED, "sip_drop_suspended") /* locked-out (source, user), Off (I-3) */ \
 	X(SIP_DROP_STRAY_ACK, "sip_drop_stray_ack") /* ACK from a known source, no transaction */\
 	X(SIP_DROP_REPLY_FAILED, "sip_drop_reply_failed") /* answer needed, no mbuf or too big */\
+	X(SIP_DROP_REPLY_BUDGET, "sip_drop_reply_budget") /* source's reply budget spent */ \
 	X(SIP_CHALLENGED_UNKNOWN, "sip_challenged_unknown") /* UNAUTH-1: REGISTER, no credentials, On */\
 	X(SIP_REJECTED_UNKNOWN, "sip_rejected_unknown") /* UNAUTH-2/3/4: 403 to an unknown source, On */\
 	X(SIP_REJECTED_SUSPENDED, "sip_rejected_suspended") /* 403 to a suspended source, On */\

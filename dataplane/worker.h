@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dataplane/policy/reply_budget.h"
 #include "dataplane/sip/msg.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/snapshot.h"
@@ -109,6 +110,8 @@ struct worker {
 	 */
 	uint64_t sip_malformed[SIP_SCAN_STATUS_MAX] __rte_cache_aligned; /* by sip_scan status */
 	struct msg_arena msg_arena __rte_cache_aligned;
+	/* Replies to sources not yet authenticated, per source IP (sip_reply_send(), 64 KiB). */
+	struct reply_budget reply_budget __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /* Count an event; only the owning lcore calls this. */

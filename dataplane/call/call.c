@@ -11,8 +11,8 @@ call_invite(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, enum
 		return VERDICT_SIP_IN_DIALOG_ADMITTED;
 	/* Gateways are trusted by address (UNAUTH-9); accounts authenticate (UNAUTH-11). */
 	if (cls != POLICY_GATEWAY && !sip_reply_has_credentials(w, s))
-		return sip_reply_challenge(w, m, s) == 0 ? VERDICT_SIP_INVITE_CHALLENGED
-							 : VERDICT_SIP_DROP_REPLY_FAILED;
+		return sip_reply_verdict(sip_reply_challenge(w, m, s),
+					 VERDICT_SIP_INVITE_CHALLENGED);
 	return VERDICT_SIP_INVITE_ADMITTED;
 }
 
@@ -30,10 +30,10 @@ call_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, enum 
 	else if (s->line.method == SIP_METHOD_ACK)
 		v = VERDICT_SIP_DROP_STRAY_ACK; /* an ACK is never answered */
 	else
-		v = sip_reply_send(w, m, s, 481, SIP_BUILD_LIT("Call/Transaction Does Not Exist"),
-				   (struct sf_span){NULL, 0}) == 0
-			    ? VERDICT_SIP_REPLIED_NO_DIALOG
-			    : VERDICT_SIP_DROP_REPLY_FAILED;
+		v = sip_reply_verdict(sip_reply_send(w, m, s, 481,
+						     SIP_BUILD_LIT("Call/Transaction Does Not Exist"),
+						     (struct sf_span){NULL, 0}),
+				      VERDICT_SIP_REPLIED_NO_DIALOG);
 	rte_pktmbuf_free(m);
 	return v;
 }

@@ -135,8 +135,8 @@ static enum verdict
 reg_send(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_span extra,
 	 enum verdict ok)
 {
-	enum verdict v = sip_reply_send(r->w, r->m, r->s, code, reason, extra) == 0
-				 ? ok : VERDICT_SIP_DROP_REPLY_FAILED;
+	enum verdict v = sip_reply_verdict(sip_reply_send(r->w, r->m, r->s, code, reason, extra),
+					   ok);
 
 	if (v == ok && (pkt_meta(r->m)->flags & PKT_META_F_AUTHENTICATED))
 		reg_answer_store(r, code, reason, extra); /* GEN-3: a retransmission gets it */
@@ -186,16 +186,18 @@ reg_final_reject(struct reg_req *r, enum counter why)
 /*
  * The challenge header lines (WWW-/Proxy-Authenticate) with a fresh stateless nonce, MD5 and
  * SHA-256 offered (RFC 8760); no state. One renderer for configured accounts and unknown
- * sources alike, so a challenge never tells which user names exist (I-2).
- * Returns the bytes written to @hdr, or a negative errno.
+ * sources alike, and the same two offers for every account, an `ha1` (MD5-only) one
+ * included, so a challenge never tells which user names exist nor how they are configured
+ * (I-2, UNAUTH-1; issue 12 item 5). An `ha1` account's SHA-256 answer is a wrong answer
+ * (reg_verify(), config/README.md). Returns the bytes written to @hdr, or a negative errno.
  *
  * MD5 comes first, then SHA-256 (RFC 8760 wants the preferred one first, i.e. SHA-256),
  * because UAs that read only the first challenge (SIPp 3.6, many older phones) fail on
  * SHA-256: compatibility wins; a SHA-256 capable UA still finds and may pick the second.
  */
 static int
-reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip,
-		     const struct policy_account *acct, bool stale, uint8_t *hdr, size_t cap)
+reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip, bool stale,
+		     uint8_t *hdr, size_t cap)
 {
 	struct registrar *reg = w->reg;
 	uint8_t nonce[NONCE_TEXT_LEN];
@@ -214,12 +216,10 @@ reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip
 	n = digest_challenge_render(hdr, cap, &ch);
 	if (n < 0)
 		return n;
-	if (acct == NULL || !acct->has_ha1) { /* an MD5 HA1 account can only answer MD5 */
-		ch.offers = DIGEST_OFFER_SHA256;
-		m = digest_challenge_render(hdr + n, cap - (size_t)n, &ch);
-		if (m < 0)
-			return m;
-	}
+	ch.offers = DIGEST_OFFER_SHA256;
+	m = digest_challenge_render(hdr + n, cap - (size_t)n, &ch);
+	if (m < 0)
+		return m;
 	return n + m;
 }
 
@@ -227,14 +227,14 @@ int
 registrar_challenge_header(struct worker *w, const struct sip_scan *s, uint32_t src_ip,
 			   uint8_t *hdr, size_t cap)
 {
-	return reg_render_challenge(w, s, src_ip, NULL, false, hdr, cap);
+	return reg_render_challenge(w, s, src_ip, false, hdr, cap);
 }
 
 static enum verdict
 reg_challenge(struct reg_req *r, bool stale)
 {
 	uint8_t hdr[REG_EXTRA_MAX];
-	int n = reg_render_challenge(r->w, r->s, r->src_ip, r->acct, stale, hdr, sizeof(hdr));
+	int n = reg_render_challenge(r->w, r->s, r->src_ip, stale, hdr, sizeof(hdr));
 
 	if (n < 0) {
 		rte_pktmbuf_free(r->m);
@@ -428,11 +428,14 @@ reg_verify(struct reg_req *r, const struct digest_creds *c, enum nonce_status st
 	enum digest_verdict dv;
 	size_t ha1_len;
 
-	if (reg_ha1(r, c->alg, ha1, &ha1_len) != 0) {
+	if (reg_ha1(r, c->alg, ha1, &ha1_len) == 0) {
+		dv = digest_verify(r->reg->dctx, c, r->s->line.method_name, span_of(ha1, ha1_len));
+	} else if (r->acct->has_ha1) {
+		dv = DIGEST_WRONG; /* SHA-256 to an ha1 (MD5-only) account: cannot match (item 5) */
+	} else {
 		*v = reg_challenge(r, false);
 		return REG_AUTH_DONE;
 	}
-	dv = digest_verify(r->reg->dctx, c, r->s->line.method_name, span_of(ha1, ha1_len));
 	if (dv == DIGEST_OK && st == NONCE_STALE) {
 		*v = reg_challenge(r, true); /* AUTH-9, I-5: not a failure */
 		return REG_AUTH_DONE;
@@ -665,6 +668,12 @@ reg_keys_refresh(struct registrar *reg)
 	__asm__ __volatile__("" : : "r"(&ring) : "memory"); /* keep the wipe */
 }
 
+uint16_t
+registrar_source_owner(uint32_t ip_be, uint16_t n_workers)
+{
+	return steer_owner(rte_hash_crc_4byte(ip_be, 0), n_workers);
+}
+
 /* Without a registrar (fixtures of other modules): challenge what has no credentials. */
 static enum verdict
 registrar_stub(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
@@ -673,8 +682,8 @@ registrar_stub(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	enum verdict v = VERDICT_SIP_REGISTER_ADMITTED;
 
 	if (cls != POLICY_GATEWAY && !sip_reply_has_credentials(w, s))
-		v = sip_reply_challenge(w, m, s) == 0 ? VERDICT_SIP_REGISTER_CHALLENGED
-						      : VERDICT_SIP_DROP_REPLY_FAILED;
+		v = sip_reply_verdict(sip_reply_challenge(w, m, s),
+				      VERDICT_SIP_REGISTER_CHALLENGED);
 	rte_pktmbuf_free(m);
 	return v;
 }
@@ -692,7 +701,7 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	if (reg == NULL)
 		return registrar_stub(w, m, s, cls);
 	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
-		owner = steer_owner(rte_hash_crc_4byte(meta->src_ip, 0), w->n_workers);
+		owner = registrar_source_owner(meta->src_ip, w->n_workers);
 		if (owner != w->index)
 			return steer_to(w, owner, m); /* auth state lives with the source IP */
 	}
@@ -795,6 +804,23 @@ registrar_binding_live(void *ctx, uint32_t ip_be, uint16_t port_be)
 	return false;
 }
 
+/*
+ * policy hook (issue 12 item 3, LOCK-2, I-3): is (@ip_be, @user) suspended? Only the worker
+ * that owns @ip_be (registrar_input()'s steer) holds its lockout entries, so sip_input()
+ * steers a configured account's request there before this answer counts; on any other
+ * worker the table has no entry for @ip_be and this says no. Reads this worker's table only.
+ */
+bool
+registrar_suspended(void *ctx, uint32_t ip_be, struct sf_span user)
+{
+	struct worker *w = ctx;
+	struct registrar *reg = w->reg;
+
+	(void)authfail_set_ip_ceiling(reg->af, w->cfg->ip_ceiling.max_failures,
+				      w->cfg->ip_ceiling.window_s, w->cfg->ip_ceiling.suspend_s);
+	return authfail_check(reg->af, ip_be, user, registrar_now(w)) == AUTHFAIL_LOCKED;
+}
+
 /* location_sweep() keep test: the account still exists in the running config. */
 static bool
 registrar_keep(const struct location_binding *b, void *arg)
@@ -883,6 +909,7 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 	reg->sh = sh;
 	reg->hooks = policy_hooks_none;
 	reg->hooks.binding_live = registrar_binding_live;
+	reg->hooks.suspended = registrar_suspended;
 	reg->hooks.ctx = w;
 	if (!nonce_keyring_read(&sh->keys, &seen, &ring)) { /* published before the launch */
 		registrar_worker_fini(w);

@@ -77,7 +77,7 @@ struct registrar {
 	struct registrar_clear_req clear; /* written by ctrlplane */
 	uint32_t clear_done;             /* last clear seq served (ctrlplane reads relaxed) */
 	uint32_t clear_removed;          /* entries that clear removed */
-	struct policy_hooks hooks;       /* policy_hooks_none + binding_live, ctx = the worker */
+	struct policy_hooks hooks;       /* binding_live, suspended; ctx = the worker */
 	/* HARDEN-7 replay guard (on the digest-verifying, source-IP owner worker). */
 	struct replay_table *replay;     /* (nonce, nc) pairs that verified, until they expire */
 	uint32_t rp_horizon_s;           /* largest nonce lifetime seen: entries live this long */
@@ -125,6 +125,12 @@ int registrar_challenge_header(struct worker *w, const struct sip_scan *s, uint3
 
 /** policy hook: is @ip:@port (network order) a live binding's source, in any shard? */
 bool registrar_binding_live(void *worker, uint32_t ip_be, uint16_t port_be);
+
+/** policy hook: is (@ip_be, @user) locked out in this worker's table (the source's owner)? */
+bool registrar_suspended(void *worker, uint32_t ip_be, struct sf_span user);
+
+/** The worker that owns source @ip_be's auth state (lockout, sessions) among @n_workers. */
+uint16_t registrar_source_owner(uint32_t ip_be, uint16_t n_workers);
 
 /*
  * A REGISTER the source policy admitted as @cls (@acct set for POLICY_ACCOUNT), scanned

@@ -23,7 +23,8 @@ USER0=20000
 write_config() {
 	{
 		printf '{\n"interfaces": [{"port": 0, "ipv4": "10.99.0.1/24", "gateway": "10.99.0.254"}],\n'
-		printf '"sip": {"port": 5060, "domain": "sipfast.test"},\n'
+		# One source registers 250 users a second: above the default reply budget (100/s).
+		printf '"sip": {"port": 5060, "domain": "sipfast.test", "reply_budget_rate": 1000},\n'
 		printf '"params": {"SS_REPLY_UNAUTHORIZED": "Off"},\n"accounts": [\n'
 		for i in $(seq 0 $((N - 1))); do
 			[ "$i" -gt 0 ] && printf ',\n'

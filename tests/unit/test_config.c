@@ -231,6 +231,34 @@ test_sip_section_checked(void **state)
 }
 
 /*
+ * sip.reply_budget_rate / _burst (issue 12 item 6): absent, the defaults (100/s, 200); set,
+ * taken; out of range or not an integer, refused naming the key.
+ */
+static void
+test_CFG_sip_reply_budget_keys_checked(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with(NULL, NULL, snap, NULL, &err), 0);
+	assert_int_equal(snap->reply_budget_rate, 100);
+	assert_int_equal(snap->reply_budget_burst, 200);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("sip.reply_budget_rate", "0", snap, NULL, &err), 0);
+	assert_int_equal(snap->reply_budget_rate, 0);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("sip.reply_budget_burst", "7", snap, NULL, &err), 0);
+	assert_int_equal(snap->reply_budget_burst, 7);
+	snapshot_free(snap);
+	expect_error("sip.reply_budget_rate", "1000001", "sip.reply_budget_rate", "[0, 1000000]");
+	expect_error("sip.reply_budget_rate", "\"fast\"", "sip.reply_budget_rate", "integer");
+	expect_error("sip.reply_budget_burst", "0", "sip.reply_budget_burst", "[1, 1000000]");
+}
+
+/*
  * lockout (beyond the seed): the per-source-IP ceiling across usernames. Absent: off with the
  * default window (60 s) and suspension (600 s); each key range-checked, errors name the key.
  */
@@ -482,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_ARP_8_gateway_mac_key),
 		cmocka_unit_test(test_keepalive_spread_mode_key),
 		cmocka_unit_test(test_sip_section_checked),
+		cmocka_unit_test(test_CFG_sip_reply_budget_keys_checked),
 		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
 		cmocka_unit_test(test_runtime_registrar_table_sizes),

@@ -18,6 +18,7 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/policy/reply_budget.h"
 
 #define DOC                                                                                   \
 	"{\"accounts\": ["                                                                    \
@@ -592,6 +593,65 @@ test_POLICY_ha1_precomputed_for_the_snapshot_realm(void **state)
 	json_decref(doc);
 }
 
+/*
+ * The reply budget (issue 12 item 6) on its own clock: a source gets @burst replies at once,
+ * then none until time refills its bucket at @rate a second (never above @burst); sources
+ * are independent; rate 0 is no budget.
+ */
+static void
+test_POLICY_reply_budget_bites_after_burst_refills_with_time(void **state)
+{
+	struct reply_budget *b = calloc(1, sizeof(*b));
+	uint32_t ip = htonl(0x0a000001), other = htonl(0x0a000002), t = 5000;
+	int i;
+
+	(void)state;
+	assert_non_null(b);
+	for (i = 0; i < 5; i++)
+		assert_true(reply_budget_take(b, ip, t, 10, 5));
+	assert_false(reply_budget_take(b, ip, t, 10, 5));
+	assert_false(reply_budget_take(b, ip, t + 99, 10, 5)); /* 0.99 of a token */
+	assert_true(reply_budget_take(b, other, t, 10, 5));
+	assert_true(reply_budget_take(b, ip, t + 100, 10, 5)); /* 10/s: one per 100 ms */
+	assert_false(reply_budget_take(b, ip, t + 100, 10, 5));
+	/* An hour idle: refilled to the burst, not beyond. */
+	t += 3600u * 1000u;
+	for (i = 0; i < 5; i++)
+		assert_true(reply_budget_take(b, ip, t, 10, 5));
+	assert_false(reply_budget_take(b, ip, t, 10, 5));
+	/* The clock wraps (ms in 32 bits): differences still work. */
+	assert_true(reply_budget_take(b, htonl(0x0a000003), UINT32_MAX - 50, 10, 1));
+	assert_false(reply_budget_take(b, htonl(0x0a000003), UINT32_MAX - 10, 10, 1));
+	assert_true(reply_budget_take(b, htonl(0x0a000003), 60, 10, 1));
+	for (i = 0; i < 100; i++)
+		assert_true(reply_budget_take(b, ip, t, 0, 1));
+	free(b);
+}
+
+/*
+ * A full table: more sources than slots. The table never grows, every new source is answered
+ * within its burst, and a source whose bucket is spent stays in its set (the fullest bucket
+ * is evicted): it stays limited while 100,000 one-shot sources pass through.
+ */
+static void
+test_POLICY_reply_budget_bounded_table_keeps_active_source(void **state)
+{
+	struct reply_budget *b = calloc(1, sizeof(*b));
+	uint32_t ip = htonl(0xc0a80001), i;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(sizeof(*b), REPLY_BUDGET_SOURCES * sizeof(b->slot[0]));
+	for (i = 0; i < 5; i++)
+		assert_true(reply_budget_take(b, ip, 1000, 1, 5));
+	for (i = 0; i < 100000; i++) {
+		assert_true(reply_budget_take(b, htonl(0x0b000000 + i), 1000, 1, 5));
+		if (i % 2 == 0)
+			assert_false(reply_budget_take(b, ip, 1000, 1, 5));
+	}
+	free(b);
+}
+
 int
 main(void)
 {
@@ -614,6 +674,8 @@ main(void)
 		cmocka_unit_test(test_CFG_3_policy_sections_reject_bad_input_by_path),
 		cmocka_unit_test(test_POLICY_empty_and_many_entries),
 		cmocka_unit_test(test_POLICY_ha1_precomputed_for_the_snapshot_realm),
+		cmocka_unit_test(test_POLICY_reply_budget_bites_after_burst_refills_with_time),
+		cmocka_unit_test(test_POLICY_reply_budget_bounded_table_keeps_active_source),
 	};
 
 	return cmocka_run_group_tests(tests, pt_setup, pt_teardown) |
