@@ -1153,6 +1153,150 @@ test_REG_binding_live_every_shard_bound_filters_find_the_binding(void **state)
 	location_destroy(other[1]);
 }
 
+/*
+ * AUTH-7 (REGISTER round): SS_SIP_AUTHENTICATION_TIMEOUT = 10; challenged at t0, the correct
+ * answer (same Call-ID) at t0 + 9 s binds; in another session the correct answer at t0 + 11 s is
+ * finally rejected (silent here: reply_unauthorized off is not needed, On gives the 403), not
+ * re-challenged with stale=true, and binds nothing.
+ */
+static void
+test_AUTH_7_correct_answer_after_timeout_final_reject(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_timeout_s = 10;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-in-time"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 9;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1, .call_id = "cid-in-time"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_int_equal(reg(t, (struct creq){.user = "1002", .contact = "sip:1002@10.99.0.7:40000",
+					      .expires = 60, .call_id = "cid-too-late"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 11;
+	assert_int_equal(reg(t, (struct creq){.user = "1002", .password = "secret",
+					      .contact = "sip:1002@10.99.0.7:40000", .expires = 60,
+					      .nc = 1, .call_id = "cid-too-late"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(strstr(t->out, "stale=true"));
+	assert_null(binding(t, "1002"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+	assert_int_equal(w->counters[COUNTER_REG_STALE_CHALLENGES], 0);
+}
+
+/*
+ * AUTH-8: timeout 5 s, RETRY 6; wrong answers at +2 s and +4 s (each over the nonce of the
+ * challenge before it) get challenges; the answer at +6 s gets the final reject although the
+ * retry budget is far from spent - even a correct one: the session timed out (I-5).
+ */
+static void
+test_AUTH_8_session_timeout_wins_before_retry_count(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_timeout_s = 5;
+	t->snap->params.auth_retry = 6;
+	t->snap->params.register_retry = 0; /* isolate the session limits */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 2;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	t->now += 2;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	t->now += 2; /* +6 s from the first challenge; the last nonce is 2 s old */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(binding(t, "1001"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+}
+
+/*
+ * UNAUTH-1 / I-2: an unknown name is challenged exactly like a configured account: the same
+ * header lines, MD5 and SHA-256 both offered, so the reply reveals nothing.
+ */
+static void
+test_UNAUTH_1_I_2_unknown_user_offered_md5_and_sha256_like_an_account(void **state)
+{
+	struct rfx *t = *state;
+	char known[sizeof(t->out)];
+	const char *a, *b;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	snprintf(known, sizeof(known), "%s", t->out);
+	assert_int_equal(reg(t, (struct creq){.user = "9999", .contact = "sip:9999@10.99.0.7:40000",
+					      .expires = 60}),
+			 VERDICT_SIP_CHALLENGED_UNKNOWN);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_has(t->out, "algorithm=MD5");
+	assert_has(t->out, "algorithm=SHA-256");
+	/* the same number of challenge lines as for the account */
+	for (a = known, b = t->out; ; a += 17, b += 17) {
+		a = strstr(a, "WWW-Authenticate:");
+		b = strstr(b, "WWW-Authenticate:");
+		assert_true((a == NULL) == (b == NULL));
+		if (a == NULL)
+			break;
+	}
+}
+
+/* I-8: NAT when the source IP *or* port differs from the Contact: same IP, other port -> NAT. */
+static void
+test_REG_3_I_8_nat_when_only_the_port_differs(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@10.99.0.7:5060", .expires = 3600, .nc = 1});
+	assert_has(t->out, "Contact: <sip:1001@10.99.0.7:5060>;expires=300\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_true(b->nat);
+}
+
+/*
+ * config/README accounts[].params: per-account overrides win over the globals for that account
+ * only: 1001 with SS_ENDPOINT_EXPIRE 600 is capped at 600, 1002 keeps the global 3600.
+ */
+static void
+test_REG_per_account_params_override_the_globals(void **state)
+{
+	struct rfx *t = *state;
+	struct policy *old = t->snap->policy;
+	struct cfg_error err = {0};
+	json_t *doc;
+
+	doc = json_loads("{\"accounts\": [{\"user\": \"1001\", \"password\": \"pw\", "
+			 "\"params\": {\"SS_ENDPOINT_EXPIRE\": 600}}, "
+			 "{\"user\": \"1002\", \"password\": \"secret\"}]}", 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	json_decref(doc);
+	policy_free(old);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 7200, .nc = 1});
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=600\r\n");
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@10.99.0.8:40000", .expires = 7200, .nc = 1,
+				     .call_id = "cid-2"});
+	assert_has(t->out, "Contact: <sip:1002@10.99.0.8:40000>;expires=3600\r\n");
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1186,6 +1330,11 @@ main(void)
 		REG_TEST(test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused),
 		REG_TEST(test_REG_binding_live_skips_empty_shards_asks_the_others),
 		REG_TEST(test_REG_binding_live_every_shard_bound_filters_find_the_binding),
+		REG_TEST(test_AUTH_7_correct_answer_after_timeout_final_reject),
+		REG_TEST(test_AUTH_8_session_timeout_wins_before_retry_count),
+		REG_TEST(test_UNAUTH_1_I_2_unknown_user_offered_md5_and_sha256_like_an_account),
+		REG_TEST(test_REG_3_I_8_nat_when_only_the_port_differs),
+		REG_TEST(test_REG_per_account_params_override_the_globals),
 	};
 
 	if (fx_eal_init() != 0)
