@@ -174,8 +174,10 @@ test_sched_only_added_ids_are_due(void **state)
 	uint32_t i;
 
 	(void)state;
-	/* Only ids handed to ka_sched_add are walked (which ids are NAT is the registrar's call:
-	 * test_KA_3_only_nat_bindings_get_keepalives in test_registrar). */
+	/*
+	 * Only ids handed to ka_sched_add are walked. Which bindings are NAT is not decided
+	 * here (the registrar's reg_is_nat; ka_worker adds NAT bindings only): not KA-3.
+	 */
 	for (i = 0; i < 200; i += 2)
 		assert_int_equal(ka_sched_add(s, i), 0);
 	sim(s, r, 0, 30000, 1);
