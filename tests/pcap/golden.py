@@ -769,7 +769,8 @@ def case_reg_challenge_then_200(ctx):
 
 
 def case_reg_wrong_answers_locked(ctx):
-    """AUTH-4, LOCK-7, LOCK-2 with SS_REPLY_UNAUTHORIZED On (final reject = 403 Forbidden) and
+    """LOCK-7, LOCK-2 (and AUTH-4's fresh nonce per re-challenge, not its six-challenge budget:
+    that is case_reg_auth4_six_challenges) with SS_REPLY_UNAUTHORIZED On (final reject = 403) and
     SS_ENDPOINT_REGISTER_RETRY = 3 (below SS_SIP_AUTHENTICATION_RETRY, so the lockout ends
     the session): REGISTER without credentials -> 401; wrong answers 1 and 2 -> a new 401 each,
     with a fresh nonce; wrong answer 3 -> 403 and (source IP, user) suspended; then even the
@@ -797,6 +798,33 @@ def case_reg_wrong_answers_locked(ctx):
                           "reg_fail_locked": 1, "reg_fail_final": 0, "reg_ok": 0,
                           "sip_register_challenged": retry, "sip_register_rejected": 2,
                           "tx_packets": len(frames)})
+
+
+def case_reg_auth4_six_challenges(ctx):
+    """AUTH-4: SS_SIP_AUTHENTICATION_RETRY = 6 (SS_ENDPOINT_REGISTER_RETRY 0: no lockout to end
+    the session first), SS_REPLY_UNAUTHORIZED On: a REGISTER without credentials -> 401, wrong
+    answers 1..5 -> a 401 each with a fresh nonce, wrong answer 6 -> the final 403: exactly six
+    challenges in the session."""
+    phone = Phone(random.Random(61))
+    retry = 6
+    frames, nonces = [phone.register(3600)], []
+    for _ in range(retry):
+        nonces.append(phone.predicted_nonce())
+        frames.append(phone.register(3600, nonce=nonces[-1], password="not-" + PHONE_PASSWORD))
+    expect(len(set(nonces)) == retry, "predicted nonces repeat: %r", nonces)
+    run = run_daemon(ctx, "reg_auth4", frames, daemon_args=FIXED_NONCE,
+                     config_overrides=registrar_config("On", SS_ENDPOINT_REGISTER_RETRY=0,
+                                                       SS_SIP_AUTHENTICATION_RETRY=retry))
+    expect(len(run.out) == len(frames), "expected %d frames out (6 x 401, 1 x 403), got %d",
+           len(frames), len(run.out))
+    for i, nonce in enumerate(nonces):
+        check_sip_answer_frame(run.out[i], frames[i], 401, "Unauthorized",
+                               [challenge_with(nonce)])
+    body = check_sip_answer_frame(run.out[retry], frames[retry], 403, "Forbidden")
+    expect(header(body, "WWW-Authenticate") is None, "the final reject carries a challenge")
+    expect_counters(run, {"reg_challenges": retry, "reg_fail_wrong": retry, "reg_lockouts": 0,
+                          "reg_fail_final": 1, "reg_ok": 0, "sip_register_challenged": retry,
+                          "sip_register_rejected": 1, "tx_packets": len(frames)})
 
 
 def case_reg_nat_expiry_capped(ctx):
@@ -831,7 +859,8 @@ CASES = [
     ("PCAP_GEN_1_malformed_silent_on", case_gen1_malformed_silent_on),
     ("PCAP_UNAUTH_6_retransmission_silent", case_unauth6_retransmission_silent),
     ("PCAP_AUTH_1_REG_1_register_challenge_then_200", case_reg_challenge_then_200),
-    ("PCAP_AUTH_4_LOCK_7_register_wrong_answers_locked_on", case_reg_wrong_answers_locked),
+    ("PCAP_LOCK_7_LOCK_2_register_retry_3_locks_out_on", case_reg_wrong_answers_locked),
+    ("PCAP_AUTH_4_register_six_challenges_then_403_on", case_reg_auth4_six_challenges),
     ("PCAP_REG_3_nat_register_expiry_capped", case_reg_nat_expiry_capped),
 ]
 
