@@ -14,7 +14,7 @@
 # across runs (tar keeps mtimes, so only what changed is rebuilt): a mutant costs one or two
 # object files and a relink, then the tests.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 list=tests/mutants/mutants.txt
 work=${SF_MUTATE_DIR:-/tmp/sf-mutate.$UID}

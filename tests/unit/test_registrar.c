@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -23,6 +24,8 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/keepalive/ka_worker.h"
+#include "dataplane/net/neigh.h"
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
@@ -1297,6 +1300,61 @@ test_REG_per_account_params_override_the_globals(void **state)
 	assert_has(t->out, "Contact: <sip:1002@10.99.0.8:40000>;expires=3600\r\n");
 }
 
+/*
+ * KA-3 on production's NAT detection: 1001 registers from FX_PEER_IP:40000 with a Contact of
+ * another address (NAT, reg_is_nat), 1002 from IP_B:40000 with its own address as Contact
+ * (not NAT). Over two keep-alive periods only 1001's address gets keep-alives; IP_B none.
+ */
+static void
+test_KA_3_only_registrar_detected_nat_binding_gets_keepalives(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct sf_params *p = &t->snap->params;
+	uint64_t ms, hz_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
+	unsigned int to_nat = 0, to_other = 0, i, n;
+	struct ka_worker_report r;
+	struct rte_mbuf *out[8];
+
+	assert_int_equal(ka_worker_init(w, location_capacity(w->reg->loc)), 0);
+	assert_true(neigh_learn(t->f->neigh, htonl(FX_PEER_IP), &t->f->peer_mac));
+	assert_true(neigh_learn(t->f->neigh, htonl(IP_B), &t->f->peer_mac));
+	memcpy(p->ka_message, "KA", 2);
+	p->ka_message_len = 2;
+	p->ka_period_s = 10;
+	p->ka_send_interval_ms = 500;
+	p->ka_send_one_time = 10;
+	ka_worker_configure(w);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1});
+	assert_true(binding(t, "1001")->nat);
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@10.99.0.8:40000", .expires = 3600, .nc = 1,
+				     .call_id = "cid-2"});
+	assert_false(binding(t, "1002")->nat);
+	for (ms = 0; ms < 20000; ms += 250) {
+		ka_worker_poll(w, ms * hz_ms);
+		n = fx_tx(t->f, out, RTE_DIM(out));
+		for (i = 0; i < n; i++) {
+			struct rte_ipv4_hdr ip;
+
+			fx_read(out[i], sizeof(struct rte_ether_hdr), sizeof(ip), &ip);
+			if (ip.dst_addr == htonl(FX_PEER_IP))
+				to_nat++;
+			else
+				to_other++;
+			rte_pktmbuf_free(out[i]);
+		}
+	}
+	assert_int_equal(to_nat, 2); /* one per 10 s cycle (KA-12) */
+	assert_int_equal(to_other, 0);
+	ka_worker_report(w, &r);
+	assert_int_equal(r.bindings, 1); /* the non-NAT binding never entered the schedule */
+	assert_int_equal(r.skipped, 0);
+	ka_worker_fini(w);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1335,6 +1393,7 @@ main(void)
 		REG_TEST(test_UNAUTH_1_I_2_unknown_user_offered_md5_and_sha256_like_an_account),
 		REG_TEST(test_REG_3_I_8_nat_when_only_the_port_differs),
 		REG_TEST(test_REG_per_account_params_override_the_globals),
+		REG_TEST(test_KA_3_only_registrar_detected_nat_binding_gets_keepalives),
 	};
 
 	if (fx_eal_init() != 0)
