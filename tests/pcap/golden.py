@@ -35,7 +35,7 @@ SCAPY_PYTHON = "/usr/bin/python3"  # Debian's python3-scapy lives in the system 
 # scripts/bench_nonce.py: the nonces sipfastd --bench-fixed-nonce issues (registrar cases).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "scripts"))
-from bench_nonce import digest_authorization, nonce_for, request_tag  # noqa: E402
+from bench_nonce import BENCH_NOW_S, digest_authorization, nonce_for, request_tag  # noqa: E402
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 try:
@@ -711,11 +711,12 @@ class Phone:
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode()
         return sip_frame(payload, src_ip=self.src_ip, src_mac=PHONE_MAC, sport=self.sport)
 
-    def predicted_nonce(self):
+    def predicted_nonce(self, now=BENCH_NOW_S):
         """The nonce sipfastd --bench-fixed-nonce puts in its challenge to the latest REGISTER:
-        keyed on our source IP, Call-ID and that request's Via branch and CSeq."""
+        keyed on our source IP, Call-ID and that request's Via branch and CSeq; @now: the
+        registrar clock when it was challenged (--bench-clock-step moves it on)."""
         return nonce_for(self.src_ip, self.call_id, REALM, worker=NONCE_WORKER,
-                         req_tag=request_tag(*self.last))
+                         req_tag=request_tag(*self.last), now=now)
 
 
 def challenge_with(nonce):
@@ -827,6 +828,34 @@ def case_reg_auth4_six_challenges(ctx):
                           "sip_register_rejected": 1, "tx_packets": len(frames)})
 
 
+def case_reg_auth8_timeout_before_retry(ctx):
+    """AUTH-8 on a clock that advances: sipfastd --bench-clock-step 2 (TEST ONLY) moves the
+    registrar clock 2 s per SIP datagram, so with SS_SIP_AUTHENTICATION_TIMEOUT 5 and RETRY 6
+    the REGISTER without credentials is challenged at t0, wrong answers at +2 s and +4 s get
+    a 401 each (fresh nonces, issued at +2 s and +4 s), and the answer at +6 s - correct, over
+    a 2 s old nonce - gets the final 403: the session timed out before its retry count."""
+    phone = Phone(random.Random(83))
+    step, frames, nonces = 2, [phone.register(3600)], []
+    for k in range(1, 4):
+        nonces.append(phone.predicted_nonce(now=BENCH_NOW_S + (k - 1) * step))
+        password = PHONE_PASSWORD if k == 3 else "not-" + PHONE_PASSWORD
+        frames.append(phone.register(3600, nonce=nonces[-1], password=password))
+    run = run_daemon(ctx, "reg_auth8", frames,
+                     daemon_args=FIXED_NONCE + ["--bench-clock-step", str(step)],
+                     config_overrides=registrar_config("On", SS_SIP_AUTHENTICATION_TIMEOUT=5,
+                                                       SS_SIP_AUTHENTICATION_RETRY=6,
+                                                       SS_ENDPOINT_REGISTER_RETRY=0))
+    expect(len(run.out) == len(frames), "expected %d frames out (3 x 401, 1 x 403), got %d",
+           len(frames), len(run.out))
+    for i, nonce in enumerate(nonces):
+        check_sip_answer_frame(run.out[i], frames[i], 401, "Unauthorized",
+                               [challenge_with(nonce)])
+    body = check_sip_answer_frame(run.out[3], frames[3], 403, "Forbidden")
+    expect(header(body, "WWW-Authenticate") is None, "the final reject carries a challenge")
+    expect_counters(run, {"reg_challenges": 3, "reg_fail_wrong": 2, "reg_fail_final": 1,
+                          "reg_ok": 0, "sip_register_rejected": 1, "tx_packets": 4})
+
+
 def case_reg_nat_expiry_capped(ctx):
     """REG-3 (I-8): a REGISTER from 10.99.0.20:40001 whose Via and Contact name its private
     192.168.1.10:5060 (behind NAT) asks Expires 3600 -> the 200 OK grants
@@ -861,6 +890,7 @@ CASES = [
     ("PCAP_AUTH_1_REG_1_register_challenge_then_200", case_reg_challenge_then_200),
     ("PCAP_LOCK_7_LOCK_2_register_retry_3_locks_out_on", case_reg_wrong_answers_locked),
     ("PCAP_AUTH_4_register_six_challenges_then_403_on", case_reg_auth4_six_challenges),
+    ("PCAP_AUTH_8_register_session_timeout_before_retry_on", case_reg_auth8_timeout_before_retry),
     ("PCAP_REG_3_nat_register_expiry_capped", case_reg_nat_expiry_capped),
 ]
 
