@@ -118,13 +118,14 @@ struct creq {
 	bool sha256;
 	const char *nonce;        /* NULL = the last one challenged with */
 	unsigned int nc;          /* 0 = no qop */
+	const char *digest_uri;   /* the digest's uri; NULL = the Request-URI */
 };
 
 static void
 client_creds(struct rfx *t, const struct creq *c, char *hdr, size_t cap)
 {
 	uint8_t ha1[DIGEST_HEX_MAX], resp[DIGEST_HEX_MAX];
-	const char *ruri = "sip:" REALM;
+	const char *ruri = c->digest_uri != NULL ? c->digest_uri : "sip:" REALM;
 	const char *nonce = c->nonce != NULL ? c->nonce : t->nonce;
 	char nc[9];
 	struct digest_creds cr = {
@@ -1355,6 +1356,40 @@ test_KA_3_only_registrar_detected_nat_binding_gets_keepalives(void **state)
 	ka_worker_fini(w);
 }
 
+/* REG-8 / RFC 3261 10.3 step 6: "Contact: *" only with Expires: 0; with 60 -> 400, kept. */
+static void
+test_REG_8_star_contact_needs_expires_0(void **state)
+{
+	struct rfx *t = *state;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 60, .nc = 2}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 400 Bad Request\r\n");
+	assert_non_null(binding(t, "1001"));
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_MALFORMED], 1);
+}
+
+/* A digest computed for another URI than the request's is refused: no binding, counted. */
+static void
+test_AUTH_digest_for_another_uri_refused(void **state)
+{
+	struct rfx *t = *state;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1,
+					      .digest_uri = "sip:elsewhere.test"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(binding(t, "1001"));
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_MALFORMED], 1);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 0);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1394,6 +1429,8 @@ main(void)
 		REG_TEST(test_REG_3_I_8_nat_when_only_the_port_differs),
 		REG_TEST(test_REG_per_account_params_override_the_globals),
 		REG_TEST(test_KA_3_only_registrar_detected_nat_binding_gets_keepalives),
+		REG_TEST(test_REG_8_star_contact_needs_expires_0),
+		REG_TEST(test_AUTH_digest_for_another_uri_refused),
 	};
 
 	if (fx_eal_init() != 0)
