@@ -38,6 +38,23 @@ ctl_reg_bench_clock(void *arg)
 	return CTL_REG_BENCH_NOW_S;
 }
 
+/*
+ * TEST ONLY (--bench-clock-step S, with --bench-fixed-nonce): the frozen clock advanced S
+ * seconds per SIP datagram the worker received before the one it handles, so the Nth is
+ * handled at CTL_REG_BENCH_NOW_S + (N - 1) * S and an offline golden replay can let an
+ * authentication session time out (AUTH-8). Set before the workers start, read-only after.
+ */
+static uint32_t ctl_reg_bench_step_s;
+
+static uint32_t
+ctl_reg_bench_stepping_clock(void *arg)
+{
+	const struct worker *w = arg;
+	uint64_t n = w->counters[COUNTER_SIP_RECEIVED];
+
+	return CTL_REG_BENCH_NOW_S + (uint32_t)((n > 0 ? n - 1 : 0) * ctl_reg_bench_step_s);
+}
+
 int
 ctl_registrar_start(struct daemon *d)
 {
@@ -69,8 +86,13 @@ ctl_registrar_start(struct daemon *d)
 			CP_LOG(ERR, "registrar: worker %u: %s", i, strerror(-rc));
 			return rc;
 		}
-		if (d->opts.bench_fixed_nonce) /* nonce times, bindings, lockouts: all frozen */
+		if (d->opts.bench_fixed_nonce && d->opts.bench_clock_step_s != 0) {
+			ctl_reg_bench_step_s = d->opts.bench_clock_step_s;
+			d->env.workers[i]->reg->clock = ctl_reg_bench_stepping_clock;
+			d->env.workers[i]->reg->clock_arg = d->env.workers[i];
+		} else if (d->opts.bench_fixed_nonce) { /* nonce times, bindings, lockouts: frozen */
 			d->env.workers[i]->reg->clock = ctl_reg_bench_clock;
+		}
 	}
 	return 0;
 }

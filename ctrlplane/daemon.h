@@ -18,6 +18,7 @@ struct daemon_opts {
 	const char *ctl_path;
 	uint64_t bench_packets; /* 0 = run until a signal */
 	bool bench_fixed_nonce; /* BENCHMARK ONLY: fixed nonce key and frozen registrar clock */
+	uint32_t bench_clock_step_s; /* TEST ONLY: that clock advances S s per SIP datagram */
 	bool bench_discard;     /* BENCHMARK ONLY: workers RX and free, nothing else */
 	uint32_t bench_ka_bindings; /* BENCHMARK ONLY: synthetic NAT bindings preloaded, 0 = none */
 };

@@ -43,7 +43,8 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
-		"       [--bench-fixed-nonce] [--bench-discard] [--bench-ka-bindings N]\n"
+		"       [--bench-fixed-nonce [--bench-clock-step S]] [--bench-discard]\n"
+		"       [--bench-ka-bindings N]\n"
 		"\n"
 		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
 		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
@@ -57,6 +58,11 @@ usage(FILE *f, const char *prog)
 		"                         frozen registrar clock, so digests precomputed by\n"
 		"                         scripts/bench_nonce.py verify run after run (anyone who\n"
 		"                         reads the generator can forge nonces; nothing expires)\n"
+		"      --bench-clock-step S\n"
+		"                         test only, with --bench-fixed-nonce: that registrar clock\n"
+		"                         advances S seconds with each SIP datagram a worker\n"
+		"                         received (the Nth is seen at start + (N-1)*S), so an\n"
+		"                         offline pcap replay can let sessions time out\n"
 		"      --bench-discard    benchmark only: workers receive each burst and free it,\n"
 		"                         nothing else (the PMD's own cost; no packet is answered)\n"
 		"      --bench-ka-bindings N\n"
@@ -88,6 +94,7 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		{"bench-fixed-nonce", no_argument, NULL, 'N'},
 		{"bench-discard", no_argument, NULL, 'D'},
 		{"bench-ka-bindings", required_argument, NULL, 'K'},
+		{"bench-clock-step", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -117,6 +124,16 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		case 'N': /* BENCHMARK ONLY, see ctl_registrar_start() */
 			o->bench_fixed_nonce = true;
 			break;
+		case 'T': /* TEST ONLY, see ctl_registrar_start() */
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v == 0 || v > 3600) {
+				fprintf(stderr, "sipfastd: --bench-clock-step: \"%s\" is not in "
+						"1..3600\n", optarg);
+				return -EINVAL;
+			}
+			o->bench_clock_step_s = (uint32_t)v;
+			break;
 		case 'D': /* BENCHMARK ONLY: worker_discard_main instead of worker_main */
 			o->bench_discard = true;
 			break;
@@ -142,6 +159,10 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 	}
 	if (o->config_path == NULL) {
 		fprintf(stderr, "sipfastd: --config FILE is required (try --help)\n");
+		return -EINVAL;
+	}
+	if (o->bench_clock_step_s != 0 && !o->bench_fixed_nonce) {
+		fprintf(stderr, "sipfastd: --bench-clock-step needs --bench-fixed-nonce\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -49,15 +49,16 @@ def request_tag(via_branch, cseq):
     return fnv1a32(via_branch) ^ cseq
 
 
-def nonce_for(src_ip, call_id, realm, worker=0, req_tag=0):
+def nonce_for(src_ip, call_id, realm, worker=0, req_tag=0, now=BENCH_NOW_S):
     """A nonce sipfastd --bench-fixed-nonce would issue (nonce.c): version 2, key id 0 (gen 0),
     worker, BE32 time, BE32 FNV-1a(Call-ID), BE24 request tag (low bits of
     request_tag(Via branch, CSeq) of the challenged request), then HMAC-SHA256(key, those 14
     bytes | source IP in network order | BE16 realm length | realm)[:16]; base64url without
     padding. The MAC covers the worker byte and the request tag, but verification is stateless
     and any worker verifies it (one key), so worker 0 and tag 0 work everywhere; a test that
-    compares a challenge's nonce byte for byte passes the challenged request's @req_tag."""
-    hdr = struct.pack(">BBBII", NONCE_VERSION, 0, worker, BENCH_NOW_S, fnv1a32(call_id)) + \
+    compares a challenge's nonce byte for byte passes the challenged request's @req_tag.
+    @now: the issue time (sipfastd --bench-clock-step moves it on from BENCH_NOW_S)."""
+    hdr = struct.pack(">BBBII", NONCE_VERSION, 0, worker, now, fnv1a32(call_id)) + \
         (req_tag & 0xffffff).to_bytes(3, "big")
     r = realm.encode()
     mac = hmac.new(BENCH_NONCE_KEY, hdr + bytes(int(x) for x in src_ip.split(".")) +

@@ -466,7 +466,7 @@ reg_verify(struct reg_req *r, const struct digest_creds *c, enum nonce_status st
 	return REG_AUTH_DONE;
 }
 
-/* The auth core author's sequence (tests/unit/test_authfail.c model_request()). */
+/* The order tests/unit/test_authfail.c table_sequence() drives the tables in. */
 static enum reg_auth
 reg_authenticate(struct reg_req *r, enum verdict *v)
 {

@@ -136,14 +136,14 @@ check UNAUTH-9_gateway_invite_not_challenged answer_is "$(probe INVITE)" NONE
 check UNAUTH-9_gateway_invite_admitted test "$(counter sip_invite_admitted)" = 1
 sf_stop
 
-# --- On, peer unknown (UNAUTH-12 by restart until the toggle lands) ----------------------------
+# --- On, peer unknown (a daemon started On; UNAUTH-12, the live switch, is in t_config.sh) ---
 write_config "$WORK/on.json" On
 sf_start --config "$WORK/on.json"
 check UNAUTH-4_on_unknown_options_sipp_gets_403 sipp_ok options_403.xml 5072
 check UNAUTH-1_on_unknown_register_challenged answer_is "$(probe REGISTER)" 'SIP/2.0 401 Unauthorized'
 check UNAUTH-2_on_unknown_credentials_403 answer_is "$(probe REGISTER --auth 9999)" 'SIP/2.0 403 Forbidden'
 check UNAUTH-3_on_unknown_invite_403_only answer_is "$(probe INVITE)" 'SIP/2.0 403 Forbidden'
-check UNAUTH-12_on_after_restart_svmap_finds_device svmap_finds_us
+check UNAUTH-4_on_svmap_options_answered_device_found svmap_finds_us
 check UNAUTH-13_on_unknown_bye_403 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 403 Forbidden'
 sf_stop
 finish

@@ -39,10 +39,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 # Inside a try: a missing or broken helper fails every case (FAIL lines) instead of dying
 # before the first one.
 try:
-    from bench_nonce import digest_authorization, nonce_for, request_tag  # noqa: E402
+    from bench_nonce import BENCH_NOW_S, digest_authorization, nonce_for, request_tag  # noqa: E402
     BENCH_NONCE_ERROR = None
 except Exception as e:  # noqa: BLE001 - any import-time error is reported per case
     BENCH_NONCE_ERROR = "%s: %s" % (type(e).__name__, e)
+    BENCH_NOW_S = 0  # only a default argument below; every case fails before using it
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 try:
@@ -729,11 +730,12 @@ class Phone:
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode()
         return sip_frame(payload, src_ip=self.src_ip, src_mac=PHONE_MAC, sport=self.sport)
 
-    def predicted_nonce(self):
+    def predicted_nonce(self, now=BENCH_NOW_S):
         """The nonce sipfastd --bench-fixed-nonce puts in its challenge to the latest REGISTER:
-        keyed on our source IP, Call-ID and that request's Via branch and CSeq."""
+        keyed on our source IP, Call-ID and that request's Via branch and CSeq; @now: the
+        registrar clock when it was challenged (--bench-clock-step moves it on)."""
         return nonce_for(self.src_ip, self.call_id, REALM, worker=NONCE_WORKER,
-                         req_tag=request_tag(*self.last))
+                         req_tag=request_tag(*self.last), now=now)
 
 
 def challenge_with(nonce):
@@ -787,7 +789,8 @@ def case_reg_challenge_then_200(ctx):
 
 
 def case_reg_wrong_answers_locked(ctx):
-    """AUTH-4, LOCK-7, LOCK-2 with SS_REPLY_UNAUTHORIZED On (final reject = 403 Forbidden) and
+    """LOCK-7, LOCK-2 (and AUTH-4's fresh nonce per re-challenge, not its six-challenge budget:
+    that is case_reg_auth4_six_challenges) with SS_REPLY_UNAUTHORIZED On (final reject = 403) and
     SS_ENDPOINT_REGISTER_RETRY = 3 (below SS_SIP_AUTHENTICATION_RETRY, so the lockout ends
     the session): REGISTER without credentials -> 401; wrong answers 1 and 2 -> a new 401 each,
     with a fresh nonce; wrong answer 3 -> 403 and (source IP, user) suspended; then even the
@@ -815,6 +818,61 @@ def case_reg_wrong_answers_locked(ctx):
                           "reg_fail_locked": 1, "reg_fail_final": 0, "reg_ok": 0,
                           "sip_register_challenged": retry, "sip_register_rejected": 2,
                           "tx_packets": len(frames)})
+
+
+def case_reg_auth4_six_challenges(ctx):
+    """AUTH-4: SS_SIP_AUTHENTICATION_RETRY = 6 (SS_ENDPOINT_REGISTER_RETRY 0: no lockout to end
+    the session first), SS_REPLY_UNAUTHORIZED On: a REGISTER without credentials -> 401, wrong
+    answers 1..5 -> a 401 each with a fresh nonce, wrong answer 6 -> the final 403: exactly six
+    challenges in the session."""
+    phone = Phone(random.Random(61))
+    retry = 6
+    frames, nonces = [phone.register(3600)], []
+    for _ in range(retry):
+        nonces.append(phone.predicted_nonce())
+        frames.append(phone.register(3600, nonce=nonces[-1], password="not-" + PHONE_PASSWORD))
+    expect(len(set(nonces)) == retry, "predicted nonces repeat: %r", nonces)
+    run = run_daemon(ctx, "reg_auth4", frames, daemon_args=FIXED_NONCE,
+                     config_overrides=registrar_config("On", SS_ENDPOINT_REGISTER_RETRY=0,
+                                                       SS_SIP_AUTHENTICATION_RETRY=retry))
+    expect(len(run.out) == len(frames), "expected %d frames out (6 x 401, 1 x 403), got %d",
+           len(frames), len(run.out))
+    for i, nonce in enumerate(nonces):
+        check_sip_answer_frame(run.out[i], frames[i], 401, "Unauthorized",
+                               [challenge_with(nonce)])
+    body = check_sip_answer_frame(run.out[retry], frames[retry], 403, "Forbidden")
+    expect(header(body, "WWW-Authenticate") is None, "the final reject carries a challenge")
+    expect_counters(run, {"reg_challenges": retry, "reg_fail_wrong": retry, "reg_lockouts": 0,
+                          "reg_fail_final": 1, "reg_ok": 0, "sip_register_challenged": retry,
+                          "sip_register_rejected": 1, "tx_packets": len(frames)})
+
+
+def case_reg_auth8_timeout_before_retry(ctx):
+    """AUTH-8 on a clock that advances: sipfastd --bench-clock-step 2 (TEST ONLY) moves the
+    registrar clock 2 s per SIP datagram, so with SS_SIP_AUTHENTICATION_TIMEOUT 5 and RETRY 6
+    the REGISTER without credentials is challenged at t0, wrong answers at +2 s and +4 s get
+    a 401 each (fresh nonces, issued at +2 s and +4 s), and the answer at +6 s - correct, over
+    a 2 s old nonce - gets the final 403: the session timed out before its retry count."""
+    phone = Phone(random.Random(83))
+    step, frames, nonces = 2, [phone.register(3600)], []
+    for k in range(1, 4):
+        nonces.append(phone.predicted_nonce(now=BENCH_NOW_S + (k - 1) * step))
+        password = PHONE_PASSWORD if k == 3 else "not-" + PHONE_PASSWORD
+        frames.append(phone.register(3600, nonce=nonces[-1], password=password))
+    run = run_daemon(ctx, "reg_auth8", frames,
+                     daemon_args=FIXED_NONCE + ["--bench-clock-step", str(step)],
+                     config_overrides=registrar_config("On", SS_SIP_AUTHENTICATION_TIMEOUT=5,
+                                                       SS_SIP_AUTHENTICATION_RETRY=6,
+                                                       SS_ENDPOINT_REGISTER_RETRY=0))
+    expect(len(run.out) == len(frames), "expected %d frames out (3 x 401, 1 x 403), got %d",
+           len(frames), len(run.out))
+    for i, nonce in enumerate(nonces):
+        check_sip_answer_frame(run.out[i], frames[i], 401, "Unauthorized",
+                               [challenge_with(nonce)])
+    body = check_sip_answer_frame(run.out[3], frames[3], 403, "Forbidden")
+    expect(header(body, "WWW-Authenticate") is None, "the final reject carries a challenge")
+    expect_counters(run, {"reg_challenges": 3, "reg_fail_wrong": 2, "reg_fail_final": 1,
+                          "reg_ok": 0, "sip_register_rejected": 1, "tx_packets": 4})
 
 
 def case_reg_nat_expiry_capped(ctx):
@@ -912,7 +970,9 @@ CASES = [
     ("PCAP_GEN_1_malformed_silent_on", case_gen1_malformed_silent_on),
     ("PCAP_UNAUTH_6_retransmission_silent", case_unauth6_retransmission_silent),
     ("PCAP_AUTH_1_REG_1_register_challenge_then_200", case_reg_challenge_then_200),
-    ("PCAP_AUTH_4_LOCK_7_register_wrong_answers_locked_on", case_reg_wrong_answers_locked),
+    ("PCAP_LOCK_7_LOCK_2_register_retry_3_locks_out_on", case_reg_wrong_answers_locked),
+    ("PCAP_AUTH_4_register_six_challenges_then_403_on", case_reg_auth4_six_challenges),
+    ("PCAP_AUTH_8_register_session_timeout_before_retry_on", case_reg_auth8_timeout_before_retry),
     ("PCAP_REG_3_nat_register_expiry_capped", case_reg_nat_expiry_capped),
     ("PCAP_HARDEN_1_fragment_flood_gateway_and_register_served",
      case_harden1_fragment_flood_service),

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * AUTH and LOCK behaviours on a simulated clock. model_request() is the reference order of
- * calls for the registrar entry point (lockout check, nonce, session, digest, record); digest
- * correctness is an input here because test_digest.c proves the hashing.
+ * The authfail table and the nonce module on a simulated clock. table_sequence() is this
+ * test's own sequence of calls (lockout check, nonce, session, digest outcome, record); it is
+ * not the registrar (test_registrar drives that) nor an INVITE path (no INVITE digest is
+ * verified yet: the call engine's issue), and digest correctness is an input. So the
+ * test_table_* cases prove what the tables do under that sequence - the building blocks of
+ * AUTH-4..8, AUTH-12 and LOCK-1/2/4/10 for INVITEs - not those behaviours end to end.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -63,14 +66,14 @@ challenge(struct fx *f, const struct req *r, uint32_t now, bool stale)
 {
 	/* Each challenge answers a new request (a new CSeq): a fresh nonce (AUTH-4). */
 	assert_int_equal(nonce_issue(f->nctx, r->ip, realm, S(r->call_id),
-				     nonce_request_tag(S("z9hG4bK-model"), f->n_challenges), now,
+				     nonce_request_tag(S("z9hG4bK-seq"), f->n_challenges), now,
 				     f->nonce), 0);
 	f->n_challenges++;
 	return stale ? OUT_CHALLENGE_STALE : OUT_CHALLENGE;
 }
 
 static enum outcome
-model_request(struct fx *f, struct req req, uint32_t now)
+table_sequence(struct fx *f, struct req req, uint32_t now)
 {
 	const struct req *r = &req;
 	struct authfail_attempt a = { .src_ip = r->ip, .user = S(r->user),
@@ -152,7 +155,7 @@ no_creds(uint32_t ip, const char *call_id)
 static enum outcome
 wrong_session(struct fx *f, struct req r, unsigned int n_wrong, uint32_t now)
 {
-	enum outcome o = model_request(f, (struct req){ .ip = r.ip, .user = r.user,
+	enum outcome o = table_sequence(f, (struct req){ .ip = r.ip, .user = r.user,
 							  .call_id = r.call_id,
 							  .is_register = r.is_register },
 				       now);
@@ -164,7 +167,7 @@ wrong_session(struct fx *f, struct req r, unsigned int n_wrong, uint32_t now)
 	r.correct = false;
 	r.nc = 1;
 	for (i = 0; i < n_wrong; i++) {
-		o = model_request(f, r, now);
+		o = table_sequence(f, r, now);
 		if (o != OUT_CHALLENGE)
 			return o;
 	}
@@ -182,7 +185,7 @@ test_AUTH_3_success_resets_both_counters(void **state)
 	reg.is_register = true;
 	assert_int_equal(wrong_session(f, reg, 5, T0), OUT_CHALLENGE);       /* REGISTER 5/6 */
 	assert_int_equal(wrong_session(f, invite(IP_X, "i1", false), 5, T0), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "i1", true), T0 + 1), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "i1", true), T0 + 1), OUT_ACCEPT);
 	/* Both at 0 again: five more of each still do not suspend. */
 	for (i = 0; i < 5; i++) {
 		snprintf(cid, sizeof(cid), "r2-%u", i);
@@ -196,26 +199,26 @@ test_AUTH_3_success_resets_both_counters(void **state)
 }
 
 static void
-test_AUTH_4_retry_6_gives_exactly_6_challenges(void **state)
+test_table_session_retry_6_sixth_failure_is_final(void **state)
 {
 	struct fx *f = *state;
 	struct req r = invite(IP_X, "a4", false);
 	unsigned int i;
 
 	f->p.auth_max_retry = 0;
-	assert_int_equal(model_request(f, (struct req){ .ip = IP_X, .user = "alice",
+	assert_int_equal(table_sequence(f, (struct req){ .ip = IP_X, .user = "alice",
 							  .call_id = "a4" }, T0),
 			 OUT_CHALLENGE);
 	for (i = 1; i <= 5; i++)
-		assert_int_equal(model_request(f, r, T0 + 1), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, r, T0 + 1), OUT_FINAL_REJECT);
+		assert_int_equal(table_sequence(f, r, T0 + 1), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 1), OUT_FINAL_REJECT);
 	assert_int_equal(f->n_challenges, 6);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 1), AUTHFAIL_ALLOW);
 	assert_int_equal(authfail_stats(f->tbl)->final_rejects, 1);
 }
 
 static void
-test_AUTH_5_retry_1_first_wrong_answer_is_final(void **state)
+test_table_session_retry_1_first_failure_is_final(void **state)
 {
 	struct fx *f = *state;
 
@@ -225,50 +228,50 @@ test_AUTH_5_retry_1_first_wrong_answer_is_final(void **state)
 }
 
 static void
-test_AUTH_6_new_session_after_final_reject(void **state)
+test_table_new_call_id_new_session_after_final(void **state)
 {
 	struct fx *f = *state;
 
 	f->p.auth_retry = 2;
 	f->p.auth_max_retry = 0;
 	assert_int_equal(wrong_session(f, invite(IP_X, "a6-1", false), 2, T0), OUT_FINAL_REJECT);
-	assert_int_equal(model_request(f, no_creds(IP_X, "a6-2"), T0 + 1), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "a6-2", false), T0 + 1), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "a6-2", true), T0 + 1), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "a6-2"), T0 + 1), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, invite(IP_X, "a6-2", false), T0 + 1), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, invite(IP_X, "a6-2", true), T0 + 1), OUT_ACCEPT);
 }
 
 static void
-test_AUTH_7_correct_answer_after_timeout_is_final(void **state)
+test_table_nonce_stale_in_same_call_after_timeout(void **state)
 {
 	struct fx *f = *state;
 	uint8_t first[NONCE_TEXT_LEN];
 
-	assert_int_equal(model_request(f, no_creds(IP_X, "a7"), T0), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "a7"), T0), OUT_CHALLENGE);
 	memcpy(first, f->nonce, sizeof(first));
-	assert_int_equal(model_request(f, invite(IP_X, "a7", true), T0 + 9), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "a7", true), T0 + 9), OUT_ACCEPT);
 	/* The same challenge answered at t0 + 11 instead. */
 	memcpy(f->nonce, first, sizeof(first));
-	assert_int_equal(model_request(f, invite(IP_X, "a7", true), T0 + 11), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "a7", true), T0 + 11), OUT_FINAL_REJECT);
 	assert_int_equal(authfail_stats(f->tbl)->failures, 0); /* a timeout is not a wrong guess */
 }
 
 static void
-test_AUTH_8_timeout_wins_before_retry_count(void **state)
+test_table_session_timeout_before_retry_count(void **state)
 {
 	struct fx *f = *state;
 	struct req r = invite(IP_X, "a8", false);
 
 	f->p.auth_timeout_s = 5;
-	assert_int_equal(model_request(f, no_creds(IP_X, "a8"), T0), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, r, T0 + 2), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, r, T0 + 4), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, r, T0 + 6), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "a8"), T0), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 2), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 4), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 6), OUT_FINAL_REJECT);
 	/* A correct answer in a timed-out session is no better. */
-	assert_int_equal(model_request(f, no_creds(IP_X, "a8b"), T0 + 10), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "a8b"), T0 + 10), OUT_CHALLENGE);
 	r.call_id = "a8b";
-	assert_int_equal(model_request(f, r, T0 + 12), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 12), OUT_CHALLENGE);
 	r.correct = true;
-	assert_int_equal(model_request(f, r, T0 + 16), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, r, T0 + 16), OUT_FINAL_REJECT);
 }
 
 static void
@@ -279,36 +282,36 @@ test_AUTH_9_refresh_with_old_nonce_gets_stale_true(void **state)
 	uint64_t failures;
 
 	reg.is_register = true;
-	assert_int_equal(model_request(f, no_creds(IP_X, "reg-call"), T0), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, reg, T0 + 1), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "reg-call"), T0), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, reg, T0 + 1), OUT_ACCEPT);
 	failures = authfail_stats(f->tbl)->failures;
 	/* An hour later: same Call-ID (RFC 3261 10.2.4), old nonce, next nonce count. */
 	reg.nc = 2;
-	assert_int_equal(model_request(f, reg, T0 + 3600), OUT_CHALLENGE_STALE);
+	assert_int_equal(table_sequence(f, reg, T0 + 3600), OUT_CHALLENGE_STALE);
 	assert_int_equal(authfail_stats(f->tbl)->failures, failures);
 	reg.nc = 1; /* the new nonce, first use */
-	assert_int_equal(model_request(f, reg, T0 + 3601), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, reg, T0 + 3601), OUT_ACCEPT);
 	/* A new Call-ID with the old nonce is a new session: stale as well. */
-	assert_int_equal(model_request(f, no_creds(IP_X, "x"), T0 + 3602), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "other", true), T0 + 3700),
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "x"), T0 + 3602), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, invite(IP_X, "other", true), T0 + 3700),
 			 OUT_CHALLENGE_STALE);
 }
 
 static void
-test_AUTH_12_session_keeps_its_snapshot(void **state)
+test_table_session_keeps_the_limits_it_began_with(void **state)
 {
 	struct fx *f = *state;
 	struct req r = invite(IP_X, "a12", false);
 	unsigned int i;
 
 	f->p.auth_max_retry = 0;
-	assert_int_equal(model_request(f, no_creds(IP_X, "a12"), T0), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, r, T0 + 1), OUT_CHALLENGE); /* session made: R = 6 */
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "a12"), T0), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 1), OUT_CHALLENGE); /* session made: R = 6 */
 	f->p.auth_retry = 2;
 	f->p.auth_timeout_s = 3;
 	for (i = 2; i <= 5; i++) /* old R and the old 10 s timeout still apply */
-		assert_int_equal(model_request(f, r, T0 + 1 + i), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, r, T0 + 7), OUT_FINAL_REJECT);
+		assert_int_equal(table_sequence(f, r, T0 + 1 + i), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, r, T0 + 7), OUT_FINAL_REJECT);
 	/* The next session uses R = 2. */
 	assert_int_equal(wrong_session(f, invite(IP_X, "a12b", false), 2, T0 + 8),
 			 OUT_FINAL_REJECT);
@@ -316,7 +319,7 @@ test_AUTH_12_session_keeps_its_snapshot(void **state)
 
 /* LOCK-1 and LOCK-2: six wrong INVITE answers over three sessions; then refused, uncounted. */
 static void
-test_LOCK_1_LOCK_2_six_wrong_suspend_for_180s(void **state)
+test_table_six_failures_suspend_the_pair_180s(void **state)
 {
 	struct fx *f = *state;
 	uint64_t failures;
@@ -324,14 +327,14 @@ test_LOCK_1_LOCK_2_six_wrong_suspend_for_180s(void **state)
 	assert_int_equal(wrong_session(f, invite(IP_X, "l1", false), 2, T0), OUT_CHALLENGE);
 	assert_int_equal(wrong_session(f, invite(IP_X, "l2", false), 2, T0 + 20), OUT_CHALLENGE);
 	assert_int_equal(wrong_session(f, invite(IP_X, "l3", false), 1, T0 + 40), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "l3", false), T0 + 41), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "l3", false), T0 + 41), OUT_FINAL_REJECT);
 	assert_int_equal(authfail_stats(f->tbl)->lockouts, 1);
 	failures = authfail_stats(f->tbl)->failures;
 	/* LOCK-2: INVITE or REGISTER, with or without credentials, even correct → final, uncounted. */
 	f->n_challenges = 0;
-	assert_int_equal(model_request(f, no_creds(IP_X, "l4"), T0 + 50), OUT_FINAL_REJECT);
-	assert_int_equal(model_request(f, invite(IP_X, "l4", true), T0 + 60), OUT_FINAL_REJECT);
-	assert_int_equal(model_request(f, (struct req){ .ip = IP_X, .user = "alice",
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "l4"), T0 + 50), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "l4", true), T0 + 60), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, (struct req){ .ip = IP_X, .user = "alice",
 							  .call_id = "r", .is_register = true,
 							  .has_creds = true, .correct = true },
 				       T0 + 41 + 179),
@@ -362,8 +365,8 @@ test_LOCK_3_after_window_challenge_and_counter_restarts(void **state)
 	char cid[16];
 
 	lock_alice(f, IP_X, T0);
-	assert_int_equal(model_request(f, no_creds(IP_X, "after"), T0 + 180), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "after", true), T0 + 181), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "after"), T0 + 180), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, invite(IP_X, "after", true), T0 + 181), OUT_ACCEPT);
 	for (i = 0; i < 5; i++) {
 		snprintf(cid, sizeof(cid), "again%u", i);
 		assert_int_equal(wrong_session(f, invite(IP_X, cid, false), 1, T0 + 190),
@@ -384,15 +387,15 @@ test_LOCK_3_counter_restarts_when_window_ends(void **state)
 }
 
 static void
-test_LOCK_4_attempts_do_not_extend_window(void **state)
+test_table_attempts_do_not_extend_the_suspension(void **state)
 {
 	struct fx *f = *state;
 	uint32_t t;
 
 	lock_alice(f, IP_X, T0);
 	for (t = T0 + 10; t < T0 + 180; t += 10)
-		assert_int_equal(model_request(f, invite(IP_X, "p", false), t), OUT_FINAL_REJECT);
-	assert_int_equal(model_request(f, no_creds(IP_X, "p2"), T0 + 180), OUT_CHALLENGE);
+		assert_int_equal(table_sequence(f, invite(IP_X, "p", false), t), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "p2"), T0 + 180), OUT_CHALLENGE);
 }
 
 static void
@@ -401,8 +404,8 @@ test_LOCK_5_other_ip_same_user_unaffected(void **state)
 	struct fx *f = *state;
 
 	lock_alice(f, IP_X, T0);
-	assert_int_equal(model_request(f, no_creds(IP_Y, "y"), T0 + 1), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_Y, "y", true), T0 + 2), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, no_creds(IP_Y, "y"), T0 + 1), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, invite(IP_Y, "y", true), T0 + 2), OUT_ACCEPT);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 2), AUTHFAIL_LOCKED);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("bob"), T0 + 2), AUTHFAIL_ALLOW);
 }
@@ -413,7 +416,7 @@ test_LOCK_6_success_in_between_prevents_suspension(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(wrong_session(f, invite(IP_X, "s1", false), 5, T0), OUT_CHALLENGE);
-	assert_int_equal(model_request(f, invite(IP_X, "s1", true), T0 + 1), OUT_ACCEPT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "s1", true), T0 + 1), OUT_ACCEPT);
 	assert_int_equal(wrong_session(f, invite(IP_X, "s2", false), 5, T0 + 2), OUT_CHALLENGE);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 2), AUTHFAIL_ALLOW);
 	assert_int_equal(authfail_stats(f->tbl)->lockouts, 0);
@@ -446,7 +449,7 @@ test_LOCK_7_register_pair_has_its_own_limit_and_window(void **state)
 	register_wrong(f, 1, T0);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0), AUTHFAIL_LOCKED);
 	/* The suspension refuses INVITEs too, and ends after 60 s, not 600. */
-	assert_int_equal(model_request(f, invite(IP_X, "i", true), T0 + 59), OUT_FINAL_REJECT);
+	assert_int_equal(table_sequence(f, invite(IP_X, "i", true), T0 + 59), OUT_FINAL_REJECT);
 	assert_int_equal(authfail_check(f->tbl, IP_X, S("alice"), T0 + 60), AUTHFAIL_ALLOW);
 	/* With ENDPOINT_REGISTER_RETRY = 3 it starts at the 3rd wrong REGISTER. */
 	f->p.register_retry = 3;
@@ -504,18 +507,18 @@ test_LOCK_9_suspend_600_is_the_window(void **state)
 
 /* LOCK-10: an hour of wrong answers as fast as possible: <= 6 verifications per cycle. */
 static void
-test_LOCK_10_bruteforce_bound_per_hour(void **state)
+test_table_failures_bounded_per_hour(void **state)
 {
 	struct fx *f = *state;
 	struct req r = invite(IP_X, "bf", false);
 	uint32_t t;
 	unsigned int k;
 
-	assert_int_equal(model_request(f, no_creds(IP_X, "bf"), T0), OUT_CHALLENGE);
+	assert_int_equal(table_sequence(f, no_creds(IP_X, "bf"), T0), OUT_CHALLENGE);
 	for (t = T0; t < T0 + 3600; t++)
 		for (k = 0; k < 20; k++)
-			if (model_request(f, r, t) == OUT_FINAL_REJECT)
-				(void)model_request(f, no_creds(IP_X, "bf"), t);
+			if (table_sequence(f, r, t) == OUT_FINAL_REJECT)
+				(void)table_sequence(f, no_creds(IP_X, "bf"), t);
 	assert_true(f->n_verified <= 120);
 	assert_true(f->n_verified >= 6 * 19); /* one cycle per 180 s (+ the attempt) */
 }
@@ -774,24 +777,24 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_AUTH_3_success_resets_both_counters),
-		T(test_AUTH_4_retry_6_gives_exactly_6_challenges),
-		T(test_AUTH_5_retry_1_first_wrong_answer_is_final),
-		T(test_AUTH_6_new_session_after_final_reject),
-		T(test_AUTH_7_correct_answer_after_timeout_is_final),
-		T(test_AUTH_8_timeout_wins_before_retry_count),
+		T(test_table_session_retry_6_sixth_failure_is_final),
+		T(test_table_session_retry_1_first_failure_is_final),
+		T(test_table_new_call_id_new_session_after_final),
+		T(test_table_nonce_stale_in_same_call_after_timeout),
+		T(test_table_session_timeout_before_retry_count),
 		T(test_AUTH_9_refresh_with_old_nonce_gets_stale_true),
-		T(test_AUTH_12_session_keeps_its_snapshot),
-		T(test_LOCK_1_LOCK_2_six_wrong_suspend_for_180s),
+		T(test_table_session_keeps_the_limits_it_began_with),
+		T(test_table_six_failures_suspend_the_pair_180s),
 		T(test_LOCK_3_after_window_challenge_and_counter_restarts),
 		T(test_LOCK_3_counter_restarts_when_window_ends),
-		T(test_LOCK_4_attempts_do_not_extend_window),
+		T(test_table_attempts_do_not_extend_the_suspension),
 		T(test_LOCK_5_other_ip_same_user_unaffected),
 		T(test_LOCK_6_success_in_between_prevents_suspension),
 		T(test_LOCK_7_register_pair_has_its_own_limit_and_window),
 		T(test_LOCK_7_register_and_invite_counts_are_separate),
 		T(test_LOCK_8_max_retry_0_never_suspends),
 		T(test_LOCK_9_suspend_600_is_the_window),
-		T(test_LOCK_10_bruteforce_bound_per_hour),
+		T(test_table_failures_bounded_per_hour),
 		T(test_ip_ceiling_off_by_default_usernames_rotate_freely),
 		T(test_ip_ceiling_catches_username_rotation),
 		T(test_ip_ceiling_set_live_on_and_off),

@@ -107,6 +107,45 @@ test_rfc7616_md5_and_sha256_vectors_verify(void **state)
 }
 
 /*
+ * AUTH-4's "wrong answer": a response that differs from the right one in any single hex digit
+ * - the first, one in the middle, the last - is wrong, for MD5 and SHA-256 alike (every
+ * digit is compared, not a prefix).
+ */
+static void
+test_AUTH_4_response_wrong_in_any_one_digit_is_wrong(void **state)
+{
+	static const char *const right[] = {
+		"8ca523f5e9506fed4657c9700eebdbec",
+		"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1",
+	};
+	static const enum digest_alg alg[] = {DIGEST_ALG_MD5, DIGEST_ALG_SHA256};
+	uint8_t b[DIGEST_HEX_MAX];
+	char resp[DIGEST_HEX_MAX + 1];
+	unsigned int a, k;
+
+	for (a = 0; a < 2; a++) {
+		size_t len = strlen(right[a]);
+		size_t at[3] = {0, len / 2, len - 1};
+		struct sf_span h = ha1_of(*state, alg[a], "Mufasa", "http-auth@example.org",
+					  "Circle of Life", b);
+
+		for (k = 0; k < 3; k++) {
+			struct digest_creds c;
+
+			snprintf(resp, sizeof(resp), "%s", right[a]);
+			resp[at[k]] = resp[at[k]] == '0' ? '1' : '0';
+			c = rfc7616_creds(alg[a], resp);
+			assert_int_equal(digest_verify(*state, &c, S("GET"), h), DIGEST_WRONG);
+		}
+		{
+			struct digest_creds c = rfc7616_creds(alg[a], right[a]);
+
+			assert_int_equal(digest_verify(*state, &c, S("GET"), h), DIGEST_OK);
+		}
+	}
+}
+
+/*
  * The context remembers the last HA2 (method:uri per hash): interleaving hashes, URIs and
  * methods on one context must give each request its own HA2 (RFC 2617 and 7616 vectors).
  */
@@ -333,6 +372,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc2617_md5_vector_verifies),
 		cmocka_unit_test(test_rfc7616_md5_and_sha256_vectors_verify),
+		cmocka_unit_test(test_AUTH_4_response_wrong_in_any_one_digit_is_wrong),
 		cmocka_unit_test(test_ha2_reuse_never_crosses_hash_method_or_uri),
 		cmocka_unit_test(test_wrong_password_method_uri_nonce_fail),
 		cmocka_unit_test(test_malformed_is_not_a_guess),

@@ -266,8 +266,13 @@ test_UNAUTH_8_live_binding_address_is_known(void **state)
 			 POLICY_BINDING);
 }
 
+/*
+ * What the classifier does with its suspended hook: SUSPENDED exactly when the hook says so for
+ * (source IP, identity), ACCOUNT otherwise. The hook here is a stub; whether production's
+ * suspension state reaches it is LOCK-2's business (a test of the worker's hooks), not this.
+ */
 static void
-test_LOCK_2_suspended_source_user(void **state)
+test_classify_suspended_hook_yes_gives_suspended_class(void **state)
 {
 	const struct pt *t = *state;
 
@@ -279,8 +284,13 @@ test_LOCK_2_suspended_source_user(void **state)
 			 POLICY_ACCOUNT);
 }
 
+/*
+ * What the classifier does with its dialog hook: DIALOG only for a request with a To tag that
+ * the hook knows from that source; no To tag never asks it. The hook is a stub (it decides
+ * "only from the peer" itself), so this is not UNAUTH-14 on production's dialog table.
+ */
 static void
-test_UNAUTH_14_dialog_known_only_from_its_peer(void **state)
+test_classify_in_dialog_needs_to_tag_and_dialog_hook(void **state)
 {
 	const struct pt *t = *state;
 
@@ -664,8 +674,8 @@ main(void)
 		cmocka_unit_test(test_POLICY_allowed_ips_pin_the_account),
 		cmocka_unit_test(test_POLICY_account_params_merged_on_globals),
 		cmocka_unit_test(test_UNAUTH_8_live_binding_address_is_known),
-		cmocka_unit_test(test_LOCK_2_suspended_source_user),
-		cmocka_unit_test(test_UNAUTH_14_dialog_known_only_from_its_peer),
+		cmocka_unit_test(test_classify_suspended_hook_yes_gives_suspended_class),
+		cmocka_unit_test(test_classify_in_dialog_needs_to_tag_and_dialog_hook),
 		cmocka_unit_test(test_UNAUTH_5_skim_unknown_agrees_with_full_classification),
 		cmocka_unit_test(test_GEN_1_skim_defers_unparsable_identity),
 		cmocka_unit_test(test_UNAUTH_5_skim_without_accounts),

@@ -190,12 +190,57 @@ test_CFG_2_publish_all_or_none_when_a_ring_is_full(void **state)
 	free(qs);
 }
 
+/*
+ * A reader that never reports quiescence holds every retired snapshot: after
+ * PUBLISH_PENDING_MAX of them the next publish is refused (-EBUSY) and reaches no ring, and
+ * once the reader is quiescent the retired ones are reclaimed and publishing goes on.
+ */
+static void
+test_CFG_publish_refused_while_pending_reclaims_full(void **state)
+{
+	size_t qs_size = rte_rcu_qsbr_get_memsize(1);
+	struct rte_rcu_qsbr *qs = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN(qs_size, 64));
+	struct worker *w = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(struct worker));
+	struct publisher pub;
+	struct snapshot *s;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(rte_rcu_qsbr_init(qs, 1), 0);
+	memset(w, 0, sizeof(*w));
+	w->cfg_ring = ring_in_memory();
+	w->qsbr = qs;
+	assert_int_equal(rte_rcu_qsbr_thread_register(qs, 0), 0);
+	rte_rcu_qsbr_thread_online(qs, 0);
+	publish_init(&pub, qs, &w, 1);
+	for (i = 0; i <= PUBLISH_PENDING_MAX; i++) { /* the first retires nothing */
+		s = calloc(1, sizeof(*s));
+		assert_int_equal(publish_snapshot(&pub, s), 0);
+		worker_take_new_config(w);
+	}
+	assert_int_equal(pub.n_retired, PUBLISH_PENDING_MAX);
+	s = calloc(1, sizeof(*s));
+	assert_int_equal(publish_snapshot(&pub, s), -EBUSY);
+	assert_int_equal(rte_ring_count(w->cfg_ring), 0);
+	assert_int_equal(pub.generation, PUBLISH_PENDING_MAX + 1);
+	rte_rcu_qsbr_quiescent(qs, 0);
+	assert_int_equal(publish_snapshot(&pub, s), 0);
+	assert_true(pub.n_retired <= 1);
+	worker_take_new_config(w);
+	rte_rcu_qsbr_thread_offline(qs, 0);
+	publish_destroy(&pub);
+	free(w->cfg_ring);
+	free(w);
+	free(qs);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_CFG_8_publish_10000_snapshots_under_readers),
 		cmocka_unit_test(test_CFG_2_publish_all_or_none_when_a_ring_is_full),
+		cmocka_unit_test(test_CFG_publish_refused_while_pending_reclaims_full),
 	};
 
 	return cmocka_run_group_tests_name("publish", tests, NULL, NULL);

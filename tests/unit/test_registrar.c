@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -25,6 +26,8 @@
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
+#include "dataplane/keepalive/ka_worker.h"
+#include "dataplane/net/neigh.h"
 #include "dataplane/registrar/authfail.h"
 #include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
@@ -119,13 +122,14 @@ struct creq {
 	bool sha256;
 	const char *nonce;        /* NULL = the last one challenged with */
 	unsigned int nc;          /* 0 = no qop */
+	const char *digest_uri;   /* the digest's uri; NULL = the Request-URI */
 };
 
 static void
 client_creds(struct rfx *t, const struct creq *c, char *hdr, size_t cap)
 {
 	uint8_t ha1[DIGEST_HEX_MAX], resp[DIGEST_HEX_MAX];
-	const char *ruri = "sip:" REALM;
+	const char *ruri = c->digest_uri != NULL ? c->digest_uri : "sip:" REALM;
 	const char *nonce = c->nonce != NULL ? c->nonce : t->nonce;
 	char nc[9];
 	struct digest_creds cr = {
@@ -1623,6 +1627,239 @@ test_REG_10_replace_off_403_until_a_expires(void **state)
 	assert_int_equal(binding(t, "1001")->src_ip, htonl(IP_B));
 }
 
+/*
+ * AUTH-7 (REGISTER round): SS_SIP_AUTHENTICATION_TIMEOUT = 10; challenged at t0, the correct
+ * answer (same Call-ID) at t0 + 9 s binds; in another session the correct answer at t0 + 11 s is
+ * finally rejected (silent here: reply_unauthorized off is not needed, On gives the 403), not
+ * re-challenged with stale=true, and binds nothing.
+ */
+static void
+test_AUTH_7_correct_answer_after_timeout_final_reject(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_timeout_s = 10;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60,
+					      .call_id = "cid-in-time"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 9;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1, .call_id = "cid-in-time"}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+	assert_int_equal(reg(t, (struct creq){.user = "1002", .contact = "sip:1002@10.99.0.7:40000",
+					      .expires = 60, .call_id = "cid-too-late"}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 11;
+	assert_int_equal(reg(t, (struct creq){.user = "1002", .password = "secret",
+					      .contact = "sip:1002@10.99.0.7:40000", .expires = 60,
+					      .nc = 1, .call_id = "cid-too-late"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(strstr(t->out, "stale=true"));
+	assert_null(binding(t, "1002"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+	assert_int_equal(w->counters[COUNTER_REG_STALE_CHALLENGES], 0);
+}
+
+/*
+ * AUTH-8: timeout 5 s, RETRY 6; wrong answers at +2 s and +4 s (each over the nonce of the
+ * challenge before it) get challenges; the answer at +6 s gets the final reject although the
+ * retry budget is far from spent - even a correct one: the session timed out (I-5).
+ */
+static void
+test_AUTH_8_session_timeout_wins_before_retry_count(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+
+	t->snap->params.auth_timeout_s = 5;
+	t->snap->params.auth_retry = 6;
+	t->snap->params.register_retry = 0; /* isolate the session limits */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	t->now += 2;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	t->now += 2;
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "bad",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	t->now += 2; /* +6 s from the first challenge; the last nonce is 2 s old */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(binding(t, "1001"));
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_FINAL], 1);
+}
+
+/*
+ * UNAUTH-1 / I-2: an unknown name is challenged exactly like a configured account: the same
+ * header lines, MD5 and SHA-256 both offered, so the reply reveals nothing.
+ */
+static void
+test_UNAUTH_1_I_2_unknown_user_offered_md5_and_sha256_like_an_account(void **state)
+{
+	struct rfx *t = *state;
+	char known[sizeof(t->out)];
+	const char *a, *b;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	snprintf(known, sizeof(known), "%s", t->out);
+	assert_int_equal(reg(t, (struct creq){.user = "9999", .contact = "sip:9999@10.99.0.7:40000",
+					      .expires = 60}),
+			 VERDICT_SIP_CHALLENGED_UNKNOWN);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_has(t->out, "algorithm=MD5");
+	assert_has(t->out, "algorithm=SHA-256");
+	/* the same number of challenge lines as for the account */
+	for (a = known, b = t->out; ; a += 17, b += 17) {
+		a = strstr(a, "WWW-Authenticate:");
+		b = strstr(b, "WWW-Authenticate:");
+		assert_true((a == NULL) == (b == NULL));
+		if (a == NULL)
+			break;
+	}
+}
+
+/* I-8: NAT when the source IP *or* port differs from the Contact: same IP, other port -> NAT. */
+static void
+test_REG_3_I_8_nat_when_only_the_port_differs(void **state)
+{
+	struct rfx *t = *state;
+	const struct location_binding *b;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@10.99.0.7:5060", .expires = 3600, .nc = 1});
+	assert_has(t->out, "Contact: <sip:1001@10.99.0.7:5060>;expires=300\r\n");
+	b = binding(t, "1001");
+	assert_non_null(b);
+	assert_true(b->nat);
+}
+
+/*
+ * config/README accounts[].params: per-account overrides win over the globals for that account
+ * only: 1001 with SS_ENDPOINT_EXPIRE 600 is capped at 600, 1002 keeps the global 3600.
+ */
+static void
+test_REG_per_account_params_override_the_globals(void **state)
+{
+	struct rfx *t = *state;
+	struct policy *old = t->snap->policy;
+	struct cfg_error err = {0};
+	json_t *doc;
+
+	doc = json_loads("{\"accounts\": [{\"user\": \"1001\", \"password\": \"pw\", "
+			 "\"params\": {\"SS_ENDPOINT_EXPIRE\": 600}}, "
+			 "{\"user\": \"1002\", \"password\": \"secret\"}]}", 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	json_decref(doc);
+	policy_free(old);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 7200, .nc = 1});
+	assert_has(t->out, "Contact: <" A_CONTACT ">;expires=600\r\n");
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@10.99.0.8:40000", .expires = 7200, .nc = 1,
+				     .call_id = "cid-2"});
+	assert_has(t->out, "Contact: <sip:1002@10.99.0.8:40000>;expires=3600\r\n");
+}
+
+/*
+ * KA-3 on production's NAT detection: 1001 registers from FX_PEER_IP:40000 with a Contact of
+ * another address (NAT, reg_is_nat), 1002 from IP_B:40000 with its own address as Contact
+ * (not NAT). Over two keep-alive periods only 1001's address gets keep-alives; IP_B none.
+ */
+static void
+test_KA_3_only_registrar_detected_nat_binding_gets_keepalives(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct sf_params *p = &t->snap->params;
+	uint64_t ms, hz_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
+	unsigned int to_nat = 0, to_other = 0, i, n;
+	struct ka_worker_report r;
+	struct rte_mbuf *out[8];
+
+	assert_int_equal(ka_worker_init(w, location_capacity(w->reg->loc)), 0);
+	assert_true(neigh_learn(t->f->neigh, htonl(FX_PEER_IP), &t->f->peer_mac));
+	assert_true(neigh_learn(t->f->neigh, htonl(IP_B), &t->f->peer_mac));
+	memcpy(p->ka_message, "KA", 2);
+	p->ka_message_len = 2;
+	p->ka_period_s = 10;
+	p->ka_send_interval_ms = 500;
+	p->ka_send_one_time = 10;
+	ka_worker_configure(w);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw",
+				     .contact = "sip:1001@192.168.1.10:5060", .expires = 3600,
+				     .nc = 1});
+	assert_true(binding(t, "1001")->nat);
+	register_ok(t, (struct creq){.user = "1002", .password = "secret", .src = IP_B,
+				     .contact = "sip:1002@10.99.0.8:40000", .expires = 3600, .nc = 1,
+				     .call_id = "cid-2"});
+	assert_false(binding(t, "1002")->nat);
+	for (ms = 0; ms < 20000; ms += 250) {
+		ka_worker_poll(w, ms * hz_ms);
+		n = fx_tx(t->f, out, RTE_DIM(out));
+		for (i = 0; i < n; i++) {
+			struct rte_ipv4_hdr ip;
+
+			fx_read(out[i], sizeof(struct rte_ether_hdr), sizeof(ip), &ip);
+			if (ip.dst_addr == htonl(FX_PEER_IP))
+				to_nat++;
+			else
+				to_other++;
+			rte_pktmbuf_free(out[i]);
+		}
+	}
+	assert_int_equal(to_nat, 2); /* one per 10 s cycle (KA-12) */
+	assert_int_equal(to_other, 0);
+	ka_worker_report(w, &r);
+	assert_int_equal(r.bindings, 1); /* the non-NAT binding never entered the schedule */
+	assert_int_equal(r.skipped, 0);
+	ka_worker_fini(w);
+}
+
+/* REG-8 / RFC 3261 10.3 step 6: "Contact: *" only with Expires: 0; with 60 -> 400, kept. */
+static void
+test_REG_8_star_contact_needs_expires_0(void **state)
+{
+	struct rfx *t = *state;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 600, .nc = 1});
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = "*",
+					      .expires = 60, .nc = 2}),
+			 VERDICT_SIP_REGISTER_REFUSED);
+	assert_has(t->out, "SIP/2.0 400 Bad Request\r\n");
+	assert_non_null(binding(t, "1001"));
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_MALFORMED], 1);
+}
+
+/* A digest computed for another URI than the request's is refused: no binding, counted. */
+static void
+test_AUTH_digest_for_another_uri_refused(void **state)
+{
+	struct rfx *t = *state;
+
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1,
+					      .digest_uri = "sip:elsewhere.test"}),
+			 VERDICT_SIP_REGISTER_REJECTED);
+	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
+	assert_null(binding(t, "1001"));
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_MALFORMED], 1);
+	assert_int_equal(t->f->w->counters[COUNTER_REG_OK], 0);
+}
+
 #define REG_TEST(fn) cmocka_unit_test_setup_teardown(fn, rfx_setup, rfx_teardown)
 
 int
@@ -1671,6 +1908,14 @@ main(void)
 		REG_TEST(test_REG_7_expires_0_deletes_binding_at_once),
 		REG_TEST(test_REG_8_star_expires_0_removes_all),
 		REG_TEST(test_REG_10_replace_off_403_until_a_expires),
+		REG_TEST(test_AUTH_7_correct_answer_after_timeout_final_reject),
+		REG_TEST(test_AUTH_8_session_timeout_wins_before_retry_count),
+		REG_TEST(test_UNAUTH_1_I_2_unknown_user_offered_md5_and_sha256_like_an_account),
+		REG_TEST(test_REG_3_I_8_nat_when_only_the_port_differs),
+		REG_TEST(test_REG_per_account_params_override_the_globals),
+		REG_TEST(test_KA_3_only_registrar_detected_nat_binding_gets_keepalives),
+		REG_TEST(test_REG_8_star_contact_needs_expires_0),
+		REG_TEST(test_AUTH_digest_for_another_uri_refused),
 	};
 
 	if (fx_eal_init() != 0)
