@@ -7,12 +7,20 @@
 #   bench smoke. Every tier runs under an outer `timeout`; a tier that prints no result, exits
 #   non-zero without a FAIL line or times out is a failure, and the names of what ran are
 #   compared with tests/manifest/<tier>.txt (missing or extra = FAIL; see tests/README.md).
+# Usage: scripts/test.sh [--all]   --all adds the mutation tier (scripts/mutate.sh: every mutant
+# of tests/mutants/mutants.txt must be killed; ~25 min on 2 CPUs, so not in every CI run).
 # Environment: SF_TIERS="unit golden ..." runs only those tiers (and their builds);
 # SF_LIVE_SCRIPTS="t_a.sh t_b.sh" only those live scripts (the manifest then reports the others
 # missing); SF_WERROR=1 builds with -Dwerror=true (CI sets it); SF_SKIP_LIVE=1 skips the
 # live tier (e.g. without root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+run_all=0
+case "${1:-}" in
+--all) run_all=1 ;;
+"") ;;
+*) echo "usage: $0 [--all]" >&2; exit 2 ;;
+esac
 
 passed=0
 failed=0
@@ -108,7 +116,7 @@ meson_tier() {
 
 step() { printf '== %s\n' "$*"; }
 # want TIER: the tier is selected (SF_TIERS, a space-separated list of static unit asan fuzz tsan
-# golden live bench; default all). For trying the harness; CI runs them all.
+# golden live bench mutation; default all; mutation only with --all). For trying the harness; CI runs them all.
 want() { [ -z "${SF_TIERS:-}" ] || [[ " $SF_TIERS " == *" $1 "* ]]; }
 
 step "dependencies"
@@ -116,7 +124,7 @@ scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 # Outer time limits per tier (seconds): generous for a loaded 2-CPU machine; together well
 # under CI's 30 minutes (a worst case that hits every limit is not a passing run anyway).
-T_STATIC=120 T_UNIT=480 T_ASAN=480 T_TSAN=300 T_GOLDEN=300 T_LIVE=1200 T_BENCH=240
+T_STATIC=120 T_UNIT=480 T_ASAN=480 T_TSAN=300 T_GOLDEN=300 T_LIVE=1200 T_BENCH=240 T_MUTATE=3600
 T_FUZZ=$((${SF_FUZZ_SECONDS:-60} + 120))
 
 if want static; then
@@ -212,6 +220,14 @@ if want bench; then
 		echo "FAIL BENCH_smoke (exit $rc)" >"$log/bench.result"
 	fi
 	tally_lines bench "$log/bench.result" 0
+fi
+
+if [ "$run_all" = 1 ] && want mutation; then
+	step "mutation tier (every mutant of tests/mutants/mutants.txt must be killed)"
+	timeout -k 10 "$T_MUTATE" scripts/mutate.sh >"$log/mutate" 2>&1
+	rc=$?
+	tail -1 "$log/mutate"
+	tally_lines mutation "$log/mutate" "$rc"
 fi
 
 rm -rf "$log"
