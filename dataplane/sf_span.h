@@ -26,4 +26,19 @@ sf_fnv1a64(uint64_t h, const uint8_t *p, uint16_t len)
 	return h;
 }
 
+/**
+ * 64-bit finalizer (MurmurHash3's fmix64): spreads every input bit over every output bit, for
+ * table indexes taken from the low bits of a key. Table hashing only: not a MAC.
+ */
+static inline uint64_t
+sf_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
 #endif

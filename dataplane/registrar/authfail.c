@@ -63,25 +63,14 @@ struct af_key {
 	uint8_t kind;
 };
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static struct af_key
 make_key(const struct authfail_table *tbl, uint8_t kind, uint32_t src_ip, struct sf_span name)
 {
 	struct af_key k = { .src_ip = src_ip, .name = name, .kind = kind };
 	uint64_t h = tbl->seed ^ ((uint64_t)kind << 56) ^ src_ip;
 
-	h = sf_fnv1a64(mix64(h), name.p, name.len);
-	k.hash = mix64(h ^ name.len);
+	h = sf_fnv1a64(sf_mix64(h), name.p, name.len);
+	k.hash = sf_mix64(h ^ name.len);
 	return k;
 }
 

@@ -26,17 +26,6 @@ struct replay_table {
 	uint64_t seed;
 };
 
-static uint64_t
-replay_mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 struct replay_table *
 replay_create(uint32_t entries, uint64_t seed)
 {
@@ -74,7 +63,7 @@ replay_txn(struct sf_span via_branch, uint32_t cseq, uint16_t src_port)
 {
 	uint64_t h = sf_fnv1a64(SF_FNV1A64_OFFSET, via_branch.p, via_branch.len);
 
-	h = replay_mix(h ^ ((uint64_t)cseq << 16) ^ src_port);
+	h = sf_mix64(h ^ ((uint64_t)cseq << 16) ^ src_port);
 	return (uint32_t)(h ^ h >> 32);
 }
 
@@ -88,7 +77,7 @@ enum replay_result
 replay_check(struct replay_table *t, struct sf_span nonce, uint32_t nc, uint32_t txn,
 	     uint32_t now, uint32_t expires_s)
 {
-	uint64_t key = replay_mix(sf_fnv1a64(t->seed, nonce.p, nonce.len) ^ nc);
+	uint64_t key = sf_mix64(sf_fnv1a64(t->seed, nonce.p, nonce.len) ^ nc);
 	struct replay_entry *free_slot = NULL;
 	uint32_t i;
 

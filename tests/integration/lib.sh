@@ -153,6 +153,11 @@ sleep_until() {
 }
 
 ctl() { python3 "$ROOT/tests/integration/ctl.py" "$CTL" "$@"; }
+# verdict_sum [EXCLUDE-REGEX] [--settle]: the per-frame verdict counters summed
+# (tests/integration/verdict_sum.py), for "every datagram sent was counted once" checks.
+verdict_sum() {
+	python3 "$ROOT/tests/integration/verdict_sum.py" "$CTL" --exclude "${1:-}" "${@:2}"
+}
 # counter NAME [WORKER]: a summed counter, or one worker's.
 counter() {
 	if [ $# -gt 1 ]; then ctl stats.get --path="workers.$2.counters.$1"

@@ -7,7 +7,6 @@
 # arrives whole and the configured gateway gets its 200 OK. A 20,000-byte datagram is past the
 # ring frame and arrives truncated: counted drop_ip_truncated, never drop_ip_bad_header.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/bigframes_lib.sh"
 
 cat >"$WORK/gw.json" <<JSON
 {
@@ -25,7 +24,7 @@ answer_is() { [[ "$1" == "$2" ]]; }
 counter_is() { test "$(counter "$1")" -eq "$2"; }
 
 tb_up
-sf_start_bigframes "$WORK/gw.json" || exit 1
+sf_start --config "$WORK/gw.json" || exit 1
 peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1
 
 check HARDEN-1_big_datagram_1000_bytes_answered answer_is "$(big 1000)" "SIP/2.0 200 OK"

@@ -11,7 +11,6 @@
 # (b) The peer is a configured gateway: the daemon lives, and an OPTIONS probe after every
 #     100 cases is answered 200.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/bigframes_lib.sh"
 
 TARBALL=${SF_PROTOS_C07:-$ROOT/../shared/testdata/protos-c07-sip/c07-sip-templates.tar.xz}
 [ -f "$TARBALL" ] || TARBALL=/work/shared/testdata/protos-c07-sip/c07-sip-templates.tar.xz
@@ -48,10 +47,10 @@ tb_up
 
 # --- (a) unknown source, Off: silence, every datagram counted -------------------------------
 write_config "$WORK/off.json"
-sf_start_bigframes "$WORK/off.json" || exit 1
+sf_start --config "$WORK/off.json" || exit 1
 peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1
 before=$(verdict_sum "$NOT_SIP")
-cap_start_immediate "$WORK/protos_a.pcap" 'src host 10.99.0.1'
+cap_start "$WORK/protos_a.pcap" 'src host 10.99.0.1'
 sum_a=$(protos --pace 100)
 after=$(verdict_sum "$NOT_SIP" --settle)
 peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1 # the canary
@@ -78,7 +77,7 @@ check PROTOS_c07_unknown_off_clean_exit test $? -eq 0
 
 # --- (b) from a configured gateway: probes answered all along ------------------------------
 write_config "$WORK/gw.json" 10.99.0.2
-sf_start_bigframes "$WORK/gw.json" || exit 1
+sf_start --config "$WORK/gw.json" || exit 1
 peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1
 sum_b=$(protos --pace 100 --probe-every 100 --probe-wait 1)
 echo "# protos (b): $sum_b"
