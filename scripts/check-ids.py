@@ -13,7 +13,8 @@ Checks the test names of every tier:
   live            the id argument of check/setup lines in tests/integration/*.sh and literal
                   "PASS X"/"FAIL X" ids printed by tests/integration/*.{sh,py}
   mutation        "@ NAME" blocks of tests/mutants/mutants.txt
-A name that spells an id with a hyphen (LOCK-4_..., I-1_...) is a failure: "BAD path:line name".
+A name that spells an id with a hyphen (LOCK-4_..., I-1_...), or puts a hyphen right after a
+group prefix (UNAUTH-reply_...), is a failure: "BAD path:line name".
 
 Then prints, for every behaviour id defined in BEHAVIOURS.md ("- **REG-10"), the test names
 that claim it (contain REG_10) or "unclaimed". That table is information only.
@@ -121,7 +122,7 @@ def main(argv):
         print("check-ids: no '## GROUP' headings or '- **ID' lines in %s" % spec, file=sys.stderr)
         return 2
     alt = "|".join(sorted(set(groups + EXTRA_GROUPS), key=len, reverse=True))
-    hyphen = re.compile(r"(?<![A-Za-z0-9])(%s)-([0-9]+)(?![0-9])" % alt)
+    hyphen = re.compile(r"(?<![A-Za-z0-9])(%s)-([0-9]+(?![0-9])|[A-Za-z])" % alt)
     underscore = re.compile(r"(?<![A-Za-z0-9])(%s)_([0-9]+)(?![0-9])" % alt)
 
     names = list(test_names())
@@ -133,7 +134,8 @@ def main(argv):
         if m:
             bad += 1
             print("BAD %s:%d %s: spell %s as %s_%s in a test name"
-                  % (rel(path), n, name, m.group(0), m.group(1), m.group(2)))
+                  % (rel(path), n, name, m.group(0) + ("..." if not m.group(2).isdigit() else ""),
+                     m.group(1), m.group(2)))
         for m in underscore.finditer(name):
             key = "%s-%s" % (m.group(1), m.group(2))
             if (key, name) not in seen:

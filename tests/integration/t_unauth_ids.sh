@@ -52,9 +52,9 @@ sf_stop
 write_config "$WORK/on.json" On 1 3
 sf_start --config "$WORK/on.json" || exit 1
 burst=$(probe REGISTER --user 9999 --count 8 --interval 0.01 --wait 1)
-check UNAUTH-reply_budget_burst_3_answered test "$(grep -c '401 Unauthorized' <<<"$burst")" = 3
-check UNAUTH-reply_budget_bites_counted test "$(counter sip_drop_reply_budget)" = 5
+check UNAUTH_reply_budget_burst_3_answered test "$(grep -c '401 Unauthorized' <<<"$burst")" = 3
+check UNAUTH_reply_budget_bites_counted test "$(counter sip_drop_reply_budget)" = 5
 sleep 1.5
-check UNAUTH-reply_budget_refills answer_is "$(probe OPTIONS --user 9999)" 'SIP/2.0 403 Forbidden'
+check UNAUTH_reply_budget_refills answer_is "$(probe OPTIONS --user 9999)" 'SIP/2.0 403 Forbidden'
 sf_stop
 finish
