@@ -133,9 +133,9 @@ def main(argv):
         m = hyphen.search(name)
         if m:
             bad += 1
-            print("BAD %s:%d %s: spell %s as %s_%s in a test name"
-                  % (rel(path), n, name, m.group(0) + ("..." if not m.group(2).isdigit() else ""),
-                     m.group(1), m.group(2)))
+            g, rest = m.group(1), m.group(2) if m.group(2).isdigit() else ""
+            print("BAD %s:%d %s: spell %s-%s as %s_%s in a test name"
+                  % (rel(path), n, name, g, rest, g, rest))
         for m in underscore.finditer(name):
             key = "%s-%s" % (m.group(1), m.group(2))
             if (key, name) not in seen:
