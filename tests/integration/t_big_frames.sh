@@ -27,13 +27,13 @@ tb_up
 sf_start --config "$WORK/gw.json" || exit 1
 peer ping -c 1 -W 2 -q 10.99.0.1 >/dev/null 2>&1
 
-check HARDEN-1_big_datagram_1000_bytes_answered answer_is "$(big 1000)" "SIP/2.0 200 OK"
-check HARDEN-1_big_datagram_6000_bytes_answered answer_is "$(big 6000)" "SIP/2.0 200 OK"
-check HARDEN-1_big_datagram_16000_bytes_answered answer_is "$(big 16000)" "SIP/2.0 200 OK"
-check HARDEN-1_datagram_past_framesz_not_answered answer_is "$(big 20000 --wait 1)" "NONE"
-check HARDEN-1_datagram_past_framesz_counted_truncated counter_is drop_ip_truncated 1
-check HARDEN-1_big_datagrams_no_bad_header_drops counter_is drop_ip_bad_header 0
-check HARDEN-1_big_datagrams_replied_options counter_is sip_replied_options 3
+check HARDEN_1_big_datagram_1000_bytes_answered answer_is "$(big 1000)" "SIP/2.0 200 OK"
+check HARDEN_1_big_datagram_6000_bytes_answered answer_is "$(big 6000)" "SIP/2.0 200 OK"
+check HARDEN_1_big_datagram_16000_bytes_answered answer_is "$(big 16000)" "SIP/2.0 200 OK"
+check HARDEN_1_datagram_past_framesz_not_answered answer_is "$(big 20000 --wait 1)" "NONE"
+check HARDEN_1_datagram_past_framesz_counted_truncated counter_is drop_ip_truncated 1
+check HARDEN_1_big_datagrams_no_bad_header_drops counter_is drop_ip_bad_header 0
+check HARDEN_1_big_datagrams_replied_options counter_is sip_replied_options 3
 sf_stop
-check HARDEN-1_big_frames_daemon_clean_exit test $? -eq 0
+check HARDEN_1_big_frames_daemon_clean_exit test $? -eq 0
 finish

@@ -63,43 +63,43 @@ replace() { sipp_reg "$WORK/register_nat.xml" ka98 pw-ka98 "$NEW_PORT" 300; }
 malformed0=$(counter sip_drop_malformed)
 cap_start "$WORK/ka.pcap" "udp and src host 10.99.0.1"
 sleep 1
-setup "KA-11_peer_answers_keepalives" pong
+setup "KA_11_peer_answers_keepalives" pong
 sleep 11
-setup "KA-8_unregister_expires_0" unreg
+setup "KA_8_unregister_expires_0" unreg
 t_unreg=$(date +%s.%N)
-setup "KA-8_replace_from_new_port" replace
+setup "KA_8_replace_from_new_port" replace
 t_repl=$(date +%s.%N)
 sleep 18
 cap_stop
 sent_before=$(counter ka_sent)
 
-check "KA-1_KA-12_one_per_period_each_nat_binding" \
+check "KA_1_KA_12_one_per_period_each_nat_binding" \
 	eq "$(ka per_port "6001-$((6000 + N))" 10)" ok
 n_first=$(ka count 6001)
-check "KA-1_three_periods_in_31s" test "$n_first" -ge 3 -a "$n_first" -le 4
-check "KA-1_from_local_sip_address" eq "$(ka bad_source)" 0
-check "KA-4_payload_exactly_ping_crlf" eq "$(ka payloads)" "b'ping\\r\\n'"
-check "KA-5_KA-16_batches_at_most_send_one_time" eq "$(ka max_batch 0.1)" 8
-check "KA-5_seed_walk_bursts_of_8_then_rest_every_200ms" eq "$(ka shape 8 0.2)" ok
-check "KA-3_non_nat_binding_gets_nothing" eq "$(ka count 5071)" 0
-check "KA-10_short_binding_got_keepalives" test "$(ka count "$SHORT_PORT")" -ge 1
-check "KA-10_short_binding_expired_anyway" eq "$(regs '{"user": "ka99"}' total)" 0
-check "KA-8_no_keepalive_after_expiry" le "$(ka last "$SHORT_PORT")" "$(echo "$t_short + 20.5" | bc)"
-check "KA-8_unregistered_binding_got_keepalives_before" test "$(ka count "$UNREG_PORT")" -ge 1
-check "KA-8_no_keepalive_after_expires_0" eq "$(ka after "$UNREG_PORT" "$t_unreg")" 0
-check "KA-8_expires_0_binding_gone" eq "$(regs '{"user": "ka97"}' total)" 0
-check "KA-8_replaced_binding_got_keepalives_before" test "$(ka count "$REPL_PORT")" -ge 1
-check "KA-8_no_keepalive_to_replaced_address" eq "$(ka after "$REPL_PORT" "$t_repl")" 0
-check "KA-8_replacement_gets_keepalives" test "$(ka after "$NEW_PORT" "$t_repl")" -ge 1
-check "KA-8_replacement_is_the_binding" eq "$(regs '{"user": "ka98"}' bindings.0.source_port)" \
+check "KA_1_three_periods_in_31s" test "$n_first" -ge 3 -a "$n_first" -le 4
+check "KA_1_from_local_sip_address" eq "$(ka bad_source)" 0
+check "KA_4_payload_exactly_ping_crlf" eq "$(ka payloads)" "b'ping\\r\\n'"
+check "KA_5_KA_16_batches_at_most_send_one_time" eq "$(ka max_batch 0.1)" 8
+check "KA_5_seed_walk_bursts_of_8_then_rest_every_200ms" eq "$(ka shape 8 0.2)" ok
+check "KA_3_non_nat_binding_gets_nothing" eq "$(ka count 5071)" 0
+check "KA_10_short_binding_got_keepalives" test "$(ka count "$SHORT_PORT")" -ge 1
+check "KA_10_short_binding_expired_anyway" eq "$(regs '{"user": "ka99"}' total)" 0
+check "KA_8_no_keepalive_after_expiry" le "$(ka last "$SHORT_PORT")" "$(echo "$t_short + 20.5" | bc)"
+check "KA_8_unregistered_binding_got_keepalives_before" test "$(ka count "$UNREG_PORT")" -ge 1
+check "KA_8_no_keepalive_after_expires_0" eq "$(ka after "$UNREG_PORT" "$t_unreg")" 0
+check "KA_8_expires_0_binding_gone" eq "$(regs '{"user": "ka97"}' total)" 0
+check "KA_8_replaced_binding_got_keepalives_before" test "$(ka count "$REPL_PORT")" -ge 1
+check "KA_8_no_keepalive_to_replaced_address" eq "$(ka after "$REPL_PORT" "$t_repl")" 0
+check "KA_8_replacement_gets_keepalives" test "$(ka after "$NEW_PORT" "$t_repl")" -ge 1
+check "KA_8_replacement_is_the_binding" eq "$(regs '{"user": "ka98"}' bindings.0.source_port)" \
 	"$NEW_PORT"
-check "KA-11_nothing_back_but_keepalives" eq "$(ka other 6001 'ping\r\n')" 0
-check "KA-11_keepalives_to_answering_terminal_go_on" eq "$(ka per_port 6001-6001 10)" ok
-check "KA-11_answers_counted_as_silent_malformed_drops" \
+check "KA_11_nothing_back_but_keepalives" eq "$(ka other 6001 'ping\r\n')" 0
+check "KA_11_keepalives_to_answering_terminal_go_on" eq "$(ka per_port 6001-6001 10)" ok
+check "KA_11_answers_counted_as_silent_malformed_drops" \
 	eq $(( $(counter sip_drop_malformed) - malformed0 )) "$PONGS"
 check "KA_counter_ka_sent" test "$sent_before" -ge "$(ka count_all)"
 check "KA_counter_bindings_after_expiry" eq "$(counter ka_bindings)" $((N + 1))
-check "KA-7_no_overrun_within_capacity" eq "$(counter ka_overruns)" 0
+check "KA_7_no_overrun_within_capacity" eq "$(counter ka_overruns)" 0
 
 # KA-14 (I-32) through sipfastctl: PERIOD 9 is refused and the error names the key.
 ctl_period_9() {
@@ -107,8 +107,8 @@ ctl_period_9() {
 		>"$WORK/period9.out" 2>&1 && return 1
 	grep -q "SS_SIP_NAT_KEEP_ALIVE_PERIOD" "$WORK/period9.out"
 }
-check "KA-14_sipfastctl_period_9_refused_naming_the_key" ctl_period_9
-check "KA-14_period_unchanged" eq "$(ctl config.get '{"name": "SS_SIP_NAT_KEEP_ALIVE_PERIOD"}' \
+check "KA_14_sipfastctl_period_9_refused_naming_the_key" ctl_period_9
+check "KA_14_period_unchanged" eq "$(ctl config.get '{"name": "SS_SIP_NAT_KEEP_ALIVE_PERIOD"}' \
 	--path=params.SS_SIP_NAT_KEEP_ALIVE_PERIOD)" 10
 
 # KA-15 (I-7): PERIOD 30 with NAT_EXPIRE 120 is above one fifth: accepted, with a warning on
@@ -119,11 +119,11 @@ period_30_warns() {
 		ctl config.set '{"params": {"SS_SIP_NAT_KEEP_ALIVE_PERIOD": 10}}' >"$WORK/p10.out" &&
 		! grep -q '"params.SS_SIP_NAT_KEEP_ALIVE_PERIOD"' "$WORK/p10.out"
 }
-check "KA-15_period_above_fifth_of_nat_expire_accepted_with_warning" period_30_warns
+check "KA_15_period_above_fifth_of_nat_expire_accepted_with_warning" period_30_warns
 
 # KA-2: an empty message stops keep-alives at once; registrations stay.
 set_empty() { ctl config.set '{"params": {"SS_SIP_NAT_KEEP_ALIVE_MESSAGE": ""}}' >/dev/null; }
-setup "KA-2_set_empty_message" set_empty
+setup "KA_2_set_empty_message" set_empty
 sleep 0.5
 sent_off=$(counter ka_sent)
 # ICMP too: the canary's echo reply in the same capture proves it saw what sipfastd sent.
@@ -136,9 +136,9 @@ ka_silent() {
 	c=$(cap_count "$WORK/ka.pcap" "$CANARY_FILTER") || return 1
 	[ "$c" -ge 1 ] && eq "$(ka count_all)" 0
 }
-check "KA-2_empty_message_sends_nothing" ka_silent
-check "KA-2_counter_unchanged" eq "$(counter ka_sent)" "$sent_off"
-check "KA-2_bindings_kept" eq "$(regs '{"nat": true}' total)" $((N + 1))
+check "KA_2_empty_message_sends_nothing" ka_silent
+check "KA_2_counter_unchanged" eq "$(counter ka_sent)" "$sent_off"
+check "KA_2_bindings_kept" eq "$(regs '{"nat": true}' total)" $((N + 1))
 
 # KA-7 (live, KA-13): 1 per 1000 ms reaches 10 of the 51 bindings per cycle: every cycle
 # overruns, 41 not reached each time, and the control plane warns.
@@ -148,12 +148,12 @@ set_small() {
 		"SS_SIP_NAT_KEEP_ALIVE_SEND_ONE_TIME": 1}}' >/dev/null
 }
 missed0=$(counter ka_not_reached)
-setup "KA-7_set_small_budget" set_small
+setup "KA_7_set_small_budget" set_small
 sleep 22
 overruns=$(counter ka_overruns)
 missed=$(( $(counter ka_not_reached) - missed0 ))
-check "KA-7_cycles_overrun" test "$overruns" -ge 1
-check "KA-7_not_reached_41_per_cycle" test "$missed" -eq $(((N + 1 - 10) * overruns))
-check "KA-7_capacity_warning_logged" grep -q "keepalive: capacity exceeded" "$WORK/sipfastd.out"
+check "KA_7_cycles_overrun" test "$overruns" -ge 1
+check "KA_7_not_reached_41_per_cycle" test "$missed" -eq $(((N + 1 - 10) * overruns))
+check "KA_7_capacity_warning_logged" grep -q "keepalive: capacity exceeded" "$WORK/sipfastd.out"
 sf_stop
 finish

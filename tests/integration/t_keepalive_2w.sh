@@ -35,11 +35,11 @@ cap_start "$WORK/ka.pcap" "udp and src host 10.99.0.1"
 sleep 10.5
 cap_stop
 tick_max=$(ka max_batch 0.1)
-check "KA-16_two_workers_one_tick_never_above_send_one_time" test "$tick_max" -le "$BUDGET"
-check "KA-16_a_tick_carries_both_workers_shares" test "$tick_max" -gt $((BUDGET / 2))
-check "KA-16_every_binding_reached" test "$(ka count_all)" -ge "$N"
-check "KA-16_both_workers_sent" test "$(counter ka_sent 0)" -gt 0 -a "$(counter ka_sent 1)" -gt 0
-check "KA-16_no_overrun" eq "$(counter ka_overruns)" 0
+check "KA_16_two_workers_one_tick_never_above_send_one_time" test "$tick_max" -le "$BUDGET"
+check "KA_16_a_tick_carries_both_workers_shares" test "$tick_max" -gt $((BUDGET / 2))
+check "KA_16_every_binding_reached" test "$(ka count_all)" -ge "$N"
+check "KA_16_both_workers_sent" test "$(counter ka_sent 0)" -gt 0 -a "$(counter ka_sent 1)" -gt 0
+check "KA_16_no_overrun" eq "$(counter ka_overruns)" 0
 
 # keepalive.spread "even" through config.apply (sipfastctl apply): taken at the next cycle.
 ka_write_config "$WORK/ka_even.json" "$N" "" "$PARAMS" '"keepalive": {"spread": "even"},'

@@ -36,27 +36,27 @@ write_config "$WORK/reg.json"
 
 for workers in 1 2; do
 	sf_start --workers "$workers" --config "$WORK/reg.json"
-	check "AUTH-1_AUTH-3_sipp_register_digest_200_w$workers" \
+	check "AUTH_1_AUTH_3_sipp_register_digest_200_w$workers" \
 		sipp_reg register_auth.xml 1001 secret-1001 5071 30
 	t0=$SECONDS
 	check "REG_binding_listed_w$workers" eq "$(regs '{"user": "1001"}' total)" 1
-	check "REG-2_granted_30_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.granted)" 30
+	check "REG_2_granted_30_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.granted)" 30
 	check "REG_binding_source_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.source_port)" 5071
 	check "REG_binding_not_nat_w$workers" eq "$(regs '{"user": "1001"}' bindings.0.nat)" false
 	check "REG_nat_filter_w$workers" eq "$(regs '{"nat": true}' total)" 0
-	check "AUTH-4_wrong_password_rechallenged_w$workers" \
+	check "AUTH_4_wrong_password_rechallenged_w$workers" \
 		sipp_reg register_wrong.xml 1002 wrong-password 5072 20
-	check "AUTH-4_wrong_password_no_binding_w$workers" eq "$(regs '{"user": "1002"}' total)" 0
+	check "AUTH_4_wrong_password_no_binding_w$workers" eq "$(regs '{"user": "1002"}' total)" 0
 	# >= 1 (a retransmitted credentialed REGISTER is answered from the cache, GEN-3: not counted again).
 	check "REG_counters_ok_w$workers" test "$(counter reg_ok)" -ge 1
 	check "REG_counters_wrong_w$workers" eq "$(counter reg_fail_wrong)" 1
 	check "REG_suspended_list_empty_w$workers" eq "$(ctl suspended.list '{}' --path=suspended)" "[]"
 	setup "suspended_clear_w$workers" clear_ok
 	sleep_until $((t0 + 28))
-	check "REG-6_binding_alive_before_expiry_w$workers" eq "$(regs '{}' total)" 1
+	check "REG_6_binding_alive_before_expiry_w$workers" eq "$(regs '{}' total)" 1
 	sleep_until $((t0 + 31))
-	check "REG-6_binding_gone_after_expiry_w$workers" eq "$(regs '{}' total)" 0
-	check "REG-6_expired_counted_w$workers" eq "$(counter reg_expired)" 1
+	check "REG_6_binding_gone_after_expiry_w$workers" eq "$(regs '{}' total)" 0
+	check "REG_6_expired_counted_w$workers" eq "$(counter reg_expired)" 1
 	sf_stop
 done
 finish

@@ -137,15 +137,15 @@ for workers in 1 2; do
 	retrans=$(sipp_stat "$stat" "Retransmissions(C)")
 	echo "  w$workers: sipp rc $rc, $ok ok, $failed failed, $retrans retransmissions," \
 		"$(python3 -c "print('%.1f' % ($t_last - $t_start))") s" >&2
-	check "AUTH-1_AUTH-3_sipp_${N}_registered_200_w$workers" \
+	check "AUTH_1_AUTH_3_sipp_${N}_registered_200_w$workers" \
 		test "$rc" = 0 -a "$ok" = "$N" -a "$failed" = 0
-	check "AUTH-1_challenges_counted_w$workers" test "$(counter reg_challenges)" -ge "$N"
+	check "AUTH_1_challenges_counted_w$workers" test "$(counter reg_challenges)" -ge "$N"
 	# A retransmitted credentialed REGISTER is a (counted) refresh: reg_ok may exceed N by at
 	# most sipp's retransmission count, never fall short.
 	reg_ok=$(counter reg_ok)
-	check "AUTH-3_reg_ok_counted_w$workers" test "$reg_ok" -ge "$N" -a "$reg_ok" -le $((N + retrans))
-	check "AUTH-3_no_failure_counted_w$workers" no_failures
-	check "REG-2_list_pages_${N}_users_granted_${EXPIRES}_w$workers" listing_ok "$workers"
+	check "AUTH_3_reg_ok_counted_w$workers" test "$reg_ok" -ge "$N" -a "$reg_ok" -le $((N + retrans))
+	check "AUTH_3_no_failure_counted_w$workers" no_failures
+	check "REG_2_list_pages_${N}_users_granted_${EXPIRES}_w$workers" listing_ok "$workers"
 	# REG-6: poll the listing until it is empty; record the first drop and the end.
 	t_first_drop="" t_empty="" seen_full=0
 	while ge "$t_last + $EXPIRES + 8" "$(now)"; do
@@ -159,9 +159,9 @@ for workers in 1 2; do
 	echo "  w$workers: first expiry $(python3 -c "print('%.1f' % (${t_first_drop:-0} - $t_start))") s" \
 		"after sipp started, all gone $(python3 -c "print('%.1f' % (${t_empty:-0} - $t_last))") s" \
 		"after its last 200 OK" >&2
-	check "REG-6_none_expires_early_w$workers" none_early
-	check "REG-6_all_expired_on_time_w$workers" all_on_time
-	check "REG-6_reg_expired_${N}_w$workers" wait_counter reg_expired "$N" 5
+	check "REG_6_none_expires_early_w$workers" none_early
+	check "REG_6_all_expired_on_time_w$workers" all_on_time
+	check "REG_6_reg_expired_${N}_w$workers" wait_counter reg_expired "$N" 5
 	check "REG_clean_stop_w$workers" sf_stop
 done
 finish

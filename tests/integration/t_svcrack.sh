@@ -191,21 +191,21 @@ for workers in 1 2; do
 	eval "$(analyse "$WORK/off_$sfx.pcap" 10.99.0.2 5080)"
 	off_lock_t=$lock_t
 	echo "  $sfx Off: $cred_sent guesses sent, $cred_401 re-challenged, $after_req requests after the lockout, $after_resp answered" >&2
-	check "LOCK-7_LOCK-10_off_${R}_verifications_then_lockout_$sfx" \
+	check "LOCK_7_LOCK_10_off_${R}_verifications_then_lockout_$sfx" \
 		test "$off_wrong" = "$R" -a "$off_lockouts" = 1
-	check "LOCK-7_off_first_$((R - 1))_wrong_rechallenged_on_wire_$sfx" \
+	check "LOCK_7_off_first_$((R - 1))_wrong_rechallenged_on_wire_$sfx" \
 		test "$cred_sent" -ge "$R" -a "$cred_401" = $((R - 1))
 	# Silence is proven against what the same capture saw: the attacker's R credentialed
 	# REGISTERs and sipfastd's R-1 re-challenges to them (its answers reach the capture).
-	check "UNAUTH-10_off_final_reject_silent_$sfx" \
+	check "UNAUTH_10_off_final_reject_silent_$sfx" \
 		test "$cred_sent" -ge "$R" -a "$cred_401" = $((R - 1)) -a "$cred_403" = 0 -a "$ok_200" = 0
-	check "LOCK-2_off_silence_while_attacker_keeps_sending_$sfx" \
+	check "LOCK_2_off_silence_while_attacker_keeps_sending_$sfx" \
 		test "$after_req" -ge 10 -a "$cred_401" = $((R - 1)) -a "$after_resp" = 0
-	check "LOCK-2_off_requests_counted_locked_$sfx" eq "$off_locked" "$after_req"
-	check "LOCK-2_off_correct_digest_same_ip_refused_$sfx" eq "$(cat "$WORK/held.off")" NONE
-	check "LOCK-7_suspended_for_register_suspend_not_failed_suspend_$sfx" in_window
-	check "LOCK-5_other_ip_correct_password_200_$sfx" eq "$(digest_now 10.99.0.3)" "SIP/2.0 200 OK"
-	check "LOCK-5_other_ip_bound_$sfx" bound_from 10.99.0.3
+	check "LOCK_2_off_requests_counted_locked_$sfx" eq "$off_locked" "$after_req"
+	check "LOCK_2_off_correct_digest_same_ip_refused_$sfx" eq "$(cat "$WORK/held.off")" NONE
+	check "LOCK_7_suspended_for_register_suspend_not_failed_suspend_$sfx" in_window
+	check "LOCK_5_other_ip_correct_password_200_$sfx" eq "$(digest_now 10.99.0.3)" "SIP/2.0 200 OK"
+	check "LOCK_5_other_ip_bound_$sfx" bound_from 10.99.0.3
 
 	# --- switch to On ------------------------------------------------------------------------
 	ctl config.set '{"params": {"SS_REPLY_UNAUTHORIZED": "On"}}' >/dev/null
@@ -218,14 +218,14 @@ for workers in 1 2; do
 		echo "  $sfx: Off suspension expected to end at +${SUSPEND} s; seen until" \
 			"$(python3 -c "print('+%.1f s, gone at +%.1f s' % ($yes_before - $off_lock_t, $none_after - $off_lock_t))")" \
 			"($probes probes, $refused refused)" >&2
-		check "LOCK-4_probes_during_window_refused_403_$sfx" test "$probes" -ge 3 -a "$refused" = "$probes"
+		check "LOCK_4_probes_during_window_refused_403_$sfx" test "$probes" -ge 3 -a "$refused" = "$probes"
 		# The window must end at lock_t + SUSPEND within +-1 tick +-100 ms (1.1 s) of the
 		# bracket: not before none_after, not after yes_before. Slow queries widen the bracket,
 		# they cannot fail it; an extension (a probe restarting the window) shows as a "yes"
 		# after the end.
-		check "LOCK-4_window_not_extended_ends_after_${SUSPEND}s_$sfx" python3 -c \
+		check "LOCK_4_window_not_extended_ends_after_${SUSPEND}s_$sfx" python3 -c \
 			"import sys; sys.exit(0 if $yes_before > 0 and $none_after > 0 and $none_after >= $end_t - 1.1 and $yes_before <= $end_t + 1.1 else 1)"
-		check "LOCK-3_after_window_correct_password_200_$sfx" \
+		check "LOCK_3_after_window_correct_password_200_$sfx" \
 			eq "$(digest_now 10.99.0.2)" "SIP/2.0 200 OK"
 	fi
 
@@ -238,17 +238,17 @@ for workers in 1 2; do
 	cap_stop
 	eval "$(analyse "$WORK/on_$sfx.pcap" 10.99.0.4 5081)"
 	echo "  $sfx On: $cred_sent guesses sent, $cred_401 re-challenged, $after_req requests after the lockout, $after_403 403s" >&2
-	check "LOCK-7_LOCK-10_on_${R}_verifications_then_lockout_$sfx" \
+	check "LOCK_7_LOCK_10_on_${R}_verifications_then_lockout_$sfx" \
 		test $(($(counter reg_fail_wrong) - wrong0)) = "$R" -a "$(counter reg_lockouts)" = 2
-	check "LOCK-7_on_first_$((R - 1))_wrong_rechallenged_on_wire_$sfx" \
+	check "LOCK_7_on_first_$((R - 1))_wrong_rechallenged_on_wire_$sfx" \
 		test "$cred_sent" -ge "$R" -a "$cred_401" = $((R - 1))
-	check "UNAUTH-10_on_final_reject_403_$sfx" test "$cred_403" -ge 1 -a "$ok_200" = 0
-	check "LOCK-2_on_only_403_no_challenge_during_suspension_$sfx" \
+	check "UNAUTH_10_on_final_reject_403_$sfx" test "$cred_403" -ge 1 -a "$ok_200" = 0
+	check "LOCK_2_on_only_403_no_challenge_during_suspension_$sfx" \
 		test "$after_req" -ge 1 -a "$after_403" -ge 1 -a "$after_401" = 0 \
 		-a "$after_403" = "$after_resp"
-	check "LOCK-2_on_correct_digest_same_ip_refused_403_$sfx" \
+	check "LOCK_2_on_correct_digest_same_ip_refused_403_$sfx" \
 		eq "$(cat "$WORK/held.on")" "SIP/2.0 403 Forbidden"
-	check "LOCK-2_on_no_binding_for_attacker_$sfx" not_bound_from 10.99.0.4
+	check "LOCK_2_on_no_binding_for_attacker_$sfx" not_bound_from 10.99.0.4
 
 	check "LOCK_clean_stop_$sfx" sf_stop
 done

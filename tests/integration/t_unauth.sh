@@ -104,46 +104,46 @@ bye=$(probe BYE --to-tag)
 t_end=$(now)
 canary
 cap_stop
-check UNAUTH-5_off_capture_zero_packets_back silent_in "$WORK/off.pcap" "$FROM_DUT"
-check UNAUTH-5_off_svmap_finds_nothing scanner_silent svmap "$SVMAP_MIN" "$t_svmap" "$t_svwar" \
+check UNAUTH_5_off_capture_zero_packets_back silent_in "$WORK/off.pcap" "$FROM_DUT"
+check UNAUTH_5_off_svmap_finds_nothing scanner_silent svmap "$SVMAP_MIN" "$t_svmap" "$t_svwar" \
 	not grep -q '10.99.0.1:5060' "$WORK/svmap.txt"
-check UNAUTH-5_off_svwar_finds_no_extension scanner_silent svwar "$SVWAR_MIN" "$t_svwar" "$t_svcrack" \
+check UNAUTH_5_off_svwar_finds_no_extension scanner_silent svwar "$SVWAR_MIN" "$t_svwar" "$t_svcrack" \
 	not grep -qE '\| *20[0-9][0-9] *\|' "$WORK/svwar.txt"
-check UNAUTH-5_off_svcrack_finds_no_password scanner_silent svcrack "$SVCRACK_MIN" "$t_svcrack" "$t_probe" \
+check UNAUTH_5_off_svcrack_finds_no_password scanner_silent svcrack "$SVCRACK_MIN" "$t_svcrack" "$t_probe" \
 	not grep -qiE '\| *2001 *\|' "$WORK/svcrack.txt"
-check UNAUTH-5_off_raw_requests_unanswered test "$reg$inv6$opt$bye" = NONENONENONENONE
-check UNAUTH-6_off_invite_retransmissions_silent test "$inv6" = NONE
-check GEN-4_off_unknown_register_drops_counted test "$(counter sip_drop_unknown_register)" -gt 0
-check GEN-4_off_unknown_invite_drops_counted test "$(counter sip_drop_unknown_invite)" -ge 10
-check GEN-4_off_unknown_options_drops_counted test "$(counter sip_drop_unknown_options)" -gt 0
-check GEN-4_off_svmap_counted_as_scanner_ua test "$svmap_scanner" -gt 0
-check GEN-4_off_svmap_not_counted_per_method test "$svmap_options" = 0
-check GEN-4_off_no_reply_verdicts test "$(($(counter sip_rejected_unknown) + $(counter sip_challenged_unknown)))" = 0
-check GEN-1_junk_silent_and_counted junk_counted
+check UNAUTH_5_off_raw_requests_unanswered test "$reg$inv6$opt$bye" = NONENONENONENONE
+check UNAUTH_6_off_invite_retransmissions_silent test "$inv6" = NONE
+check GEN_4_off_unknown_register_drops_counted test "$(counter sip_drop_unknown_register)" -gt 0
+check GEN_4_off_unknown_invite_drops_counted test "$(counter sip_drop_unknown_invite)" -ge 10
+check GEN_4_off_unknown_options_drops_counted test "$(counter sip_drop_unknown_options)" -gt 0
+check GEN_4_off_svmap_counted_as_scanner_ua test "$svmap_scanner" -gt 0
+check GEN_4_off_svmap_not_counted_per_method test "$svmap_options" = 0
+check GEN_4_off_no_reply_verdicts test "$(($(counter sip_rejected_unknown) + $(counter sip_challenged_unknown)))" = 0
+check GEN_1_junk_silent_and_counted junk_counted
 # UNAUTH-7 / -11 (the parts without the registrar): a configured account is challenged from
 # any address even with Off; the final answer waits for the registrar and call engine.
-check UNAUTH-7_off_account_register_challenged answer_is "$(probe REGISTER --user 1001)" 'SIP/2.0 401 Unauthorized'
-check UNAUTH-11_off_account_invite_challenged answer_is "$(probe INVITE --user 1001)" 'SIP/2.0 401 Unauthorized'
+check UNAUTH_7_off_account_register_challenged answer_is "$(probe REGISTER --user 1001)" 'SIP/2.0 401 Unauthorized'
+check UNAUTH_11_off_account_invite_challenged answer_is "$(probe INVITE --user 1001)" 'SIP/2.0 401 Unauthorized'
 sf_stop
 
 # --- Off, peer configured as a gateway ---------------------------------------------------------
 write_config "$WORK/gw.json" Off 10.99.0.2
 sf_start --config "$WORK/gw.json"
-check UNAUTH-9_gateway_options_sipp_gets_200 sipp_ok options_200.xml 5071
-check UNAUTH-9_gateway_options_counted test "$(counter sip_replied_options)" = 1
-check UNAUTH-13_gateway_bye_no_dialog_481 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 481 Call/Transaction Does Not Exist'
-check UNAUTH-9_gateway_invite_not_challenged answer_is "$(probe INVITE)" NONE
-check UNAUTH-9_gateway_invite_admitted test "$(counter sip_invite_admitted)" = 1
+check UNAUTH_9_gateway_options_sipp_gets_200 sipp_ok options_200.xml 5071
+check UNAUTH_9_gateway_options_counted test "$(counter sip_replied_options)" = 1
+check UNAUTH_13_gateway_bye_no_dialog_481 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 481 Call/Transaction Does Not Exist'
+check UNAUTH_9_gateway_invite_not_challenged answer_is "$(probe INVITE)" NONE
+check UNAUTH_9_gateway_invite_admitted test "$(counter sip_invite_admitted)" = 1
 sf_stop
 
 # --- On, peer unknown (a daemon started On; UNAUTH-12, the live switch, is in t_config.sh) ---
 write_config "$WORK/on.json" On
 sf_start --config "$WORK/on.json"
-check UNAUTH-4_on_unknown_options_sipp_gets_403 sipp_ok options_403.xml 5072
-check UNAUTH-1_on_unknown_register_challenged answer_is "$(probe REGISTER)" 'SIP/2.0 401 Unauthorized'
-check UNAUTH-2_on_unknown_credentials_403 answer_is "$(probe REGISTER --auth 9999)" 'SIP/2.0 403 Forbidden'
-check UNAUTH-3_on_unknown_invite_403_only answer_is "$(probe INVITE)" 'SIP/2.0 403 Forbidden'
-check UNAUTH-4_on_svmap_options_answered_device_found svmap_finds_us
-check UNAUTH-13_on_unknown_bye_403 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 403 Forbidden'
+check UNAUTH_4_on_unknown_options_sipp_gets_403 sipp_ok options_403.xml 5072
+check UNAUTH_1_on_unknown_register_challenged answer_is "$(probe REGISTER)" 'SIP/2.0 401 Unauthorized'
+check UNAUTH_2_on_unknown_credentials_403 answer_is "$(probe REGISTER --auth 9999)" 'SIP/2.0 403 Forbidden'
+check UNAUTH_3_on_unknown_invite_403_only answer_is "$(probe INVITE)" 'SIP/2.0 403 Forbidden'
+check UNAUTH_4_on_svmap_options_answered_device_found svmap_finds_us
+check UNAUTH_13_on_unknown_bye_403 answer_is "$(probe BYE --to-tag)" 'SIP/2.0 403 Forbidden'
 sf_stop
 finish

@@ -34,17 +34,17 @@ peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
 write_config "$WORK/off.json" Off 100 200
 sf_start --config "$WORK/off.json" || exit 1
 for m in OPTIONS BYE SUBSCRIBE MESSAGE; do
-	check "I-1_off_account_${m,,}_silent" answer_is "$(probe "$m" --user 1001)" NONE
-	check "I-1_off_unknown_${m,,}_silent" answer_is "$(probe "$m" --user 9999)" NONE
+	check "I_1_off_account_${m,,}_silent" answer_is "$(probe "$m" --user 1001)" NONE
+	check "I_1_off_unknown_${m,,}_silent" answer_is "$(probe "$m" --user 9999)" NONE
 done
-check UNAUTH-7_off_account_register_challenged answer_is "$(probe REGISTER --user 1001)" \
+check UNAUTH_7_off_account_register_challenged answer_is "$(probe REGISTER --user 1001)" \
 	'SIP/2.0 401 Unauthorized'
-check UNAUTH-11_off_account_invite_challenged answer_is "$(probe INVITE --user 1001)" \
+check UNAUTH_11_off_account_invite_challenged answer_is "$(probe INVITE --user 1001)" \
 	'SIP/2.0 401 Unauthorized'
-check GEN-4_off_account_options_counted_as_unknown test "$(counter sip_drop_unknown_options)" = 2
-check GEN-4_off_account_other_methods_counted_as_unknown \
+check GEN_4_off_account_options_counted_as_unknown test "$(counter sip_drop_unknown_options)" = 2
+check GEN_4_off_account_other_methods_counted_as_unknown \
 	test "$(counter sip_drop_unknown_other)" = 6
-check I-1_off_no_200_481_405 test "$(($(counter sip_replied_options) + \
+check I_1_off_no_200_481_405 test "$(($(counter sip_replied_options) + \
 	$(counter sip_replied_no_dialog) + $(counter sip_replied_not_allowed)))" = 0
 sf_stop
 
@@ -52,9 +52,9 @@ sf_stop
 write_config "$WORK/on.json" On 1 3
 sf_start --config "$WORK/on.json" || exit 1
 burst=$(probe REGISTER --user 9999 --count 8 --interval 0.01 --wait 1)
-check UNAUTH-reply_budget_burst_3_answered test "$(grep -c '401 Unauthorized' <<<"$burst")" = 3
-check UNAUTH-reply_budget_bites_counted test "$(counter sip_drop_reply_budget)" = 5
+check UNAUTH_reply_budget_burst_3_answered test "$(grep -c '401 Unauthorized' <<<"$burst")" = 3
+check UNAUTH_reply_budget_bites_counted test "$(counter sip_drop_reply_budget)" = 5
 sleep 1.5
-check UNAUTH-reply_budget_refills answer_is "$(probe OPTIONS --user 9999)" 'SIP/2.0 403 Forbidden'
+check UNAUTH_reply_budget_refills answer_is "$(probe OPTIONS --user 9999)" 'SIP/2.0 403 Forbidden'
 sf_stop
 finish
