@@ -22,7 +22,9 @@ that claim it (contain REG_10) or "unclaimed". That table is information only.
 Usage: scripts/check-ids.py [--spec PATH/BEHAVIOURS.md] [--quiet]
   --spec   default $SF_BEHAVIOURS, else /work/shared/spec/BEHAVIOURS.md
   --quiet  print only the failures and the one-line summary, not the per-id table
-Exit: 0 spelling clean, 1 a test name uses the hyphen form, 2 the spec cannot be read.
+Exit: 0 spelling clean, 1 a test name uses the hyphen form, 2 a spec named by --spec or
+SF_BEHAVIOURS cannot be read (without either and without the default spec, the spelling rule
+runs on a built-in group list and the claims table is left out).
 Group prefixes come from the "## GROUP — ..." headings of BEHAVIOURS.md, plus I (its
 interpretation register, I-n in PARAMETERS.md) and the project's own HARDEN and ARP.
 """
@@ -34,6 +36,10 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SPEC = "/work/shared/spec/BEHAVIOURS.md"
 EXTRA_GROUPS = ["I", "HARDEN", "ARP"]  # not "## GROUP" headings of BEHAVIOURS.md
+# The spec's groups as of this writing: the spelling rule still holds on a machine without the
+# shared spec folder (a CI clone); only the claims table needs the spec itself.
+KNOWN_GROUPS = ["GEN", "UNAUTH", "AUTH", "LOCK", "REG", "UAREG", "UNREG", "INV", "PROG", "SW",
+                "FROM", "PRIV", "MAP", "RURI", "ADDR", "ST", "EH", "NT", "MAX", "KA", "MP", "CFG"]
 
 
 def read_spec(path):
@@ -115,10 +121,14 @@ def main(argv):
     try:
         groups, ids = read_spec(spec)
     except OSError as e:
-        print("check-ids: cannot read the behaviour list %s: %s (use --spec or SF_BEHAVIOURS)"
-              % (spec, e), file=sys.stderr)
-        return 2
-    if not groups or not ids:
+        if spec != DEFAULT_SPEC or "SF_BEHAVIOURS" in os.environ:
+            print("check-ids: cannot read the behaviour list %s: %s" % (spec, e), file=sys.stderr)
+            return 2
+        # No shared spec on this machine: the spelling rule with the known groups, no claims.
+        print("check-ids: %s not here; spelling checked with the built-in group list, claims "
+              "not listed" % spec, file=sys.stderr)
+        groups, ids = list(KNOWN_GROUPS), []
+    if not groups or (not ids and groups != KNOWN_GROUPS):
         print("check-ids: no '## GROUP' headings or '- **ID' lines in %s" % spec, file=sys.stderr)
         return 2
     alt = "|".join(sorted(set(groups + EXTRA_GROUPS), key=len, reverse=True))

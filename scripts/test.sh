@@ -137,6 +137,13 @@ if want static; then
 		cat "$log/forbidden"
 		echo "FAIL STATIC_forbidden_tokens (exit $rc)" >"$log/static"
 	fi
+	# One spelling for behaviour ids in test names (REG_10; REG-10 in prose): tests/README.md.
+	if timeout -k 10 "$T_STATIC" python3 scripts/check-ids.py --quiet >"$log/ids" 2>&1; then
+		echo "PASS STATIC_behaviour_id_spelling" >>"$log/static"
+	else
+		cat "$log/ids"
+		echo "FAIL STATIC_behaviour_id_spelling" >>"$log/static"
+	fi
 	tally_lines static "$log/static" 0
 fi
 
