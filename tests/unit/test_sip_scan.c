@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests for the pure SIP scanner (dataplane/sip/scan.c). Every message is scanned from
+ * Unit tests for the pure SIP scanner (dataplane/sip/scan*.c). Every message is scanned from
  * an exact-size heap copy so ASan catches any read past the datagram.
  */
 #include <setjmp.h>
