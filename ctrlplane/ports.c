@@ -246,6 +246,7 @@ worker_setup(struct net_env *env, struct worker *w, const struct snapshot *snap,
 	w->hold_cycles = ms * rt->arp_hold_ms;
 	w->arp_retry_cycles = ms * 200;
 	w->ip_id = w->index;
+	worker_timers_init(w);
 	snprintf(name, sizeof(name), "sf_cfg_%u", w->index);
 	w->cfg_ring = rte_ring_create(name, 16, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	w->frag_tbl = rte_ip_frag_table_create(rt->frag_max_flows / FRAG_BUCKET_ENTRIES + 1,

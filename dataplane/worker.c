@@ -4,6 +4,8 @@
  * burst per port, classify each frame, serve steered packets, ARP holds and reassembly
  * timeouts, flush TX on a TSC deadline, report quiescence. No malloc, lock or syscall here.
  */
+#include <assert.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -14,6 +16,8 @@
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
+
+static_assert(TW_KIND_COUNT <= TW_KINDS, "timer kinds exceed the wheel's handler table");
 
 const char *const verdict_names[VERDICT_MAX] = {
 #define X(name, text) [VERDICT_##name] = text,
@@ -50,6 +54,13 @@ worker_take_new_config(struct worker *w)
 		worker_count(w, COUNTER_CONFIG_SWAPS, 1);
 		ka_worker_configure(w); /* issue 6: KA parameters apply at the next cycle */
 	}
+}
+
+void
+worker_timers_init(struct worker *w)
+{
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	tw_init(&w->wheel, worker_now_ms(w));
 }
 
 void
@@ -120,6 +131,8 @@ worker_main(void *arg)
 			steer_drain(w);
 		now = rte_rdtsc();
 		ka_worker_poll(w, now); /* issue 6: NAT keep-alives due now */
+		if (tw_count(&w->wheel) != 0 || tw_backlog(&w->wheel))
+			tw_poll(&w->wheel, now / w->tsc_per_ms, SF_TIMER_BUDGET);
 		if (now >= w->next_drain_tsc)
 			worker_housekeeping(w, now);
 		rte_rcu_qsbr_quiescent(w->qsbr, w->lcore_id);

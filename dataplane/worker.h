@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ip_frag.h>
 #include <rte_mempool.h>
@@ -19,6 +20,8 @@
 #include "dataplane/sip/msg.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/snapshot.h"
+#include "dataplane/timer/timer_kinds.h"
+#include "dataplane/timer/timer_wheel.h"
 #include "dataplane/verdict.h"
 
 #define SF_MAX_WORKERS 32
@@ -97,6 +100,9 @@ struct worker {
 	struct frag_source frag_src[SF_FRAG_SOURCES]; /* hashed by source address */
 	uint16_t n_hold;
 	struct hold_entry hold[SF_HOLD_MAX];
+	uint64_t tsc_per_ms;                    /* the wheel's tick: 1 ms of TSC */
+	/* This lcore's timers (dataplane/timer): 1 ms ticks on the TSC, polled every loop. */
+	struct tw_wheel wheel __rte_cache_aligned;
 
 	/* Written by this lcore, read with relaxed loads by ctrlplane. */
 	uint64_t verdicts[VERDICT_MAX] __rte_cache_aligned;
@@ -120,6 +126,22 @@ worker_count(struct worker *w, enum counter c, uint64_t n)
 {
 	w->counters[c] += n;
 }
+
+/*
+ * Timer work per loop iteration, in wheel units (dataplane/timer/timer_wheel.h): a backlog
+ * spreads over iterations and shows up as lateness in w->wheel.stats.
+ */
+#define SF_TIMER_BUDGET 64
+
+/* The wheel's clock on a worker: TSC in ms. Tests poll the wheel with their own clock. */
+static inline uint64_t
+worker_now_ms(const struct worker *w)
+{
+	return rte_rdtsc() / w->tsc_per_ms;
+}
+
+/* Start @w's wheel at the current TSC ms (ctrlplane and fixtures, before launch). */
+void worker_timers_init(struct worker *w);
 
 /* Lcore entry point: @arg is the struct worker. Returns 0 after *w->stop becomes true. */
 int worker_main(void *arg);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-lcore hierarchical timing wheel (issue 11 item 4). Built, not yet wired: registrar
+ * Per-lcore hierarchical timing wheel (issue 11 item 4): struct worker.wheel, polled by the worker
+ * loop (worker.c, SF_TIMER_BUDGET per iteration); kinds in timer_kinds.h. Registrar
  * expiry, ARP hold and auth sessions move onto it in issue 11.
  *
  * Contract

@@ -212,6 +212,7 @@ fx_worker_times(struct worker *w, uint16_t index, uint16_t n_workers)
 	w->hold_cycles = ms * FX_HOLD_MS;
 	w->arp_retry_cycles = ms * FX_ARP_RETRY_MS;
 	w->ip_id = index;
+	worker_timers_init(w);
 }
 
 static int
