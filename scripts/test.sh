@@ -144,6 +144,14 @@ if want static; then
 		cat "$log/ids"
 		echo "FAIL STATIC_behaviour_id_spelling" >>"$log/static"
 	fi
+	# Dataplane rooms include only rooms below them: no include cycle (docs/ARCHITECTURE.md).
+	if timeout -k 10 "$T_STATIC" python3 scripts/include-graph.py --check >"$log/include" 2>&1
+	then
+		echo "PASS STATIC_include_cycles" >>"$log/static"
+	else
+		cat "$log/include"
+		echo "FAIL STATIC_include_cycles" >>"$log/static"
+	fi
 	tally_lines static "$log/static" 0
 fi
 
