@@ -11,7 +11,9 @@ room (a cycle). Exit status 1 when there is a cycle.
 and line of every include on it (what to cut), and exit 1 when there is one; the static tier
 runs this as STATIC_include_cycles.
 
-Usage: scripts/include-graph.py [--dot | --check]     (run from anywhere)
+--root DIR: read DIR/dataplane instead of this checkout's (the static tier's self-test).
+
+Usage: scripts/include-graph.py [--dot | --check] [--root DIR]     (run from anywhere)
 """
 import os
 import re
@@ -23,11 +25,12 @@ INC = re.compile(r'^\s*#\s*include\s+"dataplane/([^"]+)"')
 
 
 def room_of(rel):
-    """rel: a path under dataplane/ -> its room name."""
+    """rel: a path under dataplane/ -> its room name (a root X_setup.c is room X's cold half)."""
     parts = rel.split("/")
     if len(parts) > 1:
         return parts[0]
-    return os.path.splitext(parts[0])[0]
+    stem = os.path.splitext(parts[0])[0]
+    return stem[:-len("_setup")] if stem.endswith("_setup") else stem
 
 
 def graph(where=None):
@@ -131,6 +134,9 @@ def sccs(edges):
 
 
 def main():
+    global DP
+    if "--root" in sys.argv:
+        DP = os.path.join(sys.argv[sys.argv.index("--root") + 1], "dataplane")
     if "--check" in sys.argv:
         return check()
     edges = graph()
