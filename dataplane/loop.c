@@ -3,8 +3,8 @@
  * The worker loop (DPDK l3fwd shape): take a new config snapshot if one is waiting, receive a
  * burst per port, classify each frame (net, then SIP for datagrams to the SIP port), serve
  * steered packets, poll the modules and the timer wheel, run housekeeping on a TSC deadline,
- * report quiescence. Modules are reached only through loop_modules[]. No malloc, lock or
- * syscall here.
+ * report quiescence. Modules are reached only through loop_modules[]; their set-up and
+ * teardown walks are in loop_setup.c. No malloc, lock or syscall here.
  */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -17,41 +17,15 @@
 #include "dataplane/steer.h"
 
 /* Every dataplane module, in the order they are set up, configured, polled and ticked. */
-static const struct module_ops *const loop_modules[] = {
+const struct module_ops *const loop_modules[] = {
 	&net_module,
 	&registrar_module,
 	&ka_module,
 };
 
-#define LOOP_N_MODULES RTE_DIM(loop_modules)
+const unsigned int loop_n_modules = RTE_DIM(loop_modules);
 
-int
-loop_modules_init(struct worker *w, const struct module_env *env, const char **failed)
-{
-	unsigned int i;
-	int rc;
-
-	for (i = 0; i < LOOP_N_MODULES; i++) {
-		if (loop_modules[i]->worker_init == NULL)
-			continue;
-		rc = loop_modules[i]->worker_init(w, env);
-		if (rc != 0) {
-			*failed = loop_modules[i]->name;
-			return rc;
-		}
-	}
-	return 0;
-}
-
-void
-loop_modules_fini(struct worker *w)
-{
-	unsigned int i;
-
-	for (i = LOOP_N_MODULES; i-- > 0;)
-		if (loop_modules[i]->fini != NULL)
-			loop_modules[i]->fini(w);
-}
+#define LOOP_N_MODULES RTE_DIM(loop_modules) /* a constant here, where the table is */
 
 enum verdict
 loop_classify(struct worker *w, struct rte_mbuf *m, uint16_t port_id)

@@ -15,6 +15,10 @@
 #include "dataplane/verdict.h"
 #include "dataplane/worker.h"
 
+/* Every dataplane module, in loop order (loop.c): what the loop and loop_setup.c walk. */
+extern const struct module_ops *const loop_modules[];
+extern const unsigned int loop_n_modules;
+
 /* Lcore entry point: @arg is the struct worker. Returns 0 after *w->stop becomes true. */
 int loop_main(void *arg);
 
@@ -32,8 +36,9 @@ enum verdict loop_classify(struct worker *w, struct rte_mbuf *m, uint16_t port_i
 void loop_take_new_config(struct worker *w);
 
 /*
- * Control plane, before launch: every module's worker_init for @w, in table order. On
- * failure returns the -errno and sets *@failed to the module's name; call loop_modules_fini().
+ * Control plane, before launch (loop_setup.c): every module's worker_init for @w, in table
+ * order. On failure returns the -errno and sets *@failed to the module's name; call
+ * loop_modules_fini().
  */
 int loop_modules_init(struct worker *w, const struct module_env *env, const char **failed);
 
