@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * NAT keep-alive on the control plane (issue 6): makes each worker's scheduler (capacity =
- * its location shard's) and transmit side before launch, frees them after the stop, and turns
- * a growing overrun counter into a capacity warning (KA-7). The counters themselves reach
+ * NAT keep-alive on the control plane (issue 6): turns a growing overrun counter into a
+ * capacity warning (KA-7). Each worker's scheduler and transmit side are the keepalive
+ * module's (dataplane/keepalive/ka_module.c), made and freed by the module walk in main.c. The counters themselves reach
  * stats.get through w->counters (ka_worker_mirror).
  */
 #include <arpa/inet.h>
@@ -25,34 +25,6 @@
 #include "dataplane/worker.h"
 
 static uint64_t ctl_ka_overruns_seen; /* main lcore only */
-
-int
-ctl_keepalive_start(struct daemon *d)
-{
-	uint16_t i;
-	int rc;
-
-	for (i = 0; i < d->env.n_workers; i++) {
-		struct worker *w = d->env.workers[i];
-
-		rc = ka_worker_init(w, location_capacity(w->reg->loc));
-		if (rc != 0) {
-			CP_LOG(ERR, "keepalive: worker %u: %s", i, strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
-void
-ctl_keepalive_stop(struct daemon *d)
-{
-	uint16_t i;
-
-	for (i = 0; i < d->env.n_workers; i++)
-		if (d->env.workers[i] != NULL)
-			ka_worker_fini(d->env.workers[i]);
-}
 
 void
 ctl_keepalive_watch(struct daemon *d)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* NAT keep-alive on the control plane (issue 6): per-worker state, capacity warning (KA-7). */
+/* NAT keep-alive on the control plane (issue 6): capacity warning (KA-7), bench preload. */
 #ifndef SF_CTL_KEEPALIVE_H
 #define SF_CTL_KEEPALIVE_H
 
@@ -11,18 +11,12 @@ struct snapshot;
 /* Largest --bench-ka-bindings: the policy's account limit (POLICY_MAX_ACCOUNTS). */
 #define CTL_KA_BENCH_MAX 1000000u
 
-/** Before launch, after ctl_registrar_start(): every worker's scheduler and TX. 0 or -errno. */
-int ctl_keepalive_start(struct daemon *d);
-
-/** After the workers stopped, before ctl_registrar_stop(). */
-void ctl_keepalive_stop(struct daemon *d);
-
 /** Main loop: warn when the keep-alive overrun counter grew since the last call (KA-7). */
 void ctl_keepalive_watch(struct daemon *d);
 
 /*
- * BENCHMARK ONLY (--bench-ka-bindings N; 0 = off, returns 0): before launch, after
- * ctl_keepalive_start(): put one synthetic NAT binding for each of @snap's first N accounts
+ * BENCHMARK ONLY (--bench-ka-bindings N; 0 = off, returns 0): before launch, after the
+ * modules' worker_init (main.c): put one synthetic NAT binding for each of @snap's first N accounts
  * into its owner worker's location shard (so it joins that worker's keep-alive schedule),
  * set the gateway's MAC, and turn on the TSC accounting of the keep-alive poll. 0 or -errno.
  */

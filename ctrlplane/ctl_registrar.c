@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Registrar on the control plane: per-worker registrar state at start and stop, and the
- * control methods registrations.list, suspended.list and suspended.clear (issue 5).
+ * Registrar on the control plane: the state shared by the workers' registrars (their own is
+ * the registrar module's, dataplane/registrar/registrar_module.c), and the control methods registrations.list, suspended.list and suspended.clear (issue 5).
  *
  * Reads of the shards and the auth-failure tables here race with their owner workers by
  * design (no lock on the packet path): the binding array and the tables are never freed while
@@ -58,9 +58,6 @@ ctl_reg_bench_stepping_clock(void *arg)
 int
 ctl_registrar_start(struct daemon *d)
 {
-	uint16_t i;
-	int rc;
-
 	d->registrar = registrar_shared_create(d->env.n_workers);
 	if (d->registrar == NULL) {
 		CP_LOG(ERR, "registrar: no memory or no random key");
@@ -77,15 +74,15 @@ ctl_registrar_start(struct daemon *d)
 	d->registrar->authfail_entries = d->runtime.authfail_entries;
 	d->registrar->replay_entries = d->runtime.register_replay_entries;
 	d->registrar->answer_entries = d->runtime.register_answer_cache;
+	return 0;
+}
+
+void
+ctl_registrar_bench_clock(struct daemon *d)
+{
+	uint16_t i;
+
 	for (i = 0; i < d->env.n_workers; i++) {
-		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
-		rc = registrar_worker_init(d->env.workers[i], d->registrar,
-					   RTE_MAX(LOCATION_DEFAULT_CAPACITY,
-						   d->opts.bench_ka_bindings));
-		if (rc != 0) {
-			CP_LOG(ERR, "registrar: worker %u: %s", i, strerror(-rc));
-			return rc;
-		}
 		if (d->opts.bench_fixed_nonce && d->opts.bench_clock_step_s != 0) {
 			ctl_reg_bench_step_s = d->opts.bench_clock_step_s;
 			d->env.workers[i]->reg->clock = ctl_reg_bench_stepping_clock;
@@ -94,7 +91,6 @@ ctl_registrar_start(struct daemon *d)
 			d->env.workers[i]->reg->clock = ctl_reg_bench_clock;
 		}
 	}
-	return 0;
 }
 
 void
@@ -116,11 +112,6 @@ ctl_registrar_tick(struct daemon *d)
 void
 ctl_registrar_stop(struct daemon *d)
 {
-	uint16_t i;
-
-	for (i = 0; i < d->env.n_workers; i++)
-		if (d->env.workers[i] != NULL)
-			registrar_worker_fini(d->env.workers[i]);
 	registrar_shared_destroy(d->registrar);
 	d->registrar = NULL;
 }

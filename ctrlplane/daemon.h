@@ -37,10 +37,13 @@ struct daemon {
 /* Register version, stats.get and config.* on the control socket. Returns 0 or -errno. */
 int ctl_methods_register(struct daemon *d);
 
-/* Registrar (ctl_registrar.c): per-worker state before launch, freed after the stop; and
- * registrations.list, suspended.list, suspended.clear. 0 or -errno. */
+/* Registrar (ctl_registrar.c): the shared state (keys, shard table) before the modules'
+ * worker_init, freed after their fini; and registrations.list, suspended.list,
+ * suspended.clear. 0 or -errno. */
 int ctl_registrar_start(struct daemon *d);
 void ctl_registrar_stop(struct daemon *d);
+/* BENCHMARK/TEST ONLY (--bench-fixed-nonce): the frozen registrar clock, after worker_init. */
+void ctl_registrar_bench_clock(struct daemon *d);
 /* Control loop: rotate the nonce key every NONCE_KEY_ROTATE_S (not with --bench-fixed-nonce). */
 void ctl_registrar_tick(struct daemon *d);
 int ctl_registrar_register(struct daemon *d);

@@ -23,6 +23,10 @@
 #include "ctrlplane/ports.h"
 #include "ctrlplane/publish.h"
 #include "ctrlplane/stats.h"
+#include "dataplane/bench_discard.h"
+#include "dataplane/loop.h"
+#include "dataplane/net/net_worker.h"
+#include "dataplane/registrar/location.h"
 #include "dataplane/steer.h"
 
 RTE_LOG_REGISTER(sf_logtype_cp, sipfast.cp, INFO);
@@ -134,7 +138,7 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 			}
 			o->bench_clock_step_s = (uint32_t)v;
 			break;
-		case 'D': /* BENCHMARK ONLY: worker_discard_main instead of worker_main */
+		case 'D': /* BENCHMARK ONLY: bench_discard_main instead of loop_main */
 			o->bench_discard = true;
 			break;
 		case 'K': /* BENCHMARK ONLY, see ctl_keepalive_bench_preload() */
@@ -187,6 +191,48 @@ daemon_load_config(struct daemon *d)
 	return snap;
 }
 
+/*
+ * Every module's worker_init on every worker, in the module table's order (dataplane/loop.c),
+ * after the shared state they need. 0 or -errno (logged with the module and the worker).
+ */
+static int
+daemon_modules_init(struct daemon *d)
+{
+	const struct module_env env = {
+		.frag_max_flows = d->runtime.frag_max_flows,
+		.frag_timeout_ms = d->runtime.frag_timeout_ms,
+		.frag_source_max = d->runtime.frag_source_max,
+		.arp_hold_ms = d->runtime.arp_hold_ms,
+		.arp_retry_ms = NET_ARP_RETRY_MS,
+		.registrar = d->registrar,
+		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
+		.location_capacity = RTE_MAX(LOCATION_DEFAULT_CAPACITY, d->opts.bench_ka_bindings),
+	};
+	const char *failed = "?";
+	uint16_t i;
+	int rc;
+
+	for (i = 0; i < d->env.n_workers; i++) {
+		rc = loop_modules_init(d->env.workers[i], &env, &failed);
+		if (rc != 0) {
+			CP_LOG(ERR, "%s: worker %u: %s", failed, i, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Every module's fini on every worker that exists (also after a failed start). */
+static void
+daemon_modules_fini(struct daemon *d)
+{
+	uint16_t i;
+
+	for (i = 0; i < SF_MAX_WORKERS; i++)
+		if (d->env.workers[i] != NULL)
+			loop_modules_fini(d->env.workers[i]);
+}
+
 static int
 daemon_start(struct daemon *d, struct snapshot *snap)
 {
@@ -201,9 +247,11 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	if (rc == 0)
 		rc = steer_create(d->env.workers, d->env.n_workers);
 	if (rc == 0)
-		rc = ctl_registrar_start(d); /* issue 5 */
+		rc = ctl_registrar_start(d); /* shared registrar state, before the modules */
 	if (rc == 0)
-		rc = ctl_keepalive_start(d); /* issue 6 */
+		rc = daemon_modules_init(d);
+	if (rc == 0)
+		ctl_registrar_bench_clock(d); /* BENCHMARK ONLY, nothing when off */
 	if (rc == 0)
 		rc = ctl_keepalive_bench_preload(d, snap); /* BENCHMARK ONLY, 0 when off */
 	if (rc != 0)
@@ -221,7 +269,7 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	}
 	rc = ctl_methods_register(d);
 	if (rc == 0)
-		rc = ctl_registrar_register(d); /* issue 5 */
+		rc = ctl_registrar_register(d);
 	if (rc != 0)
 		return rc;
 	if (d->opts.bench_discard)
@@ -229,7 +277,7 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 				"only)");
 	for (i = 0; i < d->env.n_workers; i++) {
 		d->env.workers[i]->rx_limit = d->opts.bench_packets;
-		rc = rte_eal_remote_launch(d->opts.bench_discard ? worker_discard_main : worker_main,
+		rc = rte_eal_remote_launch(d->opts.bench_discard ? bench_discard_main : loop_main,
 					   d->env.workers[i],
 					   d->env.workers[i]->lcore_id);
 		if (rc != 0)
@@ -278,8 +326,8 @@ daemon_stop(struct daemon *d)
 	}
 	ctl_server_destroy(d->ctl);
 	steer_destroy(d->env.workers, d->env.n_workers);
-	ctl_keepalive_stop(d);  /* issue 6: before the shards go */
-	ctl_registrar_stop(d); /* issue 5 */
+	daemon_modules_fini(d); /* reverse table order; before the pools and shared state go */
+	ctl_registrar_stop(d);
 	net_env_destroy(&d->env);
 	publish_destroy(&d->pub);
 	rte_free(d->qsbr);
@@ -323,7 +371,7 @@ main(int argc, char **argv)
 	while (!signal_stop && !(d.opts.bench_packets && daemon_workers_done(&d))) {
 		ctl_server_poll(d.ctl, CTL_POLL_MS);
 		publish_reclaim(&d.pub);
-		ctl_keepalive_watch(&d); /* issue 6: KA-7 capacity warning */
+		ctl_keepalive_watch(&d); /* KA-7 capacity warning */
 		ctl_registrar_tick(&d);   /* daily nonce key rotation */
 	}
 	daemon_stop(&d);

@@ -23,7 +23,6 @@
 #include "dataplane/pkt_meta.h"
 
 #define BIG_MBUF_DATA (16384 + RTE_PKTMBUF_HEADROOM) /* bytes: a reassembled datagram */
-#define FRAG_BUCKET_ENTRIES 16
 #define SF_RSS_WANTED (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 
 /*
@@ -222,7 +221,11 @@ port_start(struct net_env *env, uint16_t port, const struct sf_iface *ifc,
 	return 0;
 }
 
-/* The worker-side objects: TX buffers, config ring, reassembly table. */
+/*
+ * The worker-side objects the loop itself needs: pools, TX buffers, config ring, the wheel.
+ * Module state (reassembly table, ARP hold queue, registrar, keep-alive) is made afterwards by
+ * each module's worker_init (ctrlplane/main.c, dataplane/module.h).
+ */
 static int
 worker_setup(struct net_env *env, struct worker *w, const struct snapshot *snap,
 	     const struct sf_runtime *rt)
@@ -239,20 +242,12 @@ worker_setup(struct net_env *env, struct worker *w, const struct snapshot *snap,
 	w->pool = env->pool[socket];
 	w->big_pool = env->big_pool[socket];
 	w->frag_pool = env->frag_pool[socket];
-	w->frag_window_cycles = ms * rt->frag_timeout_ms;
-	w->frag_source_max = rt->frag_source_max;
 	w->stop = &env->stop;
 	w->tx_drain_cycles = ms * rt->tx_drain_us / 1000;
-	w->hold_cycles = ms * rt->arp_hold_ms;
-	w->arp_retry_cycles = ms * 200;
-	w->ip_id = w->index;
 	worker_timers_init(w);
 	snprintf(name, sizeof(name), "sf_cfg_%u", w->index);
 	w->cfg_ring = rte_ring_create(name, 16, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	w->frag_tbl = rte_ip_frag_table_create(rt->frag_max_flows / FRAG_BUCKET_ENTRIES + 1,
-					       FRAG_BUCKET_ENTRIES, rt->frag_max_flows,
-					       ms * rt->frag_timeout_ms, socket);
-	if (w->cfg_ring == NULL || w->frag_tbl == NULL)
+	if (w->cfg_ring == NULL)
 		return -ENOMEM;
 	for (p = 0; p < SF_MAX_PORTS; p++) {
 		struct rte_eth_dev_tx_buffer *b;
@@ -384,11 +379,7 @@ net_env_destroy(struct net_env *env)
 		for (p = 0; p < SF_MAX_PORTS; p++)
 			rte_free(w->ports[p].txb);
 		rte_ring_free(w->cfg_ring);
-		if (w->frag_tbl != NULL) {
-			rte_ip_frag_table_destroy(w->frag_tbl);
-			rte_ip_frag_free_death_row(&w->death_row, 0);
-		}
-		rte_free(w);
+		rte_free(w); /* its modules' state went in loop_modules_fini() (main.c) */
 		env->workers[i] = NULL;
 	}
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Lossless config updates: the new snapshot is queued to each worker, which swaps it in between
- * bursts (worker_take_new_config); nothing pauses. A retired snapshot is freed only after every
+ * bursts (loop_take_new_config); nothing pauses. A retired snapshot is freed only after every
  * worker reported a quiescent state following the swap, so no worker can still hold it.
  *
  * Why the token is taken after the enqueue: a worker that reports quiescence with a counter at

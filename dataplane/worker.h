@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-worker state and the worker loop. One struct per worker lcore, allocated on that lcore's
- * NUMA socket, grouped by who writes it; no cache line is written by two lcores.
+ * Per-worker state: one struct per worker lcore, allocated on that lcore's NUMA socket, grouped
+ * by who writes it; no cache line is written by two lcores. The bottom room of the dataplane:
+ * it includes no module header (modules keep their state behind the w->net, w->reg, w->ka
+ * pointers); the loop that drives it is the top room, loop.c.
  */
 #ifndef SF_WORKER_H
 #define SF_WORKER_H
@@ -11,7 +13,6 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_ip_frag.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -27,34 +28,12 @@
 #define SF_MAX_WORKERS 32
 #define SF_BURST 32
 #define SF_PREFETCH 3
-#define SF_HOLD_MAX 32          /* packets waiting for ARP, per worker */
 #define SF_SCRATCH_SIZE 65536   /* one reassembled datagram, linearised */
 
 struct ka_worker;
 struct neigh_table;
+struct net_worker;
 struct registrar;
-
-/* One packet waiting for its next hop's MAC. */
-#define SF_FRAG_SOURCES 1024    /* per-source fragment budgets, per worker (hashed) */
-
-/*
- * Fragments admitted from one source address in the current window (net/frag.c). Hashed
- * slots: a colliding source takes the slot over with a fresh count, so a budget is a per-
- * source ceiling, never a shared one.
- */
-struct frag_source {
-	uint32_t src;     /* network byte order */
-	uint32_t window;  /* now / frag_window_cycles when counting began */
-	uint32_t count;
-};
-
-struct hold_entry {
-	struct rte_mbuf *m;      /* IPv4 packet with Ethernet headroom; owned by the queue */
-	uint32_t next_hop;       /* network byte order */
-	uint16_t port_id;
-	uint64_t deadline_tsc;   /* dropped after this */
-	uint64_t next_arp_tsc;   /* when to ask again */
-};
 
 struct worker_port {
 	uint16_t port_id;
@@ -83,23 +62,15 @@ struct worker {
 	struct rte_rcu_qsbr *qsbr;              /* thread id = lcore id */
 	volatile bool *stop;                    /* set by ctrlplane at shutdown */
 	uint64_t tx_drain_cycles;               /* TSC cycles between forced TX flushes */
-	uint64_t hold_cycles;                   /* TSC cycles a packet may wait for ARP */
-	uint64_t arp_retry_cycles;              /* TSC cycles between ARP requests */
 	uint64_t rx_limit;                      /* bench: stop after this many frames, 0 = never */
-	struct registrar *reg;                  /* registrar state (issue 5), NULL = stub */
-	struct ka_worker *ka;                   /* NAT keep-alive (issue 6), NULL = off */
+	/* Module state, made by each module's worker_init (dataplane/module.h), NULL = absent. */
+	struct net_worker *net;                 /* net/net_worker.h: reassembly, ARP hold, ip_id */
+	struct registrar *reg;                  /* registrar/registrar.h, NULL = stub */
+	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */
 	uint64_t next_drain_tsc;
-	uint16_t ip_id;                         /* next IPv4 id: index + k * n_workers */
-	struct rte_ip_frag_tbl *frag_tbl;
-	struct rte_ip_frag_death_row death_row;
-	uint64_t frag_window_cycles;            /* per-source budget window = reassembly timeout */
-	uint32_t frag_source_max;               /* fragments one source may have admitted per window */
-	struct frag_source frag_src[SF_FRAG_SOURCES]; /* hashed by source address */
-	uint16_t n_hold;
-	struct hold_entry hold[SF_HOLD_MAX];
 	uint64_t tsc_per_ms;                    /* the wheel's tick: 1 ms of TSC */
 	/* This lcore's timers (dataplane/timer): 1 ms ticks on the TSC, polled every loop. */
 	struct tw_wheel wheel __rte_cache_aligned;
@@ -143,26 +114,7 @@ worker_now_ms(const struct worker *w)
 /* Start @w's wheel at the current TSC ms (ctrlplane and fixtures, before launch). */
 void worker_timers_init(struct worker *w);
 
-/* Lcore entry point: @arg is the struct worker. Returns 0 after *w->stop becomes true. */
-int worker_main(void *arg);
-
-/*
- * BENCHMARK ONLY (sipfastd --bench-discard, never the default): receive a burst per port and
- * free it, nothing else (no classification, config, QSBR or TX), so a benchmark can measure
- * the PMD's own cost with an empty loop. Stops like worker_main (*w->stop, w->rx_limit).
- */
-int worker_discard_main(void *arg);
-
-/*
- * Process one received frame and return its verdict. Takes ownership of @m: the frame is
- * freed, transmitted, held, or steered before this returns. Exposed for tests.
- */
-enum verdict worker_classify(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
-
 /* Flush every port's TX buffer now. */
 void worker_flush_tx(struct worker *w);
-
-/* Take the newest snapshot from the config ring, if any (called between bursts). */
-void worker_take_new_config(struct worker *w);
 
 #endif

@@ -347,14 +347,16 @@ timed_run() {
 }
 
 # callgrind_run CLASS PACKETS: prints "total pmd" instructions per packet. Only the worker
-# loop (worker_main, or worker_discard_main for --bench-discard) and what it calls is
-# collected; the PMD part is every instruction executed inside librte_net_pcap (RX copy from
+# loop (loop_main, or bench_discard_main for --bench-discard; worker_main and
+# worker_discard_main before the module seam, so SF_BENCH_REV can measure older revisions)
+# and what it calls is collected; the PMD part is every instruction executed inside librte_net_pcap (RX copy from
 # the replay ring, mbuf alloc, the dropping TX).
 callgrind_run() {
 	local f=$run_dir/cg.out
 	# shellcheck disable=SC2046
-	valgrind --tool=callgrind --toggle-collect=worker_main \
-		--toggle-collect=worker_discard_main --callgrind-out-file="$f" \
+	valgrind --tool=callgrind --toggle-collect=loop_main --toggle-collect=worker_main \
+		--toggle-collect=bench_discard_main --toggle-collect=worker_discard_main \
+		--callgrind-out-file="$f" \
 		$(daemon_cmd "$1" "$2") >"$run_dir/cglog" 2>&1 ||
 		{ cat "$run_dir/cglog" >&2; return 1; }
 	cp "$f" "$out/callgrind.$1.out"

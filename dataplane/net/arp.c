@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ARP: answer requests for our address, learn neighbours under the policy of
- * arp_learn_policy() (replies only to our own requests), ask for unknown next hops, and keep a short per-worker hold queue of packets waiting for an answer.
+ * arp_learn_policy() (replies only to our own requests), ask for unknown next hops, and keep a
+ * short per-worker hold queue of packets waiting for an answer (net_worker.h; each entry's
+ * re-ask and deadline is a timer on the worker's wheel).
  */
 #include <rte_arp.h>
 #include <rte_cycles.h>
@@ -9,6 +11,7 @@
 
 #include "dataplane/net/neigh.h"
 #include "dataplane/net/net.h"
+#include "dataplane/net/net_worker.h"
 #include "dataplane/worker.h"
 
 static bool
@@ -123,48 +126,85 @@ arp_send_request(struct worker *w, uint16_t port_id, uint32_t target_ip)
 	a->arp_data.arp_sip = w->cfg->ifaces[port_id].ipv4;
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
 	a->arp_data.arp_tip = target_ip;
-	neigh_asked(w->ports[port_id].neigh, target_ip, rte_rdtsc() + w->hold_cycles + w->arp_retry_cycles);
+	neigh_asked(w->ports[port_id].neigh, target_ip,
+		    rte_rdtsc() + w->net->hold_cycles + w->net->arp_retry_cycles);
 	worker_count(w, COUNTER_ARP_REQUESTS_SENT, 1);
 	eth_send(w, port_id, m, &bcast, RTE_ETHER_TYPE_ARP);
 }
 
-/* Remove entry @i from the hold queue by moving the last one into its place. */
+/* Take entry @i off the hold queue (its packet is already gone); its timer is stopped. */
 static inline void
 hold_remove(struct worker *w, unsigned int i)
 {
-	w->hold[i] = w->hold[--w->n_hold];
+	struct net_worker *net = w->net;
+
+	tw_stop(&w->wheel, &net->hold[i].timer);
+	net->hold[i].m = NULL;
+	net->hold_used &= ~(1u << i);
+	net->n_hold--;
+}
+
+/* Send held entry @i to @mac now that its next hop is known. */
+static void
+hold_send(struct worker *w, unsigned int i, const struct rte_ether_addr *mac)
+{
+	struct hold_entry *h = &w->net->hold[i];
+	struct rte_mbuf *m = h->m;
+	uint16_t port_id = h->port_id;
+
+	hold_remove(w, i);
+	worker_count(w, COUNTER_HOLD_SENT, 1);
+	ipv4_send(w, port_id, m, mac);
 }
 
 void
-hold_service(struct worker *w, uint64_t now_tsc)
+hold_service(struct worker *w)
 {
+	struct net_worker *net = w->net;
+	uint32_t todo = net->hold_used;
 	struct rte_ether_addr mac;
-	unsigned int i = 0;
 
-	while (i < w->n_hold) {
-		struct hold_entry *h = &w->hold[i];
+	while (todo != 0) {
+		unsigned int i = (unsigned int)__builtin_ctz(todo);
+		const struct hold_entry *h = &net->hold[i];
 
-		if (neigh_lookup(w->ports[h->port_id].neigh, h->next_hop, &mac)) {
-			worker_count(w, COUNTER_HOLD_SENT, 1);
-			ipv4_send(w, h->port_id, h->m, &mac);
-		} else if (now_tsc >= h->deadline_tsc) {
-			worker_count(w, COUNTER_HOLD_TIMEOUT, 1);
-			rte_pktmbuf_free(h->m);
-		} else {
-			if (now_tsc >= h->next_arp_tsc) {
-				arp_send_request(w, h->port_id, h->next_hop);
-				h->next_arp_tsc = now_tsc + w->arp_retry_cycles;
-			}
-			i++;
-			continue;
-		}
+		todo &= todo - 1;
+		if (neigh_lookup(w->ports[h->port_id].neigh, h->next_hop, &mac))
+			hold_send(w, i, &mac);
+	}
+}
+
+void
+hold_timer_fired(struct tw_wheel *wheel, struct tw_node *n, uint64_t now_ms, void *arg)
+{
+	struct worker *w = arg;
+	struct net_worker *net = w->net;
+	struct hold_entry *h = (struct hold_entry *)((char *)n - offsetof(struct hold_entry, timer));
+	unsigned int i = (unsigned int)(h - net->hold);
+	struct rte_ether_addr mac;
+
+	if (neigh_lookup(w->ports[h->port_id].neigh, h->next_hop, &mac)) {
+		hold_send(w, i, &mac); /* answered since the last housekeeping tick */
+	} else if (now_ms >= h->deadline_ms) {
+		worker_count(w, COUNTER_HOLD_TIMEOUT, 1);
+		rte_pktmbuf_free(h->m);
 		hold_remove(w, i);
+	} else {
+		arp_send_request(w, h->port_id, h->next_hop);
+		tw_start(wheel, n, TW_KIND_ARP_HOLD,
+			 RTE_MIN(now_ms + net->arp_retry_ms, h->deadline_ms));
 	}
 }
 
 void
 hold_flush(struct worker *w)
 {
-	while (w->n_hold > 0)
-		rte_pktmbuf_free(w->hold[--w->n_hold].m);
+	struct net_worker *net = w->net;
+
+	while (net->hold_used != 0) {
+		unsigned int i = (unsigned int)__builtin_ctz(net->hold_used);
+
+		rte_pktmbuf_free(net->hold[i].m);
+		hold_remove(w, i);
+	}
 }

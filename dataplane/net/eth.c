@@ -11,8 +11,8 @@ eth_is_for_us(const struct rte_ether_addr *dst, const struct rte_ether_addr *our
 	return rte_is_same_ether_addr(dst, ours) || rte_is_broadcast_ether_addr(dst);
 }
 
-enum verdict
-eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
+struct rte_mbuf *
+eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, enum verdict *verdict)
 {
 	const struct rte_ether_hdr *eth;
 	enum verdict v;
@@ -33,9 +33,10 @@ eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	}
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-		return ipv4_input(w, m, port_id);
+		return ipv4_input(w, m, port_id, verdict);
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
-		return arp_input(w, m, port_id);
+		*verdict = arp_input(w, m, port_id);
+		return NULL;
 	case RTE_BE16(RTE_ETHER_TYPE_VLAN):
 	case RTE_BE16(RTE_ETHER_TYPE_QINQ):
 		v = VERDICT_DROP_VLAN;
@@ -46,7 +47,8 @@ eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	}
 out_free:
 	rte_pktmbuf_free(m);
-	return v;
+	*verdict = v;
+	return NULL;
 }
 
 void

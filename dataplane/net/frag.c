@@ -20,6 +20,7 @@
 #include <rte_ip_frag.h>
 
 #include "dataplane/net/net.h"
+#include "dataplane/net/net_worker.h"
 #include "dataplane/worker.h"
 
 #define FRAG_MAX_OUT 64 /* 64 fragments of >= 576 bytes cover any 64 KiB datagram */
@@ -43,11 +44,11 @@ frag_was_refused(const struct rte_ip_frag_death_row *dr, uint32_t from, const st
 
 /* May @src_be have one more fragment admitted now? Counts it when yes. */
 static inline bool
-frag_source_admit(struct worker *w, uint32_t src_be, uint64_t now)
+frag_source_admit(struct net_worker *net, uint32_t src_be, uint64_t now)
 {
 	struct frag_source *s =
-		&w->frag_src[(rte_be_to_cpu_32(src_be) * UINT32_C(2654435761)) >> 22];
-	uint32_t window = (uint32_t)(now / w->frag_window_cycles);
+		&net->frag_src[(rte_be_to_cpu_32(src_be) * UINT32_C(2654435761)) >> 22];
+	uint32_t window = (uint32_t)(now / net->frag_window_cycles);
 
 	RTE_BUILD_BUG_ON(SF_FRAG_SOURCES != 1u << (32 - 22));
 	if (s->src != src_be || s->window != window) {
@@ -55,21 +56,35 @@ frag_source_admit(struct worker *w, uint32_t src_be, uint64_t now)
 		s->window = window;
 		s->count = 0;
 	}
-	if (s->count >= w->frag_source_max)
+	if (s->count >= net->frag_source_max)
 		return false;
 	s->count++;
 	return true;
 }
 
+/*
+ * One reassembly call puts at most one flow's fragments plus the new one on the death row
+ * (and as many for a timed-out entry it recycles): room for two such calls is kept.
+ */
+#define FRAG_DEATH_ROW_ROOM (RTE_IP_FRAG_DEATH_ROW_MBUF_LEN - 2 * (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1))
+
 struct rte_mbuf *
 frag_reassemble(struct worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		enum verdict *verdict)
 {
-	uint32_t refused_before = w->death_row.cnt;
+	struct net_worker *net = w->net;
 	uint64_t now = rte_rdtsc();
 	struct rte_mbuf *whole, *copy;
+	uint32_t refused_before;
 
-	if (unlikely(!frag_source_admit(w, ip->src_addr, now))) {
+	/*
+	 * The death row has no bounds check of its own; the loop empties it every pass
+	 * (frag_free_refused()), but a pass may read several ports' bursts, so make room here.
+	 */
+	if (unlikely(net->death_row.cnt > FRAG_DEATH_ROW_ROOM))
+		rte_ip_frag_free_death_row(&net->death_row, 0);
+	refused_before = net->death_row.cnt;
+	if (unlikely(!frag_source_admit(net, ip->src_addr, now))) {
 		rte_pktmbuf_free(m);
 		*verdict = VERDICT_DROP_FRAG_SOURCE_BUDGET;
 		return NULL;
@@ -84,16 +99,34 @@ frag_reassemble(struct worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	m->l2_len = sizeof(struct rte_ether_hdr);
 	m->l3_len = (uint16_t)((ip->version_ihl & 0x0f) * 4);
-	whole = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->death_row, m, now, ip);
+	whole = rte_ipv4_frag_reassemble_packet(net->frag_tbl, &net->death_row, m, now, ip);
 	if (whole != NULL)
 		return whole;
 	/*
 	 * NULL means "kept" or "refused": a refused fragment (table full, overlap, too many
-	 * fragments) goes to the death row, which the worker loop frees after the burst.
+	 * fragments) goes to the death row, which net's poll frees after the loop's bursts.
 	 */
-	*verdict = frag_was_refused(&w->death_row, refused_before, m) ? VERDICT_DROP_FRAG :
-									  VERDICT_FRAG_HELD;
+	*verdict = frag_was_refused(&net->death_row, refused_before, m) ? VERDICT_DROP_FRAG :
+									    VERDICT_FRAG_HELD;
 	return NULL;
+}
+
+void
+frag_free_refused(struct worker *w)
+{
+	struct net_worker *net = w->net;
+
+	if (net->death_row.cnt != 0)
+		rte_ip_frag_free_death_row(&net->death_row, SF_PREFETCH);
+}
+
+void
+frag_expire(struct worker *w, uint64_t now_tsc)
+{
+	struct net_worker *net = w->net;
+
+	rte_ip_frag_table_del_expired_entries(net->frag_tbl, &net->death_row, now_tsc);
+	frag_free_refused(w);
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include "dataplane/net/neigh.h"
 #include "dataplane/net/net.h"
+#include "dataplane/net/net_worker.h"
 #include "dataplane/worker.h"
 
 /*
@@ -60,8 +61,8 @@ ipv4_check(const struct worker *w, const struct rte_mbuf *m, uint16_t port_id,
 	return 0;
 }
 
-enum verdict
-ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
+struct rte_mbuf *
+ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, enum verdict *verdict)
 {
 	const struct sf_iface *ifc = &w->cfg->ifaces[port_id];
 	struct rte_ipv4_hdr *ip;
@@ -86,44 +87,60 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id)
 	if (unlikely(pad != 0))
 		rte_pktmbuf_trim(m, (uint16_t)pad);
 	if (unlikely(rte_ipv4_frag_pkt_is_fragmented(ip))) {
-		m = frag_reassemble(w, m, ip, &v);
+		m = frag_reassemble(w, m, ip, verdict);
 		if (m == NULL)
-			return v;
+			return NULL;
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 					     sizeof(struct rte_ether_hdr));
 	}
 	switch (ip->next_proto_id) {
 	case IPPROTO_UDP:
-		return udp_input(w, m, port_id, ip);
+		return udp_input(w, m, port_id, ip, verdict);
 	case IPPROTO_ICMP:
-		return icmp_input(w, m, port_id, ip);
+		*verdict = icmp_input(w, m, port_id, ip);
+		return NULL;
 	default:
 		v = VERDICT_DROP_PROTO;
 		break;
 	}
 out_free:
 	rte_pktmbuf_free(m);
-	return v;
+	*verdict = v;
+	return NULL;
 }
 
-/* Queue @m until @next_hop answers ARP; the first request goes out now. */
+/*
+ * Queue @m until @next_hop answers ARP; the first request goes out now, the entry's timer
+ * asks again every arp_retry_ms and drops it at hold_ms (hold_timer_fired(), net/arp.c).
+ */
 static int
 ipv4_hold(struct worker *w, uint16_t port_id, struct rte_mbuf *m, uint32_t next_hop)
 {
-	uint64_t now = rte_rdtsc();
+	struct net_worker *net = w->net;
+	uint64_t now = worker_now_ms(w);
 	struct hold_entry *h;
+	unsigned int i;
 
-	if (unlikely(w->n_hold == SF_HOLD_MAX)) {
+	if (unlikely(net->n_hold == SF_HOLD_MAX)) {
 		worker_count(w, COUNTER_HOLD_FULL, 1);
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
 	}
-	h = &w->hold[w->n_hold++];
+	RTE_BUILD_BUG_ON(SF_HOLD_MAX > 32);
+	i = (unsigned int)__builtin_ctz(~net->hold_used); /* a free slot: n_hold < SF_HOLD_MAX */
+	h = &net->hold[i];
 	h->m = m;
 	h->next_hop = next_hop;
 	h->port_id = port_id;
-	h->deadline_tsc = now + w->hold_cycles;
-	h->next_arp_tsc = now + w->arp_retry_cycles;
+	h->deadline_ms = now + net->hold_ms;
+	if (unlikely(tw_start(&w->wheel, &h->timer, TW_KIND_ARP_HOLD,
+			      now + RTE_MIN(net->arp_retry_ms, net->hold_ms)) != 0)) {
+		worker_count(w, COUNTER_HOLD_FULL, 1); /* unreachable: hold_ms is bounded by config */
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	net->hold_used |= 1u << i;
+	net->n_hold++;
 	worker_count(w, COUNTER_HOLD_QUEUED, 1);
 	arp_send_request(w, port_id, next_hop);
 	return 0;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The worker's L2-L4 stack: receive functions return a verdict and own the mbuf they are given
- * (it is freed, transmitted, held or handed on before they return); send functions own the mbuf
- * they are given as well, whatever they return.
+ * The worker's L2-L4 stack: receive functions own the mbuf they are given (it is freed,
+ * transmitted, held, or handed back to the caller as a SIP datagram before they return); send
+ * functions own the mbuf they are given as well, whatever they return. Net never calls up: a
+ * datagram to the SIP port is returned to the worker loop (loop.c), which hands it to SIP.
+ * Net's per-lcore state is w->net (net_worker.h).
  */
 #ifndef SF_NET_H
 #define SF_NET_H
@@ -14,6 +16,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "dataplane/timer/timer_wheel.h"
 #include "dataplane/verdict.h"
 
 struct worker;
@@ -41,15 +44,23 @@ ipv4_hdr_sum(const struct rte_ipv4_hdr *ip, uint16_t ihl)
 	return (uint16_t)sum;
 }
 
-/* Receive: one frame as it came from the port. */
-enum verdict eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
-enum verdict arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
-enum verdict ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
+/*
+ * Receive one frame as it came from the port. Returns the UDP datagram to the SIP port
+ * (pkt_meta(m) filled: addresses, ports, payload span; contiguous; its checksum possibly
+ * deferred, see udp_cksum_verify_deferred()) for the caller to hand to SIP, whose verdict is
+ * then the frame's; or NULL when net consumed the frame, and *@verdict says what happened.
+ * ipv4_input() and udp_input() are the same contract one layer down.
+ */
+struct rte_mbuf *eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
+			   enum verdict *verdict);
+struct rte_mbuf *ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
+			    enum verdict *verdict);
 /* @ip: the IPv4 header inside the first segment of @m (data starts at the Ethernet header). */
+struct rte_mbuf *udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
+			   struct rte_ipv4_hdr *ip, enum verdict *verdict);
+enum verdict arp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
 enum verdict icmp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
 			struct rte_ipv4_hdr *ip);
-enum verdict udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id,
-		       struct rte_ipv4_hdr *ip);
 /*
  * The UDP checksum udp_input() deferred (PKT_META_F_CKSUM_UNVERIFIED set: no RX offload
  * verdict, non-zero checksum field): true when it is valid. Computed from pkt_meta and the
@@ -88,11 +99,23 @@ void eth_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m,
 /* Broadcast an ARP request for @target_ip (network byte order) from our address on the port. */
 void arp_send_request(struct worker *w, uint16_t port_id, uint32_t target_ip);
 
-/* Send held packets whose next hop is now known; drop those past their deadline. */
-void hold_service(struct worker *w, uint64_t now_tsc);
+/*
+ * Send held packets whose next hop is now known (housekeeping tick). Asking again and the
+ * deadline are the hold entry's timer on w->wheel (TW_KIND_ARP_HOLD, hold_timer_fired()).
+ */
+void hold_service(struct worker *w);
 
-/* Drop every held packet (shutdown). */
+/* The wheel's callback for TW_KIND_ARP_HOLD (@arg: the struct worker). */
+void hold_timer_fired(struct tw_wheel *wheel, struct tw_node *n, uint64_t now_ms, void *arg);
+
+/* Drop every held packet and stop its timer (loop end, shutdown). */
 void hold_flush(struct worker *w);
+
+/* Free what reassembly refused (the death row); every loop pass and at shutdown. */
+void frag_free_refused(struct worker *w);
+
+/* Drop reassemblies past their timeout (housekeeping tick, @now_tsc = rte_rdtsc()). */
+void frag_expire(struct worker *w, uint64_t now_tsc);
 
 /* Fragment @m (data at the IPv4 header) to @mtu and send each piece to @dst_mac. */
 int frag_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m, uint16_t mtu,

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * UDP: length checks, the checksum (offloaded, or deferred to sip_input()'s gate), the SIP
- * port hand-off, and datagrams we send.
+ * port hand-off (the datagram goes back to the worker loop, which calls SIP: net never calls
+ * up), and datagrams we send.
  */
 #include <rte_ip.h>
 #include <rte_udp.h>
 
 #include "dataplane/net/net.h"
 #include "dataplane/pkt_meta.h"
-#include "dataplane/sip_input.h"
+#include "dataplane/net/net_worker.h"
 #include "dataplane/worker.h"
 
 #define UDP_TTL 64
@@ -84,8 +85,9 @@ udp_linearize(struct worker *w, struct rte_mbuf *m)
 	return big;
 }
 
-enum verdict
-udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv4_hdr *ip)
+struct rte_mbuf *
+udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv4_hdr *ip,
+	  enum verdict *verdict)
 {
 	uint16_t ihl = (uint16_t)((ip->version_ihl & 0x0f) * 4);
 	uint16_t l4_off = (uint16_t)(sizeof(struct rte_ether_hdr) + ihl);
@@ -104,7 +106,7 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4_off);
 	/*
 	 * Swapped once: DPDK's x86 byte swap is an asm volatile the compiler may not merge, and
-	 * this used to swap the same field four times on the way to sip_input().
+	 * this used to swap the same field four times on the way to SIP.
 	 */
 	dgram_len = rte_be_to_cpu_16(udp->dgram_len);
 	if (unlikely(dgram_len < sizeof(*udp) || dgram_len > ip_payload)) {
@@ -139,14 +141,17 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 		struct pkt_meta saved = *meta;
 
 		m = udp_linearize(w, m);
-		if (m == NULL)
-			return VERDICT_DROP_TOO_BIG;
+		if (m == NULL) {
+			*verdict = VERDICT_DROP_TOO_BIG;
+			return NULL;
+		}
 		*pkt_meta(m) = saved;
 	}
-	return sip_input(w, m);
+	return m; /* the caller hands it to SIP */
 out_free:
 	rte_pktmbuf_free(m);
-	return v;
+	*verdict = v;
+	return NULL;
 }
 
 int
@@ -167,8 +172,8 @@ udp_send(struct worker *w, uint16_t port_id, struct rte_mbuf *m, uint32_t src_ip
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(payload_len + sizeof(*ip) + sizeof(*udp)));
-	ip->packet_id = rte_cpu_to_be_16(w->ip_id);
-	w->ip_id = (uint16_t)(w->ip_id + w->n_workers);
+	ip->packet_id = rte_cpu_to_be_16(w->net->ip_id);
+	w->net->ip_id = (uint16_t)(w->net->ip_id + w->n_workers);
 	ip->fragment_offset = 0;
 	ip->time_to_live = UDP_TTL;
 	ip->next_proto_id = IPPROTO_UDP;

@@ -22,13 +22,14 @@
 #include <rte_ip_frag.h>
 #include <rte_malloc.h>
 
+#include "dataplane/loop.h"
 #include "dataplane/net/net.h"
+#include "dataplane/net/net_worker.h"
 #include "dataplane/pkt_meta.h"
 #include "tests/unit/eal_fixture.h"
 
 #define FX_RING_SIZE 1024       /* port RX and TX rings */
-#define FX_FRAG_BUCKETS 4
-#define FX_FRAG_BUCKET_ENTRIES 16
+#define FX_FRAG_MAX_FLOWS 64     /* runtime.frag_max_flows of the fixture worker */
 
 static bool fx_eal_ready;
 static uint16_t fx_port_id;
@@ -209,9 +210,6 @@ fx_worker_times(struct worker *w, uint16_t index, uint16_t n_workers)
 	w->n_ports = 1;
 	w->stop = &fx_stop;
 	w->tx_drain_cycles = ms / 10;
-	w->hold_cycles = ms * FX_HOLD_MS;
-	w->arp_retry_cycles = ms * FX_ARP_RETRY_MS;
-	w->ip_id = index;
 	worker_timers_init(w);
 }
 
@@ -237,7 +235,14 @@ fx_worker_port(struct fx *f)
 static int
 fx_worker_create(struct fx *f, uint16_t index, uint16_t n_workers, unsigned int frag_timeout_ms)
 {
-	uint64_t ms = rte_get_tsc_hz() / 1000;
+	/* Net's module worker_init, as ctrlplane/main.c runs it (the other modules: per test). */
+	const struct module_env env = {
+		.frag_max_flows = FX_FRAG_MAX_FLOWS,
+		.frag_timeout_ms = frag_timeout_ms,
+		.frag_source_max = FX_FRAG_SOURCE_MAX,
+		.arp_hold_ms = FX_HOLD_MS,
+		.arp_retry_ms = FX_ARP_RETRY_MS,
+	};
 	struct worker *w;
 	int rc;
 
@@ -249,14 +254,10 @@ fx_worker_create(struct fx *f, uint16_t index, uint16_t n_workers, unsigned int 
 	w->pool = f->pool;
 	w->big_pool = f->big_pool;
 	w->frag_pool = f->frag_pool;
-	w->frag_window_cycles = ms * frag_timeout_ms;
-	w->frag_source_max = FX_FRAG_SOURCE_MAX;
 	w->cfg = f->snap;
-	w->frag_tbl = rte_ip_frag_table_create(FX_FRAG_BUCKETS, FX_FRAG_BUCKET_ENTRIES,
-					       FX_FRAG_BUCKETS * FX_FRAG_BUCKET_ENTRIES,
-					       ms * frag_timeout_ms, 0);
-	if (w->frag_tbl == NULL)
-		return -ENOMEM;
+	rc = net_module.worker_init(w, &env);
+	if (rc != 0)
+		return rc;
 	rc = fx_worker_port(f);
 	if (rc != 0)
 		return rc;
@@ -306,12 +307,7 @@ fx_release_mbufs(struct fx *f)
 		worker_flush_tx(w);
 	fx_ring_free_all(fx_tx_ring);
 	fx_ring_free_all(fx_rx_ring);
-	hold_flush(w);
-	if (w->frag_tbl != NULL) {
-		rte_ip_frag_table_destroy(w->frag_tbl);
-		w->frag_tbl = NULL;
-	}
-	rte_ip_frag_free_death_row(&w->death_row, 0);
+	net_module.fini(w); /* hold queue, reassembly table, death row; w->net = NULL */
 }
 
 void
@@ -356,7 +352,7 @@ fx_rx(struct fx *f, struct rte_mbuf *m)
 	assert_int_equal(rte_eth_rx_burst(f->port, 0, &got, 1), 1);
 	assert_ptr_equal(got, m);
 	f->w->counters[COUNTER_RX_PACKETS]++;
-	v = worker_classify(f->w, got, f->port);
+	v = loop_classify(f->w, got, f->port);
 	assert_true(v < VERDICT_MAX);
 	f->w->verdicts[v]++;
 	return v;

@@ -74,7 +74,7 @@ int fx_setup(void **state);
 int fx_teardown(void **state);
 
 /*
- * Pass @m through the port (RX ring, rte_eth_rx_burst) and worker_classify(), counting the
+ * Pass @m through the port (RX ring, rte_eth_rx_burst) and loop_classify(), counting the
  * verdict in w->verdicts as the worker loop does. Takes @m. Returns the verdict.
  */
 enum verdict fx_rx(struct fx *f, struct rte_mbuf *m);

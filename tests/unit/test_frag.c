@@ -20,6 +20,7 @@
 #include <rte_udp.h>
 
 #include "dataplane/net/net.h"
+#include "dataplane/net/net_worker.h"
 #include "tests/unit/eal_fixture.h"
 
 #define FRAG_DGRAM_MAX 4096     /* bytes of IP payload a test datagram may have */
@@ -80,9 +81,9 @@ frag_piece(struct fx *f, const struct frag_dgram *d, uint16_t ofs, uint16_t len,
 static uint32_t
 frag_reap(struct fx *f)
 {
-	uint32_t n = f->w->death_row.cnt;
+	uint32_t n = f->w->net->death_row.cnt;
 
-	rte_ip_frag_free_death_row(&f->w->death_row, 0);
+	rte_ip_frag_free_death_row(&f->w->net->death_row, 0);
 	return n;
 }
 
@@ -420,11 +421,11 @@ flood_production_table(struct fx *f)
 {
 	uint64_t ms = rte_get_tsc_hz() / 1000;
 
-	rte_ip_frag_table_destroy(f->w->frag_tbl);
-	f->w->frag_tbl = rte_ip_frag_table_create(4096 / 16 + 1, 16, 4096, ms * FLOOD_TIMEOUT_MS,
+	rte_ip_frag_table_destroy(f->w->net->frag_tbl);
+	f->w->net->frag_tbl = rte_ip_frag_table_create(4096 / 16 + 1, 16, 4096, ms * FLOOD_TIMEOUT_MS,
 						  0);
-	assert_non_null(f->w->frag_tbl);
-	f->w->frag_window_cycles = ms * FLOOD_TIMEOUT_MS;
+	assert_non_null(f->w->net->frag_tbl);
+	f->w->net->frag_window_cycles = ms * FLOOD_TIMEOUT_MS;
 }
 
 /* An 8-byte fragment at @ofs of datagram @id from @src (host order), MF set. */
@@ -494,7 +495,7 @@ test_HARDEN_1_fragment_source_budget(void **state)
 	assert_int_equal(fx_rx(f, flood_piece(f, RTE_IPV4(172u, 16, 9, 10), 1, 0)),
 			 VERDICT_FRAG_HELD);
 	/* the next window starts a new budget */
-	f->w->frag_window_cycles = 1;
+	f->w->net->frag_window_cycles = 1;
 	assert_int_equal(fx_rx(f, flood_piece(f, RTE_IPV4(172u, 16, 9, 9), 999, 0)),
 			 VERDICT_FRAG_HELD);
 	frag_reap(f);

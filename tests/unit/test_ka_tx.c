@@ -26,6 +26,7 @@
 #include "dataplane/keepalive/ka_tx.h"
 #include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/keepalive/schedule.h"
+#include "dataplane/net/net_worker.h"
 #include "dataplane/registrar/location.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/worker.h"
@@ -222,7 +223,7 @@ test_unknown_neighbour_is_skipped_and_counted_without_arp(void **state)
 	assert_int_equal(fx_tx_discard(k->f), 0); /* no frame and no ARP request */
 	assert_int_equal(ka_tx_counters(k->tx)[KA_TX_SKIPPED_NO_NEIGHBOUR], 2);
 	assert_int_equal(ka_tx_counters(k->tx)[KA_TX_SENT], 0);
-	assert_int_equal(k->f->w->n_hold, 0);
+	assert_int_equal(k->f->w->net->n_hold, 0);
 	fx_assert_no_leak(k->f);
 }
 

@@ -23,6 +23,7 @@
 
 #include "dataplane/net/neigh.h"
 #include "dataplane/net/net.h"
+#include "dataplane/net/net_worker.h"
 #include "tests/unit/eal_fixture.h"
 
 #define NET_ICMP_ID 0x4242
@@ -702,7 +703,7 @@ net_send_and_expect_hold(struct fx *f, uint32_t dst, uint32_t next_hop)
 	m = net_tx_one(f);
 	fx_assert_arp_request(f, m, next_hop);
 	rte_pktmbuf_free(m);
-	assert_int_equal(f->w->n_hold, 1);
+	assert_int_equal(f->w->net->n_hold, 1);
 	assert_int_equal(f->w->counters[COUNTER_HOLD_QUEUED], 1);
 	assert_int_equal(f->w->counters[COUNTER_ARP_REQUESTS_SENT], 1);
 }
@@ -716,8 +717,9 @@ net_answer_and_release(struct fx *f, uint32_t ip, const struct rte_ether_addr *m
 	m = fx_arp_frame(f, RTE_ARP_OP_REPLY, &f->our_mac, mac, ip, &f->our_mac, FX_OUR_IP);
 	assert_int_equal(fx_rx(f, m), VERDICT_ARP_LEARNED);
 	assert_int_equal(fx_tx_discard(f), 0);
-	hold_service(f->w, rte_rdtsc());
-	assert_int_equal(f->w->n_hold, 0);
+	hold_service(f->w);
+	assert_int_equal(f->w->net->n_hold, 0);
+	assert_int_equal(tw_count(&f->w->wheel), 0); /* the entry's timer went with it */
 	assert_int_equal(f->w->counters[COUNTER_HOLD_SENT], 1);
 	return net_tx_one(f);
 }
@@ -736,20 +738,39 @@ test_udp_send_to_unknown_host_is_held_until_arp_reply(void **state)
 	fx_assert_no_leak(f);
 }
 
+/* Poll @f's wheel at tick @now (the fake clock of the hold tests), with budget to spare. */
+static void
+net_poll_wheel(struct fx *f, uint64_t now)
+{
+	assert_true(tw_poll(&f->w->wheel, now, 1024) >= 0);
+}
+
+/* Deadline tick of the only held packet. */
+static uint64_t
+net_hold_deadline(const struct fx *f)
+{
+	const struct net_worker *net = f->w->net;
+
+	assert_int_equal(net->n_hold, 1);
+	return net->hold[__builtin_ctz(net->hold_used)].deadline_ms;
+}
+
 static void
 test_udp_send_held_packet_asks_again_after_retry_interval(void **state)
 {
 	struct fx *f = *state;
+	uint64_t t0 = worker_now_ms(f->w), t1;
 	struct rte_mbuf *m;
 
 	net_send_and_expect_hold(f, NET_OTHER_HOST, NET_OTHER_HOST);
-	hold_service(f->w, rte_rdtsc()); /* before the retry time: nothing */
+	t1 = worker_now_ms(f->w);
+	net_poll_wheel(f, t0 + FX_ARP_RETRY_MS - 1); /* before the retry time: nothing */
 	assert_int_equal(fx_tx_discard(f), 0);
-	hold_service(f->w, rte_rdtsc() + f->w->arp_retry_cycles + 1);
+	net_poll_wheel(f, t1 + FX_ARP_RETRY_MS);
 	m = net_tx_one(f);
 	fx_assert_arp_request(f, m, NET_OTHER_HOST);
 	rte_pktmbuf_free(m);
-	assert_int_equal(f->w->n_hold, 1);
+	assert_int_equal(f->w->net->n_hold, 1);
 	assert_int_equal(f->w->counters[COUNTER_ARP_REQUESTS_SENT], 2);
 	fx_assert_no_leak(f);
 }
@@ -760,11 +781,103 @@ test_udp_send_unanswered_hold_times_out(void **state)
 	struct fx *f = *state;
 
 	net_send_and_expect_hold(f, NET_OTHER_HOST, NET_OTHER_HOST);
-	hold_service(f->w, rte_rdtsc() + f->w->hold_cycles + 1);
-	assert_int_equal(f->w->n_hold, 0);
+	net_poll_wheel(f, net_hold_deadline(f));
+	assert_int_equal(f->w->net->n_hold, 0);
+	assert_int_equal(tw_count(&f->w->wheel), 0);
 	assert_int_equal(f->w->counters[COUNTER_HOLD_TIMEOUT], 1);
 	assert_int_equal(f->w->counters[COUNTER_HOLD_SENT], 0);
 	assert_int_equal(fx_tx_discard(f), 0);
+	fx_assert_no_leak(f);
+}
+
+/*
+ * The hold timer on the wheel keeps the re-ask schedule: one request at the hold, one more
+ * every FX_ARP_RETRY_MS while unanswered, none at the deadline, where the packet is dropped
+ * (hold_timeout) and not a tick earlier.
+ */
+static void
+test_hold_timer_asks_every_retry_interval_and_drops_at_deadline(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t1, deadline;
+	unsigned int k;
+
+	net_send_and_expect_hold(f, NET_OTHER_HOST, NET_OTHER_HOST);
+	t1 = worker_now_ms(f->w);
+	deadline = net_hold_deadline(f);
+	assert_true(deadline >= t1 && deadline <= t1 + FX_HOLD_MS);
+	for (k = 1; k * FX_ARP_RETRY_MS < FX_HOLD_MS; k++) {
+		struct rte_mbuf *m;
+
+		net_poll_wheel(f, t1 + k * FX_ARP_RETRY_MS);
+		m = net_tx_one(f);
+		fx_assert_arp_request(f, m, NET_OTHER_HOST);
+		rte_pktmbuf_free(m);
+		assert_int_equal(f->w->counters[COUNTER_ARP_REQUESTS_SENT], 1 + k);
+	}
+	net_poll_wheel(f, deadline - 1);
+	assert_int_equal(f->w->net->n_hold, 1);
+	assert_int_equal(f->w->counters[COUNTER_HOLD_TIMEOUT], 0);
+	net_poll_wheel(f, deadline);
+	assert_int_equal(f->w->net->n_hold, 0);
+	assert_int_equal(f->w->counters[COUNTER_HOLD_TIMEOUT], 1);
+	assert_int_equal(f->w->counters[COUNTER_ARP_REQUESTS_SENT], FX_HOLD_MS / FX_ARP_RETRY_MS);
+	assert_int_equal(fx_tx_discard(f), 0);
+	assert_int_equal(tw_count(&f->w->wheel), 0);
+	fx_assert_no_leak(f);
+}
+
+/*
+ * A next hop learnt (by any worker) between two housekeeping ticks: when the entry's timer
+ * fires first, it sends the packet instead of asking again.
+ */
+static void
+test_hold_timer_sends_when_next_hop_already_known(void **state)
+{
+	struct fx *f = *state;
+	struct rte_ether_addr mac;
+
+	fx_mac(&mac, 21);
+	net_send_and_expect_hold(f, NET_OTHER_HOST, NET_OTHER_HOST);
+	assert_true(neigh_learn(f->neigh, fx_be32(NET_OTHER_HOST), &mac));
+	net_poll_wheel(f, worker_now_ms(f->w) + FX_ARP_RETRY_MS);
+	net_assert_sent_udp(f, net_tx_one(f), NET_OTHER_HOST, &mac);
+	assert_int_equal(f->w->net->n_hold, 0);
+	assert_int_equal(f->w->counters[COUNTER_HOLD_SENT], 1);
+	assert_int_equal(f->w->counters[COUNTER_ARP_REQUESTS_SENT], 1);
+	assert_int_equal(tw_count(&f->w->wheel), 0);
+	fx_assert_no_leak(f);
+}
+
+/*
+ * SF_HOLD_MAX packets wait, the next is refused (hold_full); slots are stable (the wheel links
+ * each entry's node), so a freed slot is taken again by the next hold, and each entry's timer
+ * still drops its own packet.
+ */
+static void
+test_hold_queue_full_refuses_and_freed_slot_is_reused(void **state)
+{
+	struct fx *f = *state;
+	unsigned int i;
+
+	for (i = 0; i < SF_HOLD_MAX; i++)
+		assert_int_equal(net_udp_send(f, NET_OTHER_HOST + 1 + i), 0);
+	assert_int_equal(f->w->net->n_hold, SF_HOLD_MAX);
+	assert_int_equal(f->w->net->hold_used, UINT32_MAX);
+	assert_int_equal(net_udp_send(f, NET_OTHER_HOST + 1 + SF_HOLD_MAX), -ENOBUFS);
+	assert_int_equal(f->w->counters[COUNTER_HOLD_FULL], 1);
+	assert_true(neigh_learn(f->neigh, fx_be32(NET_OTHER_HOST + 1 + 5), &f->peer_mac));
+	hold_service(f->w);
+	assert_int_equal(f->w->net->n_hold, SF_HOLD_MAX - 1);
+	assert_int_equal(f->w->net->hold_used, UINT32_MAX & ~(1u << 5));
+	assert_int_equal(net_udp_send(f, NET_OTHER_HOST + 1 + SF_HOLD_MAX), 0);
+	assert_int_equal(f->w->net->hold_used, UINT32_MAX);
+	assert_int_equal(tw_count(&f->w->wheel), SF_HOLD_MAX);
+	net_poll_wheel(f, worker_now_ms(f->w) + FX_HOLD_MS);
+	assert_int_equal(f->w->net->n_hold, 0);
+	assert_int_equal(f->w->counters[COUNTER_HOLD_TIMEOUT], SF_HOLD_MAX);
+	assert_int_equal(f->w->counters[COUNTER_HOLD_SENT], 1);
+	fx_tx_discard(f);
 	fx_assert_no_leak(f);
 }
 
@@ -789,7 +902,7 @@ test_udp_send_off_link_without_gateway_has_no_route(void **state)
 	f->snap->ifaces[f->port].gateway = 0;
 	assert_int_equal(net_udp_send(f, NET_OFFLINK_HOST), -EHOSTUNREACH);
 	assert_int_equal(f->w->counters[COUNTER_NO_ROUTE], 1);
-	assert_int_equal(f->w->n_hold, 0);
+	assert_int_equal(f->w->net->n_hold, 0);
 	net_assert_silent(f);
 	fx_assert_no_leak(f);
 }
@@ -905,6 +1018,9 @@ main(void)
 		NET_TEST(test_udp_send_to_unknown_host_is_held_until_arp_reply),
 		NET_TEST(test_udp_send_held_packet_asks_again_after_retry_interval),
 		NET_TEST(test_udp_send_unanswered_hold_times_out),
+		NET_TEST(test_hold_timer_asks_every_retry_interval_and_drops_at_deadline),
+		NET_TEST(test_hold_timer_sends_when_next_hop_already_known),
+		NET_TEST(test_hold_queue_full_refuses_and_freed_slot_is_reused),
 		NET_TEST(test_udp_send_off_link_goes_via_gateway),
 		NET_TEST(test_udp_send_off_link_without_gateway_has_no_route),
 	};

@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "ctrlplane/publish.h"
+#include "dataplane/loop.h"
 #include "dataplane/worker.h"
 
 #define N_READERS 2
@@ -67,7 +68,7 @@ reader_main(void *arg)
 	for (;;) {
 		bool done = __atomic_load_n(r->done, __ATOMIC_ACQUIRE);
 
-		worker_take_new_config(r->w);
+		loop_take_new_config(r->w);
 		if (r->w->cfg != NULL) {
 			if (!snapshot_is_whole(r->w->cfg))
 				r->inconsistent++;
@@ -176,7 +177,7 @@ test_CFG_2_publish_all_or_none_when_a_ring_is_full(void **state)
 			break;
 		}
 		accepted++;
-		worker_take_new_config(workers[0]);
+		loop_take_new_config(workers[0]);
 	}
 	assert_int_equal(accepted, rte_ring_get_capacity(workers[1]->cfg_ring));
 	assert_int_equal(rte_ring_count(workers[1]->cfg_ring), accepted);
@@ -216,7 +217,7 @@ test_CFG_publish_refused_while_pending_reclaims_full(void **state)
 	for (i = 0; i <= PUBLISH_PENDING_MAX; i++) { /* the first retires nothing */
 		s = calloc(1, sizeof(*s));
 		assert_int_equal(publish_snapshot(&pub, s), 0);
-		worker_take_new_config(w);
+		loop_take_new_config(w);
 	}
 	assert_int_equal(pub.n_retired, PUBLISH_PENDING_MAX);
 	s = calloc(1, sizeof(*s));
@@ -226,7 +227,7 @@ test_CFG_publish_refused_while_pending_reclaims_full(void **state)
 	rte_rcu_qsbr_quiescent(qs, 0);
 	assert_int_equal(publish_snapshot(&pub, s), 0);
 	assert_true(pub.n_retired <= 1);
-	worker_take_new_config(w);
+	loop_take_new_config(w);
 	rte_rcu_qsbr_thread_offline(qs, 0);
 	publish_destroy(&pub);
 	free(w->cfg_ring);
