@@ -30,6 +30,7 @@
 #define SF_HOLD_MAX 32          /* packets waiting for ARP, per worker */
 #define SF_SCRATCH_SIZE 65536   /* one reassembled datagram, linearised */
 
+struct auth;
 struct ka_worker;
 struct neigh_table;
 struct registrar;
@@ -86,7 +87,8 @@ struct worker {
 	uint64_t hold_cycles;                   /* TSC cycles a packet may wait for ARP */
 	uint64_t arp_retry_cycles;              /* TSC cycles between ARP requests */
 	uint64_t rx_limit;                      /* bench: stop after this many frames, 0 = never */
-	struct registrar *reg;                  /* registrar state (issue 5), NULL = stub */
+	struct auth *auth;                      /* digest auth, any method (auth/auth.h) */
+	struct registrar *reg;                  /* registrar state (issue 5), NULL = none */
 	struct ka_worker *ka;                   /* NAT keep-alive (issue 6), NULL = off */
 
 	/* Touched by this lcore only. */

@@ -29,8 +29,8 @@
 
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/scanner_ua.h"
-#include "dataplane/registrar/digest.h"
-#include "dataplane/registrar/nonce.h"
+#include "dataplane/auth/digest.h"
+#include "dataplane/auth/nonce.h"
 #include "dataplane/sip/build.h"
 #include "dataplane/sip/msg.h"
 #include "dataplane/sip/scan.h"

@@ -28,8 +28,9 @@
 #include "dataplane/policy/policy_config.h"
 #include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/net/neigh.h"
-#include "dataplane/registrar/authfail.h"
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/auth.h"
+#include "dataplane/auth/authfail.h"
+#include "dataplane/auth/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/sip_input.h"
@@ -45,6 +46,7 @@ struct rfx {
 	struct snapshot *snap;
 	struct rte_rcu_qsbr *qs;
 	struct registrar_shared *sh;
+	struct auth_shared *ash;
 	struct digest_ctx *dctx;
 	uint32_t now;                 /* the injected clock, s */
 	char nonce[128];              /* last nonce challenged with */
@@ -82,11 +84,13 @@ rfx_setup(void **state)
 	if (t.qs == NULL || rte_rcu_qsbr_init(t.qs, RTE_MAX_LCORE) != 0)
 		return -1;
 	t.f->w->qsbr = t.qs;
+	t.ash = auth_shared_create();
 	t.sh = registrar_shared_create(1);
-	if (t.sh == NULL || registrar_worker_init(t.f->w, t.sh, 1024) != 0)
+	if (t.ash == NULL || auth_worker_init(t.f->w, t.ash) != 0 || t.sh == NULL ||
+	    registrar_worker_init(t.f->w, t.sh, 1024) != 0)
 		return -1;
-	t.f->w->reg->clock = test_clock;
-	t.f->w->reg->clock_arg = &t;
+	t.f->w->auth->clock = test_clock;
+	t.f->w->auth->clock_arg = &t;
 	t.now = 100000;
 	t.dctx = digest_ctx_create();
 	*state = &t;
@@ -100,6 +104,8 @@ rfx_teardown(void **state)
 
 	registrar_worker_fini(t->f->w);
 	registrar_shared_destroy(t->sh);
+	auth_worker_fini(t->f->w);
+	auth_shared_destroy(t->ash);
 	rte_free(t->qs);
 	digest_ctx_destroy(t->dctx);
 	fx_assert_no_leak(t->f);
@@ -848,8 +854,8 @@ test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip(void **state)
 	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
 	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 5);
 	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
-	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 1);
-	assert_int_equal(authfail_stats(w->reg->af)->lockouts, 0); /* no (IP, user) lockout */
+	assert_int_equal(authfail_stats(w->auth->af)->ip_lockouts, 1);
+	assert_int_equal(authfail_stats(w->auth->af)->lockouts, 0); /* no (IP, user) lockout */
 	/* The whole IP: a name never tried, without credentials, and a right password. */
 	assert_int_equal(reg(t, (struct creq){.user = "u6", .contact = "sip:u6@10.99.0.7:40000",
 					      .expires = 60, .call_id = "cid-u6"}),
@@ -899,7 +905,7 @@ test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused(void **state)
 	}
 	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 16);
 	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 0);
-	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 0);
+	assert_int_equal(authfail_stats(w->auth->af)->ip_lockouts, 0);
 	register_ok(t, (struct creq){.user = "u3", .password = "pw",
 				     .contact = "sip:u3@10.99.0.7:40000", .expires = 60, .nc = 1,
 				     .call_id = "cid-ok"});
@@ -1002,13 +1008,13 @@ test_AUTH_nonce_key_rotation_reaches_the_worker(void **state)
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
 	snprintf(old, sizeof(old), "%s", t->nonce);
-	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, NONCE_KEY_ROTATE_S, &last,
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, NONCE_KEY_ROTATE_S, &last,
 						  NONCE_KEY_ROTATE_S), 1);
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_OK);
-	assert_int_equal(w->reg->keys_seen, t->sh->keys.seq);
-	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, 2 * NONCE_KEY_ROTATE_S, &last,
+	assert_int_equal(w->auth->keys_seen, t->ash->keys.seq);
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, 2 * NONCE_KEY_ROTATE_S, &last,
 						  NONCE_KEY_ROTATE_S), 1);
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
 					      .contact = A_CONTACT, .expires = 60, .nc = 2}),

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataplane/registrar/replay.h"
+#include "dataplane/auth/replay.h"
 
 #define REPLAY_PROBE 8
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "dataplane/params.h"
-#include "dataplane/registrar/authfail.h"
+#include "dataplane/auth/authfail.h"
 
 #define AF_PROBE 16         /* slots searched from an entry's home; entries never sit further */
 #define AF_IDLE_DEFAULT_S 3600

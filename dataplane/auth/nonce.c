@@ -23,7 +23,7 @@
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 
-#include "dataplane/registrar/nonce.h"
+#include "dataplane/auth/nonce.h"
 
 #define NONCE_VERSION 2 /* 1: 27 bytes, without the request tag */
 #define NONCE_HDR_LEN 14

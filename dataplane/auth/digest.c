@@ -13,7 +13,7 @@
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/digest.h"
 #include "dataplane/sip/scan.h"
 
 /* The hash behind each algorithm: 0 = MD5, 1 = SHA-256. */
