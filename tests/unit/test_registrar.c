@@ -1029,6 +1029,39 @@ test_AUTH_nonce_key_rotation_reaches_the_worker(void **state)
 }
 
 /*
+ * Regression (issue 11, auth/): a challenge sent by the stateless path (sip_reply_challenge():
+ * an INVITE, an unknown name's REGISTER) carries the current nonce key even when the worker
+ * verified nothing since the rotation. Before auth/, only the registrar's own REGISTER path
+ * applied a rotated key ring, so after two rotations a worker that saw only INVITEs kept
+ * issuing nonces under a retired key that no worker verifies: every answer re-challenged.
+ */
+static void
+test_AUTH_challenge_after_two_rotations_carries_current_key(void **state)
+{
+	struct rfx *t = *state;
+	uint64_t last = 0;
+
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, 2 * NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT,
+				  "INVITE sip:2000@" REALM " SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 10.99.0.7:40000;branch=z9hG4bK-inv1;rport\r\n"
+				  "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=fi1\r\n"
+				  "To: <sip:2000@" REALM ">\r\nCall-ID: cid-inv-rot\r\n"
+				  "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"),
+			 VERDICT_SIP_INVITE_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	/* That nonce verifies: a REGISTER answering it with the right password is bound. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .call_id = "cid-inv-rot", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+}
+
+/*
  * A REGISTER hashes no password: the HA1 made when the snapshot was built is used (a password
  * changed behind the snapshot's back does not matter); a policy whose HA1 are not for this
  * realm (built without the parser) falls back to hashing the password.
@@ -1893,6 +1926,7 @@ main(void)
 		REG_TEST(test_REG_account_removed_drops_binding),
 		REG_TEST(test_REG_contact_too_long_refused_counted),
 		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
+		REG_TEST(test_AUTH_challenge_after_two_rotations_carries_current_key),
 		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
 		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
 		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),
