@@ -103,7 +103,7 @@ struct auth_result {
 	enum counter why;  /* AUTH_REJECT: the reason, already counted */
 };
 
-/** The worker's auth clock, s (0 when @w has no auth: a fixture without one). */
+/** The worker's auth clock, s: the injected one, else TSC seconds (also without w->auth). */
 uint32_t auth_now(const struct worker *w);
 
 /** The worker that owns source @ip_be's auth state (lockout, sessions) among @n_workers. */
