@@ -1061,6 +1061,117 @@ test_AUTH_challenge_after_two_rotations_carries_current_key(void **state)
 	assert_has(t->out, "SIP/2.0 200 OK\r\n");
 }
 
+/* An INVITE from 1001 at FX_PEER_IP, with an Authorization for @nonce and @password (NULL: none). */
+static void
+invite_text(struct rfx *t, char *out, size_t cap, const char *nonce, const char *password)
+{
+	static const char ruri[] = "sip:2000@" REALM;
+	uint8_t ha1[DIGEST_HEX_MAX], resp[DIGEST_HEX_MAX];
+	struct digest_creds cr = {
+		.username = {(const uint8_t *)"1001", 4},
+		.realm = {(const uint8_t *)REALM, sizeof(REALM) - 1},
+		.uri = {(const uint8_t *)ruri, sizeof(ruri) - 1},
+		.alg = DIGEST_ALG_MD5,
+	};
+	char auth[512] = "";
+
+	t->cseq++;
+	if (password != NULL) {
+		cr.nonce = (struct sf_span){(const uint8_t *)nonce, (uint16_t)strlen(nonce)};
+		assert_int_equal(digest_ha1(t->dctx, cr.alg, cr.username, cr.realm,
+					    (struct sf_span){(const uint8_t *)password,
+							     (uint16_t)strlen(password)}, ha1), 0);
+		assert_int_equal(digest_response(t->dctx, &cr,
+						 (struct sf_span){(const uint8_t *)"INVITE", 6},
+						 (struct sf_span){ha1, 32}, resp), 0);
+		snprintf(auth, sizeof(auth), "Authorization: Digest username=\"1001\", realm=\""
+			 REALM "\", nonce=\"%s\", uri=\"%s\", response=\"%.32s\", "
+			 "algorithm=MD5\r\n", nonce, ruri, resp);
+	}
+	snprintf(out, cap, "INVITE %s SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.7:40000;branch=z9hG4bK-i%u;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=fi1\r\n"
+		 "To: <sip:2000@" REALM ">\r\nCall-ID: cid-auth-api\r\n"
+		 "CSeq: %u INVITE\r\n%sContent-Length: 0\r\n\r\n", ruri, t->cseq, t->cseq,
+		 auth);
+}
+
+/* auth_verify() of @text as received from FX_PEER_IP:FX_PEER_PORT, for account 1001. */
+static enum auth_outcome
+verify_text(struct rfx *t, const char *text, struct auth_result *res)
+{
+	struct worker *w = t->f->w;
+	struct pkt_meta meta = {.src_ip = fx_be32(FX_PEER_IP),
+				.src_port = rte_cpu_to_be_16(FX_PEER_PORT)};
+	struct sip_scan s;
+	struct auth_req q = {
+		.s = &s, .acct = policy_account_by_user(w->cfg->policy,
+							 (struct sf_span){(const uint8_t *)"1001", 4}),
+		.p = &w->cfg->params, .user = {(const uint8_t *)"1001", 4}, .now = t->now,
+		.is_register = false,
+	};
+
+	assert_non_null(q.acct);
+	assert_int_equal(sip_scan((const uint8_t *)text, strlen(text), &s, SIP_WANT_ALL),
+			 SIP_SCAN_OK);
+	auth_verify(w, &meta, &q, res);
+	return res->outcome;
+}
+
+/*
+ * auth/ serves any method (issue 11 item 3): an INVITE is challenged with
+ * auth_challenge_header() and verified with auth_verify() exactly like a REGISTER, and its
+ * wrong answers count against the non-REGISTER lockout pair (SS_AUTHENTICATION_MAX_RETRY /
+ * _FAILED_SUSPEND, I-6), not the REGISTER one.
+ */
+static void
+test_AUTH_invite_verified_through_auth_api_with_its_own_lockout_pair(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct auth_result res;
+	char msg[2048], hdr[768], nonce[64];
+	struct sip_scan s;
+	const char *p;
+	int n;
+
+	t->snap->params.auth_max_retry = 2;
+	t->snap->params.auth_failed_suspend_s = 60;
+	t->snap->params.register_retry = 0;
+	t->snap->params.auth_retry = 10;
+	invite_text(t, msg, sizeof(msg), NULL, NULL);
+	assert_int_equal(verify_text(t, msg, &res), AUTH_CHALLENGE); /* no credentials */
+	assert_int_equal(sip_scan((const uint8_t *)msg, strlen(msg), &s, SIP_WANT_ALL),
+			 SIP_SCAN_OK);
+	n = auth_challenge_header(w, &s, fx_be32(FX_PEER_IP), false, (uint8_t *)hdr,
+				  sizeof(hdr) - 1);
+	assert_true(n > 0);
+	hdr[n] = '\0';
+	assert_has(hdr, "WWW-Authenticate: Digest realm=\"" REALM "\", nonce=\"");
+	p = strstr(hdr, "nonce=\"") + 7;
+	snprintf(nonce, sizeof(nonce), "%.*s", (int)(strchr(p, '"') - p), p);
+	invite_text(t, msg, sizeof(msg), nonce, "pw");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_OK);
+	/*
+	 * Two wrong answers: a challenge, then (1001, source IP) is locked. SS_ENDPOINT_REGISTER_
+	 * RETRY is 0 (that pair off), so the lock comes from the non-REGISTER pair.
+	 */
+	invite_text(t, msg, sizeof(msg), nonce, "bad");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_CHALLENGE);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 1);
+	invite_text(t, msg, sizeof(msg), nonce, "bad");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_REJECT);
+	assert_int_equal(res.why, COUNTER_REG_LOCKOUTS);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	assert_true(auth_suspended(w, fx_be32(FX_PEER_IP), (struct sf_span){(const uint8_t *)"1001",
+									    4}));
+	/* Locked: even the right password is refused, counted as locked. */
+	invite_text(t, msg, sizeof(msg), nonce, "pw");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_REJECT);
+	assert_int_equal(res.why, COUNTER_REG_FAIL_LOCKED);
+	assert_int_equal(authfail_stats(w->auth->af)->lockouts, 1);
+}
+
 /*
  * A REGISTER hashes no password: the HA1 made when the snapshot was built is used (a password
  * changed behind the snapshot's back does not matter); a policy whose HA1 are not for this
@@ -1927,6 +2038,7 @@ main(void)
 		REG_TEST(test_REG_contact_too_long_refused_counted),
 		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
 		REG_TEST(test_AUTH_challenge_after_two_rotations_carries_current_key),
+		REG_TEST(test_AUTH_invite_verified_through_auth_api_with_its_own_lockout_pair),
 		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
 		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
 		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),
