@@ -94,8 +94,7 @@ ctl_keepalive_bench_preload(struct daemon *d, const struct snapshot *snap)
 		struct location_binding b;
 		int rc;
 
-		now = reg->clock != NULL ? reg->clock(reg->clock_arg)
-					 : (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
+		now = registrar_now(d->env.workers[owner]);
 		memset(&b, 0, sizeof(b));
 		rc = location_binding_set_text(&b, aor, (struct sf_span){NULL, 0});
 		if (rc != 0) {

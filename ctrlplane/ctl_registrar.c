@@ -15,7 +15,8 @@
 
 #include "ctrlplane/daemon.h"
 #include "ctrlplane/log.h"
-#include "dataplane/registrar/authfail.h"
+#include "dataplane/auth/auth.h"
+#include "dataplane/auth/authfail.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/worker.h"
 
@@ -58,8 +59,9 @@ ctl_reg_bench_stepping_clock(void *arg)
 int
 ctl_registrar_start(struct daemon *d)
 {
+	d->auth = auth_shared_create();
 	d->registrar = registrar_shared_create(d->env.n_workers);
-	if (d->registrar == NULL) {
+	if (d->auth == NULL || d->registrar == NULL) {
 		CP_LOG(ERR, "registrar: no memory or no random key");
 		return -ENOMEM;
 	}
@@ -69,10 +71,10 @@ ctl_registrar_start(struct daemon *d)
 		struct nonce_keyring ring;
 
 		nonce_keyring_init_deterministic(&ring, CTL_REG_BENCH_NONCE_SEED);
-		nonce_keyring_publish(&d->registrar->keys, &ring);
+		nonce_keyring_publish(&d->auth->keys, &ring);
 	}
-	d->registrar->authfail_entries = d->runtime.authfail_entries;
-	d->registrar->replay_entries = d->runtime.register_replay_entries;
+	d->auth->authfail_entries = d->runtime.authfail_entries;
+	d->auth->replay_entries = d->runtime.register_replay_entries;
 	d->registrar->answer_entries = d->runtime.register_answer_cache;
 	return 0;
 }
@@ -85,10 +87,10 @@ ctl_registrar_bench_clock(struct daemon *d)
 	for (i = 0; i < d->env.n_workers; i++) {
 		if (d->opts.bench_fixed_nonce && d->opts.bench_clock_step_s != 0) {
 			ctl_reg_bench_step_s = d->opts.bench_clock_step_s;
-			d->env.workers[i]->reg->clock = ctl_reg_bench_stepping_clock;
-			d->env.workers[i]->reg->clock_arg = d->env.workers[i];
+			d->env.workers[i]->auth->clock = ctl_reg_bench_stepping_clock;
+			d->env.workers[i]->auth->clock_arg = d->env.workers[i];
 		} else if (d->opts.bench_fixed_nonce) { /* nonce times, bindings, lockouts: frozen */
-			d->env.workers[i]->reg->clock = ctl_reg_bench_clock;
+			d->env.workers[i]->auth->clock = ctl_reg_bench_clock;
 		}
 	}
 }
@@ -98,12 +100,12 @@ ctl_registrar_tick(struct daemon *d)
 {
 	int rc;
 
-	if (d->registrar == NULL || d->opts.bench_fixed_nonce) /* bench: the key stays fixed */
+	if (d->auth == NULL || d->opts.bench_fixed_nonce) /* bench: the key stays fixed */
 		return;
-	rc = registrar_rotate(d->registrar);
+	rc = auth_rotate(d->auth);
 	if (rc > 0)
 		CP_LOG(INFO, "registrar: nonce key rotated (key id %u; the previous key still "
-			     "verifies for %u s)", d->registrar->keys.ring.gen & 0xffu,
+			     "verifies for %u s)", d->auth->keys.ring.gen & 0xffu,
 		       NONCE_KEY_ROTATE_S);
 	else if (rc < 0)
 		CP_LOG(WARNING, "registrar: nonce key rotation: %s (retrying)", strerror(-rc));
@@ -114,6 +116,8 @@ ctl_registrar_stop(struct daemon *d)
 {
 	registrar_shared_destroy(d->registrar);
 	d->registrar = NULL;
+	auth_shared_destroy(d->auth);
+	d->auth = NULL;
 }
 
 static json_t *
@@ -196,10 +200,10 @@ method_suspended_list(void *ctx, const json_t *params, struct ctl_error *e)
 	RTE_SET_USED(params);
 	RTE_SET_USED(e);
 	for (i = 0; i < d->env.n_workers; i++) {
-		const struct registrar *reg = d->env.workers[i]->reg;
+		const struct auth *au = d->env.workers[i]->auth;
 
-		if (reg != NULL)
-			authfail_suspended_foreach(reg->af, registrar_now(d->env.workers[i]),
+		if (au != NULL)
+			authfail_suspended_foreach(au->af, auth_now(d->env.workers[i]),
 						   ctl_reg_suspended_visit, list);
 	}
 	return json_pack("{s:o}", "suspended", list);

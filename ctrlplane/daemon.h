@@ -23,6 +23,8 @@ struct daemon_opts {
 	uint32_t bench_ka_bindings; /* BENCHMARK ONLY: synthetic NAT bindings preloaded, 0 = none */
 };
 
+struct auth_shared;
+
 struct daemon {
 	struct daemon_opts opts;
 	json_t *doc;                /* the running config document (owned) */
@@ -31,7 +33,8 @@ struct daemon {
 	struct net_env env;
 	struct publisher pub;
 	struct ctl_server *ctl;
-	struct registrar_shared *registrar; /* issue 5: shards + nonce keys (ctl_registrar.c) */
+	struct registrar_shared *registrar; /* issue 5: shards (ctl_registrar.c) */
+	struct auth_shared *auth;   /* nonce keys, rotated by ctl_registrar_tick() */
 };
 
 /* Register version, stats.get and config.* on the control socket. Returns 0 or -errno. */

@@ -204,6 +204,7 @@ daemon_modules_init(struct daemon *d)
 		.frag_source_max = d->runtime.frag_source_max,
 		.arp_hold_ms = d->runtime.arp_hold_ms,
 		.arp_retry_ms = NET_ARP_RETRY_MS,
+		.auth = d->auth,
 		.registrar = d->registrar,
 		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		.location_capacity = RTE_MAX(LOCATION_DEFAULT_CAPACITY, d->opts.bench_ka_bindings),

@@ -19,6 +19,7 @@
 /* Every dataplane module, in the order they are set up, configured, polled and ticked. */
 const struct module_ops *const loop_modules[] = {
 	&net_module,
+	&auth_module,
 	&registrar_module,
 	&ka_module,
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The module seam: one table of entry points per dataplane module (net, registrar, keepalive;
+ * The module seam: one table of entry points per dataplane module (net, auth, registrar, keepalive;
  * next the call engine and the outbound-registration UA). The worker loop (loop.c) and the
  * control plane (ctrlplane/main.c) walk the table of all modules, loop_modules[] in loop.c, in
  * its order (fini and stop in reverse); a NULL entry is skipped. No module is named in the loop.
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct worker;
+struct auth_shared;
 struct registrar_shared;
 
 /*
@@ -26,6 +27,8 @@ struct module_env {
 	uint32_t frag_source_max;   /* runtime.frag_source_max */
 	uint32_t arp_hold_ms;       /* runtime.arp_hold_ms */
 	uint32_t arp_retry_ms;      /* NET_ARP_RETRY_MS (tests: their own) */
+	/* auth */
+	struct auth_shared *auth;   /* nonce keys, table sizes (ctl_registrar_start()) */
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
@@ -56,6 +59,7 @@ struct module_ops {
 
 /* The modules (each defined in its folder's *_module.c), in loop order. */
 extern const struct module_ops net_module;       /* net/net_module.c */
+extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
 

@@ -5,19 +5,19 @@
 
 #include <rte_cycles.h>
 
+#include "dataplane/auth/auth.h"
 #include "dataplane/net/net.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/registrar/registrar.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/worker.h"
 
-/* The reply budget's clock, ms: the registrar's injected clock when set (tests), else the TSC. */
+/* The reply budget's clock, ms: auth's injected clock when set (tests), else the TSC. */
 static inline uint32_t
 sip_reply_now_ms(const struct worker *w)
 {
-	if (w->reg != NULL && w->reg->clock != NULL)
-		return w->reg->clock(w->reg->clock_arg) * 1000u;
+	if (w->auth != NULL && w->auth->clock != NULL)
+		return w->auth->clock(w->auth->clock_arg) * 1000u;
 	return (uint32_t)(rte_rdtsc() / (rte_get_tsc_hz() / 1000));
 }
 
@@ -85,28 +85,14 @@ sip_reply_has_credentials(const struct worker *w, const struct sip_scan *s)
 int
 sip_reply_challenge(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s)
 {
-	const struct snapshot *cfg = w->cfg;
-	bool proxy = cfg->params.auth_code == SF_AUTH_CODE_407;
-	const void *nul = memchr(cfg->domain, '\0', sizeof(cfg->domain));
-	struct sf_span realm = {(const uint8_t *)cfg->domain,
-				(uint16_t)(nul != NULL ? (const char *)nul - cfg->domain : 0)};
-	uint8_t nonce[SIP_BUILD_NONCE_LEN], hdr[768];
+	bool proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407;
+	uint8_t hdr[768];
 	int n;
 
-	if (w->reg != NULL) {
-		/* The registrar's challenge: one format for known and unknown users (I-2). */
-		n = registrar_challenge_header(w, s, pkt_meta(req)->src_ip, hdr, sizeof(hdr));
-	} else {
-		/* No registrar attached (module unit tests only; sipfastd always has one). */
-		if (realm.len == 0)
-			realm = SIP_BUILD_LIT("sipfast");
-		sip_build_nonce(nonce, cfg->policy != NULL ? cfg->policy->nonce_key : 0,
-				pkt_meta(req)->src_ip, (uint32_t)(rte_rdtsc() / rte_get_tsc_hz()));
-		n = sip_build_challenge(hdr, sizeof(hdr), proxy, realm,
-					(struct sf_span){nonce, sizeof(nonce)});
-	}
+	/* auth/'s challenge: one format for known and unknown users (I-2). */
+	n = auth_challenge_header(w, s, pkt_meta(req)->src_ip, false, hdr, sizeof(hdr));
 	if (n < 0)
-		return -EMSGSIZE;
+		return n == -ENOTSUP ? -ENOTSUP : -EMSGSIZE;
 	return sip_reply_send(w, req, s, proxy ? 407 : 401,
 			      proxy ? SIP_BUILD_LIT("Proxy Authentication Required")
 				    : SIP_BUILD_LIT("Unauthorized"),

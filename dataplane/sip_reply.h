@@ -32,7 +32,8 @@ int sip_reply_send(struct worker *w, struct rte_mbuf *req, const struct sip_scan
 
 /*
  * Answer @req with a digest challenge: 401 + WWW-Authenticate, or 407 + Proxy-Authenticate
- * per SS_SIP_AUTHENTICATION_CODE, realm = the SIP domain, a stateless nonce.
+ * per SS_SIP_AUTHENTICATION_CODE, the lines from auth_challenge_header() (realm = the SIP
+ * domain, a stateless nonce). -ENOTSUP when the worker has no auth (w->auth NULL).
  */
 int sip_reply_challenge(struct worker *w, struct rte_mbuf *req, const struct sip_scan *s);
 

@@ -30,6 +30,7 @@
 #define SF_PREFETCH 3
 #define SF_SCRATCH_SIZE 65536   /* one reassembled datagram, linearised */
 
+struct auth;
 struct ka_worker;
 struct neigh_table;
 struct net_worker;
@@ -65,7 +66,8 @@ struct worker {
 	uint64_t rx_limit;                      /* bench: stop after this many frames, 0 = never */
 	/* Module state, made by each module's worker_init (dataplane/module.h), NULL = absent. */
 	struct net_worker *net;                 /* net/net_worker.h: reassembly, ARP hold, ip_id */
-	struct registrar *reg;                  /* registrar/registrar.h, NULL = stub */
+	struct auth *auth;                      /* auth/auth.h: digest auth, any method */
+	struct registrar *reg;                  /* registrar/registrar.h */
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
 
 	/* Touched by this lcore only. */

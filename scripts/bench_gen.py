@@ -43,7 +43,7 @@ there without credentials, and the nonce of its 401 is the one the digests are c
 
 The digest classes need `sipfastd ... -- --bench-fixed-nonce` (benchmark only): a fixed nonce
 key and a frozen registrar clock. bench_nonce.nonce_for() recomputes the exact nonce that
-daemon would issue (dataplane/registrar/nonce.c layout), so the digests verify run after run.
+daemon would issue (dataplane/auth/nonce.c layout), so the digests verify run after run.
 """
 import json
 import logging

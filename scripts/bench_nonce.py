@@ -16,7 +16,7 @@ import struct
 # CTL_REG_BENCH_NOW_S. Change them together.
 BENCH_NONCE_SEED = 0x736662656e6368
 BENCH_NOW_S = 1000000
-NONCE_VERSION = 2  # dataplane/registrar/nonce.c NONCE_VERSION (30 bytes, 40 characters)
+NONCE_VERSION = 2  # dataplane/auth/nonce.c NONCE_VERSION (30 bytes, 40 characters)
 
 
 def md5hex(s):

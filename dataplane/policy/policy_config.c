@@ -12,7 +12,7 @@
 #include "ctrlplane/cfg_keys.h"
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy_config.h"
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/digest.h"
 
 #define PC_PATH_MAX sizeof(((struct cfg_error *)0)->path)
 /* Format a JSON path into char p[PC_PATH_MAX], cut at the buffer size. */

@@ -1,33 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Inbound registrar entry point: steer to the owners, authenticate (the auth core author's
- * order: lockout, credentials, nonce, session, digest, record), then bind, refresh, replace or
- * remove in the AoR owner's location shard and answer. No malloc, no log on the packet path.
+ * Inbound registrar entry point: steer to the owners, authenticate through auth/ on the
+ * source-IP owner (auth_verify()), then bind, refresh, replace or remove in the AoR owner's
+ * location shard and answer. No malloc, no log on the packet path; set-up is in
+ * registrar_setup.c.
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
-#include <rte_cycles.h>
-#include <rte_hash_crc.h>
-#include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_random.h>
 
+#include "dataplane/auth/auth.h"
 #include "dataplane/pkt_meta.h"
-#include "dataplane/registrar/authfail.h"
-#include "dataplane/registrar/digest.h"
 #include "dataplane/registrar/registrar.h"
-#include "dataplane/registrar/replay.h"
 #include "dataplane/sip/build.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
-static_assert(RTE_DIM(((struct registrar_shared *)0)->shard) == SF_MAX_WORKERS,
-	      "one shard per possible worker");
-
-#define REG_EXTRA_MAX 768 /* bytes of header lines we add to one response */
+#define REG_EXTRA_MAX REGISTRAR_EXTRA_MAX
 
 /* Everything one REGISTER decision needs, gathered once. */
 struct reg_req {
@@ -37,7 +28,6 @@ struct reg_req {
 	const struct sip_scan *s;
 	const struct policy_account *acct; /* NULL: identity is not a configured account */
 	const struct sf_params *p;
-	struct sf_span realm;
 	struct sf_span user;               /* lockout key: auth username, else From user */
 	uint32_t src_ip;                   /* network order */
 	uint32_t now;                      /* s */
@@ -47,24 +37,13 @@ struct reg_req {
 uint32_t
 registrar_now(const struct worker *w)
 {
-	const struct registrar *reg = w->reg;
-
-	if (reg != NULL && reg->clock != NULL)
-		return reg->clock(reg->clock_arg);
-	return (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
+	return auth_now(w);
 }
 
 static inline struct sf_span
 span_of(const void *p, size_t len)
 {
 	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
-}
-
-/* The digest realm: the SIP domain; the config parser precomputes HA1 for the same rule. */
-static struct sf_span
-registrar_realm(const struct snapshot *cfg)
-{
-	return policy_realm(cfg->domain, sizeof(cfg->domain));
 }
 
 static inline bool
@@ -80,22 +59,6 @@ span_hash64(struct sf_span s)
 }
 
 /* --- responses ------------------------------------------------------------------------ */
-
-/*
- * One answer to an authenticated REGISTER as the AoR owner sent it, to re-send unchanged to
- * a retransmission (GEN-3): the status and the header lines we added; the rest of a response
- * is rebuilt from the request, which a retransmission repeats byte for byte.
- */
-struct reg_answer {
-	uint64_t key;              /* reg_answer_key(); 0 = empty */
-	uint32_t src_ip;           /* network order */
-	uint16_t src_port;         /* network order */
-	uint16_t code;
-	uint32_t at_s;             /* when it was sent */
-	uint16_t extra_len;
-	struct sf_span reason;     /* a string literal (SIP_BUILD_LIT) */
-	uint8_t extra[REG_EXTRA_MAX];
-};
 
 /* The request's transaction: top Via branch, Call-ID and CSeq (never 0). */
 static uint64_t
@@ -170,11 +133,11 @@ reg_resend(struct reg_req *r)
 			VERDICT_SIP_REGISTER_RESENT);
 }
 
-/* Final reject (I-3): 403 when SS_REPLY_UNAUTHORIZED is On, silence when Off. */
+/* Final reject (I-3): 403 when SS_REPLY_UNAUTHORIZED is On, silence when Off. auth_verify()
+   counted the reason. */
 static enum verdict
-reg_final_reject(struct reg_req *r, enum counter why)
+reg_final_reject(struct reg_req *r)
 {
-	worker_count(r->w, why, 1);
 	if (!r->p->reply_unauthorized) {
 		rte_pktmbuf_free(r->m);
 		return VERDICT_SIP_DROP_REGISTER_REJECTED;
@@ -183,58 +146,11 @@ reg_final_reject(struct reg_req *r, enum counter why)
 			VERDICT_SIP_REGISTER_REJECTED);
 }
 
-/*
- * The challenge header lines (WWW-/Proxy-Authenticate) with a fresh stateless nonce, MD5 and
- * SHA-256 offered (RFC 8760); no state. One renderer for configured accounts and unknown
- * sources alike, and the same two offers for every account, an `ha1` (MD5-only) one
- * included, so a challenge never tells which user names exist nor how they are configured
- * (I-2, UNAUTH-1; issue 12 item 5). An `ha1` account's SHA-256 answer is a wrong answer
- * (reg_verify(), config/README.md). Returns the bytes written to @hdr, or a negative errno.
- *
- * MD5 comes first, then SHA-256 (RFC 8760 wants the preferred one first, i.e. SHA-256),
- * because UAs that read only the first challenge (SIPp 3.6, many older phones) fail on
- * SHA-256: compatibility wins; a SHA-256 capable UA still finds and may pick the second.
- */
-static int
-reg_render_challenge(struct worker *w, const struct sip_scan *s, uint32_t src_ip, bool stale,
-		     uint8_t *hdr, size_t cap)
-{
-	struct registrar *reg = w->reg;
-	uint8_t nonce[NONCE_TEXT_LEN];
-	struct digest_challenge ch = {
-		.realm = registrar_realm(w->cfg),
-		.nonce = span_of(nonce, sizeof(nonce)),
-		.proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407,
-		.stale = stale,
-		.offers = DIGEST_OFFER_MD5,
-	};
-	int n, m = 0;
-
-	if (nonce_issue(reg->nctx, src_ip, ch.realm, s->call_id,
-			nonce_request_tag(s->via.branch, s->cseq), registrar_now(w), nonce) != 0)
-		return -EINVAL;
-	n = digest_challenge_render(hdr, cap, &ch);
-	if (n < 0)
-		return n;
-	ch.offers = DIGEST_OFFER_SHA256;
-	m = digest_challenge_render(hdr + n, cap - (size_t)n, &ch);
-	if (m < 0)
-		return m;
-	return n + m;
-}
-
-int
-registrar_challenge_header(struct worker *w, const struct sip_scan *s, uint32_t src_ip,
-			   uint8_t *hdr, size_t cap)
-{
-	return reg_render_challenge(w, s, src_ip, false, hdr, cap);
-}
-
 static enum verdict
 reg_challenge(struct reg_req *r, bool stale)
 {
 	uint8_t hdr[REG_EXTRA_MAX];
-	int n = reg_render_challenge(r->w, r->s, r->src_ip, stale, hdr, sizeof(hdr));
+	int n = auth_challenge_header(r->w, r->s, r->src_ip, stale, hdr, sizeof(hdr));
 
 	if (n < 0) {
 		rte_pktmbuf_free(r->m);
@@ -283,70 +199,17 @@ reg_refuse(struct reg_req *r, uint16_t code, struct sf_span reason, struct sf_sp
 			code == 403 ? VERDICT_SIP_REGISTER_REJECTED : VERDICT_SIP_REGISTER_REFUSED);
 }
 
-/* --- authentication (runs on the source-IP owner) ------------------------------------ */
-
-static uint32_t
-hex_u32(struct sf_span s)
-{
-	uint32_t v = 0;
-	uint16_t i;
-
-	for (i = 0; i < s.len && i < 8; i++) {
-		uint8_t c = s.p[i] | 0x20;
-
-		v = v << 4 | (uint32_t)(c >= 'a' ? c - 'a' + 10 : c - '0');
-	}
-	return v;
-}
-
-static void
-hex_of(const uint8_t *bin, size_t n, uint8_t *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = (uint8_t)hex[bin[i] >> 4];
-		out[2 * i + 1] = (uint8_t)hex[bin[i] & 0xf];
-	}
-}
+/* --- authentication (runs on the source-IP owner, through auth/) --------------------- */
 
 /*
- * The account's HA1 for @alg's base hash, as hex. 0, or -1 when an MD5-only account (ha1
- * configured) is asked for SHA-256. Password accounts use the HA1 the config parser computed
- * for the snapshot's realm: no hashing here. Only a policy built without the parser (unit
- * fixtures) or for another realm falls back to hashing the password (no allocation either).
- */
-static int
-reg_ha1(struct reg_req *r, enum digest_alg alg, uint8_t out[DIGEST_HEX_MAX], size_t *len)
-{
-	const struct policy_account *a = r->acct;
-	const struct policy *pol = r->w->cfg->policy;
-	bool sha = alg == DIGEST_ALG_SHA256 || alg == DIGEST_ALG_SHA256_SESS;
-
-	*len = digest_hex_len(alg);
-	if (a->has_ha1 && sha)
-		return -1;
-	if (a->has_ha1 || (pol != NULL && span_eq(span_of(pol->ha1_realm, pol->ha1_realm_len),
-						  r->realm))) {
-		if (sha)
-			hex_of(a->ha1_sha256, sizeof(a->ha1_sha256), out);
-		else
-			hex_of(a->ha1, sizeof(a->ha1), out);
-		return 0;
-	}
-	return digest_ha1(r->reg->dctx, alg, span_of(a->user, a->user_len), r->realm,
-			  span_of(a->password, strnlen(a->password, sizeof(a->password))),
-			  out) == 0 ? 0 : -1;
-}
-
-/*
- * A refresh without qop that reuses the nonce of its own session (same Call-ID, nc absent):
- * not a session timeout when the AoR's live binding came from that Call-ID (AUTH-9).
+ * auth_req.same_call_live for REGISTER: a refresh without qop that reuses the nonce of its
+ * own session (same Call-ID, nc absent) is not a session timeout when the AoR's live binding
+ * came from that Call-ID (AUTH-9).
  */
 static bool
-reg_is_refresh_of_live(const struct reg_req *r)
+reg_is_refresh_of_live(void *arg)
 {
+	const struct reg_req *r = arg;
 	struct sf_span aor = span_of(r->acct->user, r->acct->user_len);
 	const struct registrar_shared *sh = r->reg->sh;
 	const struct location_binding *b;
@@ -356,169 +219,28 @@ reg_is_refresh_of_live(const struct reg_req *r)
 	return b != NULL && b->call_id_hash == span_hash64(r->s->call_id);
 }
 
-/* What the digest step decided. */
-enum reg_auth {
-	REG_AUTH_OK,
-	REG_AUTH_DONE, /* answered (challenge or final reject); the verdict is in *v */
-};
-
-/*
- * HARDEN-7: a digest that verified is a replay when its (nonce, nc), or its nonce without
- * qop, already verified for another request; the same request again (same Via branch, CSeq,
- * source port) is a retransmission, marked for the AoR owner to answer from its cache
- * (GEN-3). A replay, or a pair the table has no room for, gets a fresh challenge, counted;
- * nothing is bound or removed. Entries live as long as their nonce can verify: issue time +
- * the largest SS_SIP_AUTHENTICATION_TIMEOUT this worker has used. When that lifetime is
- * raised by config.apply, a nonce issued before the raise and older than the lower lifetime
- * may have had its entry expired already: it is re-challenged too.
- */
-static enum reg_auth
-reg_replay_check(struct reg_req *r, const struct digest_creds *c, const struct nonce_info *info,
-		 enum verdict *v)
-{
-	struct registrar *reg = r->reg;
-	struct pkt_meta *meta = pkt_meta(r->m);
-	uint32_t life = r->p->auth_timeout_s;
-	enum replay_result rr;
-
-	if (reg->replay == NULL)
-		return REG_AUTH_OK;
-	if (unlikely(life > reg->rp_horizon_s)) {
-		if (reg->rp_horizon_s != 0) {
-			bool old_gone = r->now - reg->rp_raised_at_s >
-					reg->rp_horizon_s + NONCE_FUTURE_SLACK_S + 1;
-
-			reg->rp_low_s = old_gone ? reg->rp_horizon_s
-						 : RTE_MIN(reg->rp_low_s, reg->rp_horizon_s);
-			reg->rp_raised_at_s = r->now;
-		}
-		reg->rp_horizon_s = life;
-	}
-	if (unlikely(reg->rp_raised_at_s != 0 && info->issued_s <= reg->rp_raised_at_s &&
-		     info->age_s > reg->rp_low_s))
-		rr = REPLAY_REUSED;
-	else
-		rr = replay_check(reg->replay, c->nonce, c->qop_auth ? hex_u32(c->nc) : 0,
-				  replay_txn(r->s->via.branch, r->s->cseq, meta->src_port), r->now,
-				  info->issued_s + reg->rp_horizon_s + NONCE_FUTURE_SLACK_S + 1);
-	switch (rr) {
-	case REPLAY_NEW:
-		return REG_AUTH_OK;
-	case REPLAY_RETRANS:
-		meta->flags |= PKT_META_F_RETRANS;
-		return REG_AUTH_OK;
-	case REPLAY_REUSED:
-		worker_count(r->w, COUNTER_REG_REPLAY_REFUSED, 1);
-		break;
-	case REPLAY_FULL:
-		worker_count(r->w, COUNTER_REG_REPLAY_TABLE_FULL, 1);
-		break;
-	}
-	*v = reg_challenge(r, false);
-	return REG_AUTH_DONE;
-}
-
-static enum reg_auth
-reg_verify(struct reg_req *r, const struct digest_creds *c, enum nonce_status st,
-	   const struct nonce_info *info, enum verdict *v)
-{
-	struct authfail_attempt a = {.src_ip = r->src_ip, .user = r->user,
-				     .call_id = r->s->call_id, .is_register = true};
-	uint8_t ha1[DIGEST_HEX_MAX];
-	enum digest_verdict dv;
-	size_t ha1_len;
-
-	if (reg_ha1(r, c->alg, ha1, &ha1_len) == 0) {
-		dv = digest_verify(r->reg->dctx, c, r->s->line.method_name, span_of(ha1, ha1_len));
-	} else if (r->acct->has_ha1) {
-		dv = DIGEST_WRONG; /* SHA-256 to an ha1 (MD5-only) account: cannot match (item 5) */
-	} else {
-		*v = reg_challenge(r, false);
-		return REG_AUTH_DONE;
-	}
-	if (dv == DIGEST_OK && st == NONCE_STALE) {
-		*v = reg_challenge(r, true); /* AUTH-9, I-5: not a failure */
-		return REG_AUTH_DONE;
-	}
-	if (dv == DIGEST_OK) {
-		if (reg_replay_check(r, c, info, v) == REG_AUTH_DONE)
-			return REG_AUTH_DONE;
-		authfail_record_success(r->reg->af, r->src_ip, r->user, r->s->call_id);
-		return REG_AUTH_OK;
-	}
-	if (dv != DIGEST_WRONG) {
-		*v = reg_final_reject(r, COUNTER_REG_FAIL_MALFORMED);
-		return REG_AUTH_DONE;
-	}
-	worker_count(r->w, COUNTER_REG_FAIL_WRONG, 1);
-	a.challenged_s = st == NONCE_OK ? info->issued_s : r->now;
-	switch (authfail_record_failure(r->reg->af, &a, r->p, r->now)) {
-	case AUTHFAIL_CHALLENGE_AGAIN:
-		*v = reg_challenge(r, false);
-		break;
-	case AUTHFAIL_NOW_LOCKED:
-		*v = reg_final_reject(r, COUNTER_REG_LOCKOUTS);
-		break;
-	default:
-		*v = reg_final_reject(r, COUNTER_REG_FAIL_FINAL);
-		break;
-	}
-	return REG_AUTH_DONE;
-}
-
-/* The order tests/unit/test_authfail.c table_sequence() drives the tables in. */
-static enum reg_auth
+/* auth/ decides (auth_verify()); the registrar answers. True when the REGISTER verified. */
+static bool
 reg_authenticate(struct reg_req *r, enum verdict *v)
 {
-	const struct sip_scan *s = r->s;
-	struct digest_creds c;
-	struct nonce_info info;
-	enum nonce_status st;
-	bool has_creds = s->auth.username.len > 0 && s->auth.is_proxy == r->proxy;
+	struct auth_req q = {
+		.s = r->s, .acct = r->acct, .p = r->p, .user = r->user, .now = r->now,
+		.is_register = true, .same_call_live = reg_is_refresh_of_live, .arg = r,
+	};
+	struct auth_result res;
 
-	if (r->acct == NULL) { /* I-2: challenge without credentials, 403 with them */
-		*v = has_creds ? reg_final_reject(r, COUNTER_REG_FAIL_UNKNOWN_USER)
-			       : reg_challenge(r, false);
-		return REG_AUTH_DONE;
+	auth_verify(r->w, pkt_meta(r->m), &q, &res);
+	switch (res.outcome) {
+	case AUTH_OK:
+		return true;
+	case AUTH_REJECT:
+		*v = reg_final_reject(r);
+		return false;
+	case AUTH_CHALLENGE:
+	default:
+		*v = reg_challenge(r, res.stale);
+		return false;
 	}
-	/*
-	 * The per-source-IP ceiling (lockout.per_ip_*, beyond the seed) is live: the running
-	 * snapshot's values go to this worker's table before it is asked (three stores; the
-	 * config parser only lets valid values through, so it cannot fail).
-	 */
-	(void)authfail_set_ip_ceiling(r->reg->af, r->w->cfg->ip_ceiling.max_failures,
-				      r->w->cfg->ip_ceiling.window_s,
-				      r->w->cfg->ip_ceiling.suspend_s);
-	if (authfail_check(r->reg->af, r->src_ip, r->user, r->now) == AUTHFAIL_LOCKED) {
-		*v = reg_final_reject(r, COUNTER_REG_FAIL_LOCKED); /* LOCK-2: nothing counted */
-		return REG_AUTH_DONE;
-	}
-	if (!has_creds || digest_creds_from_scan(&s->auth, &c) != 0 ||
-	    !span_eq(c.realm, r->realm) || !span_eq(c.username, r->user)) {
-		*v = reg_challenge(r, false); /* AUTH-1/2: no (usable) credentials, no state */
-		return REG_AUTH_DONE;
-	}
-	st = nonce_verify(r->reg->nctx, c.nonce, r->src_ip, r->realm, s->call_id, r->now,
-			  r->p->auth_timeout_s, &info);
-	if (st == NONCE_INVALID) {
-		*v = reg_challenge(r, false); /* never verify against a nonce we did not issue */
-		return REG_AUTH_DONE;
-	}
-	if (authfail_session_check(r->reg->af, r->src_ip, s->call_id, r->now) ==
-	    AUTHFAIL_SESSION_TIMED_OUT) {
-		*v = reg_final_reject(r, COUNTER_REG_FAIL_FINAL);
-		return REG_AUTH_DONE;
-	}
-	if (st == NONCE_STALE && info.same_call && (!c.qop_auth || hex_u32(c.nc) <= 1) &&
-	    !(!c.qop_auth && reg_is_refresh_of_live(r))) {
-		*v = reg_final_reject(r, COUNTER_REG_FAIL_FINAL); /* AUTH-7: answered too late */
-		return REG_AUTH_DONE;
-	}
-	if (!span_eq(c.uri, s->line.ruri)) {
-		*v = reg_final_reject(r, COUNTER_REG_FAIL_MALFORMED); /* digest for another URI */
-		return REG_AUTH_DONE;
-	}
-	return reg_verify(r, &c, st, &info, v);
 }
 
 /* --- bindings (run on the AoR owner) ------------------------------------------------- */
@@ -654,38 +376,10 @@ reg_bind(struct reg_req *r)
 
 /* --- entry point --------------------------------------------------------------------- */
 
-/* Apply the published nonce key ring when it changed (rare: a rotation). */
-static __rte_noinline void
-reg_keys_refresh(struct registrar *reg)
-{
-	struct nonce_keyring ring;
-	uint32_t seen = reg->keys_seen;
-
-	if (nonce_keyring_read(&reg->sh->keys, &seen, &ring) &&
-	    nonce_ctx_apply(reg->nctx, &ring) == 0)
-		reg->keys_seen = seen;
-	memset(&ring, 0, sizeof(ring));
-	__asm__ __volatile__("" : : "r"(&ring) : "memory"); /* keep the wipe */
-}
-
 uint16_t
 registrar_source_owner(uint32_t ip_be, uint16_t n_workers)
 {
-	return steer_owner(rte_hash_crc_4byte(ip_be, 0), n_workers);
-}
-
-/* Without a registrar (fixtures of other modules): challenge what has no credentials. */
-static enum verdict
-registrar_stub(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
-	       enum policy_class cls)
-{
-	enum verdict v = VERDICT_SIP_REGISTER_ADMITTED;
-
-	if (cls != POLICY_GATEWAY && !sip_reply_has_credentials(w, s))
-		v = sip_reply_verdict(sip_reply_challenge(w, m, s),
-				      VERDICT_SIP_REGISTER_CHALLENGED);
-	rte_pktmbuf_free(m);
-	return v;
+	return auth_source_owner(ip_be, n_workers);
 }
 
 enum verdict
@@ -698,18 +392,19 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	enum verdict v;
 	uint16_t owner;
 
-	if (reg == NULL)
-		return registrar_stub(w, m, s, cls);
+	RTE_SET_USED(cls);
+	if (unlikely(reg == NULL || w->auth == NULL)) { /* a fixture that attached neither */
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_DROP_REPLY_FAILED;
+	}
 	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
 		owner = registrar_source_owner(meta->src_ip, w->n_workers);
 		if (owner != w->index)
 			return steer_to(w, owner, m); /* auth state lives with the source IP */
 	}
-	if (unlikely(__atomic_load_n(&reg->sh->keys.seq, __ATOMIC_RELAXED) != reg->keys_seen))
-		reg_keys_refresh(reg); /* ctrlplane rotated the nonce key */
 	r = (struct reg_req){
 		.w = w, .reg = reg, .m = m, .s = s, .p = &w->cfg->params,
-		.realm = registrar_realm(w->cfg), .src_ip = meta->src_ip,
+		.src_ip = meta->src_ip,
 		.now = registrar_now(w), .proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407,
 		.user = policy_identity(s),
 	};
@@ -727,7 +422,7 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	if (r.acct != NULL && r.acct->params != NULL)
 		r.p = r.acct->params;
 	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
-		if (reg_authenticate(&r, &v) == REG_AUTH_DONE)
+		if (!reg_authenticate(&r, &v))
 			return v;
 		meta->flags |= PKT_META_F_AUTHENTICATED;
 	}
@@ -742,7 +437,7 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	return reg_bind(&r);
 }
 
-/* --- set-up, housekeeping, hooks ----------------------------------------------------- */
+/* --- housekeeping, hooks ---------------------------------------------------------------- */
 
 /*
  * registrar_binding_live() from shard @first on, which holds bindings: the lookups. Each
@@ -804,23 +499,6 @@ registrar_binding_live(void *ctx, uint32_t ip_be, uint16_t port_be)
 	return false;
 }
 
-/*
- * policy hook (issue 12 item 3, LOCK-2, I-3): is (@ip_be, @user) suspended? Only the worker
- * that owns @ip_be (registrar_input()'s steer) holds its lockout entries, so sip_input()
- * steers a configured account's request there before this answer counts; on any other
- * worker the table has no entry for @ip_be and this says no. Reads this worker's table only.
- */
-bool
-registrar_suspended(void *ctx, uint32_t ip_be, struct sf_span user)
-{
-	struct worker *w = ctx;
-	struct registrar *reg = w->reg;
-
-	(void)authfail_set_ip_ceiling(reg->af, w->cfg->ip_ceiling.max_failures,
-				      w->cfg->ip_ceiling.window_s, w->cfg->ip_ceiling.suspend_s);
-	return authfail_check(reg->af, ip_be, user, registrar_now(w)) == AUTHFAIL_LOCKED;
-}
-
 /* location_sweep() keep test: the account still exists in the running config. */
 static bool
 registrar_keep(const struct location_binding *b, void *arg)
@@ -842,121 +520,10 @@ registrar_housekeeping(struct worker *w)
 	now = registrar_now(w);
 	worker_count(w, COUNTER_REG_EXPIRED,
 		     location_sweep(reg->loc, now, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
-	authfail_expire(reg->af, now, REGISTRAR_SWEEP_BUDGET);
-	__atomic_store_n(&w->counters[COUNTER_REG_LOCKOUT_TABLE_REFUSED],
-			 authfail_stats(reg->af)->refused_full, __ATOMIC_RELAXED);
+	auth_housekeeping(w, REGISTRAR_SWEEP_BUDGET); /* lockout sweep: auth/'s, same tick */
 	seq = __atomic_load_n(&reg->clear.seq, __ATOMIC_ACQUIRE);
 	if (seq != reg->clear_done) {
-		reg->clear_removed = authfail_clear(reg->af, reg->clear.match_ip, reg->clear.src_ip,
-						    (struct sf_span){NULL, 0});
+		reg->clear_removed = auth_clear(w, reg->clear.match_ip, reg->clear.src_ip);
 		__atomic_store_n(&reg->clear_done, seq, __ATOMIC_RELEASE);
 	}
-}
-
-struct registrar_shared *
-registrar_shared_create(uint16_t n_workers)
-{
-	struct registrar_shared *sh = rte_zmalloc("sf_reg_shared", sizeof(*sh), 0); /* cold: init */
-	struct nonce_keyring ring;
-	struct timespec ts;
-
-	if (sh == NULL)
-		return NULL;
-	sh->n_workers = n_workers;
-	if (nonce_keyring_init(&ring) != 0) {
-		rte_free(sh); /* cold: init */
-		return NULL;
-	}
-	nonce_keyring_publish(&sh->keys, &ring);
-	memset(&ring, 0, sizeof(ring));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	sh->keys_rotated_s = (uint64_t)ts.tv_sec;
-	return sh;
-}
-
-int
-registrar_rotate(struct registrar_shared *sh)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return nonce_keyring_rotate_due(&sh->keys, (uint64_t)ts.tv_sec, &sh->keys_rotated_s,
-					NONCE_KEY_ROTATE_S);
-}
-
-void
-registrar_shared_destroy(struct registrar_shared *sh)
-{
-	rte_free(sh); /* cold: shutdown */
-}
-
-int
-registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t capacity)
-{
-	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
-	struct authfail_config afc = {.capacity = sh->authfail_entries != 0
-							  ? sh->authfail_entries
-							  : REGISTRAR_AUTHFAIL_CAPACITY};
-	struct nonce_keyring ring;
-	struct registrar *reg;
-	uint64_t seed = 0;
-	uint32_t seen = 0, answers;
-
-	reg = rte_zmalloc_socket("sf_reg", sizeof(*reg), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
-	if (reg == NULL)
-		return -ENOMEM;
-	w->reg = reg;
-	reg->sh = sh;
-	reg->hooks = policy_hooks_none;
-	reg->hooks.binding_live = registrar_binding_live;
-	reg->hooks.suspended = registrar_suspended;
-	reg->hooks.ctx = w;
-	if (!nonce_keyring_read(&sh->keys, &seen, &ring)) { /* published before the launch */
-		registrar_worker_fini(w);
-		return -EINVAL;
-	}
-	memcpy(&seed, ring.cur, sizeof(seed)); /* a secret the table's hash can key on */
-	reg->loc = location_create(w->index, capacity, w->qsbr, socket);
-	reg->af = authfail_create(&afc, seed ^ w->index);
-	reg->nctx = nonce_ctx_create((uint8_t)w->index);
-	reg->dctx = digest_ctx_create();
-	reg->replay = replay_create(sh->replay_entries != 0 ? sh->replay_entries
-							     : REPLAY_DEFAULT_ENTRIES,
-				    seed ^ 0x7265706c6179ULL ^ w->index);
-	reg->rp_low_s = UINT32_MAX;
-	answers = sh->answer_entries != 0 ? sh->answer_entries : REGISTRAR_ANSWER_CACHE;
-	answers = RTE_MIN(rte_align32pow2(answers), REGISTRAR_ANSWER_CACHE_MAX);
-	reg->answers = rte_zmalloc_socket("sf_reg_answers", (size_t)answers * sizeof(*reg->answers),
-					  RTE_CACHE_LINE_SIZE, socket); /* cold: init */
-	reg->answer_mask = answers - 1;
-	if (reg->loc == NULL || reg->af == NULL || reg->nctx == NULL || reg->dctx == NULL ||
-	    reg->replay == NULL || reg->answers == NULL ||
-	    nonce_ctx_apply(reg->nctx, &ring) != 0) {
-		memset(&ring, 0, sizeof(ring));
-		registrar_worker_fini(w);
-		return -ENOMEM;
-	}
-	memset(&ring, 0, sizeof(ring));
-	reg->keys_seen = seen;
-	sh->shard[w->index] = reg->loc;
-	return 0;
-}
-
-void
-registrar_worker_fini(struct worker *w)
-{
-	struct registrar *reg = w->reg;
-
-	if (reg == NULL)
-		return;
-	if (reg->sh != NULL && reg->sh->shard[w->index] == reg->loc)
-		reg->sh->shard[w->index] = NULL;
-	location_destroy(reg->loc);
-	authfail_destroy(reg->af);
-	nonce_ctx_destroy(reg->nctx);
-	digest_ctx_destroy(reg->dctx);
-	replay_destroy(reg->replay);
-	rte_free(reg->answers); /* cold: shutdown */
-	rte_free(reg); /* cold: shutdown */
-	w->reg = NULL;
 }

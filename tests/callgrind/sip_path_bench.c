@@ -29,8 +29,8 @@
 
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/scanner_ua.h"
-#include "dataplane/registrar/digest.h"
-#include "dataplane/registrar/nonce.h"
+#include "dataplane/auth/digest.h"
+#include "dataplane/auth/nonce.h"
 #include "dataplane/sip/build.h"
 #include "dataplane/sip/msg.h"
 #include "dataplane/sip/scan.h"
@@ -146,7 +146,7 @@ register_auth(struct nonce_ctx *nctx, struct digest_ctx *dctx, const uint8_t *m,
 
 /*
  * The challenge to a configured account's REGISTER without credentials; see the file comment.
- * The steps of the registrar's reg_challenge() (dataplane/registrar/registrar.c) for a
+ * The steps of auth_challenge_header() (dataplane/auth/auth.c) as the registrar answers a
  * password account, on the bench's fixed clock.
  */
 static __attribute__((noinline)) void

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include "dataplane/params.h"
-#include "dataplane/registrar/authfail.h"
-#include "dataplane/registrar/nonce.h"
+#include "dataplane/auth/authfail.h"
+#include "dataplane/auth/nonce.h"
 
 #define IP_X 0x0100000aU
 #define IP_Y 0x0200000aU

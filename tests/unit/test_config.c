@@ -17,7 +17,7 @@
 
 #include "ctrlplane/config.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/registrar/authfail.h"
+#include "dataplane/auth/authfail.h"
 
 static const char *const good_doc =
 	"{\"interfaces\": [{\"port\": 0, \"ipv4\": \"10.99.0.1/24\", \"gateway\": \"10.99.0.254\","

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/digest.h"
 #include "dataplane/sip/scan.h"
 
 static struct sf_span

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "dataplane/registrar/nonce.h"
-#include "dataplane/registrar/replay.h"
+#include "dataplane/auth/nonce.h"
+#include "dataplane/auth/replay.h"
 
 #define IP_X 0x0100000aU /* 10.0.0.1 in network byte order on little-endian */
 #define IP_Y 0x0200000aU

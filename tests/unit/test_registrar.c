@@ -28,8 +28,9 @@
 #include "dataplane/policy/policy_config.h"
 #include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/net/neigh.h"
-#include "dataplane/registrar/authfail.h"
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/auth.h"
+#include "dataplane/auth/authfail.h"
+#include "dataplane/auth/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/sip_input.h"
@@ -45,6 +46,7 @@ struct rfx {
 	struct snapshot *snap;
 	struct rte_rcu_qsbr *qs;
 	struct registrar_shared *sh;
+	struct auth_shared *ash;
 	struct digest_ctx *dctx;
 	uint32_t now;                 /* the injected clock, s */
 	char nonce[128];              /* last nonce challenged with */
@@ -82,11 +84,13 @@ rfx_setup(void **state)
 	if (t.qs == NULL || rte_rcu_qsbr_init(t.qs, RTE_MAX_LCORE) != 0)
 		return -1;
 	t.f->w->qsbr = t.qs;
+	t.ash = auth_shared_create();
 	t.sh = registrar_shared_create(1);
-	if (t.sh == NULL || registrar_worker_init(t.f->w, t.sh, 1024) != 0)
+	if (t.ash == NULL || auth_worker_init(t.f->w, t.ash) != 0 || t.sh == NULL ||
+	    registrar_worker_init(t.f->w, t.sh, 1024) != 0)
 		return -1;
-	t.f->w->reg->clock = test_clock;
-	t.f->w->reg->clock_arg = &t;
+	t.f->w->auth->clock = test_clock;
+	t.f->w->auth->clock_arg = &t;
 	t.now = 100000;
 	t.dctx = digest_ctx_create();
 	*state = &t;
@@ -100,6 +104,8 @@ rfx_teardown(void **state)
 
 	registrar_worker_fini(t->f->w);
 	registrar_shared_destroy(t->sh);
+	auth_worker_fini(t->f->w);
+	auth_shared_destroy(t->ash);
 	rte_free(t->qs);
 	digest_ctx_destroy(t->dctx);
 	fx_assert_no_leak(t->f);
@@ -848,8 +854,8 @@ test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip(void **state)
 	assert_has(t->out, "SIP/2.0 403 Forbidden\r\n");
 	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 5);
 	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
-	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 1);
-	assert_int_equal(authfail_stats(w->reg->af)->lockouts, 0); /* no (IP, user) lockout */
+	assert_int_equal(authfail_stats(w->auth->af)->ip_lockouts, 1);
+	assert_int_equal(authfail_stats(w->auth->af)->lockouts, 0); /* no (IP, user) lockout */
 	/* The whole IP: a name never tried, without credentials, and a right password. */
 	assert_int_equal(reg(t, (struct creq){.user = "u6", .contact = "sip:u6@10.99.0.7:40000",
 					      .expires = 60, .call_id = "cid-u6"}),
@@ -899,7 +905,7 @@ test_LOCK_ip_ceiling_off_by_default_username_rotation_not_refused(void **state)
 	}
 	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 16);
 	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 0);
-	assert_int_equal(authfail_stats(w->reg->af)->ip_lockouts, 0);
+	assert_int_equal(authfail_stats(w->auth->af)->ip_lockouts, 0);
 	register_ok(t, (struct creq){.user = "u3", .password = "pw",
 				     .contact = "sip:u3@10.99.0.7:40000", .expires = 60, .nc = 1,
 				     .call_id = "cid-ok"});
@@ -1002,13 +1008,13 @@ test_AUTH_nonce_key_rotation_reaches_the_worker(void **state)
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .contact = A_CONTACT, .expires = 60}),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
 	snprintf(old, sizeof(old), "%s", t->nonce);
-	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, NONCE_KEY_ROTATE_S, &last,
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, NONCE_KEY_ROTATE_S, &last,
 						  NONCE_KEY_ROTATE_S), 1);
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_OK);
-	assert_int_equal(w->reg->keys_seen, t->sh->keys.seq);
-	assert_int_equal(nonce_keyring_rotate_due(&t->sh->keys, 2 * NONCE_KEY_ROTATE_S, &last,
+	assert_int_equal(w->auth->keys_seen, t->ash->keys.seq);
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, 2 * NONCE_KEY_ROTATE_S, &last,
 						  NONCE_KEY_ROTATE_S), 1);
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw", .nonce = old,
 					      .contact = A_CONTACT, .expires = 60, .nc = 2}),
@@ -1020,6 +1026,150 @@ test_AUTH_nonce_key_rotation_reaches_the_worker(void **state)
 	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
 					      .contact = A_CONTACT, .expires = 60, .nc = 1}),
 			 VERDICT_SIP_REGISTER_OK);
+}
+
+/*
+ * Regression (issue 11, auth/): a challenge sent by the stateless path (sip_reply_challenge():
+ * an INVITE, an unknown name's REGISTER) carries the current nonce key even when the worker
+ * verified nothing since the rotation. Before auth/, only the registrar's own REGISTER path
+ * applied a rotated key ring, so after two rotations a worker that saw only INVITEs kept
+ * issuing nonces under a retired key that no worker verifies: every answer re-challenged.
+ */
+static void
+test_AUTH_challenge_after_two_rotations_carries_current_key(void **state)
+{
+	struct rfx *t = *state;
+	uint64_t last = 0;
+
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(nonce_keyring_rotate_due(&t->ash->keys, 2 * NONCE_KEY_ROTATE_S, &last,
+						  NONCE_KEY_ROTATE_S), 1);
+	assert_int_equal(send_raw(t, FX_PEER_IP, FX_PEER_PORT,
+				  "INVITE sip:2000@" REALM " SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 10.99.0.7:40000;branch=z9hG4bK-inv1;rport\r\n"
+				  "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=fi1\r\n"
+				  "To: <sip:2000@" REALM ">\r\nCall-ID: cid-inv-rot\r\n"
+				  "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"),
+			 VERDICT_SIP_INVITE_CHALLENGED);
+	assert_has(t->out, "SIP/2.0 401 Unauthorized\r\n");
+	/* That nonce verifies: a REGISTER answering it with the right password is bound. */
+	assert_int_equal(reg(t, (struct creq){.user = "1001", .password = "pw",
+					      .call_id = "cid-inv-rot", .contact = A_CONTACT,
+					      .expires = 60, .nc = 1}),
+			 VERDICT_SIP_REGISTER_OK);
+	assert_has(t->out, "SIP/2.0 200 OK\r\n");
+}
+
+/* An INVITE from 1001 at FX_PEER_IP, with an Authorization for @nonce and @password (NULL: none). */
+static void
+invite_text(struct rfx *t, char *out, size_t cap, const char *nonce, const char *password)
+{
+	static const char ruri[] = "sip:2000@" REALM;
+	uint8_t ha1[DIGEST_HEX_MAX], resp[DIGEST_HEX_MAX];
+	struct digest_creds cr = {
+		.username = {(const uint8_t *)"1001", 4},
+		.realm = {(const uint8_t *)REALM, sizeof(REALM) - 1},
+		.uri = {(const uint8_t *)ruri, sizeof(ruri) - 1},
+		.alg = DIGEST_ALG_MD5,
+	};
+	char auth[512] = "";
+
+	t->cseq++;
+	if (password != NULL) {
+		cr.nonce = (struct sf_span){(const uint8_t *)nonce, (uint16_t)strlen(nonce)};
+		assert_int_equal(digest_ha1(t->dctx, cr.alg, cr.username, cr.realm,
+					    (struct sf_span){(const uint8_t *)password,
+							     (uint16_t)strlen(password)}, ha1), 0);
+		assert_int_equal(digest_response(t->dctx, &cr,
+						 (struct sf_span){(const uint8_t *)"INVITE", 6},
+						 (struct sf_span){ha1, 32}, resp), 0);
+		snprintf(auth, sizeof(auth), "Authorization: Digest username=\"1001\", realm=\""
+			 REALM "\", nonce=\"%s\", uri=\"%s\", response=\"%.32s\", "
+			 "algorithm=MD5\r\n", nonce, ruri, resp);
+	}
+	snprintf(out, cap, "INVITE %s SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.7:40000;branch=z9hG4bK-i%u;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=fi1\r\n"
+		 "To: <sip:2000@" REALM ">\r\nCall-ID: cid-auth-api\r\n"
+		 "CSeq: %u INVITE\r\n%sContent-Length: 0\r\n\r\n", ruri, t->cseq, t->cseq,
+		 auth);
+}
+
+/* auth_verify() of @text as received from FX_PEER_IP:FX_PEER_PORT, for account 1001. */
+static enum auth_outcome
+verify_text(struct rfx *t, const char *text, struct auth_result *res)
+{
+	struct worker *w = t->f->w;
+	struct pkt_meta meta = {.src_ip = fx_be32(FX_PEER_IP),
+				.src_port = rte_cpu_to_be_16(FX_PEER_PORT)};
+	struct sip_scan s;
+	struct auth_req q = {
+		.s = &s, .acct = policy_account_by_user(w->cfg->policy,
+							 (struct sf_span){(const uint8_t *)"1001", 4}),
+		.p = &w->cfg->params, .user = {(const uint8_t *)"1001", 4}, .now = t->now,
+		.is_register = false,
+	};
+
+	assert_non_null(q.acct);
+	assert_int_equal(sip_scan((const uint8_t *)text, strlen(text), &s, SIP_WANT_ALL),
+			 SIP_SCAN_OK);
+	auth_verify(w, &meta, &q, res);
+	return res->outcome;
+}
+
+/*
+ * auth/ serves any method (issue 11 item 3): an INVITE is challenged with
+ * auth_challenge_header() and verified with auth_verify() exactly like a REGISTER, and its
+ * wrong answers count against the non-REGISTER lockout pair (SS_AUTHENTICATION_MAX_RETRY /
+ * _FAILED_SUSPEND, I-6), not the REGISTER one.
+ */
+static void
+test_AUTH_invite_verified_through_auth_api_with_its_own_lockout_pair(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	struct auth_result res;
+	char msg[2048], hdr[768], nonce[64];
+	struct sip_scan s;
+	const char *p;
+	int n;
+
+	t->snap->params.auth_max_retry = 2;
+	t->snap->params.auth_failed_suspend_s = 60;
+	t->snap->params.register_retry = 0;
+	t->snap->params.auth_retry = 10;
+	invite_text(t, msg, sizeof(msg), NULL, NULL);
+	assert_int_equal(verify_text(t, msg, &res), AUTH_CHALLENGE); /* no credentials */
+	assert_int_equal(sip_scan((const uint8_t *)msg, strlen(msg), &s, SIP_WANT_ALL),
+			 SIP_SCAN_OK);
+	n = auth_challenge_header(w, &s, fx_be32(FX_PEER_IP), false, (uint8_t *)hdr,
+				  sizeof(hdr) - 1);
+	assert_true(n > 0);
+	hdr[n] = '\0';
+	assert_has(hdr, "WWW-Authenticate: Digest realm=\"" REALM "\", nonce=\"");
+	p = strstr(hdr, "nonce=\"") + 7;
+	snprintf(nonce, sizeof(nonce), "%.*s", (int)(strchr(p, '"') - p), p);
+	invite_text(t, msg, sizeof(msg), nonce, "pw");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_OK);
+	/*
+	 * Two wrong answers: a challenge, then (1001, source IP) is locked. SS_ENDPOINT_REGISTER_
+	 * RETRY is 0 (that pair off), so the lock comes from the non-REGISTER pair.
+	 */
+	invite_text(t, msg, sizeof(msg), nonce, "bad");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_CHALLENGE);
+	assert_int_equal(w->counters[COUNTER_REG_FAIL_WRONG], 1);
+	invite_text(t, msg, sizeof(msg), nonce, "bad");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_REJECT);
+	assert_int_equal(res.why, COUNTER_REG_LOCKOUTS);
+	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
+	assert_true(auth_suspended(w, fx_be32(FX_PEER_IP), (struct sf_span){(const uint8_t *)"1001",
+									    4}));
+	/* Locked: even the right password is refused, counted as locked. */
+	invite_text(t, msg, sizeof(msg), nonce, "pw");
+	assert_int_equal(verify_text(t, msg, &res), AUTH_REJECT);
+	assert_int_equal(res.why, COUNTER_REG_FAIL_LOCKED);
+	assert_int_equal(authfail_stats(w->auth->af)->lockouts, 1);
 }
 
 /*
@@ -1887,6 +2037,8 @@ main(void)
 		REG_TEST(test_REG_account_removed_drops_binding),
 		REG_TEST(test_REG_contact_too_long_refused_counted),
 		REG_TEST(test_AUTH_nonce_key_rotation_reaches_the_worker),
+		REG_TEST(test_AUTH_challenge_after_two_rotations_carries_current_key),
+		REG_TEST(test_AUTH_invite_verified_through_auth_api_with_its_own_lockout_pair),
 		REG_TEST(test_AUTH_ha1_precomputed_per_realm),
 		REG_TEST(test_REG_expiry_jitter_off_by_default_spreads_grants_when_on),
 		REG_TEST(test_LOCK_ip_ceiling_username_rotation_refuses_whole_ip),

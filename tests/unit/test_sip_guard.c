@@ -25,9 +25,10 @@
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
-#include "dataplane/registrar/authfail.h"
+#include "dataplane/auth/auth.h"
+#include "dataplane/auth/authfail.h"
 #include "dataplane/registrar/location.h"
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/digest.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/steer.h"
 #include "tests/unit/eal_fixture.h"
@@ -49,6 +50,7 @@ struct gfx {
 	struct worker *w[N_W];
 	struct rte_rcu_qsbr *qs;
 	struct registrar_shared *sh;
+	struct auth_shared *ash;
 	struct digest_ctx *dctx;
 	uint32_t now;                 /* injected clock, s */
 	char nonce[128];
@@ -77,7 +79,8 @@ gfx_setup_n(void **state, uint16_t n)
 	if (t->qs == NULL || rte_rcu_qsbr_init(t->qs, RTE_MAX_LCORE) != 0)
 		return -1;
 	t->sh = registrar_shared_create(n);
-	if (t->sh == NULL)
+	t->ash = auth_shared_create();
+	if (t->sh == NULL || t->ash == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct cfg_error err = {0};
@@ -96,10 +99,11 @@ gfx_setup_n(void **state, uint16_t n)
 			return -1;
 		json_decref(doc);
 		t->w[i]->qsbr = t->qs;
-		if (registrar_worker_init(t->w[i], t->sh, 1024) != 0)
+		if (auth_worker_init(t->w[i], t->ash) != 0 ||
+		    registrar_worker_init(t->w[i], t->sh, 1024) != 0)
 			return -1;
-		t->w[i]->reg->clock = test_clock;
-		t->w[i]->reg->clock_arg = t;
+		t->w[i]->auth->clock = test_clock;
+		t->w[i]->auth->clock_arg = t;
 	}
 	if (n > 1 && steer_create(t->w, n) != 0)
 		return -1;
@@ -130,12 +134,14 @@ gfx_teardown(void **state)
 		steer_destroy(t->w, t->n);
 	for (i = 0; i < t->n; i++) {
 		registrar_worker_fini(t->w[i]);
+		auth_worker_fini(t->w[i]);
 		fx_assert_no_leak(t->f[i]);
 		policy_free(t->f[i]->snap->policy);
 		t->f[i]->snap->policy = NULL;
 		fx_destroy(t->f[i]);
 	}
 	registrar_shared_destroy(t->sh);
+	auth_shared_destroy(t->ash);
 	rte_free(t->qs);
 	digest_ctx_destroy(t->dctx);
 	free(t);
@@ -405,7 +411,7 @@ static void
 test_LOCK_2_suspended_every_method_any_worker(void **state)
 {
 	struct gfx *t = *state;
-	uint16_t owner = registrar_source_owner(rte_cpu_to_be_32(FX_PEER_IP), 2);
+	uint16_t owner = auth_source_owner(rte_cpu_to_be_32(FX_PEER_IP), 2);
 	uint16_t other = (uint16_t)(1 - owner);
 	size_t i;
 
@@ -821,7 +827,7 @@ test_UNAUTH_5_unknown_source_zero_replies_no_state(void **state)
 	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_UNKNOWN_OTHER), 4);
 	assert_int_equal(counters(t, COUNTER_REG_CHALLENGES), 0);
 	assert_int_equal(counters(t, COUNTER_REG_FAIL_UNKNOWN_USER), 0);
-	assert_int_equal(authfail_count(t->w[0]->reg->af), 0);
+	assert_int_equal(authfail_count(t->w[0]->auth->af), 0);
 	assert_int_equal(location_count(t->w[0]->reg->loc), 0);
 }
 

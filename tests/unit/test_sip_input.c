@@ -22,6 +22,7 @@
 #include <rte_udp.h>
 
 #include "ctrlplane/param_table.h"
+#include "dataplane/auth/auth.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/policy_config.h"
 #include "dataplane/registrar/registrar.h"
@@ -46,9 +47,44 @@
 	       "Call-ID: cid-1@10.99.0.7\r\n"                                                 \
 	       "CSeq: 1 " method "\r\n" extra "Content-Length: 0\r\n\r\n"
 
+/* The auth and registrar sipfastd always attaches to a worker (the production paths). */
+struct reg_attached {
+	struct rte_rcu_qsbr *qs;
+	struct auth_shared *ash;
+	struct registrar_shared *sh;
+};
+
+static int
+attach_registrar(struct fx *f, struct reg_attached *r)
+{
+	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+
+	r->qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
+	if (r->qs == NULL || rte_rcu_qsbr_init(r->qs, RTE_MAX_LCORE) != 0)
+		return -1;
+	f->w->qsbr = r->qs;
+	r->ash = auth_shared_create();
+	r->sh = registrar_shared_create(1);
+	if (r->ash == NULL || r->sh == NULL || auth_worker_init(f->w, r->ash) != 0)
+		return -1;
+	return registrar_worker_init(f->w, r->sh, 64);
+}
+
+static void
+detach_registrar(struct fx *f, struct reg_attached *r)
+{
+	registrar_worker_fini(f->w);
+	auth_worker_fini(f->w);
+	registrar_shared_destroy(r->sh);
+	auth_shared_destroy(r->ash);
+	f->w->qsbr = NULL;
+	rte_free(r->qs);
+}
+
 struct sfx {
 	struct fx *f;
 	struct snapshot *snap; /* f->snap, with a policy */
+	struct reg_attached r;
 };
 
 static int
@@ -68,6 +104,8 @@ sfx_setup(void **state)
 	if (doc == NULL || policy_config_parse(doc, t.snap, &err) != 0)
 		return -1;
 	json_decref(doc);
+	if (attach_registrar(t.f, &t.r) != 0)
+		return -1;
 	*state = &t;
 	return 0;
 }
@@ -77,6 +115,7 @@ sfx_teardown(void **state)
 {
 	struct sfx *t = *state;
 
+	detach_registrar(t->f, &t->r);
 	fx_assert_no_leak(t->f);
 	policy_free(t->snap->policy);
 	t->snap->policy = NULL;
@@ -243,35 +282,6 @@ test_UNAUTH_6_unknown_invite_retransmissions_stay_silent(void **state)
 	assert_silent(t);
 }
 
-/* The registrar sipfastd always attaches to a worker (the challenge path of production). */
-struct reg_attached {
-	struct rte_rcu_qsbr *qs;
-	struct registrar_shared *sh;
-};
-
-static void
-attach_registrar(struct sfx *t, struct reg_attached *r)
-{
-	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-
-	r->qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
-	assert_non_null(r->qs);
-	assert_int_equal(rte_rcu_qsbr_init(r->qs, RTE_MAX_LCORE), 0);
-	t->f->w->qsbr = r->qs;
-	r->sh = registrar_shared_create(1);
-	assert_non_null(r->sh);
-	assert_int_equal(registrar_worker_init(t->f->w, r->sh, 64), 0);
-}
-
-static void
-detach_registrar(struct sfx *t, struct reg_attached *r)
-{
-	registrar_worker_fini(t->f->w);
-	registrar_shared_destroy(r->sh);
-	t->f->w->qsbr = NULL;
-	rte_free(r->qs);
-}
-
 /* The challenge lines of @msg ("WWW-Authenticate: Digest realm=..., algorithm=X"), nonces cut. */
 static void
 challenge_lines(const char *msg, char *out, size_t cap)
@@ -303,10 +313,8 @@ static void
 test_UNAUTH_1_unknown_register_challenged_when_on(void **state)
 {
 	struct sfx *t = *state;
-	struct reg_attached r;
 	char out[2048], unknown[1024], known[1024];
 
-	attach_registrar(t, &r);
 	set_reply(t, true);
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("REGISTER", "9999", "", "")),
 			 VERDICT_SIP_CHALLENGED_UNKNOWN);
@@ -328,7 +336,6 @@ test_UNAUTH_1_unknown_register_challenged_when_on(void **state)
 	assert_has(out, "SIP/2.0 401 Unauthorized\r\n");
 	challenge_lines(out, known, sizeof(known));
 	assert_string_equal(unknown, known);
-	detach_registrar(t, &r);
 }
 
 static void
@@ -436,13 +443,17 @@ test_UNAUTH_11_account_invite_challenged_credentials_routed_not_verified(void **
 	/*
 	 * With credentials (an all-zero digest nobody verified) it routes to the INVITE path and
 	 * is never answered with a fake success: admission here says only where credentials go;
-	 * verifying an INVITE's digest is the call engine's (no registrar attached here).
+	 * verifying an INVITE's digest is the call engine's. The REGISTER goes to the registrar,
+	 * which verifies it through auth/: a nonce we never issued gets a fresh challenge (AUTH-1).
 	 */
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("INVITE", "1001", "", AUTH_HDR("1001"))),
 			 VERDICT_SIP_INVITE_ADMITTED);
-	assert_int_equal(rx(t, FX_PEER_IP, REQ("REGISTER", "1001", "", AUTH_HDR("1001"))),
-			 VERDICT_SIP_REGISTER_ADMITTED);
 	assert_silent(t);
+	assert_int_equal(rx(t, FX_PEER_IP, REQ("REGISTER", "1001", "", AUTH_HDR("1001"))),
+			 VERDICT_SIP_REGISTER_CHALLENGED);
+	tx_one(t, FX_PEER_IP, out, sizeof(out));
+	assert_has(out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 0);
 }
 
 static void

@@ -16,14 +16,13 @@
  * SIPp, see an unexpected second challenge). Not checked on verify: the nonce stays stateless.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 
-#include "dataplane/registrar/nonce.h"
+#include "dataplane/auth/nonce.h"
+#include "dataplane/auth/nonce_impl.h"
 
 #define NONCE_VERSION 2 /* 1: 27 bytes, without the request tag */
 #define NONCE_HDR_LEN 14
@@ -33,97 +32,6 @@
 _Static_assert(NONCE_BIN_LEN % 3 == 0 && NONCE_BIN_LEN / 3 * 4 == NONCE_TEXT_LEN,
 	       "nonce text is unpadded base64url of the binary nonce");
 
-/*
- * One key's HMAC-SHA256 state. The key schedule (inner and outer padded-key states) is
- * computed once in nonce_ctx_apply(); each MAC copies @mac to the stack and hashes the
- * message there, so @mac is read-only on the packet path and nothing allocates.
- */
-struct nonce_key_slot {
-	struct hmac_sha256_ctx mac;
-	uint8_t key_id;
-	bool valid;
-};
-
-struct nonce_ctx {
-	struct nonce_key_slot cur, prev;
-	uint32_t applied_gen; /* kr->gen last applied */
-	uint8_t applied_key[NONCE_KEY_LEN]; /* kr->cur last applied: a new ring may reuse a gen */
-	bool applied;
-	uint8_t worker;
-};
-
-/* memset that the compiler may not drop as a dead store (secrets on their way out). */
-static void
-wipe(void *p, size_t len)
-{
-	memset(p, 0, len);
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
-static int
-fill_random(uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = getrandom(buf + got, len - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-int
-nonce_keyring_init(struct nonce_keyring *kr)
-{
-	memset(kr, 0, sizeof(*kr));
-	return fill_random(kr->cur, NONCE_KEY_LEN);
-}
-
-int
-nonce_keyring_rotate(struct nonce_keyring *kr)
-{
-	uint8_t fresh[NONCE_KEY_LEN];
-	int rc = fill_random(fresh, sizeof(fresh));
-
-	if (rc != 0)
-		return rc;
-	memcpy(kr->prev, kr->cur, NONCE_KEY_LEN);
-	memcpy(kr->cur, fresh, NONCE_KEY_LEN);
-	wipe(fresh, sizeof(fresh));
-	kr->has_prev = true;
-	kr->gen++;
-	return 0;
-}
-
-void
-nonce_keyring_init_deterministic(struct nonce_keyring *kr, uint64_t seed)
-{
-	unsigned int i;
-
-	memset(kr, 0, sizeof(*kr));
-	for (i = 0; i < NONCE_KEY_LEN; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		kr->cur[i] = (uint8_t)(seed >> 56);
-	}
-}
-
-void
-nonce_keyring_publish(struct nonce_keyring_pub *pub, const struct nonce_keyring *next)
-{
-	uint32_t seq = pub->seq + 1; /* the writer's own counter: plain read */
-
-	/* Sequence lock writer (the rte_seqlock pattern): odd, fence, data, even (release). */
-	__atomic_store_n(&pub->seq, seq, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy(&pub->ring, next, sizeof(*next));
-	__atomic_store_n(&pub->seq, seq + 1, __ATOMIC_RELEASE);
-}
 
 bool
 nonce_keyring_read(const struct nonce_keyring_pub *pub, uint32_t *seen,
@@ -136,36 +44,17 @@ nonce_keyring_read(const struct nonce_keyring_pub *pub, uint32_t *seen,
 	memcpy(out, &pub->ring, sizeof(*out));
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&pub->seq, __ATOMIC_RELAXED) != seq) {
-		wipe(out, sizeof(*out)); /* torn: a rotation overtook the copy */
+		nonce_wipe(out, sizeof(*out)); /* torn: a rotation overtook the copy */
 		return false;
 	}
 	*seen = seq;
 	return true;
 }
 
-int
-nonce_keyring_rotate_due(struct nonce_keyring_pub *pub, uint64_t now_s, uint64_t *last_s,
-			 uint32_t interval_s)
-{
-	struct nonce_keyring next;
-	int rc;
-
-	if (interval_s == 0 || now_s < *last_s + interval_s)
-		return 0;
-	next = pub->ring; /* the writer reads its own ring: no other writer exists */
-	rc = nonce_keyring_rotate(&next);
-	if (rc == 0) {
-		nonce_keyring_publish(pub, &next);
-		*last_s = now_s;
-	}
-	wipe(&next, sizeof(next));
-	return rc == 0 ? 1 : rc;
-}
-
 static void
 slot_clear(struct nonce_key_slot *s)
 {
-	wipe(s, sizeof(*s)); /* the padded-key states are as secret as the key */
+	nonce_wipe(s, sizeof(*s)); /* the padded-key states are as secret as the key */
 }
 
 /* The key schedule, once per key: after this a MAC costs two SHA-256 compressions. */
@@ -175,25 +64,6 @@ slot_key(struct nonce_key_slot *s, const uint8_t *key, uint8_t key_id)
 	hmac_sha256_set_key(&s->mac, NONCE_KEY_LEN, key);
 	s->key_id = key_id;
 	s->valid = true;
-}
-
-struct nonce_ctx *
-nonce_ctx_create(uint8_t worker_id)
-{
-	struct nonce_ctx *ctx = calloc(1, sizeof(*ctx)); /* cold: init only */
-
-	if (ctx != NULL)
-		ctx->worker = worker_id;
-	return ctx;
-}
-
-void
-nonce_ctx_destroy(struct nonce_ctx *ctx)
-{
-	if (ctx == NULL)
-		return;
-	wipe(ctx, sizeof(*ctx));
-	free(ctx); /* cold: shutdown only */
 }
 
 int

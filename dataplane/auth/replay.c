@@ -5,58 +5,11 @@
  * passed; dead slots are reused in place, so no sweep is needed and no live pair is ever
  * dropped (a dropped pair would make its nonce replayable again).
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "dataplane/registrar/replay.h"
+#include "dataplane/auth/replay.h"
+#include "dataplane/auth/replay_impl.h"
 
-#define REPLAY_PROBE 8
-
-struct replay_entry {
-	uint64_t key;       /* keyed hash of nonce and nc; 0 = never used */
-	uint32_t expires_s; /* dead from this second on */
-	uint32_t txn;       /* request that first used the pair */
-};
-
-_Static_assert(sizeof(struct replay_entry) == 16, "replay entry is 16 bytes");
-
-struct replay_table {
-	struct replay_entry *slots;
-	uint32_t mask;
-	uint64_t seed;
-};
-
-struct replay_table *
-replay_create(uint32_t entries, uint64_t seed)
-{
-	struct replay_table *t;
-	uint32_t cap = 1;
-
-	if (entries == 0 || entries > REPLAY_ENTRIES_MAX)
-		return NULL;
-	while (cap < entries)
-		cap <<= 1;
-	t = calloc(1, sizeof(*t));                    /* cold: init only */
-	if (t == NULL)
-		return NULL;
-	t->slots = calloc(cap, sizeof(*t->slots)); /* cold: init only */
-	if (t->slots == NULL) {
-		free(t); /* cold: init only */
-		return NULL;
-	}
-	t->mask = cap - 1;
-	t->seed = seed;
-	return t;
-}
-
-void
-replay_destroy(struct replay_table *t)
-{
-	if (t == NULL)
-		return;
-	free(t->slots); /* cold: shutdown only */
-	free(t);        /* cold: shutdown only */
-}
 
 uint32_t
 replay_txn(struct sf_span via_branch, uint32_t cseq, uint16_t src_port)

@@ -5,7 +5,6 @@
  * state lives in the per-worker context: nothing here allocates after digest_ctx_create().
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <nettle/md5.h>
@@ -13,33 +12,10 @@
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
-#include "dataplane/registrar/digest.h"
+#include "dataplane/auth/digest.h"
+#include "dataplane/auth/digest_impl.h"
 #include "dataplane/sip/scan.h"
 
-/* The hash behind each algorithm: 0 = MD5, 1 = SHA-256. */
-enum { HASH_MD5, HASH_SHA256, HASH_MAX };
-
-/* Longest "method:digest-uri" whose HA2 is remembered. */
-#define HA2_KEY_MAX 192
-
-/*
- * Scratch hash state, reused for every hash; one worker only. Plain structs: no allocation.
- * @ha2 remembers the last HA2 = H(method ":" digest-uri): a registrar's clients all hash
- * "REGISTER:sip:<domain>", so most requests skip that hash. HA2 holds no secret.
- */
-struct digest_ctx {
-	union {
-		struct md5_ctx md5;
-		struct sha256_ctx sha256;
-	} h;
-	struct {
-		bool valid;
-		uint8_t hash;               /* HASH_MD5 or HASH_SHA256 */
-		uint16_t key_len;
-		uint8_t key[HA2_KEY_MAX];   /* method ":" digest-uri */
-		uint8_t hex[DIGEST_HEX_MAX];
-	} ha2;
-};
 
 /* Up to this many pieces are hashed together, with ':' between them. */
 #define PARTS_MAX 6
@@ -55,22 +31,6 @@ static const struct {
 	[DIGEST_ALG_MD5_SESS] = { "MD5-sess", 8, HASH_MD5, true },
 	[DIGEST_ALG_SHA256_SESS] = { "SHA-256-sess", 12, HASH_SHA256, true },
 };
-
-struct digest_ctx *
-digest_ctx_create(void)
-{
-	return calloc(1, sizeof(struct digest_ctx)); /* cold: init only */
-}
-
-void
-digest_ctx_destroy(struct digest_ctx *ctx)
-{
-	if (ctx == NULL)
-		return;
-	memset(ctx, 0, sizeof(*ctx)); /* the last hashed secret (HA1) does not linger */
-	__asm__ __volatile__("" : : "r"(ctx) : "memory"); /* keep the wipe */
-	free(ctx); /* cold: shutdown only */
-}
 
 static inline uint8_t
 lower(uint8_t c)
