@@ -54,6 +54,32 @@ registrar_now(const struct worker *w)
 	return (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
 }
 
+uint64_t
+registrar_binding_tick(void *worker, uint32_t at_s)
+{
+	const struct worker *w = worker;
+	uint64_t hz, p;
+	uint32_t now;
+
+	if (w->reg != NULL && w->reg->clock != NULL) {
+		/* an injected clock (tests, benches): relative to the wheel's latest poll; the
+		   unit tests poll the wheel with that clock in ms, so this is at_s x 1000 there */
+		now = w->reg->clock(w->reg->clock_arg);
+		return w->wheel.now + ((int32_t)(at_s - now) > 0 ? (uint64_t)(at_s - now) * 1000 : 0);
+	}
+	/*
+	 * The TSC: the wheel's tick is rdtsc / p (p = tsc_per_ms), registrar_now() is
+	 * rdtsc / hz. at_s has come when rdtsc >= at_s x hz, i.e. from tick ceil(at_s x hz / p) =
+	 * at_s x 1000 + ceil(at_s x r / p), r = hz - 1000 p < 1000: exact, never early, at most
+	 * one tick late, with no drift between the two divisions.
+	 */
+	p = w->tsc_per_ms;
+	if (p == 0)
+		return (uint64_t)at_s * 1000; /* wheel never started (no worker loop) */
+	hz = rte_get_tsc_hz();
+	return (uint64_t)at_s * 1000 + ((uint64_t)at_s * (hz - 1000 * p) + p - 1) / p;
+}
+
 static inline struct sf_span
 span_of(const void *p, size_t len)
 {
@@ -840,8 +866,10 @@ registrar_housekeeping(struct worker *w)
 	if (reg == NULL)
 		return;
 	now = registrar_now(w);
+	/* expiry runs on the wheel (registrar_binding_tick()); the sweep drops removed accounts */
 	worker_count(w, COUNTER_REG_EXPIRED,
-		     location_sweep(reg->loc, now, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
+		     location_expired_take(reg->loc) +
+			     location_sweep(reg->loc, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
 	authfail_expire(reg->af, now, REGISTRAR_SWEEP_BUDGET);
 	__atomic_store_n(&w->counters[COUNTER_REG_LOCKOUT_TABLE_REFUSED],
 			 authfail_stats(reg->af)->refused_full, __ATOMIC_RELAXED);
@@ -917,6 +945,11 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 	}
 	memcpy(&seed, ring.cur, sizeof(seed)); /* a secret the table's hash can key on */
 	reg->loc = location_create(w->index, capacity, w->qsbr, socket);
+	if (reg->loc != NULL && /* binding expiry on the worker's wheel (issue 11 item 4) */
+	    location_set_wheel(reg->loc, &w->wheel, registrar_binding_tick, w) != 0) {
+		registrar_worker_fini(w);
+		return -EINVAL;
+	}
 	reg->af = authfail_create(&afc, seed ^ w->index);
 	reg->nctx = nonce_ctx_create((uint8_t)w->index);
 	reg->dctx = digest_ctx_create();

@@ -30,7 +30,8 @@ struct reg_answer;
 
 /** Smallest non-zero expiry we grant; below it: 423 + Min-Expires (RFC 3261 10.3 step 7). */
 #define REGISTRAR_MIN_EXPIRES_S 20
-/** Binding slots visited per housekeeping tick (~100 us): 65536 slots every ~0.1 s. */
+/** Binding slots the removed-account sweep visits per housekeeping tick (~100 us): 65536
+    slots every ~0.1 s. Expiry is not swept: it runs on the worker's wheel. */
 #define REGISTRAR_SWEEP_BUDGET 64
 #define REGISTRAR_AUTHFAIL_CAPACITY 16384u
 /** Answers to authenticated REGISTERs kept for retransmissions (GEN-3), ~0.8 KiB each. */
@@ -108,11 +109,18 @@ int registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_
 /** Free @w's registrar after the workers stopped; safe when init failed half way. */
 void registrar_worker_fini(struct worker *w);
 
-/** Worker housekeeping tick: expire bindings, drop removed accounts, serve clears. */
+/** Worker housekeeping tick: count expiries, drop removed accounts, serve clears. */
 void registrar_housekeeping(struct worker *w);
 
 /** The worker's registrar clock, s. */
 uint32_t registrar_now(const struct worker *w);
+
+/**
+ * location_tick_fn of @worker's shard: the tick of w->wheel at which registrar_now() reaches
+ * @at_s. On the TSC exact (never early, at most 1 ms late); with an injected clock, relative
+ * to the wheel's latest poll (tests poll the wheel with that clock x 1000).
+ */
+uint64_t registrar_binding_tick(void *worker, uint32_t at_s);
 
 /*
  * Render the registrar's challenge lines (WWW-/Proxy-Authenticate per
