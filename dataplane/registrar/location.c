@@ -8,7 +8,16 @@
  *   source index    40 B  the same table for the 8-byte ip:port key
  *   source filter    2 B  4 x align32pow2(capacity) 4-bit counters (see "Source filter")
  *   reclaim          0 B  pending slots are linked through the slot array (no defer queue)
- * plus 12 B for the keep-alive schedule (keepalive/schedule.c): 254 B.
+ *   expiry timer    24 B  struct tw_node per slot, an array of its own (see "Expiry")
+ * plus 12 B for the keep-alive schedule (keepalive/schedule.c): 278 B (254 B before the
+ * expiry timers of issue 11).
+ *
+ * Expiry. Each slot's timer (loc->tn[idx], TW_KIND_BINDING on the owner's wheel) is armed by
+ * location_put() at loc->tick(expires_at_s), moved by a refresh and stopped by
+ * location_unlink(); location_timer_fire() unlinks the binding. Only the owner touches the
+ * nodes, and they live outside the slots, so readers never load one. Lookups still compare
+ * expires_at_s with their clock, so a binding is "gone" at its second even before its timer
+ * has fired (the wheel may run late by its backlog).
  *
  * Index layout. The AoR table maps location_aor_key(AoR) (8 bytes) to nothing: the key's
  * position in the table IS the binding's slot index, so the table's own free-slot ring is the
