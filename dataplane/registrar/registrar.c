@@ -77,7 +77,7 @@ registrar_binding_tick(void *worker, uint32_t at_s)
 	if (p == 0)
 		return (uint64_t)at_s * 1000; /* wheel never started (no worker loop) */
 	hz = rte_get_tsc_hz();
-	return (uint64_t)at_s * 1000 + ((uint64_t)at_s * (hz - 1000 * p) + p - 1) / p;
+	return registrar_tsc_tick(at_s, hz, p);
 }
 
 static inline struct sf_span

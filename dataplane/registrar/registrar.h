@@ -122,6 +122,17 @@ uint32_t registrar_now(const struct worker *w);
  */
 uint64_t registrar_binding_tick(void *worker, uint32_t at_s);
 
+/**
+ * The TSC case of registrar_binding_tick(): the first tick (rdtsc / @p, @p = @hz / 1000) at
+ * which rdtsc / @hz >= @at_s, i.e. ceil(@at_s x @hz / @p) = @at_s x 1000 + ceil(@at_s x r / @p),
+ * r = @hz - 1000 @p < 1000 (no overflow for any uint32 @at_s).
+ */
+static inline uint64_t
+registrar_tsc_tick(uint32_t at_s, uint64_t hz, uint64_t p)
+{
+	return (uint64_t)at_s * 1000 + ((uint64_t)at_s * (hz - 1000 * p) + p - 1) / p;
+}
+
 /*
  * Render the registrar's challenge lines (WWW-/Proxy-Authenticate per
  * SS_SIP_AUTHENTICATION_CODE) for a request from @src_ip into @hdr: the same nonce format and

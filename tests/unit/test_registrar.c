@@ -440,7 +440,9 @@ test_REG_7_unregister_stops_binding_timer(void **state)
 /*
  * On the TSC (no injected clock) a binding's tick is exact: at_s has come on registrar_now()
  * (rdtsc / hz) from the first wheel tick (rdtsc / tsc_per_ms) at which rdtsc >= at_s x hz,
- * never a tick before, whatever the remainder of hz / 1000, even at the top of the clock.
+ * never a tick before, whatever the remainder of hz / 1000 (this machine's hz, and TSC rates
+ * that are no multiple of 1000, where at_s x 1000 would fire up to 0.5 s early after a day),
+ * even at the top of the clock.
  */
 static void
 test_REG_6_binding_tick_on_the_tsc_is_exact(void **state)
@@ -448,18 +450,23 @@ test_REG_6_binding_tick_on_the_tsc_is_exact(void **state)
 	struct rfx *t = *state;
 	struct worker *w = t->f->w;
 	const uint32_t at[] = {0, 1, 59, 100000, 86400 * 365, UINT32_MAX / 4, UINT32_MAX};
+	const uint64_t rates[] = {rte_get_tsc_hz(), 2099999777ull, 3192614999ull, 1000999ull};
 	registrar_clock_fn saved = w->reg->clock;
-	unsigned __int128 hz = rte_get_tsc_hz(), p = w->tsc_per_ms;
-	unsigned int i;
+	unsigned int i, k;
 
-	assert_true(p > 0);
+	assert_true(w->tsc_per_ms > 0);
 	w->reg->clock = NULL;
-	for (i = 0; i < RTE_DIM(at); i++) {
-		unsigned __int128 tick = registrar_binding_tick(w, at[i]);
+	for (k = 0; k < RTE_DIM(rates); k++) {
+		unsigned __int128 hz = rates[k], p = rates[k] / 1000;
 
-		assert_true(tick * p >= (unsigned __int128)at[i] * hz);      /* not early */
-		if (tick > 0)
-			assert_true((tick - 1) * p < (unsigned __int128)at[i] * hz); /* first */
+		for (i = 0; i < RTE_DIM(at); i++) {
+			unsigned __int128 tick = k == 0 ? registrar_binding_tick(w, at[i])
+						       : registrar_tsc_tick(at[i], rates[k], rates[k] / 1000);
+
+			assert_true(tick * p >= (unsigned __int128)at[i] * hz); /* not early */
+			if (tick > 0) /* the first such tick */
+				assert_true((tick - 1) * p < (unsigned __int128)at[i] * hz);
+		}
 	}
 	w->reg->clock = saved;
 }
