@@ -8,7 +8,16 @@
  *   source index    40 B  the same table for the 8-byte ip:port key
  *   source filter    2 B  4 x align32pow2(capacity) 4-bit counters (see "Source filter")
  *   reclaim          0 B  pending slots are linked through the slot array (no defer queue)
- * plus 12 B for the keep-alive schedule (keepalive/schedule.c): 254 B.
+ *   expiry timer    24 B  struct tw_node per slot, an array of its own (see "Expiry")
+ * plus 12 B for the keep-alive schedule (keepalive/schedule.c): 278 B (254 B before the
+ * expiry timers of issue 11).
+ *
+ * Expiry. Each slot's timer (loc->tn[idx], TW_KIND_BINDING on the owner's wheel) is armed by
+ * location_put() at loc->tick(expires_at_s), moved by a refresh and stopped by
+ * location_unlink(); location_timer_fire() unlinks the binding. Only the owner touches the
+ * nodes, and they live outside the slots, so readers never load one. Lookups still compare
+ * expires_at_s with their clock, so a binding is "gone" at its second even before its timer
+ * has fired (the wheel may run late by its backlog).
  *
  * Index layout. The AoR table maps location_aor_key(AoR) (8 bytes) to nothing: the key's
  * position in the table IS the binding's slot index, so the table's own free-slot ring is the
@@ -69,61 +78,32 @@
  *   unfiltered probe could give at some instant during the call.
  */
 #include <errno.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_jhash.h>
-#include <rte_malloc.h>
 
-#include "dataplane/registrar/location.h"
+#include "dataplane/registrar/location_priv.h"
+#include "dataplane/timer/timer_kinds.h"
 
-#define LOCATION_NONE UINT32_MAX /* no slot / no key position */
-
-/* Source index key: observed address as the packet carried it. */
-struct location_src_key {
-	uint32_t ip;   /* network order */
-	uint16_t port; /* network order */
-	uint16_t zero; /* padding, always 0 */
-};
-
-/* One slot of the binding array. @next and @src_pos are the owner's, never read by readers. */
-struct location_slot {
-	struct location_binding b;
-	uint32_t next;    /* limbo/waiting list link, LOCATION_NONE ends it */
-	uint32_t src_pos; /* source key position released with this slot, or LOCATION_NONE */
-};
-
-static_assert(sizeof(struct location_binding) == 152, "binding layout: 44 B + text");
-static_assert(sizeof(struct location_slot) == 160, "slot: binding + 8 B of reclaim state");
-static_assert(LOCATION_AOR_MAX <= UINT8_MAX && LOCATION_AOR_MAX < LOCATION_TEXT_MAX,
-	      "aor_len is a byte and an AoR leaves room for a Contact");
-
-struct location {
-	uint16_t owner;                 /* worker index that writes this shard */
-	uint32_t slots;                 /* binding slots = AoR table entries */
-	struct rte_hash *by_aor;        /* location_aor_key -> position = slot index */
-	struct rte_hash *by_src;        /* location_src_key -> slot index (key data) */
-	struct location_slot *s;        /* @slots entries */
-	struct rte_rcu_qsbr *qs;        /* readers of every shard */
-	uint32_t limbo;                 /* unlinked, no token yet (list head) */
-	uint32_t waiting;               /* unlinked before @token was taken (list head) */
-	uint64_t token;                 /* rte_rcu_qsbr_start() token of @waiting */
-	uint32_t cursor;                /* sweep position, owner only */
-	uint16_t gen;                   /* last binding generation stored in a live field */
-	location_notify_fn notify;      /* issue 6: keep-alive schedule, NULL = none */
-	void *notify_arg;
-	uint8_t *filter;                /* source filter: 2 4-bit counters a byte, low first */
-	uint8_t filter_shift;           /* counter index = filter hash >> this */
-	/*
-	 * Live bindings: owner writes, every worker reads it per unknown-source packet (the
-	 * binding probe skips an empty shard), so it sits alone on its cache line, away from
-	 * the owner's busy reclaim fields above.
-	 */
-	uint32_t n_live __rte_cache_aligned;
-};
+/*
+ * HARDEN-10 test seam: the unit test compiles this file a second time with
+ * -DLOCATION_TEST_HOOK (tests/unit/meson.build) so a writer can run at fixed points of
+ * location_copy(); every other build has no hook and no call.
+ */
+#ifdef LOCATION_TEST_HOOK
+location_copy_hook_fn location_copy_hook;
+#define LOCATION_COPY_AT(pt, loc, idx)                                                       \
+	do {                                                                                 \
+		if (location_copy_hook != NULL)                                              \
+			location_copy_hook((pt), (loc), (idx));                              \
+	} while (0)
+#else
+#define LOCATION_COPY_AT(pt, loc, idx) do { } while (0)
+#endif
 
 uint32_t
 location_aor_hash(struct sf_span aor)
@@ -171,85 +151,6 @@ location_binding_set_text(struct location_binding *b, struct sf_span aor, struct
 	b->aor_len = (uint8_t)aor.len;
 	b->contact_len = contact.len;
 	return 0;
-}
-
-static struct rte_hash *
-location_hash(const char *kind, uint16_t owner, uint32_t entries, int socket)
-{
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = entries,
-		.key_len = sizeof(uint64_t), /* both keys are 8 bytes: a 16-byte key-store entry */
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
-	};
-
-	static_assert(sizeof(struct location_src_key) == sizeof(uint64_t), "8-byte source key");
-	snprintf(name, sizeof(name), "sf_loc_%s_%u", kind, owner); /* cold: init */
-	return rte_hash_create(&hp);
-}
-
-/*
- * Table entries for @capacity bindings. rte_hash makes align32pow2(entries) / 8 buckets of 8
- * and (entries + 1) key slots; without an extension table a cuckoo table cannot be filled to
- * 100%, so entries must exceed @capacity and the buckets round up: capacity + 1 gives 50% load
- * at a power-of-two capacity. Above 7/8 load the buckets are doubled (more slots than asked).
- */
-static uint32_t
-location_entries(uint32_t capacity)
-{
-	uint32_t e = RTE_MAX(capacity + 1, (uint32_t)16);
-
-	if ((uint64_t)e * 8 > (uint64_t)rte_align32pow2(e) * 7)
-		e = rte_align32pow2(e) + 1;
-	return e;
-}
-
-struct location *
-location_create(uint16_t owner, uint32_t capacity, struct rte_rcu_qsbr *qs, int socket)
-{
-	struct location *loc;
-	uint32_t entries;
-	uint64_t fcount;
-
-	if (qs == NULL || capacity == 0 || capacity > (1u << 28))
-		return NULL;
-	entries = location_entries(capacity);
-	fcount = 4 * (uint64_t)rte_align32pow2(capacity); /* counters, >= 4: see "Source filter" */
-	loc = rte_zmalloc_socket("sf_loc", sizeof(*loc), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
-	if (loc == NULL)
-		return NULL;
-	loc->owner = owner;
-	loc->slots = entries;
-	loc->qs = qs;
-	loc->limbo = LOCATION_NONE;
-	loc->waiting = LOCATION_NONE;
-	loc->s = rte_zmalloc_socket("sf_loc_b", (size_t)entries * sizeof(*loc->s), /* cold: init */
-				    RTE_CACHE_LINE_SIZE, socket);
-	loc->by_aor = location_hash("aor", owner, entries, socket);
-	loc->by_src = location_hash("src", owner, entries, socket);
-	loc->filter = rte_zmalloc_socket("sf_loc_f", (size_t)(fcount / 2), /* cold: init */
-					 RTE_CACHE_LINE_SIZE, socket);
-	loc->filter_shift = (uint8_t)(64 - rte_bsf64(fcount));
-	if (loc->s == NULL || loc->by_aor == NULL || loc->by_src == NULL || loc->filter == NULL) {
-		location_destroy(loc);
-		return NULL;
-	}
-	return loc;
-}
-
-void
-location_destroy(struct location *loc)
-{
-	if (loc == NULL)
-		return;
-	rte_hash_free(loc->by_aor);
-	rte_hash_free(loc->by_src);
-	rte_free(loc->s); /* cold: shutdown */
-	rte_free(loc->filter); /* cold: shutdown */
-	rte_free(loc);    /* cold: shutdown */
 }
 
 static inline bool
@@ -468,12 +369,86 @@ location_unlink(struct location *loc, uint32_t idx)
 	int32_t src_pos;
 
 	__atomic_store_n(&b->live, 0, __ATOMIC_RELEASE);
+	if (loc->tw != NULL)
+		(void)tw_stop(loc->tw, &loc->tn[idx]); /* the expiry timer (not pending if it fired) */
 	src_pos = location_src_unlink(loc, idx);
 	rte_hash_del_key(loc->by_aor, &key); /* returns idx; the position is freed by reclaim */
 	__atomic_store_n(&loc->n_live, loc->n_live - 1, __ATOMIC_RELAXED);
 	if (loc->notify != NULL) /* issue 6: leaves the keep-alive schedule at once (KA-8) */
 		loc->notify(loc->notify_arg, idx, b, false);
 	location_defer(loc, idx, src_pos >= 0 ? (uint32_t)src_pos : LOCATION_NONE);
+}
+
+/*
+ * Owner: (re)start slot @idx's expiry timer at the wheel tick of its expires_at_s. A tick
+ * beyond the wheel's horizon (24.8 days; grants are hours) is clamped to it: the timer then
+ * fires early, finds the binding not yet expired and is armed again (location_timer_fire()).
+ */
+static void
+location_arm(struct location *loc, uint32_t idx)
+{
+	uint64_t due, last;
+
+	if (loc->tw == NULL)
+		return;
+	due = loc->tick(loc->tick_arg, loc->s[idx].b.expires_at_s);
+	last = loc->tw->cur + TW_MAX_DELAY;
+	(void)tw_start(loc->tw, &loc->tn[idx], TW_KIND_BINDING, RTE_MIN(due, last));
+}
+
+/*
+ * The TW_KIND_BINDING handler on the owner's wheel: slot @n's binding is due. Unlinked as any
+ * unlink (the keep-alive schedule hears of it through notify), counted. A timer that fires
+ * before the binding's expiry on the owner's clock (clamped to the horizon, or a test clock
+ * the wheel does not follow) is armed again at its tick.
+ */
+void
+location_timer_fire(struct tw_wheel *tw, struct tw_node *n, uint64_t now, void *arg)
+{
+	struct location *loc = arg;
+	uint32_t idx = (uint32_t)(n - loc->tn);
+	struct location_binding *b = &loc->s[idx].b;
+	uint64_t due;
+
+	if (idx >= loc->slots || b->live == 0)
+		return; /* cannot happen: an unlink stops the timer */
+	due = loc->tick(loc->tick_arg, b->expires_at_s);
+	if (due > now) {
+		loc->expiry_early++;
+		(void)tw_start(tw, n, TW_KIND_BINDING, RTE_MIN(due, tw->cur + TW_MAX_DELAY));
+		return;
+	}
+	if (now - due > loc->expiry_late_max)
+		loc->expiry_late_max = now - due;
+	loc->expired++;
+	location_unlink(loc, idx);
+}
+
+uint64_t
+location_expired_take(struct location *loc)
+{
+	uint64_t n = loc->expired - loc->expired_taken;
+
+	loc->expired_taken = loc->expired;
+	return n;
+}
+
+uint64_t
+location_expired(const struct location *loc)
+{
+	return loc->expired;
+}
+
+uint64_t
+location_expiry_late_max(const struct location *loc)
+{
+	return loc->expiry_late_max;
+}
+
+uint64_t
+location_expiry_early(const struct location *loc)
+{
+	return loc->expiry_early;
 }
 
 int
@@ -519,6 +494,7 @@ location_put(struct location *loc, const struct location_binding *nb)
 			b->cseq = nb->cseq;
 			b->call_id_hash = nb->call_id_hash;
 			__atomic_store_n(&b->expires_at_s, nb->expires_at_s, __ATOMIC_RELEASE);
+			location_arm(loc, (uint32_t)pos); /* the refresh moves its timer */
 			return 0;
 		}
 		location_unlink(loc, (uint32_t)pos);
@@ -565,38 +541,31 @@ location_put(struct location *loc, const struct location_binding *nb)
 	if (loc->gen == 0)
 		loc->gen = 1; /* 0 means "not live" */
 	__atomic_store_n(&b->live, loc->gen, __ATOMIC_RELEASE);
+	location_arm(loc, (uint32_t)pos);
 	if (loc->notify != NULL) /* issue 6: a NAT binding joins the keep-alive schedule */
 		loc->notify(loc->notify_arg, (uint32_t)pos, b, true);
 	return 0;
 }
 
 unsigned int
-location_sweep(struct location *loc, uint32_t now, unsigned int budget, location_keep_fn keep,
-	       void *arg)
+location_sweep(struct location *loc, unsigned int budget, location_keep_fn keep, void *arg)
 {
 	unsigned int removed = 0;
 
 	location_reclaim(loc);
+	if (keep == NULL)
+		return 0;
 	while (budget-- > 0) {
 		uint32_t idx = loc->cursor;
 		struct location_binding *b = &loc->s[idx].b;
 
 		loc->cursor = idx + 1 == loc->slots ? 0 : idx + 1;
-		if (b->live == 0)
-			continue;
-		if ((int32_t)(b->expires_at_s - now) <= 0 || (keep != NULL && !keep(b, arg))) {
+		if (b->live != 0 && !keep(b, arg)) {
 			location_unlink(loc, idx);
 			removed++;
 		}
 	}
 	return removed;
-}
-
-void
-location_set_notify(struct location *loc, location_notify_fn fn, void *arg)
-{
-	loc->notify = fn;
-	loc->notify_arg = arg;
 }
 
 uint32_t
@@ -625,7 +594,12 @@ location_copy(const struct location *loc, uint32_t idx, struct location_binding 
 		g1 = __atomic_load_n(&b->live, __ATOMIC_ACQUIRE);
 		if (g1 == 0)
 			return false;
-		memcpy(out, b, sizeof(*out));
+		LOCATION_COPY_AT(LOCATION_COPY_BEFORE, loc, idx);
+		/* the fixed fields, then the text: one copy of the record, in two parts so the
+		   test seam can run a writer between them (a torn copy) */
+		memcpy(out, b, offsetof(struct location_binding, text));
+		LOCATION_COPY_AT(LOCATION_COPY_MIDDLE, loc, idx);
+		memcpy(out->text, b->text, sizeof(out->text));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the second load */
 		g2 = __atomic_load_n(&b->live, __ATOMIC_RELAXED);
 		if (g1 != g2)

@@ -9,7 +9,8 @@
  * phone, a PBX). A binding's slot index is its AoR key position in the AoR table. An unlinked binding keeps its slot and both key positions
  * until every reader registered on the shard's QSBR variable has reported quiescence, so a
  * reader's binding pointer stays valid until it next reports. One binding per account (I-9).
- * Times are s on the caller's clock (injected, so tests simulate it).
+ * Times are s on the caller's clock (injected, so tests simulate it); each binding's expiry
+ * is a timer on the owner's wheel (location_set_wheel()).
  */
 #ifndef SF_LOCATION_H
 #define SF_LOCATION_H
@@ -162,16 +163,60 @@ typedef bool (*location_keep_fn)(const struct location_binding *b, void *arg);
 
 /**
  * Owner only, from the housekeeping tick: return slots whose grace period ended, then visit
- * at most @budget slots from the sweep cursor, removing bindings expired at @now and those
- * @keep (may be NULL) refuses.
+ * at most @budget slots from the sweep cursor, removing the bindings @keep refuses (an account
+ * a config change removed). Expiry is not the sweep's: it runs on the owner's wheel
+ * (location_set_wheel()). @keep NULL: only the reclaim.
  * @return bindings removed
  */
-unsigned int location_sweep(struct location *loc, uint32_t now, unsigned int budget,
-			    location_keep_fn keep, void *arg);
+unsigned int location_sweep(struct location *loc, unsigned int budget, location_keep_fn keep,
+			    void *arg);
+
+struct tw_wheel;
+struct tw_node;
+
+/**
+ * The tick of the owner's wheel at which @at_s (s on the owner's clock, the clock
+ * expires_at_s is on) has come: the first tick at which the owner's clock reads >= @at_s.
+ * The owner's mapping of its clock onto its wheel (registrar_binding_tick()).
+ */
+typedef uint64_t (*location_tick_fn)(void *arg, uint32_t at_s);
+
+/**
+ * Set-up (before the owner polls @tw, or on the owner lcore): expire bindings on @tw, the
+ * owner's wheel (issue 11 item 4). Each slot has an expiry timer (struct tw_node,
+ * TW_KIND_BINDING), kept apart from the slots and touched by the owner only, so nothing a
+ * reader loads (lookups, source probes, location_copy()) depends on it. location_put() arms it
+ * at @tick(@arg, expires_at_s) on a bind and moves it on a refresh; an unlink of any cause
+ * stops it. When it fires the binding is unlinked (notify says so, as for any unlink) and
+ * counted (location_expired()). Registers the TW_KIND_BINDING handler on @tw. @tw NULL: no
+ * timers (stops any armed ones); a shard without a wheel never expires a binding by itself
+ * (lookups still ignore expired ones). 0, or -EINVAL (no @tick, or the wheel refused the kind).
+ */
+int location_set_wheel(struct location *loc, struct tw_wheel *tw, location_tick_fn tick,
+		       void *arg);
+
+/** TW_KIND_BINDING handler set by location_set_wheel() (@arg = the shard); owner lcore. */
+void location_timer_fire(struct tw_wheel *tw, struct tw_node *n, uint64_t now, void *arg);
+
+/** Owner: bindings expired by their timer since the last call (for a counter). */
+uint64_t location_expired_take(struct location *loc);
+
+/** Bindings expired by their timer since create (owner-written). */
+uint64_t location_expired(const struct location *loc);
+
+/** Largest lateness of a binding's expiry: wheel ticks between its tick and the unlink. */
+uint64_t location_expiry_late_max(const struct location *loc);
+
+/**
+ * Expiry timers that fired before the binding's expiry on the owner's clock and were armed
+ * again (a grant past the wheel's horizon, or an injected clock the wheel does not follow).
+ */
+uint64_t location_expiry_early(const struct location *loc);
 
 /*
  * Link/unlink event (issue 6, NAT keep-alive): slot @idx of @b became live (@linked) or was
- * unindexed (expiry, removal, replacement). Owner lcore, inside location_put/_remove/_sweep.
+ * unindexed (expiry, removal, replacement). Owner lcore, inside location_put/_remove/_sweep
+ * and the expiry timer.
  */
 typedef void (*location_notify_fn)(void *arg, uint32_t idx, const struct location_binding *b,
 				   bool linked);
@@ -209,5 +254,16 @@ const struct location_binding *location_at(const struct location *loc, uint32_t 
  * @return true and @out filled, or false (no live binding there, or still changing)
  */
 bool location_copy(const struct location *loc, uint32_t idx, struct location_binding *out);
+
+#ifdef LOCATION_TEST_HOOK
+/* HARDEN-10 test seam, only in a test build of location.c (see location.c): where a hook runs. */
+enum location_copy_point {
+	LOCATION_COPY_BEFORE, /* the first generation load done, nothing copied yet */
+	LOCATION_COPY_MIDDLE, /* the fixed fields copied, the text not yet */
+};
+typedef void (*location_copy_hook_fn)(enum location_copy_point pt, const struct location *loc,
+				      uint32_t idx);
+extern location_copy_hook_fn location_copy_hook; /* NULL = none */
+#endif
 
 #endif

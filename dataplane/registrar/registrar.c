@@ -40,6 +40,32 @@ registrar_now(const struct worker *w)
 	return auth_now(w);
 }
 
+uint64_t
+registrar_binding_tick(void *worker, uint32_t at_s)
+{
+	const struct worker *w = worker;
+	uint64_t hz, p;
+	uint32_t now;
+
+	if (w->auth != NULL && w->auth->clock != NULL) {
+		/* an injected clock (tests, benches): relative to the wheel's latest poll; the
+		   unit tests poll the wheel with that clock in ms, so this is at_s x 1000 there */
+		now = w->auth->clock(w->auth->clock_arg);
+		return w->wheel.now + ((int32_t)(at_s - now) > 0 ? (uint64_t)(at_s - now) * 1000 : 0);
+	}
+	/*
+	 * The TSC: the wheel's tick is rdtsc / p (p = tsc_per_ms), registrar_now() is
+	 * rdtsc / hz. at_s has come when rdtsc >= at_s x hz, i.e. from tick ceil(at_s x hz / p) =
+	 * at_s x 1000 + ceil(at_s x r / p), r = hz - 1000 p < 1000: exact, never early, at most
+	 * one tick late, with no drift between the two divisions.
+	 */
+	p = w->tsc_per_ms;
+	if (p == 0)
+		return (uint64_t)at_s * 1000; /* wheel never started (no worker loop) */
+	hz = rte_get_tsc_hz();
+	return registrar_tsc_tick(at_s, hz, p);
+}
+
 static inline struct sf_span
 span_of(const void *p, size_t len)
 {
@@ -518,8 +544,10 @@ registrar_housekeeping(struct worker *w)
 	if (reg == NULL)
 		return;
 	now = registrar_now(w);
+	/* expiry runs on the wheel (registrar_binding_tick()); the sweep drops removed accounts */
 	worker_count(w, COUNTER_REG_EXPIRED,
-		     location_sweep(reg->loc, now, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
+		     location_expired_take(reg->loc) +
+			     location_sweep(reg->loc, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
 	auth_housekeeping(w, REGISTRAR_SWEEP_BUDGET); /* lockout sweep: auth/'s, same tick */
 	seq = __atomic_load_n(&reg->clear.seq, __ATOMIC_ACQUIRE);
 	if (seq != reg->clear_done) {

@@ -27,7 +27,8 @@ struct worker;
 
 /** Smallest non-zero expiry we grant; below it: 423 + Min-Expires (RFC 3261 10.3 step 7). */
 #define REGISTRAR_MIN_EXPIRES_S 20
-/** Binding slots visited per housekeeping tick (~100 us): 65536 slots every ~0.1 s. */
+/** Binding slots the removed-account sweep visits per housekeeping tick (~100 us): 65536
+    slots every ~0.1 s. Expiry is not swept: it runs on the worker's wheel. */
 #define REGISTRAR_SWEEP_BUDGET 64
 /** Answers to authenticated REGISTERs kept for retransmissions (GEN-3), ~0.8 KiB each. */
 #define REGISTRAR_ANSWER_CACHE 1024u
@@ -99,13 +100,30 @@ int registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_
 /** Free @w's registrar after the workers stopped; safe when init failed half way. */
 void registrar_worker_fini(struct worker *w);
 
-/** Worker housekeeping tick: expire bindings, drop removed accounts, serve clears. */
+/** Worker housekeeping tick: count expiries, drop removed accounts, serve clears. */
 void registrar_housekeeping(struct worker *w);
 
 /* --- packet path (registrar.c) -------------------------------------------------------- */
 
 /** The worker's registrar clock, s: auth's (auth_now()), so a test freezes both at once. */
 uint32_t registrar_now(const struct worker *w);
+/**
+ * location_tick_fn of @worker's shard: the tick of w->wheel at which registrar_now() reaches
+ * @at_s. On the TSC exact (never early, at most 1 ms late); with an injected clock, relative
+ * to the wheel's latest poll (tests poll the wheel with that clock x 1000).
+ */
+uint64_t registrar_binding_tick(void *worker, uint32_t at_s);
+
+/**
+ * The TSC case of registrar_binding_tick(): the first tick (rdtsc / @p, @p = @hz / 1000) at
+ * which rdtsc / @hz >= @at_s, i.e. ceil(@at_s x @hz / @p) = @at_s x 1000 + ceil(@at_s x r / @p),
+ * r = @hz - 1000 @p < 1000 (no overflow for any uint32 @at_s).
+ */
+static inline uint64_t
+registrar_tsc_tick(uint32_t at_s, uint64_t hz, uint64_t p)
+{
+	return (uint64_t)at_s * 1000 + ((uint64_t)at_s * (hz - 1000 * p) + p - 1) / p;
+}
 
 /** policy hook: is @ip:@port (network order) a live binding's source, in any shard? */
 bool registrar_binding_live(void *worker, uint32_t ip_be, uint16_t port_be);

@@ -51,6 +51,11 @@ registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_t ca
 	reg->hooks.suspended = auth_suspended;
 	reg->hooks.ctx = w;
 	reg->loc = location_create(w->index, capacity, w->qsbr, socket);
+	if (reg->loc != NULL && /* binding expiry on the worker's wheel (issue 11 item 4) */
+	    location_set_wheel(reg->loc, &w->wheel, registrar_binding_tick, w) != 0) {
+		registrar_worker_fini(w);
+		return -EINVAL;
+	}
 	answers = sh->answer_entries != 0 ? sh->answer_entries : REGISTRAR_ANSWER_CACHE;
 	answers = RTE_MIN(rte_align32pow2(answers), REGISTRAR_ANSWER_CACHE_MAX);
 	reg->answers = rte_zmalloc_socket("sf_reg_answers", (size_t)answers * sizeof(*reg->answers),

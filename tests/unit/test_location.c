@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The location shard alone (issue 5): memory per binding measured from rte_malloc's heap
- * statistics, a full shard, refresh/replace/remove/sweep with link/unlink events, several
+ * statistics, a full shard, refresh/replace/remove/sweep with link/unlink events, expiry on a
+ * timing wheel polled with the test clock (issue 11 item 4), HARDEN-10 copies, several
  * accounts behind one ip:port, the source filter (exact counts, never a miss, saturation), AoR
  * key collisions, Contact length limits, and QSBR reclaim: a slot is
  * handed out again only after every registered reader reported quiescence.
@@ -11,6 +12,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 
 #include "dataplane/keepalive/schedule.h"
 #include "dataplane/registrar/location.h"
+#include "dataplane/timer/timer_wheel.h"
 #include "tests/unit/eal_fixture.h"
 
 #define NOW 100000u          /* the test clock, s */
@@ -42,6 +45,8 @@ location_aor_key(struct sf_span aor)
 struct lfx {
 	struct rte_rcu_qsbr *qs;
 	struct location *loc;
+	struct tw_wheel tw;          /* the owner's wheel, polled with the test clock in ms */
+	int64_t tick_bias;           /* added to every expiry tick (an early timer) */
 	unsigned int links, unlinks; /* notify events */
 	uint32_t last_idx;           /* slot of the last event */
 };
@@ -59,7 +64,26 @@ on_event(void *arg, uint32_t idx, const struct location_binding *b, bool linked)
 		t->unlinks++;
 }
 
-/* A shard of @cap on a QSBR variable with no reader registered (reclaim is immediate). */
+/* The test clock mapped onto the wheel: s x 1000 ms (the wheel is polled so: expire_to()). */
+static uint64_t
+lfx_tick(void *arg, uint32_t at_s)
+{
+	const struct lfx *t = arg;
+
+	return (uint64_t)((int64_t)at_s * 1000 + t->tick_bias);
+}
+
+/* Poll the shard's wheel up to @now_s (ms = s x 1000), all due work; returns timers fired. */
+static int
+expire_to(struct lfx *t, uint32_t now_s)
+{
+	return tw_poll(&t->tw, (uint64_t)now_s * 1000, UINT32_MAX);
+}
+
+/*
+ * A shard of @cap on a QSBR variable with no reader registered (reclaim is immediate), its
+ * expiry on a wheel of its own at the test clock.
+ */
 static int
 lfx_setup_cap(void **state, uint32_t cap)
 {
@@ -74,6 +98,9 @@ lfx_setup_cap(void **state, uint32_t cap)
 	if (t.loc == NULL)
 		return -1;
 	location_set_notify(t.loc, on_event, &t);
+	tw_init(&t.tw, (uint64_t)NOW * 1000);
+	if (location_set_wheel(t.loc, &t.tw, lfx_tick, &t) != 0)
+		return -1;
 	*state = &t;
 	return 0;
 }
@@ -147,7 +174,8 @@ slot_of(const struct location *loc, const struct location_binding *b)
  * padding included) that location_create() and the keep-alive schedule of the same shard
  * (ka_worker_init() allocates ka_sched_size(location_capacity()) with rte_zmalloc_socket) take,
  * divided by the capacity. The breakdown measures one index table built with the shard's
- * parameters, and prints what rte_hash's sizing rules predict for it.
+ * parameters, and prints what rte_hash's sizing rules predict for it. The budget is 280 B:
+ * 256 B before the expiry timers, plus their 24-B node per slot (issue 11 item 4).
  */
 static void
 test_LOC_memory_per_binding(void **state)
@@ -201,9 +229,12 @@ test_LOC_memory_per_binding(void **state)
 	print_message("  slots + shard + filter (rest) %6.2f B/binding\n",
 		      (double)(loc_bytes - 2 * hash_bytes) / cap);
 	print_message("  keep-alive schedule      %6.2f B/binding\n", (double)ka_bytes / cap);
-	print_message("  all-in                   %6.2f B/binding (budget 256)\n",
+	print_message("  expiry timer node         %6.2f B/binding (in the rest above)\n",
+		      (double)sizeof(struct tw_node));
+	print_message("  all-in                   %6.2f B/binding (budget 280)\n",
 		      (double)total / cap);
-	assert_true(total <= (size_t)256 * cap);
+	/* 254 B before issue 11; + 24 B for the expiry timer (struct tw_node) = 278 B */
+	assert_true(total <= (size_t)280 * cap);
 	rte_hash_free(h);
 	rte_free(ka);
 	location_destroy(loc);
@@ -385,15 +416,13 @@ test_LOC_several_bindings_one_source_live_until_last_gone(void **state)
 					 NOW));
 
 	/* Expiry: line1 (30 s) then line2 (60 s); the source is live until the last expires,
-	 * before the sweep and after it. */
+	 * before its timer fired and after. */
 	assert_true(location_source_live(t->loc, ip, port, NOW + 30)); /* line1 gone, line2 not */
-	assert_int_equal(location_sweep(t->loc, NOW + 30, location_capacity(t->loc), NULL, NULL),
-			 1);
+	assert_int_equal(expire_to(t, NOW + 30), 1);
 	assert_true(location_source_live(t->loc, ip, port, NOW + 30));
 	assert_true(location_source_live(t->loc, ip, port, NOW + 59));
 	assert_false(location_source_live(t->loc, ip, port, NOW + 60));
-	assert_int_equal(location_sweep(t->loc, NOW + 60, location_capacity(t->loc), NULL, NULL),
-			 1);
+	assert_int_equal(expire_to(t, NOW + 60), 1);
 	assert_false(location_source_live(t->loc, ip, port, NOW + 60));
 	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(RTE_IPV4(10u, 7, 7, 7)), port,
 					 NOW + 60));
@@ -404,8 +433,7 @@ test_LOC_several_bindings_one_source_live_until_last_gone(void **state)
 	b = mk("line2", "sip:line2@10.6.6.6", RTE_IPV4(10u, 6, 6, 6), 5060, 100);
 	assert_int_equal(location_put(t->loc, &b), 0);
 	assert_true(location_source_live(t->loc, ip, port, NOW + 100));
-	assert_int_equal(location_sweep(t->loc, NOW + 100, location_capacity(t->loc), NULL, NULL),
-			 1);
+	assert_int_equal(expire_to(t, NOW + 100), 1);
 	assert_true(location_source_live(t->loc, ip, port, NOW + 100));
 	assert_false(location_source_live(t->loc, ip, port, NOW + 600));
 }
@@ -422,7 +450,7 @@ fcount(const struct location *loc, uint32_t ip, uint16_t port)
  * Source filter: one count per binding linked into a source chain, exactly (a forgotten
  * increment or decrement, or a refresh counted twice, changes a count below), through several
  * bindings from one ip:port removed one by one, refresh in place, replace from elsewhere, and
- * expiry by the sweep. The sources are chosen to map to different counters (checked).
+ * expiry by the timer. The sources are chosen to map to different counters (checked).
  */
 static void
 test_LOC_source_filter_counts_linked_bindings(void **state)
@@ -482,16 +510,14 @@ test_LOC_source_filter_counts_linked_bindings(void **state)
 	assert_true(location_source_live(t->loc, rte_cpu_to_be_32(s2), rte_cpu_to_be_16(5060),
 					 NOW));
 
-	/* expiry: the sweep's unlink uncounts */
+	/* expiry: the timer's unlink uncounts */
 	b = mk("d", "sip:d@10.8.0.3", s3, 5060, 30);
 	assert_int_equal(location_put(t->loc, &b), 0);
 	assert_int_equal(fcount(t->loc, s3, 5060), 1);
-	assert_int_equal(location_sweep(t->loc, NOW + 30, location_capacity(t->loc), NULL, NULL),
-			 1);
+	assert_int_equal(expire_to(t, NOW + 30), 1);
 	assert_int_equal(fcount(t->loc, s3, 5060), 0);
 	assert_int_equal(fcount(t->loc, s2, 5060), 1); /* a (60 s) still there */
-	assert_int_equal(location_sweep(t->loc, NOW + 60, location_capacity(t->loc), NULL, NULL),
-			 1);
+	assert_int_equal(expire_to(t, NOW + 60), 1);
 	assert_int_equal(fcount(t->loc, s2, 5060), 0);
 	assert_int_equal(location_count(t->loc), 0);
 }
@@ -583,9 +609,13 @@ keep_not_carol(const struct location_binding *b, void *arg)
 	return !(b->aor_len == 5 && memcmp(b->text, "carol", 5) == 0);
 }
 
-/* Sweep: expired bindings and those the keep test refuses are unlinked (with events). */
+/*
+ * REG-6 on the wheel: a binding is unlinked by its own timer at its expiry tick, not one tick
+ * before (exact on this clock: +-0), with its unlink event, counted; lookups already say "gone"
+ * at that second. The sweep only drops what the keep test refuses and expires nothing.
+ */
 static void
-test_LOC_sweep_expiry_and_keep(void **state)
+test_LOC_REG_6_expiry_fires_at_its_tick(void **state)
 {
 	struct lfx *t = *state;
 	struct location_binding b;
@@ -597,16 +627,149 @@ test_LOC_sweep_expiry_and_keep(void **state)
 	assert_int_equal(location_put(t->loc, &b), 0);
 	b = mk("carol", "sip:c@10.0.0.3", RTE_IPV4(10u, 0, 0, 3), 5060, 3600);
 	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(tw_count(&t->tw), 3);
 
-	assert_int_equal(location_sweep(t->loc, NOW + 29, slots, NULL, NULL), 0);
+	assert_int_equal(tw_poll(&t->tw, (uint64_t)(NOW + 30) * 1000 - 1, UINT32_MAX), 0);
+	assert_int_equal(t->unlinks, 0);
+	assert_int_equal(location_count(t->loc), 3);
 	assert_null(location_lookup(t->loc, span_str("short"), NOW + 30)); /* expired: not found */
-	assert_int_equal(location_sweep(t->loc, NOW + 30, slots, NULL, NULL), 1);
+	assert_int_equal(location_sweep(t->loc, slots, NULL, NULL), 0);   /* never expires */
+	assert_int_equal(location_count(t->loc), 3);
+	assert_int_equal(expire_to(t, NOW + 30), 1); /* the tick of NOW + 30 */
 	assert_int_equal(t->unlinks, 1);
-	assert_int_equal(location_sweep(t->loc, NOW + 31, slots, keep_not_carol, NULL), 1);
+	assert_int_equal(location_count(t->loc), 2);
+	assert_int_equal(location_expired(t->loc), 1);
+	assert_int_equal(location_expired_take(t->loc), 1);
+	assert_int_equal(location_expired_take(t->loc), 0);
+	assert_int_equal(location_expiry_late_max(t->loc), 0);
+	assert_int_equal(tw_count(&t->tw), 2);
+	/* the keep test (an account removed) is the sweep's */
+	assert_int_equal(location_sweep(t->loc, slots, keep_not_carol, NULL), 1);
 	assert_int_equal(t->unlinks, 2);
+	assert_int_equal(tw_count(&t->tw), 1); /* carol's timer went with her */
 	assert_non_null(location_lookup(t->loc, span_str("long"), NOW + 31));
 	assert_null(location_lookup(t->loc, span_str("carol"), NOW + 31));
 	assert_int_equal(location_count(t->loc), 1);
+	assert_int_equal(location_expired(t->loc), 1); /* removal is not expiry */
+}
+
+/*
+ * REG-5 on the wheel: a refresh in place moves the timer (the old expiry passes, nothing
+ * happens; the new one fires); a replacement (another contact) stops the old slot's timer and
+ * arms the new slot's; an unregister (remove) stops it: nothing fires afterwards.
+ */
+static void
+test_LOC_REG_5_refresh_moves_remove_stops_timer(void **state)
+{
+	struct lfx *t = *state;
+	struct location_binding b;
+
+	b = mk("1001", "sip:1001@10.0.0.1", RTE_IPV4(10u, 0, 0, 1), 5060, 30);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(expire_to(t, NOW + 20), 0);
+	b.expires_at_s = NOW + 20 + 30; /* refreshed at NOW + 20 */
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(tw_count(&t->tw), 1);
+	assert_int_equal(expire_to(t, NOW + 49), 0); /* the old expiry (NOW + 30) passed */
+	assert_int_equal(t->unlinks, 0);
+	assert_int_equal(expire_to(t, NOW + 50), 1);
+	assert_int_equal(t->unlinks, 1);
+	assert_int_equal(location_count(t->loc), 0);
+
+	/* replaced by another contact: one timer, the new binding's */
+	b = mk("1002", "sip:1002@10.0.0.2", RTE_IPV4(10u, 0, 0, 2), 5060, 30);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	b = mk("1002", "sip:1002@10.0.0.3", RTE_IPV4(10u, 0, 0, 3), 5060, 100);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	assert_int_equal(tw_count(&t->tw), 1);
+	assert_int_equal(expire_to(t, NOW + 99), 0);
+	assert_non_null(location_lookup(t->loc, span_str("1002"), NOW + 99));
+	/* unregistered: the timer stops, nothing fires at its expiry */
+	assert_int_equal(location_remove(t->loc, span_str("1002")), 0);
+	assert_int_equal(tw_count(&t->tw), 0);
+	assert_int_equal(expire_to(t, NOW + 200), 0);
+	assert_int_equal(location_expired(t->loc), 1);
+	assert_int_equal(t->unlinks, 3); /* expiry, replacement, removal */
+}
+
+/*
+ * A timer that fires before the binding's expiry on the owner's clock (its tick was computed
+ * 10 s early: an injected clock the wheel does not follow) does not unlink it: it is armed
+ * again at the right tick, counted as early, and fires then.
+ */
+static void
+test_LOC_early_timer_armed_again(void **state)
+{
+	struct lfx *t = *state;
+	struct location_binding b;
+
+	t->tick_bias = -10000;
+	b = mk("1001", "sip:1001@10.0.0.1", RTE_IPV4(10u, 0, 0, 1), 5060, 60);
+	assert_int_equal(location_put(t->loc, &b), 0);
+	t->tick_bias = 0;
+	assert_int_equal(expire_to(t, NOW + 50), 1); /* fired, found it early */
+	assert_int_equal(location_expiry_early(t->loc), 1);
+	assert_int_equal(location_count(t->loc), 1);
+	assert_int_equal(t->unlinks, 0);
+	assert_int_equal(tw_count(&t->tw), 1);
+	assert_int_equal(expire_to(t, NOW + 59), 0);
+	assert_int_equal(expire_to(t, NOW + 60), 1);
+	assert_int_equal(location_count(t->loc), 0);
+	assert_int_equal(location_expired(t->loc), 1);
+}
+
+#define MANY_BINDINGS 10000
+#define MANY_BUDGET 64
+
+/*
+ * 10,000 bindings expiring on one second: the wheel fires at most its budget per poll (bounded
+ * work: no poll unlinks them all), the rest follow in the next polls, one tick later each, and
+ * the lateness shows in the shard's and the wheel's counters. Every binding goes, each once.
+ */
+static void
+test_LOC_10k_expiries_bounded_per_poll_lateness_counted(void **state)
+{
+	struct lfx *t = *state;
+	struct location *loc = location_create(3, 16384, t->qs, 0);
+	struct location_binding b;
+	struct tw_wheel *tw = &t->tw;
+	unsigned int i, polls = 0, fired = 0, late = 0;
+	char aor[16];
+	int rc;
+
+	assert_non_null(loc);
+	tw_init(tw, (uint64_t)NOW * 1000);
+	assert_int_equal(location_set_wheel(loc, tw, lfx_tick, t), 0);
+	for (i = 0; i < MANY_BINDINGS; i++) {
+		snprintf(aor, sizeof(aor), "m%u", i);
+		b = mk(aor, "sip:m@10.9.0.1", RTE_IPV4(10u, 9, 0, 0) + i, 5060, 60);
+		assert_int_equal(location_put(loc, &b), 0);
+	}
+	assert_int_equal(tw_count(tw), MANY_BINDINGS);
+	assert_int_equal(tw_poll(tw, (uint64_t)(NOW + 60) * 1000 - 1, MANY_BUDGET), 0);
+	assert_int_equal(location_count(loc), MANY_BINDINGS);
+	while (fired < MANY_BINDINGS) {
+		rc = tw_poll(tw, (uint64_t)(NOW + 60) * 1000 + polls, MANY_BUDGET);
+		assert_true(rc >= 0 && rc <= MANY_BUDGET);
+		fired += (unsigned int)rc;
+		polls++;
+		assert_true(polls <= MANY_BINDINGS);
+	}
+	assert_int_equal(fired, MANY_BINDINGS);
+	assert_true(polls >= MANY_BINDINGS / MANY_BUDGET); /* spread over >= 157 polls */
+	assert_int_equal(location_count(loc), 0);
+	assert_int_equal(location_expired(loc), MANY_BINDINGS);
+	assert_int_equal(tw_count(tw), 0);
+	/* the last ones fired polls - 1 ticks late: counted by the shard and the wheel */
+	assert_int_equal(location_expiry_late_max(loc), polls - 1);
+	assert_int_equal(tw->stats.late_max, polls - 1);
+	for (i = 1; i < TW_LATE_BUCKETS; i++)
+		late += (unsigned int)tw->stats.late_hist[i];
+	assert_int_equal(late + tw->stats.late_hist[0], MANY_BINDINGS);
+	assert_true(late >= MANY_BINDINGS - MANY_BUDGET);
+	print_message("10000 expiries: %u polls of <= %u, late max %" PRIu64 " ticks\n", polls,
+		      MANY_BUDGET, location_expiry_late_max(loc));
+	location_destroy(loc);
 }
 
 /* Two AoRs with one 64-bit key: the second is refused, lookups never mix them up. */
@@ -958,6 +1121,163 @@ test_HARDEN_10_copy_consistent_while_slots_recycle(void **state)
 	assert_int_equal(st.torn, 0);
 }
 
+/* HARDEN-10 deterministic: begin (scripts copy this block to replay it on the old reader) */
+/*
+ * HARDEN-10 (issue 12 defect 10) without threads or sleeps: the test build of location.c
+ * (-DLOCATION_TEST_HOOK) calls h10_hook at fixed points of location_copy(), and the owner's
+ * writes run there, so the interleaving is the same on every run. The shard is full, so a put
+ * after a remove refills the very slot the reader is copying (reclaim is immediate: no QSBR
+ * reader registered, and the control thread is none).
+ */
+struct h10_det {
+	struct lfx *t;
+	enum location_copy_point at; /* where the writer runs */
+	bool done;                   /* it runs once */
+	struct location_binding a, b; /* the binding being read, the one recycled into its slot */
+	uint32_t idx;                /* their slot */
+	bool b_in_slot;              /* the refill landed in @idx (checked) */
+};
+
+static struct h10_det h10d;
+
+/* The owner unlinks A and refills the slot with B (a complete location_put()). */
+static void
+h10_writer_recycle(enum location_copy_point pt, const struct location *loc, uint32_t idx)
+{
+	const struct location_binding *p;
+
+	if (pt != h10d.at || h10d.done || idx != h10d.idx)
+		return;
+	h10d.done = true;
+	assert_int_equal(location_remove(h10d.t->loc, location_binding_aor(&h10d.a)), 0);
+	assert_int_equal(location_put(h10d.t->loc, &h10d.b), 0);
+	p = location_at(loc, idx);
+	h10d.b_in_slot = p != NULL && p->aor_len == h10d.b.aor_len &&
+			 memcmp(p->text, h10d.b.text, p->aor_len) == 0;
+}
+
+/*
+ * The owner unlinks A, and its location_put() of B into the recycled slot is caught after it
+ * stored B's text and contact_len, before aor_len and live (the store order of location_put()):
+ * the slot holds B's text and Contact length with A's AoR length.
+ */
+static void
+h10_writer_half_put(enum location_copy_point pt, const struct location *loc, uint32_t idx)
+{
+	struct location_binding *s;
+
+	if (pt != h10d.at || h10d.done || idx != h10d.idx)
+		return;
+	h10d.done = true;
+	s = (struct location_binding *)(uintptr_t)location_at(loc, idx);
+	assert_non_null(s);
+	assert_int_equal(location_remove(h10d.t->loc, location_binding_aor(&h10d.a)), 0);
+	memcpy(s->text, h10d.b.text, (size_t)h10d.b.aor_len + h10d.b.contact_len);
+	s->call_id_hash = h10d.b.call_id_hash;
+	s->src_ip = h10d.b.src_ip;
+	s->expires_at_s = h10d.b.expires_at_s;
+	s->granted_s = h10d.b.granted_s;
+	s->src_port = h10d.b.src_port;
+	s->contact_len = h10d.b.contact_len;
+	h10d.b_in_slot = true;
+}
+
+/* Is @c exactly @want's record (AoR, Contact, lengths)? */
+static bool
+h10_same(const struct location_binding *c, const struct location_binding *want)
+{
+	return c->aor_len == want->aor_len && c->contact_len == want->contact_len &&
+	       memcmp(c->text, want->text, (size_t)want->aor_len + want->contact_len) == 0;
+}
+
+/*
+ * Fill the small shard, A in one slot; copy A's slot with the writer @fn running at @at.
+ * Returns location_copy()'s answer, the copy in @out.
+ */
+static bool
+h10_copy_with_writer(struct lfx *t, enum location_copy_point at, location_copy_hook_fn fn,
+		     const char *aor_a, const char *contact_a, const char *aor_b,
+		     const char *contact_b, struct location_binding *out)
+{
+	uint32_t slots = location_capacity(t->loc), i;
+	struct location_binding f;
+	char aor[16];
+	bool ok;
+
+	memset(&h10d, 0, sizeof(h10d));
+	h10d.t = t;
+	h10d.at = at;
+	h10d.a = mk(aor_a, contact_a, RTE_IPV4(10u, 11, 0, 1), 5060, 600);
+	h10d.b = mk(aor_b, contact_b, RTE_IPV4(10u, 11, 0, 2), 5060, 600);
+	assert_int_equal(location_put(t->loc, &h10d.a), 0);
+	for (i = 1; i < slots; i++) { /* fill every other slot: B can only get A's */
+		snprintf(aor, sizeof(aor), "fill%u", i);
+		f = mk(aor, "sip:fill@10.11.1.1", RTE_IPV4(10u, 11, 1, 0) + i, 5060, 600);
+		assert_int_equal(location_put(t->loc, &f), 0);
+	}
+	h10d.idx = slot_of(t->loc, location_lookup(t->loc, location_binding_aor(&h10d.a), NOW));
+	location_copy_hook = fn;
+	memset(out, 0, sizeof(*out));
+	ok = location_copy(t->loc, h10d.idx, out);
+	location_copy_hook = NULL;
+	assert_true(h10d.done);      /* the writer did run inside the copy */
+	assert_true(h10d.b_in_slot); /* and refilled the slot being copied */
+	return ok;
+}
+
+/*
+ * HARDEN-10: the owner recycles the slot (A unlinked, B put there) after the reader copied the
+ * fixed fields and before it copied the text. The copy returned is A's or B's record exactly
+ * (here B's: the generation changed, so it was taken again), never A's lengths over B's text.
+ */
+static void
+test_HARDEN_10_copy_never_returns_torn_binding(void **state)
+{
+	struct lfx *t = *state;
+	struct location_binding c;
+	bool ok;
+
+	ok = h10_copy_with_writer(t, LOCATION_COPY_MIDDLE, h10_writer_recycle, "alice-a",
+				  "sip:alice-a@10.11.0.1:5060;transport=udp", "bo",
+				  "sip:bo@10.11.0.2", &c);
+	if (ok && !h10_same(&c, &h10d.a) && !h10_same(&c, &h10d.b))
+		fail_msg("torn copy: aor_len %u contact_len %u text \"%.*s\"", c.aor_len,
+			 c.contact_len, (int)(c.aor_len + c.contact_len) > LOCATION_TEXT_MAX
+					 ? LOCATION_TEXT_MAX : c.aor_len + c.contact_len, c.text);
+	assert_true(ok);
+	assert_true(h10_same(&c, &h10d.b));
+}
+
+/*
+ * HARDEN-10: the owner's put of B into the recycled slot is half done while the reader copies
+ * it (B's text and Contact length, A's AoR length: 60 + 100 bytes over 108 of text). The copy
+ * is refused (the slot is not live) or a whole record; its lengths never reach past the text
+ * it holds, so a caller printing the Contact never reads past the copied record.
+ */
+static void
+test_HARDEN_10_copy_never_reads_past_record(void **state)
+{
+	struct lfx *t = *state;
+	char aor_a[61], contact_b[101];
+	struct location_binding c;
+	bool ok;
+
+	memset(aor_a, 'a', 60);
+	aor_a[60] = '\0';
+	memcpy(contact_b, "sip:b@", 6);
+	memset(contact_b + 6, 'x', 94);
+	contact_b[100] = '\0';
+	ok = h10_copy_with_writer(t, LOCATION_COPY_BEFORE, h10_writer_half_put, aor_a,
+				  "sip:a@10.11.0.1", "b", contact_b, &c);
+	if (ok && (uint32_t)c.aor_len + c.contact_len > LOCATION_TEXT_MAX)
+		fail_msg("copy reaches past its record: aor_len %u + contact_len %u > %u",
+			 c.aor_len, c.contact_len, LOCATION_TEXT_MAX);
+	if (ok && !h10_same(&c, &h10d.a) && !h10_same(&c, &h10d.b))
+		fail_msg("torn copy: aor_len %u contact_len %u", c.aor_len, c.contact_len);
+	assert_false(ok); /* unlinked, half refilled: nothing live to copy */
+}
+/* HARDEN-10 deterministic: end */
+
 int
 main(void)
 {
@@ -970,13 +1290,20 @@ main(void)
 		LOC_TEST(test_LOC_source_filter_counts_linked_bindings),
 		LOC_TEST(test_LOC_source_filter_never_misses_a_bound_source),
 		LOC_TEST(test_LOC_source_filter_saturates_and_sticks),
-		LOC_TEST(test_LOC_sweep_expiry_and_keep),
+		LOC_TEST(test_LOC_REG_6_expiry_fires_at_its_tick),
+		LOC_TEST(test_LOC_REG_5_refresh_moves_remove_stops_timer),
+		LOC_TEST(test_LOC_early_timer_armed_again),
+		LOC_TEST(test_LOC_10k_expiries_bounded_per_poll_lateness_counted),
 		LOC_TEST(test_LOC_aor_key_collision_refused),
 		LOC_TEST(test_LOC_contact_length_limit),
 		cmocka_unit_test_setup_teardown(test_LOC_reclaim_waits_for_quiescence,
 						lfx_setup_small, lfx_teardown),
 		LOC_TEST(test_LOC_reader_thread_vs_churn),
 		cmocka_unit_test_setup_teardown(test_HARDEN_10_copy_consistent_while_slots_recycle,
+						lfx_setup_small, lfx_teardown),
+		cmocka_unit_test_setup_teardown(test_HARDEN_10_copy_never_returns_torn_binding,
+						lfx_setup_small, lfx_teardown),
+		cmocka_unit_test_setup_teardown(test_HARDEN_10_copy_never_reads_past_record,
 						lfx_setup_small, lfx_teardown),
 	};
 

@@ -34,6 +34,8 @@
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/sip_input.h"
+#include "dataplane/timer/timer_wheel.h"
+#include "dataplane/worker.h"
 #include "tests/unit/eal_fixture.h"
 
 #define IP_B RTE_IPV4(10u, 99, 0, 8)
@@ -85,13 +87,15 @@ rfx_setup(void **state)
 		return -1;
 	t.f->w->qsbr = t.qs;
 	t.ash = auth_shared_create();
+	t.now = 100000;
+	/* the wheel runs on the injected clock in ms (registrar_binding_tick(), rfx_timers()) */
+	tw_init(&t.f->w->wheel, (uint64_t)t.now * 1000);
 	t.sh = registrar_shared_create(1);
 	if (t.ash == NULL || auth_worker_init(t.f->w, t.ash) != 0 || t.sh == NULL ||
 	    registrar_worker_init(t.f->w, t.sh, 1024) != 0)
 		return -1;
 	t.f->w->auth->clock = test_clock;
 	t.f->w->auth->clock_arg = &t;
-	t.now = 100000;
 	t.dctx = digest_ctx_create();
 	*state = &t;
 	return t.dctx != NULL ? 0 : -1;
@@ -168,6 +172,21 @@ client_creds(struct rfx *t, const struct creq *c, char *hdr, size_t cap)
 			 (int)hl, resp, c->sha256 ? "SHA-256" : "MD5");
 }
 
+/* What the worker loop does between bursts: poll the wheel, here at the injected clock. */
+static void
+rfx_timers(struct rfx *t)
+{
+	assert_true(tw_poll(&t->f->w->wheel, (uint64_t)t->now * 1000, UINT32_MAX) >= 0);
+}
+
+/* The worker's housekeeping tick after its timers. */
+static void
+rfx_housekeeping(struct rfx *t)
+{
+	rfx_timers(t);
+	registrar_housekeeping(t->f->w);
+}
+
 /* Send the SIP text @msg from @src:@sport; the response (if any) lands in t->out. */
 static enum verdict
 send_raw(struct rfx *t, uint32_t src, uint16_t sport, const char *msg)
@@ -177,6 +196,7 @@ send_raw(struct rfx *t, uint32_t src, uint16_t sport, const char *msg)
 	unsigned int n;
 	char *p;
 
+	rfx_timers(t);
 	v = fx_rx(t->f, fx_sip_frame(t->f, src, sport, msg));
 	t->out[0] = '\0';
 	n = fx_tx(t->f, m, RTE_DIM(m));
@@ -357,9 +377,104 @@ test_REG_5_REG_6_refresh_recounts_then_expires(void **state)
 	assert_null(binding(t, "1001")); /* expired on time, even before the sweep */
 	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
-		registrar_housekeeping(w);
+		rfx_housekeeping(t);
 	assert_int_equal(location_count(w->reg->loc), 0);
 	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 1);
+}
+
+/*
+ * REG-6 on the worker's wheel (issue 11 item 4): the binding's timer unlinks it at the tick of
+ * its expiry on the registrar clock, not one tick before (the wheel polled with that clock in
+ * ms), without any housekeeping sweep; housekeeping then counts it once.
+ */
+static void
+test_REG_6_binding_expires_on_the_wheel_at_its_tick(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	uint32_t t0;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t0 = t->now;
+	assert_int_equal(tw_count(&w->wheel), 1);
+	t->now = t0 + 99; /* the registrar clock and the wheel move together, as on a worker */
+	assert_int_equal(tw_poll(&w->wheel, (uint64_t)(t0 + 100) * 1000 - 1, UINT32_MAX), 0);
+	assert_int_equal(location_count(w->reg->loc), 1);
+	t->now = t0 + 100;
+	assert_int_equal(tw_poll(&w->wheel, (uint64_t)(t0 + 100) * 1000, UINT32_MAX), 1);
+	assert_int_equal(location_count(w->reg->loc), 0); /* unlinked by its timer */
+	assert_int_equal(tw_count(&w->wheel), 0);
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0); /* counted at housekeeping */
+	rfx_housekeeping(t);
+	rfx_housekeeping(t);
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 1);
+	assert_int_equal(location_expiry_late_max(w->reg->loc), 0);
+}
+
+/*
+ * REG-7 with the wheel: an unregister (Expires: 0) stops the binding's timer, so nothing fires
+ * at its old expiry and nothing is counted as expired; a refresh in place moves the timer.
+ */
+static void
+test_REG_7_unregister_stops_binding_timer(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	uint32_t t0;
+
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1});
+	t0 = t->now;
+	t->now = t0 + 50;
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 100, .nc = 1, .call_id = "cid-r7"});
+	assert_int_equal(tw_count(&w->wheel), 1);
+	t->now = t0 + 149;
+	rfx_housekeeping(t); /* past the first grant, before the refreshed one */
+	assert_int_equal(location_count(w->reg->loc), 1);
+	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,
+				     .expires = 0, .nc = 1, .call_id = "cid-r7b"});
+	assert_int_equal(location_count(w->reg->loc), 0);
+	assert_int_equal(tw_count(&w->wheel), 0); /* stopped */
+	t->now = t0 + 1000;
+	rfx_housekeeping(t);
+	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0);
+	assert_int_equal(w->counters[COUNTER_REG_REMOVED], 1);
+}
+
+/*
+ * On the TSC (no injected clock) a binding's tick is exact: at_s has come on registrar_now()
+ * (rdtsc / hz) from the first wheel tick (rdtsc / tsc_per_ms) at which rdtsc >= at_s x hz,
+ * never a tick before, whatever the remainder of hz / 1000 (this machine's hz, and TSC rates
+ * that are no multiple of 1000, where at_s x 1000 would fire up to 0.5 s early after a day),
+ * even at the top of the clock.
+ */
+static void
+test_REG_6_binding_tick_on_the_tsc_is_exact(void **state)
+{
+	struct rfx *t = *state;
+	struct worker *w = t->f->w;
+	const uint32_t at[] = {0, 1, 59, 100000, 86400 * 365, UINT32_MAX / 4, UINT32_MAX};
+	const uint64_t rates[] = {rte_get_tsc_hz(), 2099999777ull, 3192614999ull, 1000999ull};
+	auth_clock_fn saved = w->auth->clock;
+	unsigned int i, k;
+
+	assert_true(w->tsc_per_ms > 0);
+	w->auth->clock = NULL;
+	for (k = 0; k < RTE_DIM(rates); k++) {
+		unsigned __int128 hz = rates[k], p = rates[k] / 1000;
+
+		for (i = 0; i < RTE_DIM(at); i++) {
+			unsigned __int128 tick = k == 0 ? registrar_binding_tick(w, at[i])
+						       : registrar_tsc_tick(at[i], rates[k], rates[k] / 1000);
+
+			assert_true(tick * p >= (unsigned __int128)at[i] * hz); /* not early */
+			if (tick > 0) /* the first such tick */
+				assert_true((tick - 1) * p < (unsigned __int128)at[i] * hz);
+		}
+	}
+	w->auth->clock = saved;
 }
 
 static void
@@ -680,7 +795,7 @@ test_REG_12_nat_expire_change_applies_at_next_register(void **state)
 	t->snap->params.endpoint_nat_expire_s = 120;
 	t->now = t0 + 250; /* past the new cap, before the old grant ends */
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
-		registrar_housekeeping(w);
+		rfx_housekeeping(t);
 	b = binding(t, "1001");
 	assert_non_null(b);
 	assert_int_equal(b->granted_s, 300);
@@ -732,7 +847,7 @@ test_LOCK_11_suspension_keeps_existing_binding_until_expiry(void **state)
 	}
 	assert_int_equal(w->counters[COUNTER_REG_LOCKOUTS], 1);
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
-		registrar_housekeeping(w);
+		rfx_housekeeping(t);
 	b = binding(t, "1001");
 	assert_non_null(b);
 	assert_int_equal(b->expires_at_s, t0 + 100);
@@ -745,13 +860,13 @@ test_LOCK_11_suspension_keeps_existing_binding_until_expiry(void **state)
 	assert_int_equal(binding(t, "1001")->expires_at_s, t0 + 100);
 	t->now = t0 + 99;
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
-		registrar_housekeeping(w);
+		rfx_housekeeping(t);
 	assert_non_null(binding(t, "1001"));
 	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 0);
 	/* Its own expiry still applies (the suspension runs to t0 + 6 + 180). */
 	t->now = t0 + 100;
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
-		registrar_housekeeping(w);
+		rfx_housekeeping(t);
 	assert_null(binding(t, "1001"));
 	assert_false(registrar_binding_live(w, htonl(FX_PEER_IP), htons(FX_PEER_PORT)));
 	assert_int_equal(w->counters[COUNTER_REG_EXPIRED], 1);
@@ -761,7 +876,6 @@ static void
 test_REG_account_removed_drops_binding(void **state)
 {
 	struct rfx *t = *state;
-	struct worker *w = t->f->w;
 	struct cfg_error err = {0};
 	struct policy *old = t->snap->policy;
 	json_t *doc;
@@ -779,7 +893,7 @@ test_REG_account_removed_drops_binding(void **state)
 	json_decref(doc);
 	policy_free(old);
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
-		registrar_housekeeping(w);
+		rfx_housekeeping(t);
 	assert_null(binding(t, "1001"));
 	assert_non_null(binding(t, "1002")); /* unrelated binding kept */
 }
@@ -2021,6 +2135,9 @@ main(void)
 		REG_TEST(test_AUTH_2_proxy_mode_407_and_authorization_ignored),
 		REG_TEST(test_REG_3_nat_capped_at_nat_expire),
 		REG_TEST(test_REG_5_REG_6_refresh_recounts_then_expires),
+		REG_TEST(test_REG_6_binding_expires_on_the_wheel_at_its_tick),
+		REG_TEST(test_REG_7_unregister_stops_binding_timer),
+		REG_TEST(test_REG_6_binding_tick_on_the_tsc_is_exact),
 		REG_TEST(test_REG_7_REG_8_deregistration),
 		REG_TEST(test_REG_two_accounts_one_address_deregister_one_source_still_known),
 		REG_TEST(test_REG_423_interval_too_brief),
