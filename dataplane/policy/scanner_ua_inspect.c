@@ -4,6 +4,8 @@
  * the first-byte prefilter in step with the names). Built into sf_scanner_ua_inspect, which
  * only the unit test links; no production binary carries it.
  */
+#include <stddef.h>
+
 #include "dataplane/policy/scanner_ua.h"
 #include "dataplane/policy/scanner_ua_table.h"
 
