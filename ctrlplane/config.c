@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "ctrlplane/cfg_keys.h"
+#include "ctrlplane/cfg_policy.h"
 #include "ctrlplane/config.h"
 #include "ctrlplane/param_table.h"
-#include "dataplane/policy/policy_config.h"
 
 #define CFG_PATH_MAX sizeof(((struct cfg_error *)0)->path)
 
@@ -441,7 +441,7 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 	else
 		rc = param_table_parse(params, &snap->params, err);
 	/* Last: it allocates snap->policy, and frees it itself when it fails. */
-	return rc != 0 ? rc : policy_config_parse(doc, snap, err);
+	return rc != 0 ? rc : cfg_policy_parse(doc, snap, err);
 }
 
 int

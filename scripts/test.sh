@@ -153,6 +153,12 @@ if want static; then
 		cat "$log/forbidden"
 		echo "FAIL STATIC_forbidden_tokens (exit $rc)" >"$log/static"
 	fi
+	# The check itself can fail: an injected usleep(1) in a hot file of a temp copy is caught.
+	timeout -k 10 "$T_STATIC" scripts/check-forbidden-selftest.sh >"$log/forbid-self" 2>&1
+	rc=$?
+	cat "$log/forbid-self" >>"$log/static"
+	[ "$rc" -eq 0 ] || grep -q '^FAIL ' "$log/forbid-self" ||
+		echo "FAIL STATIC_check_forbidden_catches (exit $rc, no result)" >>"$log/static"
 	# One spelling for behaviour ids in test names (REG_10; REG-10 in prose): tests/README.md.
 	if timeout -k 10 "$T_STATIC" python3 scripts/check-ids.py --quiet >"$log/ids" 2>&1; then
 		echo "PASS STATIC_behaviour_id_spelling" >>"$log/static"

@@ -2,6 +2,7 @@
 /*
  * NAT keep-alive frames: one Ethernet/IPv4/UDP template per message, patched per binding with
  * incremental checksums (the payload sum is computed once per message), sent in bursts.
+ * Packet path; create/free are in ka_tx_setup.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -9,92 +10,20 @@
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
-#include <rte_malloc.h>
 #include <rte_memcpy.h>
 #include <rte_udp.h>
 
 #include "dataplane/keepalive/ka_tx.h"
+#include "dataplane/keepalive/ka_tx_impl.h"
 #include "dataplane/net/neigh.h"
 #include "dataplane/params.h"
 #include "dataplane/snapshot.h"
-
-#define KA_TTL 64
-#define KA_HDR_LEN                                                                                 \
-	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
-#define KA_FRAME_MAX (KA_HDR_LEN + SF_PARAMS_KA_MESSAGE_MAX)
 
 const char *const ka_tx_counter_names[KA_TX_COUNTER_MAX] = {
 #define X(name, text) [KA_TX_##name] = text,
     KA_TX_COUNTER_LIST(X)
 #undef X
 };
-
-struct ka_tx_port {
-	bool present;
-	uint16_t queue;                  /* this worker's TX queue */
-	struct rte_ether_addr mac;       /* our MAC on the port */
-	const struct neigh_table *neigh; /* shared, lock-free */
-	uint32_t gateway;                /* network byte order, 0 = none */
-};
-
-/* A frame ready to go: the binding's addresses and the next hop's MAC. */
-struct ka_tx_item {
-	struct ka_tx_dst dst;
-	struct rte_ether_addr mac;
-};
-
-struct ka_tx {
-	/* Set at create / configure. */
-	struct rte_mempool *pool;
-	ka_tx_lookup_fn lookup;
-	void *ctx;
-	uint16_t ip_id; /* next IPv4 id: worker_index + k * n_workers */
-	uint16_t ip_id_step;
-	struct ka_tx_port ports[SF_MAX_PORTS];
-	/* Template of the current message: headers, payload, constant checksum parts. */
-	uint8_t frame[KA_FRAME_MAX];
-	uint16_t frame_len; /* 0 = no message yet */
-	uint32_t ip_sum;    /* raw sum of the IPv4 header with id/addrs/cksum 0 */
-	uint32_t udp_sum;   /* raw sum of payload + UDP length x2 + protocol */
-	/* The message of the latest snapshot, taken at the next cycle start. */
-	uint8_t next_msg[SF_PARAMS_KA_MESSAGE_MAX];
-	uint16_t next_msg_len;
-	bool msg_pending;
-	uint64_t msg_cycle; /* scheduler cycle when it was configured */
-	/* Frames a full TX queue refused, sent first next time. */
-	uint16_t n_stash;
-	uint16_t stash_port;
-	struct rte_mbuf *stash[KA_TX_BURST];
-	bool more; /* the last ka_tx_poll() left due work behind (ka_tx_more) */
-	uint64_t counters[KA_TX_COUNTER_MAX];
-};
-
-struct ka_tx *
-ka_tx_create(struct rte_mempool *pool, ka_tx_lookup_fn lookup, void *ctx, int socket_id)
-{
-	struct ka_tx *tx;
-
-	if (pool == NULL || lookup == NULL ||
-	    rte_pktmbuf_data_room_size(pool) < RTE_PKTMBUF_HEADROOM + KA_FRAME_MAX)
-		return NULL;
-	tx = rte_zmalloc_socket("ka_tx", sizeof(*tx), RTE_CACHE_LINE_SIZE, socket_id); /* cold */
-	if (tx == NULL)
-		return NULL;
-	tx->pool = pool;
-	tx->lookup = lookup;
-	tx->ctx = ctx;
-	tx->ip_id_step = 1;
-	return tx;
-}
-
-void
-ka_tx_free(struct ka_tx *tx)
-{
-	if (tx == NULL)
-		return;
-	rte_pktmbuf_free_bulk(tx->stash, tx->n_stash);
-	rte_free(tx); /* cold: shutdown only */
-}
 
 int
 ka_tx_set_port(struct ka_tx *tx, uint16_t port_id, uint16_t queue, const struct rte_ether_addr *mac,

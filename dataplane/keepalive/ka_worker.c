@@ -4,42 +4,25 @@
  * shard's dense slot indexes: a NAT binding joins the schedule when its slot is linked and
  * leaves it when the slot is unlinked (expiry, Expires: 0, replaced, account removed: KA-8).
  * A refresh in place changes nothing, and nothing here touches an expiry (KA-10).
+ * Packet path; init/fini are in ka_worker_setup.c, the bench-only TSC accounting in
+ * ka_worker_bench.c.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
-#include <rte_malloc.h>
 
 #include "dataplane/keepalive/ka_tx.h"
 #include "dataplane/keepalive/ka_worker.h"
+#include "dataplane/keepalive/ka_worker_impl.h"
 #include "dataplane/keepalive/schedule.h"
 #include "dataplane/registrar/location.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/worker.h"
 
-/* Bench-only TSC accounting of ka_worker_poll_due() (ka_worker_bench_enable). */
-struct ka_worker_bench {
-	uint64_t first_tsc, last_tsc; /* start of the first accounted poll, end of the last */
-	uint64_t poll_tsc, busy_tsc;  /* TSC in all polls / in polls that sent */
-	uint64_t polls, busy_polls;
-	uint64_t max_poll_tsc;
-	uint64_t burst_start_tsc; /* start of the running run of sending polls, 0 = none */
-	uint64_t max_burst_tsc;
-};
-
-struct ka_worker {
-	struct ka_worker_gate gate; /* first: read inline by ka_worker_poll() */
-	struct ka_sched *sched;
-	struct ka_tx *tx;
-	uint64_t tsc_per_ms;
-	bool bench; /* TSC accounting on (bench only) */
-	struct ka_worker_bench b;
-};
-
 /* ka_tx lookup: where binding slot @id's keep-alive goes, false once it is no NAT binding. */
-static bool
+bool
 ka_worker_lookup(void *ctx, uint32_t id, struct ka_tx_dst *dst)
 {
 	const struct worker *w = ctx;
@@ -56,7 +39,7 @@ ka_worker_lookup(void *ctx, uint32_t id, struct ka_tx_dst *dst)
 }
 
 /* Location event (owner lcore): slot @idx linked (@linked) or unlinked. */
-static void
+void
 ka_worker_binding_event(void *arg, uint32_t idx, const struct location_binding *b, bool linked)
 {
 	struct ka_worker *ka = arg;
@@ -67,51 +50,6 @@ ka_worker_binding_event(void *arg, uint32_t idx, const struct location_binding *
 	} else if (!linked) {
 		ka_sched_remove(ka->sched, idx); /* -ENOENT for non-NAT: nothing to do */
 	}
-}
-
-int
-ka_worker_init(struct worker *w, uint32_t capacity)
-{
-	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
-	size_t len = ka_sched_size(capacity);
-	struct ka_worker *ka;
-	void *mem;
-
-	if (w->reg == NULL || w->reg->loc == NULL)
-		return -EINVAL;
-	ka = rte_zmalloc_socket("sf_ka", sizeof(*ka), RTE_CACHE_LINE_SIZE, socket); /* cold: init */
-	mem = rte_zmalloc_socket("sf_ka_sched", len, RTE_CACHE_LINE_SIZE, socket); /* cold: init */
-	if (ka == NULL || mem == NULL)
-		goto out_free;
-	ka->sched = ka_sched_init(mem, len, capacity, rte_rdtsc() ^ w->index);
-	ka->tx = ka_tx_create(w->pool, ka_worker_lookup, w, socket);
-	if (ka->sched == NULL || ka->tx == NULL)
-		goto out_free;
-	ka->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
-	w->ka = ka;
-	location_set_notify(w->reg->loc, ka_worker_binding_event, ka);
-	return 0;
-out_free:
-	if (ka != NULL)
-		ka_tx_free(ka->tx);
-	rte_free(mem); /* cold: init failure */
-	rte_free(ka);  /* cold: init failure */
-	return -ENOMEM;
-}
-
-void
-ka_worker_fini(struct worker *w)
-{
-	struct ka_worker *ka = w->ka;
-
-	if (ka == NULL)
-		return;
-	if (w->reg != NULL && w->reg->loc != NULL)
-		location_set_notify(w->reg->loc, NULL, NULL);
-	ka_tx_free(ka->tx);
-	rte_free(ka->sched); /* cold: shutdown; ka_sched_init() built it in place */
-	rte_free(ka);        /* cold: shutdown */
-	w->ka = NULL;
 }
 
 void
@@ -136,31 +74,6 @@ ka_worker_configure(struct worker *w)
 			w->n_workers);
 }
 
-/* Bench only: account one poll that started at @t0 and sent @sent frames. */
-static void __rte_noinline
-ka_worker_bench_account(struct ka_worker_bench *b, uint64_t t0, unsigned int sent)
-{
-	uint64_t t1 = rte_rdtsc(), d = t1 - t0;
-
-	if (b->polls == 0)
-		b->first_tsc = t0;
-	b->last_tsc = t1;
-	b->polls++;
-	b->poll_tsc += d;
-	if (d > b->max_poll_tsc)
-		b->max_poll_tsc = d;
-	if (sent > 0) {
-		b->busy_polls++;
-		b->busy_tsc += d;
-		if (b->burst_start_tsc == 0)
-			b->burst_start_tsc = t0;
-		if (t1 - b->burst_start_tsc > b->max_burst_tsc)
-			b->max_burst_tsc = t1 - b->burst_start_tsc;
-	} else {
-		b->burst_start_tsc = 0;
-	}
-}
-
 void
 ka_worker_poll_due(struct worker *w, uint64_t now_tsc)
 {
@@ -177,13 +90,6 @@ ka_worker_poll_due(struct worker *w, uint64_t now_tsc)
 	ka->gate.next_poll_tsc = ka_tx_more(ka->tx) ? 0 : (now_ms + 1) * ka->tsc_per_ms;
 	if (unlikely(ka->bench))
 		ka_worker_bench_account(&ka->b, now_tsc, sent);
-}
-
-void
-ka_worker_bench_enable(struct worker *w)
-{
-	if (w->ka != NULL)
-		w->ka->bench = true;
 }
 
 void
@@ -207,13 +113,7 @@ ka_worker_report(const struct worker *w, struct ka_worker_report *r)
 	r->overruns = st->overruns;
 	r->bindings = ka_sched_count(ka->sched);
 	r->max_batch = st->max_batch;
-	r->loop_tsc = ka->b.last_tsc - ka->b.first_tsc;
-	r->poll_tsc = ka->b.poll_tsc;
-	r->busy_tsc = ka->b.busy_tsc;
-	r->polls = ka->b.polls;
-	r->busy_polls = ka->b.busy_polls;
-	r->max_poll_tsc = ka->b.max_poll_tsc;
-	r->max_burst_tsc = ka->b.max_burst_tsc;
+	ka_worker_bench_report(&ka->b, r);
 }
 
 void

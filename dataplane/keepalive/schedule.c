@@ -6,7 +6,6 @@
  * up and the per-tick shares of all workers add up to the budget (KA-16).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/keepalive/schedule.h"
@@ -83,24 +82,6 @@ ka_sched_init(void *mem, size_t len, uint32_t capacity, uint64_t seed)
 	for (i = 0; i < capacity; i++)
 		s->nodes[i] = (struct ka_node){.next = KA_ABSENT, .prev = KA_SCHED_NIL, .mark = 0};
 	return s;
-}
-
-struct ka_sched *
-ka_sched_create(uint32_t capacity, uint64_t seed)
-{
-	size_t len = ka_sched_size(capacity);
-	void *mem = calloc(1, len); /* cold: init only */
-	struct ka_sched *s = ka_sched_init(mem, len, capacity, seed);
-
-	if (s == NULL)
-		free(mem); /* cold: init only */
-	return s;
-}
-
-void
-ka_sched_free(struct ka_sched *s)
-{
-	free(s); /* cold: shutdown only */
 }
 
 void

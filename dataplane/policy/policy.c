@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Source policy tables and lookups. The control plane fills a struct policy and calls
- * policy_finalize(); workers then only read it (it is part of the immutable snapshot).
+ * Source policy lookups (packet path). The control plane builds the tables
+ * (policy_setup.c: policy_create, policy_finalize, policy_free); workers then only read them
+ * (they are part of the immutable snapshot).
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/policy/policy.h"
+#include "dataplane/policy/policy_hash.h"
 
 static bool
 hook_no_binding(void *ctx, uint32_t ip_be, uint16_t port_be)
@@ -42,115 +42,6 @@ const struct policy_hooks policy_hooks_none = {
 	.dialog_known = hook_no_dialog,
 	.suspended = hook_not_suspended,
 };
-
-/* FNV-1a over the bytes, then a final mix so the low bits (the slot) depend on every byte. */
-static inline uint32_t
-policy_hash_bytes(const uint8_t *p, uint16_t len)
-{
-	uint64_t h = sf_fnv1a64(SF_FNV1A64_OFFSET, p, len);
-
-	return (uint32_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ull >> 32);
-}
-
-static inline uint32_t
-policy_hash_ip(uint32_t ip_be)
-{
-	return (uint32_t)(((uint64_t)ip_be * 0x9e3779b97f4a7c15ull) >> 32);
-}
-
-struct policy *
-policy_create(uint32_t n_accounts, uint32_t n_gateways)
-{
-	struct policy *pol = calloc(1, sizeof(*pol)); /* cold: config build */
-
-	if (pol == NULL)
-		return NULL;
-	pol->n_accounts = n_accounts;
-	pol->n_gateways = n_gateways;
-	pol->accounts = calloc(n_accounts ? n_accounts : 1, sizeof(*pol->accounts)); /* cold: config */
-	pol->gateways = calloc(n_gateways ? n_gateways : 1, sizeof(*pol->gateways)); /* cold: config */
-	if (pol->accounts == NULL || pol->gateways == NULL) {
-		policy_free(pol);
-		return NULL;
-	}
-	return pol;
-}
-
-/* Slots for @n entries: a power of two, at least 2n, at least 8. */
-static int
-policy_table_alloc(struct policy_table *t, uint32_t n)
-{
-	uint32_t slots = 8;
-
-	while (slots < 2 * (uint64_t)n)
-		slots <<= 1;
-	t->slots = calloc(slots, sizeof(*t->slots)); /* cold: config build */
-	if (t->slots == NULL)
-		return -ENOMEM;
-	t->mask = slots - 1;
-	return 0;
-}
-
-int
-policy_finalize(struct policy *pol)
-{
-	uint32_t i, s;
-
-	if (policy_table_alloc(&pol->by_user, pol->n_accounts) != 0 ||
-	    policy_table_alloc(&pol->by_ip, pol->n_gateways) != 0)
-		return -ENOMEM;
-	for (i = 0; i < pol->n_accounts; i++) {
-		const struct policy_account *a = &pol->accounts[i];
-
-		s = policy_hash_bytes((const uint8_t *)a->user, a->user_len) & pol->by_user.mask;
-		while (pol->by_user.slots[s] != 0)
-			s = (s + 1) & pol->by_user.mask;
-		pol->by_user.slots[s] = i + 1;
-	}
-	for (i = 0; i < pol->n_gateways; i++) {
-		struct policy_gateway *g = &pol->gateways[i];
-		uint32_t *slot;
-
-		s = policy_hash_ip(g->ip_be) & pol->by_ip.mask;
-		for (;;) {
-			slot = &pol->by_ip.slots[s];
-			if (*slot == 0 || pol->gateways[*slot - 1].ip_be == g->ip_be)
-				break;
-			s = (s + 1) & pol->by_ip.mask;
-		}
-		if (*slot == 0) {
-			*slot = i + 1;
-		} else {
-			/* Append to the chain of gateways sharing this address, keeping order. */
-			struct policy_gateway *last = &pol->gateways[*slot - 1];
-
-			while (last->next_same_ip != 0)
-				last = &pol->gateways[last->next_same_ip - 1];
-			last->next_same_ip = i + 1;
-		}
-	}
-	return 0;
-}
-
-void
-policy_free(struct policy *pol)
-{
-	uint32_t i;
-
-	if (pol == NULL)
-		return;
-	for (i = 0; pol->accounts != NULL && i < pol->n_accounts; i++) {
-		free(pol->accounts[i].allowed); /* cold: snapshot reclaim */
-		free(pol->accounts[i].params);  /* cold: snapshot reclaim */
-	}
-	for (i = 0; pol->gateways != NULL && i < pol->n_gateways; i++)
-		free(pol->gateways[i].prefixes); /* cold: snapshot reclaim */
-	free(pol->accounts);      /* cold: snapshot reclaim */
-	free(pol->gateways);      /* cold: snapshot reclaim */
-	free(pol->by_user.slots); /* cold: snapshot reclaim */
-	free(pol->by_ip.slots);   /* cold: snapshot reclaim */
-	free(pol);                /* cold: snapshot reclaim */
-}
 
 const struct policy_gateway *
 policy_gateway_by_source(const struct policy *pol, uint32_t ip_be, uint16_t port_be)

@@ -12,39 +12,8 @@
 #endif
 
 #include "dataplane/policy/scanner_ua.h"
+#include "dataplane/policy/scanner_ua_table.h"
 
-/* Every name is 4 to 16 bytes; the first 4 are compared as one word. */
-#define SCANNER_UA_MIN_LEN 4
-struct scanner_ua_name {
-	char lc[17]; /* lower case, NUL-terminated */
-	uint8_t len; /* bytes, without the NUL */
-};
-
-#define SCANNER_UA(lit) {lit, sizeof(lit) - 1}
-/* Lower case: the search folds only the packet side. */
-static const struct scanner_ua_name scanner_ua_names[] = {
-	SCANNER_UA("friendly-scanner"), /* sipvicious svmap/svwar/svcrack default */
-	SCANNER_UA("sipvicious"),
-	SCANNER_UA("sipcli"),
-	SCANNER_UA("sip-scan"),
-	SCANNER_UA("sipscan"),
-	SCANNER_UA("vaxsipuseragent"),
-	SCANNER_UA("pplsip"),
-	SCANNER_UA("iwar"),
-	SCANNER_UA("sundayddr"),
-	SCANNER_UA("smap"),
-};
-#undef SCANNER_UA
-
-#define SCANNER_UA_N (sizeof(scanner_ua_names) / sizeof(scanner_ua_names[0]))
-
-/*
- * First bytes of the entries above (lower case): most bytes of an ordinary User-Agent cost
- * one table load. Kept in step with the names by tests/unit/test_scanner_ua.c.
- */
-static const bool scanner_ua_first[256] = {
-	['f'] = true, ['i'] = true, ['p'] = true, ['s'] = true, ['v'] = true,
-};
 
 static inline uint8_t
 scanner_ua_lower(uint8_t c)
@@ -168,22 +137,4 @@ scanner_ua_is_scanner(struct sf_span ua)
 			return true;
 	return false;
 #endif
-}
-
-unsigned int
-scanner_ua_n_names(void)
-{
-	return SCANNER_UA_N;
-}
-
-bool
-scanner_ua_is_first_byte(uint8_t c)
-{
-	return scanner_ua_first[c];
-}
-
-const char *
-scanner_ua_name(unsigned int i)
-{
-	return i < SCANNER_UA_N ? scanner_ua_names[i].lc : NULL;
 }

@@ -17,10 +17,15 @@
  */
 bool scanner_ua_is_scanner(struct sf_span ua);
 
-/** Entries in the table (for tests). */
+/*
+ * Test only (scanner_ua_inspect.c, library sf_scanner_ua_inspect, linked by the unit test
+ * alone): the table seen from outside.
+ */
+
+/** Entries in the table. */
 unsigned int scanner_ua_n_names(void);
 
-/** Is lower-case byte @p c the first byte of some entry (the search's prefilter; for tests)? */
+/** Is lower-case byte @p c the first byte of some entry (the search's prefilter)? */
 bool scanner_ua_is_first_byte(uint8_t c);
 
 /** Entry @p i of the table, NUL-terminated, lower case; NULL when out of range. */

@@ -4,13 +4,12 @@
  * find the arena through a thread-local pointer (one worker lcore = one thread): an address
  * inside the current arena is never freed individually, the arena is reset after each message.
  * Memory allocated by libosip2 outside msg_parse() (other threads, no current arena) falls
- * back to malloc/free.
+ * back to the heap (msg_setup.c: never on a worker while it parses).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <osipparser2/osip_message.h>
@@ -40,7 +39,7 @@ msg_alloc(size_t size)
 	uint8_t *p;
 
 	if (a == NULL)
-		return malloc(size); /* cold: libosip2 used outside msg_parse() */
+		return msg_heap_alloc(size); /* libosip2 used outside msg_parse() */
 	if (size > sizeof(a->mem) || need > sizeof(a->mem) - a->used) {
 		msg_cur_exhausted = true;
 		return NULL;
@@ -56,7 +55,7 @@ msg_dealloc(void *p)
 {
 	if (p == NULL || msg_in_arena(msg_cur, p))
 		return; /* arena blocks go away at msg_release() */
-	free(p); /* cold: block from the malloc fallback */
+	msg_heap_free(p); /* block from the heap fallback */
 }
 
 static void *
@@ -68,7 +67,7 @@ msg_realloc(void *p, size_t size)
 	if (p == NULL)
 		return msg_alloc(size);
 	if (!msg_in_arena(msg_cur, p))
-		return realloc(p, size); /* cold: block from the malloc fallback */
+		return msg_heap_realloc(p, size); /* block from the heap fallback */
 	old = *(size_t *)((uint8_t *)p - MSG_ALIGN);
 	if (size <= old)
 		return p;

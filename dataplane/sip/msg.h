@@ -36,4 +36,13 @@ int msg_parse(struct msg_arena *a, const uint8_t *data, size_t len, struct osip_
 /** Drop the tree msg_parse() returned and reset the arena. */
 void msg_release(struct msg_arena *a);
 
+/*
+ * The allocator hooks' heap fallback (msg_setup.c, cold): libosip2 memory taken outside
+ * msg_parse() (another thread, or no arena current), and blocks from it freed or grown later.
+ * Internal to msg.c's hooks; no module calls them.
+ */
+void *msg_heap_alloc(size_t size);
+void msg_heap_free(void *p);
+void *msg_heap_realloc(void *p, size_t size);
+
 #endif

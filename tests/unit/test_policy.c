@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
+#include "ctrlplane/cfg_policy.h"
 #include "ctrlplane/param_table.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/policy/policy_config.h"
 #include "dataplane/policy/reply_budget.h"
 
 #define DOC                                                                                   \
@@ -48,7 +48,7 @@ pt_parse(const char *text, struct snapshot *snap, struct cfg_error *err)
 	assert_non_null(doc);
 	memset(snap, 0, sizeof(*snap));
 	param_table_defaults(&snap->params);
-	rc = policy_config_parse(doc, snap, err);
+	rc = cfg_policy_parse(doc, snap, err);
 	json_decref(doc);
 	return rc;
 }
@@ -579,7 +579,7 @@ test_POLICY_ha1_precomputed_for_the_snapshot_realm(void **state)
 		memset(&snap, 0, sizeof(snap));
 		param_table_defaults(&snap.params);
 		snprintf(snap.domain, sizeof(snap.domain), "%s", v[i].domain);
-		assert_int_equal(policy_config_parse(doc, &snap, &err), 0);
+		assert_int_equal(cfg_policy_parse(doc, &snap, &err), 0);
 		a = policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"1001", 4});
 		b = policy_account_by_user(snap.policy, (struct sf_span){(const uint8_t *)"1002", 4});
 		assert_non_null(a);

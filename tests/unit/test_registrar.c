@@ -25,7 +25,7 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/policy/policy_config.h"
+#include "ctrlplane/cfg_policy.h"
 #include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/net/neigh.h"
 #include "dataplane/auth/auth.h"
@@ -79,7 +79,7 @@ rfx_setup(void **state)
 	param_table_defaults(&t.snap->params);
 	snprintf(t.snap->domain, sizeof(t.snap->domain), REALM);
 	doc = json_loads(POLICY_DOC, 0, NULL);
-	if (doc == NULL || policy_config_parse(doc, t.snap, &err) != 0)
+	if (doc == NULL || cfg_policy_parse(doc, t.snap, &err) != 0)
 		return -1;
 	json_decref(doc);
 	t.qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
@@ -889,7 +889,7 @@ test_REG_account_removed_drops_binding(void **state)
 	doc = json_loads("{\"accounts\": [{\"user\": \"1002\", \"password\": \"secret\"}]}", 0,
 			 NULL);
 	assert_non_null(doc);
-	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	assert_int_equal(cfg_policy_parse(doc, t->snap, &err), 0);
 	json_decref(doc);
 	policy_free(old);
 	for (i = 0; i < 1024 / REGISTRAR_SWEEP_BUDGET; i++)
@@ -918,7 +918,7 @@ use_accounts(struct rfx *t, unsigned int n)
 	assert_true(len < sizeof(doc_text) - 2);
 	doc = json_loads(doc_text, 0, NULL);
 	assert_non_null(doc);
-	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	assert_int_equal(cfg_policy_parse(doc, t->snap, &err), 0);
 	json_decref(doc);
 	policy_free(old);
 }
@@ -1461,7 +1461,7 @@ test_HARDEN_2_authenticated_register_account_gone_dropped_counted(void **state)
 	assert_non_null(doc);
 	memcpy(b, t->snap, sizeof(*b));
 	b->policy = NULL;
-	assert_int_equal(policy_config_parse(doc, b, &err), 0); /* snapshot B: 1001 removed */
+	assert_int_equal(cfg_policy_parse(doc, b, &err), 0); /* snapshot B: 1001 removed */
 	json_decref(doc);
 	snprintf(msg, sizeof(msg),
 		 "REGISTER sip:" REALM " SIP/2.0\r\n"
@@ -2023,7 +2023,7 @@ test_REG_per_account_params_override_the_globals(void **state)
 			 "\"params\": {\"SS_ENDPOINT_EXPIRE\": 600}}, "
 			 "{\"user\": \"1002\", \"password\": \"secret\"}]}", 0, NULL);
 	assert_non_null(doc);
-	assert_int_equal(policy_config_parse(doc, t->snap, &err), 0);
+	assert_int_equal(cfg_policy_parse(doc, t->snap, &err), 0);
 	json_decref(doc);
 	policy_free(old);
 	register_ok(t, (struct creq){.user = "1001", .password = "pw", .contact = A_CONTACT,

@@ -24,7 +24,7 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/policy/policy_config.h"
+#include "ctrlplane/cfg_policy.h"
 #include "dataplane/auth/auth.h"
 #include "dataplane/auth/authfail.h"
 #include "dataplane/registrar/location.h"
@@ -95,7 +95,7 @@ gfx_setup_n(void **state, uint16_t n)
 		param_table_defaults(&snap->params);
 		snprintf(snap->domain, sizeof(snap->domain), REALM);
 		doc = json_loads(POLICY_DOC, 0, NULL);
-		if (doc == NULL || policy_config_parse(doc, snap, &err) != 0)
+		if (doc == NULL || cfg_policy_parse(doc, snap, &err) != 0)
 			return -1;
 		json_decref(doc);
 		t->w[i]->qsbr = t->qs;

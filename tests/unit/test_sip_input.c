@@ -24,7 +24,7 @@
 #include "ctrlplane/param_table.h"
 #include "dataplane/auth/auth.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/policy/policy_config.h"
+#include "ctrlplane/cfg_policy.h"
 #include "dataplane/registrar/registrar.h"
 #include "tests/unit/eal_fixture.h"
 
@@ -101,7 +101,7 @@ sfx_setup(void **state)
 	param_table_defaults(&t.snap->params);
 	snprintf(t.snap->domain, sizeof(t.snap->domain), "sipfast.test");
 	doc = json_loads(POLICY_DOC, 0, NULL);
-	if (doc == NULL || policy_config_parse(doc, t.snap, &err) != 0)
+	if (doc == NULL || cfg_policy_parse(doc, t.snap, &err) != 0)
 		return -1;
 	json_decref(doc);
 	if (attach_registrar(t.f, &t.r) != 0)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The "accounts" and "gateways" config sections: parsed into snap->policy (control plane). */
-#ifndef SF_POLICY_CONFIG_H
-#define SF_POLICY_CONFIG_H
+/* The "accounts" and "gateways" config sections: parsed into snap->policy (control plane,
+ * ctrlplane's config library; the tables themselves are dataplane/policy/policy.h). */
+#ifndef SF_CFG_POLICY_H
+#define SF_CFG_POLICY_H
 
 #include <jansson.h>
 
@@ -16,6 +17,6 @@
  * them). Unknown keys, wrong types, duplicate users or gateway names are errors naming the
  * JSON path. Returns 0, or -EINVAL with @err filled and snap->policy NULL (nothing leaked).
  */
-int policy_config_parse(const json_t *doc, struct snapshot *snap, struct cfg_error *err);
+int cfg_policy_parse(const json_t *doc, struct snapshot *snap, struct cfg_error *err);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The "accounts" and "gateways" sections of the config document, turned into the source
- * policy of a snapshot. Control plane only (jansson, malloc): every line here is cold.
+ * policy of a snapshot (dataplane/policy/policy.h). Control plane only (jansson, malloc):
+ * part of ctrlplane's config library, moved here from dataplane/policy/ in issue 11.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,15 +11,15 @@
 #include <sys/random.h>
 
 #include "ctrlplane/cfg_keys.h"
+#include "ctrlplane/cfg_policy.h"
 #include "ctrlplane/param_table.h"
-#include "dataplane/policy/policy_config.h"
 #include "dataplane/auth/digest.h"
 
 #define PC_PATH_MAX sizeof(((struct cfg_error *)0)->path)
 /* Format a JSON path into char p[PC_PATH_MAX], cut at the buffer size. */
 #define PC_PATH(p, ...)                                                                       \
 	do {                                                                                  \
-		if (snprintf((p), PC_PATH_MAX, __VA_ARGS__) >= (int)PC_PATH_MAX) /* cold: config */\
+		if (snprintf((p), PC_PATH_MAX, __VA_ARGS__) >= (int)PC_PATH_MAX)            \
 			(p)[PC_PATH_MAX - 1] = '\0';                                           \
 	} while (0)
 
@@ -30,7 +31,7 @@ pc_get_string(const json_t *o, const char *key, const char *path, char *out, siz
 	const json_t *v = json_object_get(o, key);
 	char p[PC_PATH_MAX];
 
-	PC_PATH(p, "%s.%s", path, key); /* cold: config */
+	PC_PATH(p, "%s.%s", path, key);
 	if (v == NULL)
 		return required ? cfg_error_set(err, p, "missing: expected a string") : 0;
 	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= max)
@@ -83,7 +84,7 @@ pc_account_secret(const json_t *o, const char *path, struct policy_account *a,
 	if (pw != NULL)
 		return pc_get_string(o, "password", path, a->password, sizeof(a->password), true,
 				     err);
-	PC_PATH(p, "%s.ha1", path); /* cold: config */
+	PC_PATH(p, "%s.ha1", path);
 	if (!json_is_string(ha1) || json_string_length(ha1) != 32)
 		return cfg_error_set(err, p, "expected 32 hex digits (MD5 of user:realm:password)");
 	for (i = 0; i < 16; i++) {
@@ -109,16 +110,16 @@ pc_account_allowed(const json_t *o, const char *path, struct policy_account *a,
 
 	if (arr == NULL)
 		return 0;
-	PC_PATH(p, "%s.allowed_ips", path); /* cold: config */
+	PC_PATH(p, "%s.allowed_ips", path);
 	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 1024)
 		return cfg_error_set(err, p, "expected a list of 1..1024 \"a.b.c.d[/len]\" strings");
-	a->allowed = calloc(json_array_size(arr), sizeof(*a->allowed)); /* cold: config */
+	a->allowed = calloc(json_array_size(arr), sizeof(*a->allowed));
 	if (a->allowed == NULL)
 		return cfg_error_set(err, p, "out of memory");
 	json_array_foreach((json_t *)arr, i, v) {
 		int rc;
 
-		PC_PATH(p, "%s.allowed_ips[%zu]", path, i); /* cold: config */
+		PC_PATH(p, "%s.allowed_ips[%zu]", path, i);
 		rc = pc_parse_net(v, p, true, &a->allowed[i], err);
 		if (rc != 0)
 			return rc;
@@ -136,10 +137,10 @@ pc_account_params(const json_t *o, const char *path, const struct sf_params *glo
 
 	if (v == NULL)
 		return 0;
-	PC_PATH(p, "%s.params", path); /* cold: config */
+	PC_PATH(p, "%s.params", path);
 	if (!json_is_object(v))
 		return cfg_error_set(err, p, "expected an object of SS_* overrides");
-	a->params = malloc(sizeof(*a->params)); /* cold: config */
+	a->params = malloc(sizeof(*a->params));
 	if (a->params == NULL)
 		return cfg_error_set(err, p, "out of memory");
 	*a->params = *globals;
@@ -159,10 +160,10 @@ pc_parse_account(const json_t *o, const char *path, const struct sf_params *glob
 	rc = cfg_check_keys(o, keys, path, err);
 	if (rc == 0)
 		rc = pc_get_string(o, "user", path, a->user, sizeof(a->user), true, err);
-	if (rc == 0 && strpbrk(a->user, " \t\r\n\"@:;<>") != NULL) { /* cold: config */
+	if (rc == 0 && strpbrk(a->user, " \t\r\n\"@:;<>") != NULL) {
 		char p[PC_PATH_MAX];
 
-		PC_PATH(p, "%s.user", path); /* cold: config */
+		PC_PATH(p, "%s.user", path);
 		return cfg_error_set(err, p, "\"%s\": a user may not contain spaces, quotes, "
 					     "'@', ':', ';', '<' or '>'", a->user);
 	}
@@ -172,7 +173,7 @@ pc_parse_account(const json_t *o, const char *path, const struct sf_params *glob
 		rc = pc_account_allowed(o, path, a, err);
 	if (rc == 0)
 		rc = pc_account_params(o, path, globals, a, err);
-	a->user_len = (uint16_t)strlen(a->user); /* cold: config */
+	a->user_len = (uint16_t)strlen(a->user);
 	return rc;
 }
 
@@ -187,14 +188,14 @@ pc_gateway_prefixes(const json_t *o, const char *path, struct policy_gateway *g,
 
 	if (arr == NULL)
 		return 0;
-	PC_PATH(p, "%s.prefixes", path); /* cold: config */
+	PC_PATH(p, "%s.prefixes", path);
 	if (!json_is_array(arr) || json_array_size(arr) > 65535)
 		return cfg_error_set(err, p, "expected a list of number prefixes (strings)");
-	g->prefixes = calloc(json_array_size(arr) + 1, sizeof(*g->prefixes)); /* cold: config */
+	g->prefixes = calloc(json_array_size(arr) + 1, sizeof(*g->prefixes));
 	if (g->prefixes == NULL)
 		return cfg_error_set(err, p, "out of memory");
 	json_array_foreach((json_t *)arr, i, v) {
-		PC_PATH(p, "%s.prefixes[%zu]", path, i); /* cold: config */
+		PC_PATH(p, "%s.prefixes[%zu]", path, i);
 		if (!json_is_string(v) || json_string_length(v) >= POLICY_PREFIX_MAX ||
 		    strspn(json_string_value(v), "0123456789+#*") != json_string_length(v))
 			return cfg_error_set(err, p, "expected a string of up to %d characters "
@@ -215,7 +216,7 @@ pc_get_int(const json_t *o, const char *key, const char *path, json_int_t min, j
 
 	if (v == NULL)
 		return 0;
-	PC_PATH(p, "%s.%s", path, key); /* cold: config */
+	PC_PATH(p, "%s.%s", path, key);
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
 		return cfg_error_set(err, p, "expected an integer in [%lld, %lld]", (long long)min,
 				     (long long)max);
@@ -248,7 +249,7 @@ pc_parse_gateway(const json_t *o, const char *path, struct policy_gateway *g,
 		rc = pc_gateway_prefixes(o, path, g, err);
 	if (rc != 0)
 		return rc;
-	PC_PATH(p, "%s.address", path); /* cold: config */
+	PC_PATH(p, "%s.address", path);
 	v = json_object_get(o, "address");
 	if (v == NULL)
 		return cfg_error_set(err, p, "missing: expected \"a.b.c.d\"");
@@ -283,19 +284,19 @@ pc_parse_all(const json_t *accts, const json_t *gws, const struct sf_params *glo
 	int rc;
 
 	for (i = 0; i < pol->n_accounts; i++) {
-		PC_PATH(p, "accounts[%u]", i); /* cold: config */
+		PC_PATH(p, "accounts[%u]", i);
 		rc = pc_parse_account(json_array_get(accts, i), p, globals, &pol->accounts[i], err);
 		if (rc != 0)
 			return rc;
 	}
 	for (i = 0; i < pol->n_gateways; i++) {
-		PC_PATH(p, "gateways[%u]", i); /* cold: config */
+		PC_PATH(p, "gateways[%u]", i);
 		rc = pc_parse_gateway(json_array_get(gws, i), p, &pol->gateways[i], err);
 		if (rc != 0)
 			return rc;
 		for (j = 0; j < i; j++)
-			if (strcmp(pol->gateways[j].name, pol->gateways[i].name) == 0) { /* cold: config */
-				PC_PATH(p, "gateways[%u].name", i); /* cold: config */
+			if (strcmp(pol->gateways[j].name, pol->gateways[i].name) == 0) {
+				PC_PATH(p, "gateways[%u].name", i);
 				return cfg_error_set(err, p, "\"%s\" is already gateways[%u]",
 						     pol->gateways[i].name, j);
 			}
@@ -308,7 +309,7 @@ pc_parse_all(const json_t *accts, const json_t *gws, const struct sf_params *glo
 			pol, (struct sf_span){(const uint8_t *)a->user, a->user_len});
 
 		if (first != a) {
-			PC_PATH(p, "accounts[%u].user", i); /* cold: config */
+			PC_PATH(p, "accounts[%u].user", i);
 			return cfg_error_set(err, p, "\"%s\" is already accounts[%td]", a->user,
 					     first - pol->accounts);
 		}
@@ -342,7 +343,7 @@ pc_precompute_ha1(struct policy *pol, const struct snapshot *snap, struct cfg_er
 
 	if (pol->n_accounts == 0)
 		return 0;
-	dctx = digest_ctx_create(); /* cold: config */
+	dctx = digest_ctx_create();
 	if (dctx == NULL)
 		return cfg_error_set(err, "accounts", "out of memory");
 	for (i = 0; i < pol->n_accounts; i++) {
@@ -358,7 +359,7 @@ pc_precompute_ha1(struct policy *pol, const struct snapshot *snap, struct cfg_er
 		digest_ha1(dctx, DIGEST_ALG_SHA256, user, realm, pw, hex);
 		pc_unhex(hex, sizeof(a->ha1_sha256), a->ha1_sha256);
 	}
-	digest_ctx_destroy(dctx); /* cold: config */
+	digest_ctx_destroy(dctx);
 	memset(hex, 0, sizeof(hex));
 	memcpy(pol->ha1_realm, realm.p, realm.len);
 	pol->ha1_realm_len = realm.len;
@@ -366,7 +367,7 @@ pc_precompute_ha1(struct policy *pol, const struct snapshot *snap, struct cfg_er
 }
 
 int
-policy_config_parse(const json_t *doc, struct snapshot *snap, struct cfg_error *err)
+cfg_policy_parse(const json_t *doc, struct snapshot *snap, struct cfg_error *err)
 {
 	const json_t *accts, *gws;
 	struct policy *pol;
