@@ -201,6 +201,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	if (rc == 0)
 		rc = steer_create(d->env.workers, d->env.n_workers);
 	if (rc == 0)
+		rc = ctl_requests_start(d); /* control -> worker request rings */
+	if (rc == 0)
 		rc = ctl_registrar_start(d); /* issue 5 */
 	if (rc == 0)
 		rc = ctl_keepalive_start(d); /* issue 6 */
@@ -280,6 +282,7 @@ daemon_stop(struct daemon *d)
 	steer_destroy(d->env.workers, d->env.n_workers);
 	ctl_keepalive_stop(d);  /* issue 6: before the shards go */
 	ctl_registrar_stop(d); /* issue 5 */
+	ctl_requests_stop(d);
 	net_env_destroy(&d->env);
 	publish_destroy(&d->pub);
 	rte_free(d->qsbr);

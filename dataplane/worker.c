@@ -14,6 +14,7 @@
 #include "dataplane/keepalive/ka_worker.h"
 #include "dataplane/net/net.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/request.h"
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
@@ -106,7 +107,8 @@ worker_housekeeping(struct worker *w, uint64_t now)
 		hold_service(w, now);
 	rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->death_row, now);
 	rte_ip_frag_free_death_row(&w->death_row, SF_PREFETCH);
-	registrar_housekeeping(w); /* issue 5: binding expiry, lockout sweep, clears */
+	registrar_housekeeping(w); /* issue 5: binding expiry, lockout sweep */
+	request_serve(w->req);     /* control requests (suspended.clear, ...): request.h */
 	ka_worker_mirror(w);       /* issue 6: keep-alive counters for stats.get */
 	w->next_drain_tsc = now + w->tx_drain_cycles;
 }

@@ -33,6 +33,7 @@
 struct ka_worker;
 struct neigh_table;
 struct registrar;
+struct request_chan;
 
 /* One packet waiting for its next hop's MAC. */
 #define SF_FRAG_SOURCES 1024    /* per-source fragment budgets, per worker (hashed) */
@@ -88,6 +89,7 @@ struct worker {
 	uint64_t rx_limit;                      /* bench: stop after this many frames, 0 = never */
 	struct registrar *reg;                  /* registrar state (issue 5), NULL = stub */
 	struct ka_worker *ka;                   /* NAT keep-alive (issue 6), NULL = off */
+	struct request_chan *req;               /* control requests (request.h), NULL = none */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */

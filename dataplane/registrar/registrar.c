@@ -835,7 +835,7 @@ void
 registrar_housekeeping(struct worker *w)
 {
 	struct registrar *reg = w->reg;
-	uint32_t now, seq;
+	uint32_t now;
 
 	if (reg == NULL)
 		return;
@@ -845,12 +845,6 @@ registrar_housekeeping(struct worker *w)
 	authfail_expire(reg->af, now, REGISTRAR_SWEEP_BUDGET);
 	__atomic_store_n(&w->counters[COUNTER_REG_LOCKOUT_TABLE_REFUSED],
 			 authfail_stats(reg->af)->refused_full, __ATOMIC_RELAXED);
-	seq = __atomic_load_n(&reg->clear.seq, __ATOMIC_ACQUIRE);
-	if (seq != reg->clear_done) {
-		reg->clear_removed = authfail_clear(reg->af, reg->clear.match_ip, reg->clear.src_ip,
-						    (struct sf_span){NULL, 0});
-		__atomic_store_n(&reg->clear_done, seq, __ATOMIC_RELEASE);
-	}
 }
 
 struct registrar_shared *

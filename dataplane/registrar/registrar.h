@@ -57,14 +57,10 @@ struct registrar_shared {
 /** Clock in s; tests inject one, the daemon uses the TSC. */
 typedef uint32_t (*registrar_clock_fn)(void *arg);
 
-/** suspended.clear request from the control plane, served by the owning worker. */
-struct registrar_clear_req {
-	uint32_t seq;       /* ctrlplane bumps it (release) after filling the rest */
-	uint32_t src_ip;    /* network order, when match_ip */
-	bool match_ip;
-};
-
-/** One worker's registrar state (w->reg). Written by that worker only, except @clear. */
+/**
+ * One worker's registrar state (w->reg). Written by that worker only; control requests
+ * (suspended.clear) reach it through the worker's request ring (registrar_requests.c).
+ */
 struct registrar {
 	struct registrar_shared *sh;
 	struct location *loc;            /* == sh->shard[worker index] */
@@ -74,9 +70,6 @@ struct registrar {
 	uint32_t keys_seen;              /* sh->keys.seq applied to nctx */
 	registrar_clock_fn clock;        /* NULL = TSC seconds */
 	void *clock_arg;
-	struct registrar_clear_req clear; /* written by ctrlplane */
-	uint32_t clear_done;             /* last clear seq served (ctrlplane reads relaxed) */
-	uint32_t clear_removed;          /* entries that clear removed */
 	struct policy_hooks hooks;       /* binding_live, suspended; ctx = the worker */
 	/* HARDEN-7 replay guard (on the digest-verifying, source-IP owner worker). */
 	struct replay_table *replay;     /* (nonce, nc) pairs that verified, until they expire */
@@ -108,7 +101,7 @@ int registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_
 /** Free @w's registrar after the workers stopped; safe when init failed half way. */
 void registrar_worker_fini(struct worker *w);
 
-/** Worker housekeeping tick: expire bindings, drop removed accounts, serve clears. */
+/** Worker housekeeping tick: expire bindings, drop removed accounts, sweep lockouts. */
 void registrar_housekeeping(struct worker *w);
 
 /** The worker's registrar clock, s. */
