@@ -25,11 +25,11 @@ request_chan_create(const char *name, int socket)
 	ch = rte_zmalloc_socket("sf_request", sizeof(*ch), RTE_CACHE_LINE_SIZE, socket);
 	if (ch == NULL)
 		return NULL;
-	snprintf(rname, sizeof(rname), "%s_rq", name);
+	snprintf(rname, sizeof(rname), "%s_rq", name); /* cold: init */
 	ch->req_ring = rte_ring_create_elem(rname, sizeof(struct request_msg), REQUEST_RING_SIZE,
 					    socket,
 					    RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
-	snprintf(rname, sizeof(rname), "%s_rs", name);
+	snprintf(rname, sizeof(rname), "%s_rs", name); /* cold: init */
 	ch->resp_ring = rte_ring_create_elem(rname, sizeof(struct request_resp),
 					     REQUEST_RING_SIZE, socket,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
@@ -47,7 +47,7 @@ request_chan_free(struct request_chan *ch)
 		return;
 	rte_ring_free(ch->req_ring);
 	rte_ring_free(ch->resp_ring);
-	rte_free(ch);
+	rte_free(ch); /* cold: shutdown */
 }
 
 int
