@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Registrar on the control plane: per-worker registrar state at start and stop, and the
- * control methods registrations.list, suspended.list and suspended.clear (issue 5).
+ * control methods registrations.list, registrations.clear, suspended.list and suspended.clear
+ * (issue 5).
  *
  * Reads of the shards and the auth-failure tables here race with their owner workers by
  * design (no lock on the packet path): the binding array and the tables are never freed while
@@ -219,7 +220,7 @@ method_suspended_list(void *ctx, const json_t *params, struct ctl_error *e)
 	return json_pack("{s:o}", "suspended", list);
 }
 
-/* Every worker answered suspended.clear: {"cleared": entries removed, summed}. */
+/* Every worker answered suspended.clear or registrations.clear: {"cleared": removed, summed}. */
 static json_t *
 ctl_reg_clear_done(void *ctx, const struct request_resp *resp, uint16_t n_workers,
 		   uint64_t mask, struct ctl_error *e)
@@ -252,6 +253,28 @@ method_suspended_clear(void *ctx, const json_t *params, struct ctl_error *e)
 	return ctl_request_post(d->req, "suspended.clear", &msg, 0, ctl_reg_clear_done, d, e);
 }
 
+/* {user}: remove USER's binding (on its AoR owner); {"cleared": 0 or 1}. */
+static json_t *
+method_registrations_clear(void *ctx, const json_t *params, struct ctl_error *e)
+{
+	struct daemon *d = ctx;
+	const char *user = json_string_value(json_object_get(params, "user"));
+	struct request_msg msg = { .type = REQUEST_REGISTRATIONS_CLEAR };
+	size_t len = user != NULL ? strlen(user) : 0;
+
+	if (len == 0)
+		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "user: expected the account user whose binding to "
+					    "remove");
+	if (len > REQUEST_TEXT_MAX || len > LOCATION_AOR_MAX)
+		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "user: longer than %d bytes", LOCATION_AOR_MAX);
+	memcpy(msg.text, user, len);
+	msg.text_len = (uint16_t)len;
+	return ctl_request_post(d->req, "registrations.clear", &msg, 0, ctl_reg_clear_done, d,
+				e);
+}
+
 int
 ctl_registrar_register(struct daemon *d)
 {
@@ -264,6 +287,8 @@ ctl_registrar_register(struct daemon *d)
 		 "{user?, nat?, offset?, limit?}: live registration bindings"},
 		{"suspended.list", method_suspended_list, "(source IP, user) pairs locked out"},
 		{"suspended.clear", method_suspended_clear, "{ip?}: lift lockouts (all, or one IP)"},
+		{"registrations.clear", method_registrations_clear,
+		 "{user}: remove that user's registration binding"},
 	};
 	size_t i;
 	int rc;

@@ -30,6 +30,8 @@ enum request_type {
 	REQUEST_NONE = 0,            /* never sent: a zeroed message is no request */
 	REQUEST_SUSPENDED_CLEAR,     /* registrar: args[0] match_ip, args[1] IPv4 (net order);
 					result[0] = lockout entries removed */
+	REQUEST_REGISTRATIONS_CLEAR, /* registrar: text = the AoR (account user); result[0] =
+					bindings removed from this worker's shard (0 or 1) */
 	REQUEST_CALLS_HANGUP,        /* call engine (reserved): args[0] call id */
 	REQUEST_TEST,                /* unit tests only: never registered by sipfastd */
 	REQUEST_TYPE_MAX
@@ -37,18 +39,21 @@ enum request_type {
 
 #define REQUEST_N_ARGS 4
 #define REQUEST_N_RESULTS 4
+/** Bytes of text a request carries (an AoR: LOCATION_AOR_MAX). */
+#define REQUEST_TEXT_MAX 64
 /** Ring slots per worker and direction (RING_F_EXACT_SZ: exactly this many in flight). */
 #define REQUEST_RING_SIZE 16
 /** Requests one worker serves per housekeeping tick (~100 us): bounded work per tick. */
 #define REQUEST_SERVE_BUDGET 4
 
-/** ctrlplane -> worker, copied by value into the ring (48 bytes). */
+/** ctrlplane -> worker, copied by value into the ring (112 bytes). */
 struct request_msg {
 	uint16_t type;                   /* enum request_type */
-	uint16_t reserved;
+	uint16_t text_len;               /* bytes at text */
 	uint32_t id;                     /* request id, echoed in the response */
 	uint64_t token;                  /* the control client's token, echoed */
 	uint64_t args[REQUEST_N_ARGS];   /* per type, see enum request_type */
+	uint8_t text[REQUEST_TEXT_MAX];  /* per type (not NUL-terminated) */
 };
 
 /** worker -> ctrlplane (48 bytes). status: 0, or a negative errno (-ENOTSUP: no handler). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The registrar's control requests, run on the owning worker from its housekeeping tick
- * (request_serve()). No malloc, lock, syscall or log.
+ * (request_serve()): suspended.clear, registrations.clear. No malloc, lock, syscall or log.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -29,11 +29,36 @@ registrar_req_suspended_clear(void *ctx, const struct request_msg *req,
 	return 0;
 }
 
+/*
+ * REQUEST_REGISTRATIONS_CLEAR: remove the binding of the AoR in text from this worker's shard
+ * (only its AoR owner holds it; the others answer 0). result[0] = bindings removed.
+ */
+static int
+registrar_req_registrations_clear(void *ctx, const struct request_msg *req,
+				  struct request_resp *resp)
+{
+	struct worker *w = ctx;
+	struct sf_span aor = { req->text, req->text_len };
+
+	if (w->reg == NULL)
+		return -ENODEV;
+	if (req->text_len == 0 || req->text_len > REQUEST_TEXT_MAX)
+		return -EINVAL;
+	resp->result[0] = location_remove(w->reg->loc, aor) == 0 ? 1 : 0;
+	return 0;
+}
+
 int
 registrar_requests_register(struct worker *w)
 {
+	int rc;
+
 	if (w->req == NULL)
 		return 0;
-	return request_register(w->req, REQUEST_SUSPENDED_CLEAR, registrar_req_suspended_clear,
-				w);
+	rc = request_register(w->req, REQUEST_SUSPENDED_CLEAR, registrar_req_suspended_clear,
+			      w);
+	if (rc == 0)
+		rc = request_register(w->req, REQUEST_REGISTRATIONS_CLEAR,
+				      registrar_req_registrations_clear, w);
+	return rc;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The registrar's control requests (dataplane/request.h), served on the worker that owns the
- * state: suspended.clear lifts lockouts in this worker's auth-failure table.
+ * state: suspended.clear lifts lockouts in this worker's auth-failure table,
+ * registrations.clear removes an AoR's binding from this worker's location shard.
  */
 #ifndef SF_REGISTRAR_REQUESTS_H
 #define SF_REGISTRAR_REQUESTS_H

@@ -6,7 +6,7 @@
 # on time (REG-6), and the same with two workers (steering to the source-IP / AoR owners).
 # suspended.clear goes to every worker's request ring and is answered when each applied it:
 # a lockout made with wrong digests is listed, cleared (the count summed over the workers),
-# and gone.
+# and gone; registrations.clear removes a binding the same way.
 source "$(dirname "$0")/lib.sh"
 
 write_config() {
@@ -77,6 +77,10 @@ for workers in 1 2; do
 	check "CTL_suspended_clear_lifted_w$workers" eq "$(suspended)" "[]"
 	check "CTL_suspended_clear_again_none_w$workers" eq "$(ctl suspended.clear '{}' --path=cleared)" 0
 	check "CTL_requests_answered_w$workers" test "$(ctl stats.get '{}' --path=requests.answered)" -ge 3
+	# registrations.clear: posted to every worker, the AoR owner removes the binding.
+	setup "register_again_w$workers" sipp_reg register_auth.xml 1001 secret-1001 5073 300
+	check "CTL_registrations_clear_removes_w$workers" eq "$(ctl registrations.clear '{"user": "1001"}' --path=cleared)" 1
+	check "CTL_registrations_clear_gone_w$workers" eq "$(regs '{"user": "1001"}' total)" 0
 	sf_stop
 done
 finish

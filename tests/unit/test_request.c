@@ -608,7 +608,8 @@ lock_out(struct fx *f, uint32_t ip_be, const char *call_id)
 /*
  * suspended.clear as the daemon sends it (REQUEST_SUSPENDED_CLEAR) reaches the registrar's
  * handler on the worker: one IP lifts that IP's lockout only, no IP lifts every lockout;
- * result[0] counts what was removed.
+ * result[0] counts what was removed. registrations.clear (REQUEST_REGISTRATIONS_CLEAR) removes
+ * the AoR's binding from the worker's shard.
  */
 static void
 test_CTL_ASYNC_registrar_suspended_clear(void **state)
@@ -657,6 +658,39 @@ test_CTL_ASYNC_registrar_suspended_clear(void **state)
 	assert_int_equal(r.result[0], 1);
 	assert_int_equal(authfail_check(f->w->reg->af, y, u, registrar_now(f->w)),
 			 AUTHFAIL_ALLOW);
+	/* registrations.clear: the AoR's binding goes from this (its owner's) shard. */
+	{
+		struct location_binding b;
+		struct sf_span c = { (const uint8_t *)"sip:1001@10.99.0.7:5060", 23 };
+		struct request_msg rc = { .type = REQUEST_REGISTRATIONS_CLEAR, .id = 3,
+					  .text = "1001", .text_len = 4 };
+		uint32_t now = registrar_now(f->w);
+
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(location_binding_set_text(&b, u, c), 0);
+		b.src_ip = x;
+		b.src_port = rte_cpu_to_be_16(5060);
+		b.expires_at_s = now + 60;
+		b.granted_s = 60;
+		assert_int_equal(location_put(f->w->reg->loc, &b), 0);
+		assert_non_null(location_lookup(f->w->reg->loc, u, now));
+		assert_int_equal(request_post(f->w->req, &rc), 0);
+		assert_int_equal(request_serve(f->w->req), 1);
+		assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+		assert_int_equal(r.status, 0);
+		assert_int_equal(r.result[0], 1);
+		assert_null(location_lookup(f->w->reg->loc, u, now));
+		rc.id = 4; /* again: nothing left to remove */
+		assert_int_equal(request_post(f->w->req, &rc), 0);
+		assert_int_equal(request_serve(f->w->req), 1);
+		assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+		assert_int_equal(r.result[0], 0);
+		rc.text_len = 0; /* no AoR: refused by the handler */
+		assert_int_equal(request_post(f->w->req, &rc), 0);
+		assert_int_equal(request_serve(f->w->req), 1);
+		assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+		assert_int_equal(r.status, -EINVAL);
+	}
 	request_chan_free(f->w->req);
 	f->w->req = NULL;
 	registrar_worker_fini(f->w);
