@@ -216,6 +216,8 @@ fx_register_all(struct fx *fx)
 			 0);
 	assert_int_equal(ctl_server_register(fx->srv, "stats.get", m_stats_get, fx, NULL), 0);
 	assert_int_equal(ctl_server_register(fx->srv, "later", m_later, fx, NULL), 0);
+	assert_int_equal(ctl_server_register(fx->srv, "registrations.clear", m_echo, fx, NULL),
+			 0);
 	assert_int_equal(ctl_server_add_poller(fx->srv, p_later, fx), 0);
 }
 
@@ -1139,6 +1141,8 @@ test_ctl_usage(void **state)
 		(const char *const[]){ "stats", "extra", NULL },
 		(const char *const[]){ "suspended", "clear", "not-an-ip", NULL },
 		(const char *const[]){ "registrations", "--bogus", NULL },
+		(const char *const[]){ "registrations", "clear", NULL },
+		(const char *const[]){ "registrations", "clear", "a", "b", NULL },
 		(const char *const[]){ "call", "echo", "notjson", NULL },
 	};
 	struct fx *fx = *state;
@@ -1159,6 +1163,13 @@ test_ctl_usage(void **state)
 	assert_non_null(strstr(r.out, "SIPFAST_CTL"));
 	assert_non_null(strstr(r.out, "Exit status"));
 	assert_non_null(strstr(r.out, "sipfastctl registrations --user"));
+	assert_non_null(strstr(r.out, "sipfastctl registrations clear 1001"));
+	run_free(&r);
+	/* registrations clear USER sends registrations.clear {"user": USER} (echoed here). */
+	r = RUN(fx, "-s", fx->path, "--json", "registrations", "clear", "1001");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"user\""));
+	assert_non_null(strstr(r.out, "1001"));
 	run_free(&r);
 }
 
