@@ -7,15 +7,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_lcore.h>
+#include <rte_ring.h>
 #include <rte_version.h>
 
+#include "ctrlplane/ctl_request.h"
 #include "ctrlplane/daemon.h"
+#include "ctrlplane/log.h"
 #include "ctrlplane/param_table.h"
 #include "ctrlplane/stats.h"
+#include "dataplane/worker.h"
 
 /* The value at a config error path ("params.X", "interfaces[0].ipv4") in @doc, or NULL. */
 static json_t *
@@ -232,6 +238,30 @@ method_version(void *ctx, const json_t *params, struct ctl_error *e)
 			 (json_int_t)d->pub.generation);
 }
 
+/* stats.get "requests": the control -> worker request path (ctl_request.h, request.h). */
+static json_t *
+ctl_requests_json(const struct daemon *d)
+{
+	const struct ctl_request_stats *cs = ctl_request_stats(d->req);
+	json_t *served = json_array(), *unknown = json_array(), *dropped = json_array();
+	uint16_t i;
+
+	for (i = 0; i < d->env.n_workers; i++) {
+		const struct request_chan *ch = d->env.workers[i]->req;
+
+		json_array_append_new(served, json_integer((json_int_t)__atomic_load_n(
+						      &ch->stats.served, __ATOMIC_RELAXED)));
+		json_array_append_new(unknown, json_integer((json_int_t)__atomic_load_n(
+						       &ch->stats.unknown, __ATOMIC_RELAXED)));
+		json_array_append_new(dropped, json_integer((json_int_t)__atomic_load_n(
+						       &ch->stats.resp_dropped, __ATOMIC_RELAXED)));
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+			 "posted", (json_int_t)cs->posted, "answered", (json_int_t)cs->answered,
+			 "timed_out", (json_int_t)cs->timed_out, "late", (json_int_t)cs->late,
+			 "served", served, "unknown", unknown, "responses_dropped", dropped);
+}
+
 static json_t *
 method_stats(void *ctx, const json_t *params, struct ctl_error *e)
 {
@@ -242,7 +272,45 @@ method_stats(void *ctx, const json_t *params, struct ctl_error *e)
 	RTE_SET_USED(e);
 	s = stats_json(&d->env);
 	json_object_set_new(s, "generation", json_integer((json_int_t)d->pub.generation));
+	if (d->req != NULL)
+		json_object_set_new(s, "requests", ctl_requests_json(d));
 	return s;
+}
+
+int
+ctl_requests_start(struct daemon *d)
+{
+	char name[RTE_RING_NAMESIZE - 3];
+	uint16_t i;
+
+	if (d->env.n_workers > CTL_REQUEST_MAX_WORKERS)
+		return -E2BIG;
+	for (i = 0; i < d->env.n_workers; i++) {
+		struct worker *w = d->env.workers[i];
+
+		snprintf(name, sizeof(name), "sf_req%u", i);
+		w->req = request_chan_create(name, (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->req == NULL) {
+			CP_LOG(ERR, "worker %u: no memory for its request rings", i);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void
+ctl_requests_stop(struct daemon *d)
+{
+	uint16_t i;
+
+	ctl_request_destroy(d->req);
+	d->req = NULL;
+	for (i = 0; i < d->env.n_workers; i++) {
+		if (d->env.workers[i] == NULL)
+			continue;
+		request_chan_free(d->env.workers[i]->req);
+		d->env.workers[i]->req = NULL;
+	}
 }
 
 int
@@ -263,6 +331,7 @@ ctl_methods_register(struct daemon *d)
 		 "{document: {...}}: replace the whole config (interfaces/runtime need a restart)"},
 		{"config.save", method_config_save, "write the running config to the config file"},
 	};
+	struct request_chan *chans[CTL_REQUEST_MAX_WORKERS];
 	size_t i;
 	int rc;
 
@@ -272,5 +341,9 @@ ctl_methods_register(struct daemon *d)
 		if (rc != 0)
 			return rc;
 	}
-	return 0;
+	/* The workers' responses are collected from the control server's poll loop. */
+	for (i = 0; i < d->env.n_workers; i++)
+		chans[i] = d->env.workers[i]->req;
+	d->req = ctl_request_create(d->ctl, chans, d->env.n_workers);
+	return d->req != NULL ? 0 : -ENOMEM;
 }

@@ -1,23 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Registrar on the control plane: the state shared by the workers' registrars (their own is
- * the registrar module's, dataplane/registrar/registrar_module.c), and the control methods registrations.list, suspended.list and suspended.clear (issue 5).
+ * the registrar module's, dataplane/registrar/registrar_module.c), and the control methods
+ * registrations.list, registrations.clear, suspended.list and suspended.clear (issue 5).
  *
  * Reads of the shards and the auth-failure tables here race with their owner workers by
  * design (no lock on the packet path): the binding array and the tables are never freed while
  * the daemon runs, so a racing update can only give a stale row. suspended.clear is not done
- * here: it is posted to every worker, which applies it at its next housekeeping tick.
+ * here: it is posted to every worker's request ring (ctl_request.h), each worker applies it at
+ * its next housekeeping tick (dataplane/registrar/registrar_requests.c), and the client is
+ * answered when all of them did; the control thread serves other clients meanwhile.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "ctrlplane/ctl_request.h"
 #include "ctrlplane/daemon.h"
 #include "ctrlplane/log.h"
 #include "dataplane/auth/auth.h"
 #include "dataplane/auth/authfail.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/registrar/registrar_requests.h"
 #include "dataplane/worker.h"
 
 #define CTL_REG_PAGE_DEFAULT 100
@@ -209,36 +213,59 @@ method_suspended_list(void *ctx, const json_t *params, struct ctl_error *e)
 	return json_pack("{s:o}", "suspended", list);
 }
 
-/* {ip?}: post the clear to every worker and wait (bounded) until each applied it. */
+/* Every worker answered suspended.clear or registrations.clear: {"cleared": removed, summed}. */
+static json_t *
+ctl_reg_clear_done(void *ctx, const struct request_resp *resp, uint16_t n_workers,
+		   uint64_t mask, struct ctl_error *e)
+{
+	uint64_t removed = 0;
+	uint16_t i;
+
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(e);
+	for (i = 0; i < n_workers; i++)
+		if (mask & (1ull << i))
+			removed += resp[i].result[0];
+	return json_pack("{s:I}", "cleared", (json_int_t)removed);
+}
+
+/* {ip?}: post the clear to every worker; the answer comes when each applied it. */
 static json_t *
 method_suspended_clear(void *ctx, const json_t *params, struct ctl_error *e)
 {
 	struct daemon *d = ctx;
 	const char *ip = json_string_value(json_object_get(params, "ip"));
+	struct request_msg msg = { .type = REQUEST_SUSPENDED_CLEAR };
 	struct in_addr a = {0};
-	uint32_t removed = 0;
-	uint16_t i;
-	int spins;
 
 	if (ip != NULL && inet_pton(AF_INET, ip, &a) != 1)
 		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
 					    "ip: '%s' is not an IPv4 address", ip);
-	for (i = 0; i < d->env.n_workers; i++) {
-		struct registrar *reg = d->env.workers[i]->reg;
+	msg.args[0] = ip != NULL;
+	msg.args[1] = a.s_addr;
+	return ctl_request_post(d->req, "suspended.clear", &msg, 0, ctl_reg_clear_done, d, e);
+}
 
-		reg->clear.src_ip = a.s_addr;
-		reg->clear.match_ip = ip != NULL;
-		__atomic_store_n(&reg->clear.seq, reg->clear.seq + 1, __ATOMIC_RELEASE);
-	}
-	for (i = 0; i < d->env.n_workers; i++) {
-		struct registrar *reg = d->env.workers[i]->reg;
+/* {user}: remove USER's binding (on its AoR owner); {"cleared": 0 or 1}. */
+static json_t *
+method_registrations_clear(void *ctx, const json_t *params, struct ctl_error *e)
+{
+	struct daemon *d = ctx;
+	const char *user = json_string_value(json_object_get(params, "user"));
+	struct request_msg msg = { .type = REQUEST_REGISTRATIONS_CLEAR };
+	size_t len = user != NULL ? strlen(user) : 0;
 
-		for (spins = 0; spins < 1000 && __atomic_load_n(&reg->clear_done, __ATOMIC_ACQUIRE) !=
-							 reg->clear.seq; spins++)
-			usleep(1000);
-		removed += __atomic_load_n(&reg->clear_removed, __ATOMIC_RELAXED);
-	}
-	return json_pack("{s:i}", "cleared", (int)removed);
+	if (len == 0)
+		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "user: expected the account user whose binding to "
+					    "remove");
+	if (len > REQUEST_TEXT_MAX || len > LOCATION_AOR_MAX)
+		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "user: longer than %d bytes", LOCATION_AOR_MAX);
+	memcpy(msg.text, user, len);
+	msg.text_len = (uint16_t)len;
+	return ctl_request_post(d->req, "registrations.clear", &msg, 0, ctl_reg_clear_done, d,
+				e);
 }
 
 int
@@ -253,6 +280,8 @@ ctl_registrar_register(struct daemon *d)
 		 "{user?, nat?, offset?, limit?}: live registration bindings"},
 		{"suspended.list", method_suspended_list, "(source IP, user) pairs locked out"},
 		{"suspended.clear", method_suspended_clear, "{ip?}: lift lockouts (all, or one IP)"},
+		{"registrations.clear", method_registrations_clear,
+		 "{user}: remove that user's registration binding"},
 	};
 	size_t i;
 	int rc;

@@ -45,6 +45,21 @@ struct ctl_client {
 	char *out;              /* encoded responses not yet sent, from out_off */
 	size_t out_off, out_len, out_cap;
 	uint64_t last_io_ms;    /* CLOCK_MONOTONIC, last byte received or sent */
+	unsigned int n_pending; /* requests waiting for ctl_server_answer(): kept open */
+};
+
+/* A request a handler deferred (ctl_server_later()), waiting for ctl_server_answer(). */
+struct ctl_pending {
+	uint64_t token;         /* 0 = free entry */
+	unsigned int slot;      /* clients[slot]; entries go when the client closes */
+	json_t *id;             /* the request's id (own reference; JSON null allowed) */
+	json_t *batch;          /* the batch's response array (own reference), or NULL */
+	size_t index;           /* our placeholder in batch */
+};
+
+struct ctl_poller {
+	ctl_poller_fn fn;
+	void *ctx;
 };
 
 struct ctl_server {
@@ -59,6 +74,10 @@ struct ctl_server {
 	unsigned int *pfd_slot;         /* pfds[i] (i >= 1) watches clients[pfd_slot[i]] */
 	struct ctl_method *methods;
 	unsigned int n_methods, methods_cap;
+	struct ctl_pending pending[CTL_SERVER_MAX_PENDING];
+	unsigned int n_pending;
+	struct ctl_poller pollers[CTL_SERVER_MAX_POLLERS];
+	unsigned int n_pollers;
 };
 
 static const struct ctl_server_limits ctl_default_limits = {
@@ -88,6 +107,13 @@ ctl_server_error_set(struct ctl_error *err, int code, json_t *data, const char *
 	va_end(ap);
 	json_decref(err->data);
 	err->data = data;
+	return NULL;
+}
+
+json_t *
+ctl_server_later(struct ctl_error *err, uint64_t token)
+{
+	err->later = token;
 	return NULL;
 }
 
@@ -350,11 +376,29 @@ out_free:
 	return NULL;
 }
 
+/* Forget entry @p (its answer, when it comes, is discarded). */
+static void
+ctl_pending_drop(struct ctl_server *srv, struct ctl_pending *p)
+{
+	json_decref(p->id);
+	json_decref(p->batch);
+	memset(p, 0, sizeof(*p));
+	srv->n_pending--;
+}
+
 static void
 ctl_client_close(struct ctl_server *srv, struct ctl_client *c)
 {
+	unsigned int i, slot;
+
 	if (c->fd < 0)
 		return;
+	slot = (unsigned int)(c - srv->clients);
+	for (i = 0; c->n_pending > 0 && i < CTL_SERVER_MAX_PENDING; i++)
+		if (srv->pending[i].token != 0 && srv->pending[i].slot == slot) {
+			ctl_pending_drop(srv, &srv->pending[i]);
+			c->n_pending--;
+		}
 	close(c->fd);
 	free(c->in);
 	free(c->out);
@@ -380,6 +424,9 @@ ctl_server_destroy(struct ctl_server *srv)
 			unlink(srv->path);
 		close(srv->listen_fd);
 	}
+	for (i = 0; i < CTL_SERVER_MAX_PENDING; i++)
+		if (srv->pending[i].token != 0)
+			ctl_pending_drop(srv, &srv->pending[i]);
 	for (i = 0; i < srv->n_methods; i++) {
 		free(srv->methods[i].name);
 		free(srv->methods[i].help);
@@ -406,26 +453,91 @@ ctl_error_response(const json_t *id, int code, const char *message, json_t *data
 	return json_pack("{s:s, s:O?, s:o}", "jsonrpc", "2.0", "id", id, "error", error);
 }
 
+/* A handler's outcome -> the response: @result (stolen) or @err (its data stolen). */
 static json_t *
-ctl_call_method(const struct ctl_method *m, const json_t *id, const json_t *params)
+ctl_outcome_response(const json_t *id, json_t *result, struct ctl_error *err)
+{
+	json_t *data = err->data;
+
+	err->data = NULL;
+	if (result != NULL) {
+		json_decref(data);
+		return json_pack("{s:s, s:O?, s:o}", "jsonrpc", "2.0", "id", id, "result", result);
+	}
+	if (err->code == 0)
+		return ctl_error_response(id, CTL_SERVER_INTERNAL_ERROR, "internal error", data);
+	return ctl_error_response(id, err->code, err->message, data);
+}
+
+/* Where a request came from, so a deferred answer finds its way back. */
+struct ctl_origin {
+	struct ctl_server *srv;
+	struct ctl_client *c;
+	json_t *batch;          /* the batch's response array, or NULL */
+	unsigned int n_later;   /* members of this line deferred */
+};
+
+/*
+ * Keep the request @id waits on @token: a pending entry (and a placeholder in the batch).
+ * Returns NULL, or an error response when it cannot be kept.
+ */
+static json_t *
+ctl_defer(struct ctl_origin *o, uint64_t token, const json_t *id)
+{
+	struct ctl_server *srv = o->srv;
+	struct ctl_pending *p = NULL;
+	unsigned int i;
+
+	if (id == NULL)
+		return NULL; /* a notification is never answered */
+	for (i = 0; i < CTL_SERVER_MAX_PENDING; i++) {
+		if (srv->pending[i].token == token)
+			return ctl_error_response(id, CTL_SERVER_INTERNAL_ERROR,
+						  "internal error: answer token in use", NULL);
+		if (srv->pending[i].token == 0 && p == NULL)
+			p = &srv->pending[i];
+	}
+	if (p == NULL) {
+		char message[96];
+
+		snprintf(message, sizeof(message), "too many requests waiting for an answer (%u)",
+			 CTL_SERVER_MAX_PENDING);
+		return ctl_error_response(id, CTL_SERVER_BUSY, message, NULL);
+	}
+	p->id = json_deep_copy(id);
+	if (p->id == NULL)
+		return ctl_error_response(id, CTL_SERVER_INTERNAL_ERROR, "out of memory", NULL);
+	p->token = token;
+	p->slot = (unsigned int)(o->c - srv->clients);
+	if (o->batch != NULL) {
+		p->batch = json_incref(o->batch);
+		p->index = json_array_size(o->batch);
+		json_array_append_new(o->batch, json_null());
+	}
+	o->c->n_pending++;
+	o->n_later++;
+	srv->n_pending++;
+	return NULL;
+}
+
+static json_t *
+ctl_call_method(struct ctl_origin *o, const struct ctl_method *m, const json_t *id,
+		const json_t *params)
 {
 	struct ctl_error err = { 0 };
 	json_t *result;
 
 	result = m->fn(m->ctx, params, &err);
-	if (result != NULL) {
+	if (result == NULL && err.later != 0 && err.code == 0) {
 		json_decref(err.data);
-		return json_pack("{s:s, s:O?, s:o}", "jsonrpc", "2.0", "id", id, "result", result);
+		return ctl_defer(o, err.later, id);
 	}
-	if (err.code == 0)
-		return ctl_error_response(id, CTL_SERVER_INTERNAL_ERROR, "internal error",
-					  err.data);
-	return ctl_error_response(id, err.code, err.message, err.data);
+	return ctl_outcome_response(id, result, &err);
 }
 
-/* One request object -> its response, or NULL for a notification. */
+/* One request object -> its response, or NULL for a notification or a deferred answer. */
 static json_t *
-ctl_handle_request(const struct ctl_server *srv, const json_t *req)
+ctl_handle_request(struct ctl_origin *o, const json_t *req)
 {
 	const json_t *id, *method, *params, *version;
 	const struct ctl_method *m;
@@ -451,12 +563,12 @@ ctl_handle_request(const struct ctl_server *srv, const json_t *req)
 		return ctl_error_response(id, CTL_SERVER_INVALID_REQUEST,
 					  "invalid request: \"params\" must be an object or array",
 					  NULL);
-	m = ctl_find_method(srv, json_string_value(method));
+	m = ctl_find_method(o->srv, json_string_value(method));
 	if (m == NULL)
 		response = ctl_error_response(id, CTL_SERVER_METHOD_NOT_FOUND, "method not found",
 					      json_pack("{s:O}", "method", method));
 	else
-		response = ctl_call_method(m, id, params);
+		response = ctl_call_method(o, m, id, params);
 	if (id == NULL) {
 		/* A notification is never answered, not even with an error. */
 		json_decref(response);
@@ -465,9 +577,12 @@ ctl_handle_request(const struct ctl_server *srv, const json_t *req)
 	return response;
 }
 
-/* A batch (array) -> an array of responses, or NULL if every member was a notification. */
+/*
+ * A batch (array) -> an array of responses, or NULL if every member was a notification or
+ * some member's answer comes later (the pending entries then hold the array).
+ */
 static json_t *
-ctl_handle_batch(const struct ctl_server *srv, const json_t *batch, unsigned int *n_handled)
+ctl_handle_batch(struct ctl_origin *o, const json_t *batch, unsigned int *n_handled)
 {
 	json_t *responses, *member, *r;
 	size_t i;
@@ -478,13 +593,15 @@ ctl_handle_batch(const struct ctl_server *srv, const json_t *batch, unsigned int
 					  "invalid request: empty batch", NULL);
 	}
 	responses = json_array();
+	o->batch = responses;
 	json_array_foreach(batch, i, member) {
-		r = ctl_handle_request(srv, member);
+		r = ctl_handle_request(o, member);
 		if (r != NULL)
 			json_array_append_new(responses, r);
 	}
+	o->batch = NULL;
 	*n_handled = (unsigned int)json_array_size(batch);
-	if (json_array_size(responses) == 0) {
+	if (json_array_size(responses) == 0 || o->n_later > 0) {
 		json_decref(responses);
 		return NULL;
 	}
@@ -493,8 +610,7 @@ ctl_handle_batch(const struct ctl_server *srv, const json_t *batch, unsigned int
 
 /* One line -> its response (or NULL); counts requests in *n_handled. */
 static json_t *
-ctl_handle_line(const struct ctl_server *srv, const char *line, size_t len,
-		unsigned int *n_handled)
+ctl_handle_line(struct ctl_origin *o, const char *line, size_t len, unsigned int *n_handled)
 {
 	char message[JSON_ERROR_TEXT_LENGTH + 64];
 	json_error_t jerr;
@@ -508,9 +624,9 @@ ctl_handle_line(const struct ctl_server *srv, const char *line, size_t len,
 		return ctl_error_response(NULL, CTL_SERVER_PARSE_ERROR, message, NULL);
 	}
 	if (json_is_array(req))
-		response = ctl_handle_batch(srv, req, n_handled);
+		response = ctl_handle_batch(o, req, n_handled);
 	else
-		response = ctl_handle_request(srv, req);
+		response = ctl_handle_request(o, req);
 	json_decref(req);
 	return response;
 }
@@ -607,6 +723,7 @@ ctl_client_respond(struct ctl_server *srv, struct ctl_client *c, json_t *respons
 static int
 ctl_client_line(struct ctl_server *srv, struct ctl_client *c, char *line, size_t len)
 {
+	struct ctl_origin o = { .srv = srv, .c = c };
 	unsigned int n_handled = 0;
 	json_t *response;
 
@@ -614,7 +731,7 @@ ctl_client_line(struct ctl_server *srv, struct ctl_client *c, char *line, size_t
 		len--;
 	if (len == 0)
 		return 0;
-	response = ctl_handle_line(srv, line, len, &n_handled);
+	response = ctl_handle_line(&o, line, len, &n_handled);
 	if (response != NULL && ctl_client_respond(srv, c, response) < 0)
 		return -1;
 	return (int)n_handled;
@@ -728,6 +845,79 @@ ctl_client_read(struct ctl_server *srv, struct ctl_client *c)
 	return handled;
 }
 
+/* ---- answers that come later ---- */
+
+/* Does a pending entry still hold a placeholder in @batch? */
+static bool
+ctl_batch_waiting(const struct ctl_server *srv, const json_t *batch)
+{
+	unsigned int i;
+
+	for (i = 0; i < CTL_SERVER_MAX_PENDING; i++)
+		if (srv->pending[i].token != 0 && srv->pending[i].batch == batch)
+			return true;
+	return false;
+}
+
+int
+ctl_server_answer(struct ctl_server *srv, uint64_t token, json_t *result,
+		  struct ctl_error *err)
+{
+	struct ctl_error none = { 0 };
+	struct ctl_pending *p = NULL;
+	struct ctl_client *c;
+	json_t *response, *batch;
+	unsigned int i;
+
+	if (err == NULL)
+		err = &none;
+	for (i = 0; token != 0 && i < CTL_SERVER_MAX_PENDING; i++)
+		if (srv->pending[i].token == token)
+			p = &srv->pending[i];
+	if (p == NULL) {
+		json_decref(result);
+		json_decref(err->data);
+		err->data = NULL;
+		return -ENOENT;
+	}
+	c = &srv->clients[p->slot];
+	response = ctl_outcome_response(p->id, result, err);
+	batch = json_incref(p->batch);
+	if (batch != NULL)
+		json_array_set_new(batch, p->index, response);
+	ctl_pending_drop(srv, p);
+	c->n_pending--;
+	if (batch != NULL) {
+		response = batch;
+		if (ctl_batch_waiting(srv, batch)) { /* other members still to come */
+			json_decref(batch);
+			return 0;
+		}
+	}
+	if (ctl_client_respond(srv, c, response) < 0 || ctl_client_flush(srv, c) < 0)
+		return 0; /* the client was dropped (over its output cap, or gone) */
+	if (c->closing && c->out_len == c->out_off && c->n_pending == 0)
+		ctl_client_close(srv, c);
+	return 0;
+}
+
+unsigned int
+ctl_server_pending(const struct ctl_server *srv)
+{
+	return srv->n_pending;
+}
+
+int
+ctl_server_add_poller(struct ctl_server *srv, ctl_poller_fn fn, void *ctx)
+{
+	if (fn == NULL)
+		return -EINVAL;
+	if (srv->n_pollers == CTL_SERVER_MAX_POLLERS)
+		return -ENOSPC;
+	srv->pollers[srv->n_pollers++] = (struct ctl_poller){ .fn = fn, .ctx = ctx };
+	return 0;
+}
+
 /* ---- accept and poll ---- */
 
 static void
@@ -807,7 +997,9 @@ ctl_reap_idle(struct ctl_server *srv)
 	for (i = 0; i < srv->lim.max_clients; i++) {
 		struct ctl_client *c = &srv->clients[i];
 
-		if (c->fd >= 0 && now - c->last_io_ms >= srv->lim.idle_timeout_ms)
+		/* One waiting for an answer is not idle: the module answers or times it out. */
+		if (c->fd >= 0 && c->n_pending == 0 &&
+		    now - c->last_io_ms >= srv->lim.idle_timeout_ms)
 			ctl_client_close(srv, c);
 	}
 }
@@ -827,9 +1019,18 @@ ctl_serve_client(struct ctl_server *srv, struct ctl_client *c, short revents)
 		ctl_client_flush(srv, c);
 	if (c->fd >= 0 && (revents & (POLLERR | POLLHUP)) && c->closing)
 		ctl_client_close(srv, c);
-	if (c->fd >= 0 && c->closing && c->out_len == c->out_off)
+	if (c->fd >= 0 && c->closing && c->out_len == c->out_off && c->n_pending == 0)
 		ctl_client_close(srv, c);
 	return handled;
+}
+
+static void
+ctl_run_pollers(struct ctl_server *srv)
+{
+	unsigned int i;
+
+	for (i = 0; i < srv->n_pollers; i++)
+		srv->pollers[i].fn(srv->pollers[i].ctx);
 }
 
 int
@@ -839,10 +1040,16 @@ ctl_server_poll(struct ctl_server *srv, int timeout_ms)
 	nfds_t i, n;
 	int rc;
 
+	if (srv->n_pending > 0 && (timeout_ms < 0 || timeout_ms > CTL_SERVER_PENDING_POLL_MS))
+		timeout_ms = CTL_SERVER_PENDING_POLL_MS; /* the pollers answer them */
 	n = ctl_build_pollfds(srv);
 	rc = poll(srv->pfds, n, timeout_ms);
-	if (rc < 0)
-		return errno == EINTR ? 0 : -errno;
+	if (rc < 0 && errno != EINTR)
+		return -errno;
+	if (rc < 0) {
+		ctl_run_pollers(srv);
+		return 0;
+	}
 	for (i = 1; i < n; i++) {
 		struct ctl_client *c = &srv->clients[srv->pfd_slot[i]];
 
@@ -851,6 +1058,7 @@ ctl_server_poll(struct ctl_server *srv, int timeout_ms)
 	}
 	if (srv->pfds[0].revents & POLLIN)
 		ctl_accept(srv);
+	ctl_run_pollers(srv);
 	ctl_reap_idle(srv);
 	return handled > INT_MAX ? INT_MAX : (int)handled;
 }

@@ -3,11 +3,18 @@
  * JSON-RPC 2.0 control socket server: a Unix stream socket, one JSON object per line, and a
  * registry of methods other modules add. It never blocks; the control thread on the main
  * lcore drives it with ctl_server_poll(). No DPDK dependency.
+ *
+ * A method may answer later (ctl_server_later()): the server keeps the client's request in a
+ * pending table and goes on serving every client; the module answers with ctl_server_answer()
+ * from a poller (ctl_server_add_poller()) that ctl_server_poll() runs every time, e.g. when
+ * the workers' responses arrived (ctrlplane/ctl_request.c). Answers to one connection may
+ * therefore come in another order than its requests; JSON-RPC matches them by "id".
  */
 #ifndef SF_CTL_SERVER_H
 #define SF_CTL_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -24,6 +31,7 @@
 #define CTL_SERVER_INVALID_PARAMS -32602   /**< params rejected (config validation errors too) */
 #define CTL_SERVER_INTERNAL_ERROR -32603   /**< the handler failed without saying why */
 #define CTL_SERVER_BUSY -32000             /**< too many clients; sent just before closing */
+#define CTL_SERVER_TIMEOUT -32001          /**< a worker did not answer a request in time */
 
 /** Why a method failed; becomes the response's "error" member. */
 struct ctl_error {
@@ -31,6 +39,7 @@ struct ctl_error {
 	char message[256]; /**< one line for a human, e.g. "SS_X: 3601 is above 3600" */
 	json_t *data;      /**< optional, owned (stolen) by the server; for config errors
 			    *   {"path": "params.X", "value": ..., "allowed": "..."} */
+	uint64_t later;    /**< set by ctl_server_later(): non-zero token, answer comes later */
 };
 
 /** Limits per server; ctl_server_create() starts with the defaults shown. */
@@ -89,6 +98,48 @@ int ctl_server_register(struct ctl_server *srv, const char *method, ctl_method_f
  *         if poll() failed. EINTR counts as 0 requests.
  */
 int ctl_server_poll(struct ctl_server *srv, int timeout_ms);
+
+/** A poller: runs at the end of every ctl_server_poll(), on the polling thread. */
+typedef void (*ctl_poller_fn)(void *ctx);
+
+/**
+ * Add a poller (e.g. one that collects the workers' responses and calls ctl_server_answer()).
+ * While a request is pending, ctl_server_poll() waits at most CTL_SERVER_PENDING_POLL_MS.
+ *
+ * @return 0, -EINVAL (NULL fn), -ENOSPC (CTL_SERVER_MAX_POLLERS taken).
+ */
+int ctl_server_add_poller(struct ctl_server *srv, ctl_poller_fn fn, void *ctx);
+
+#define CTL_SERVER_MAX_POLLERS 4
+/** Longest poll() wait while a request is pending (ms). */
+#define CTL_SERVER_PENDING_POLL_MS 1
+/** Requests pending at once (all clients); one more is answered CTL_SERVER_BUSY. */
+#define CTL_SERVER_MAX_PENDING 64
+
+/**
+ * In a handler: the answer comes later, through ctl_server_answer(srv, @p token, ...). The
+ * server keeps the client (and the request's id) waiting; the handler returns what this
+ * returns. @p token is the module's, non-zero and unique among pending requests. A
+ * notification (no id) is never answered, so its later answer is discarded.
+ *
+ * @return NULL
+ */
+json_t *ctl_server_later(struct ctl_error *err, uint64_t token);
+
+/**
+ * Answer the request a handler deferred with @p token: @p result (stolen) becomes "result";
+ * NULL answers the error in @p err (its data stolen; code 0 = internal error). Queues the
+ * response and tries to send it now. Call from the polling thread, never from the handler
+ * that deferred.
+ *
+ * @return 0, or -ENOENT if nothing waits on @p token (the client went away, or the request was
+ *         a notification); the answer is then discarded.
+ */
+int ctl_server_answer(struct ctl_server *srv, uint64_t token, json_t *result,
+		      struct ctl_error *err);
+
+/** Requests waiting for ctl_server_answer() (tests, and the poll timeout). */
+unsigned int ctl_server_pending(const struct ctl_server *srv);
 
 /** Close every client and the listening socket, and unlink the socket file if still ours. */
 void ctl_server_destroy(struct ctl_server *srv);

@@ -35,10 +35,17 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct registrar_shared *registrar; /* issue 5: shards (ctl_registrar.c) */
 	struct auth_shared *auth;   /* nonce keys, rotated by ctl_registrar_tick() */
+	struct ctl_requests *req;   /* control -> worker requests in flight (ctl_request.h) */
 };
 
-/* Register version, stats.get and config.* on the control socket. Returns 0 or -errno. */
+/* Register version, stats.get and config.* on the control socket, and the poller that
+ * collects the workers' answers to control requests (d->req). Returns 0 or -errno. */
 int ctl_methods_register(struct daemon *d);
+
+/* Before the modules are set up on the workers: each worker's request channel (w->req).
+ * After the workers stopped: free them. 0 or -errno. */
+int ctl_requests_start(struct daemon *d);
+void ctl_requests_stop(struct daemon *d);
 
 /* Registrar (ctl_registrar.c): the shared state (keys, shard table) before the modules'
  * worker_init, freed after their fini; and registrations.list, suspended.list,

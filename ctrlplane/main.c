@@ -248,6 +248,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	if (rc == 0)
 		rc = steer_create(d->env.workers, d->env.n_workers);
 	if (rc == 0)
+		rc = ctl_requests_start(d); /* control -> worker request rings */
+	if (rc == 0)
 		rc = ctl_registrar_start(d); /* shared registrar state, before the modules */
 	if (rc == 0)
 		rc = daemon_modules_init(d);
@@ -329,6 +331,7 @@ daemon_stop(struct daemon *d)
 	steer_destroy(d->env.workers, d->env.n_workers);
 	daemon_modules_fini(d); /* reverse table order; before the pools and shared state go */
 	ctl_registrar_stop(d);
+	ctl_requests_stop(d);
 	net_env_destroy(&d->env);
 	publish_destroy(&d->pub);
 	rte_free(d->qsbr);

@@ -78,8 +78,13 @@ static const char ctl_usage_text[] =
 	"  registrations [--user U] [--nat]\n"
 	"                         registered phones: all, one user, or only those behind NAT\n"
 	"                           sipfastctl registrations --user 1001 --nat\n"
+	"  registrations clear USER\n"
+	"                         remove USER's registration, answered once the worker that\n"
+	"                         holds it applied it\n"
+	"                           sipfastctl registrations clear 1001\n"
 	"  suspended [clear [IP]] sources suspended after failed authentication; clear lifts\n"
-	"                         the suspension of IP, or of every source\n"
+	"                         the suspension of IP, or of every source, answered once every\n"
+	"                         worker applied it (error if one does not within 2 s)\n"
 	"                           sipfastctl suspended clear 192.0.2.7\n"
 	"  calls                  calls in progress\n"
 	"                           sipfastctl calls\n"
@@ -751,9 +756,15 @@ ctl_cmd_apply(const struct ctl_opts *o, int argc, char **argv)
 static int
 ctl_cmd_registrations(const struct ctl_opts *o, int argc, char **argv)
 {
-	json_t *params = json_object();
+	json_t *params;
 	int i;
 
+	if (argc > 0 && strcmp(argv[0], "clear") == 0) {
+		if (argc != 2 || argv[1][0] == '\0')
+			return ctl_usage_error("usage: registrations clear USER");
+		return ctl_run(o, "registrations.clear", json_pack("{s:s}", "user", argv[1]), NULL);
+	}
+	params = json_object();
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--nat") == 0) {
 			json_object_set_new(params, "nat", json_true());

@@ -13,6 +13,7 @@
 
 #include "dataplane/loop.h"
 #include "dataplane/net/net.h"
+#include "dataplane/request.h"
 #include "dataplane/sip_input.h"
 #include "dataplane/steer.h"
 
@@ -99,6 +100,7 @@ loop_housekeeping(struct worker *w, uint64_t now)
 	for (i = 0; i < LOOP_N_MODULES; i++)
 		if (loop_modules[i]->housekeeping != NULL)
 			loop_modules[i]->housekeeping(w, now);
+	request_serve(w->req); /* control requests, each run by the module that registered it */
 	w->next_drain_tsc = now + w->tx_drain_cycles;
 }
 

@@ -35,6 +35,7 @@ struct ka_worker;
 struct neigh_table;
 struct net_worker;
 struct registrar;
+struct request_chan;
 
 struct worker_port {
 	uint16_t port_id;
@@ -69,6 +70,7 @@ struct worker {
 	struct auth *auth;                      /* auth/auth.h: digest auth, any method */
 	struct registrar *reg;                  /* registrar/registrar.h */
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
+	struct request_chan *req;               /* control requests (request.h), NULL = none */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */

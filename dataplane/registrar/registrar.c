@@ -539,19 +539,12 @@ void
 registrar_housekeeping(struct worker *w)
 {
 	struct registrar *reg = w->reg;
-	uint32_t now, seq;
 
 	if (reg == NULL)
 		return;
-	now = registrar_now(w);
 	/* expiry runs on the wheel (registrar_binding_tick()); the sweep drops removed accounts */
 	worker_count(w, COUNTER_REG_EXPIRED,
 		     location_expired_take(reg->loc) +
 			     location_sweep(reg->loc, REGISTRAR_SWEEP_BUDGET, registrar_keep, w));
 	auth_housekeeping(w, REGISTRAR_SWEEP_BUDGET); /* lockout sweep: auth/'s, same tick */
-	seq = __atomic_load_n(&reg->clear.seq, __ATOMIC_ACQUIRE);
-	if (seq != reg->clear_done) {
-		reg->clear_removed = auth_clear(w, reg->clear.match_ip, reg->clear.src_ip);
-		__atomic_store_n(&reg->clear_done, seq, __ATOMIC_RELEASE);
-	}
 }

@@ -64,20 +64,14 @@ struct registrar_shared {
 	uint32_t answer_entries;       /* runtime.register_answer_cache: answers kept (GEN-3) */
 };
 
-/** suspended.clear request from the control plane, served by the owning worker. */
-struct registrar_clear_req {
-	uint32_t seq;       /* ctrlplane bumps it (release) after filling the rest */
-	uint32_t src_ip;    /* network order, when match_ip */
-	bool match_ip;
-};
-
-/** One worker's registrar state (w->reg). Written by that worker only, except @clear. */
+/**
+ * One worker's registrar state (w->reg). Written by that worker only; control requests
+ * (suspended.clear, registrations.clear) reach it through the worker's request ring
+ * (registrar_requests.c).
+ */
 struct registrar {
 	struct registrar_shared *sh;
 	struct location *loc;            /* == sh->shard[worker index] */
-	struct registrar_clear_req clear; /* written by ctrlplane */
-	uint32_t clear_done;             /* last clear seq served (ctrlplane reads relaxed) */
-	uint32_t clear_removed;          /* entries that clear removed */
 	struct policy_hooks hooks;       /* binding_live, suspended (auth_suspended); ctx = w */
 	/* GEN-3 answer cache (on the AoR owner, which answers). Direct-mapped, answer_mask + 1. */
 	struct reg_answer *answers;
@@ -100,7 +94,7 @@ int registrar_worker_init(struct worker *w, struct registrar_shared *sh, uint32_
 /** Free @w's registrar after the workers stopped; safe when init failed half way. */
 void registrar_worker_fini(struct worker *w);
 
-/** Worker housekeeping tick: count expiries, drop removed accounts, serve clears. */
+/** Worker housekeeping tick: count expiries, drop removed accounts, sweep lockouts. */
 void registrar_housekeeping(struct worker *w);
 
 /* --- packet path (registrar.c) -------------------------------------------------------- */

@@ -6,15 +6,19 @@
  */
 #include "dataplane/module.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/registrar/registrar_requests.h"
 #include "dataplane/worker.h"
 
 static int
 registrar_module_init(struct worker *w, const struct module_env *env)
 {
-	return registrar_worker_init(w, env->registrar, env->location_capacity);
+	int rc = registrar_worker_init(w, env->registrar, env->location_capacity);
+
+	/* suspended.clear, registrations.clear on this worker's request ring (request.h) */
+	return rc == 0 ? registrar_requests_register(w) : rc;
 }
 
-/* Binding expiry, the lockout sweep, clears. */
+/* Expiry counts, the removed-account sweep, the lockout sweep. */
 static void
 registrar_module_housekeeping(struct worker *w, uint64_t now_tsc)
 {

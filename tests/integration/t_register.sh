@@ -4,6 +4,9 @@
 # REGISTER -> 401 -> digest -> 200 OK (AUTH-1, AUTH-3), a wrong password gets another 401
 # (AUTH-4), registrations.list shows the binding with the granted expiry (REG-2), it expires
 # on time (REG-6), and the same with two workers (steering to the source-IP / AoR owners).
+# suspended.clear goes to every worker's request ring and is answered when each applied it:
+# a lockout made with wrong digests is listed, cleared (the count summed over the workers),
+# and gone; registrations.clear removes a binding the same way.
 source "$(dirname "$0")/lib.sh"
 
 write_config() {
@@ -29,6 +32,16 @@ sipp_reg() {
 regs() { ctl registrations.list "${1:-{\}}" --path="$2"; }
 eq() { [ "$1" = "$2" ]; }
 clear_ok() { ctl suspended.clear '{}' >/dev/null; }
+suspended() { ctl suspended.list '{}' --path=suspended; }
+# lock_1002: wrong digests for 1002 from the peer until (10.99.0.2, 1002) is suspended.
+lock_1002() {
+	for _ in $(seq 1 8); do
+		[ "$(suspended)" != "[]" ] && return 0
+		peer python3 "$ROOT/tests/integration/reg_digest.py" 10.99.0.1 1002 wrong-password \
+			--src 10.99.0.2 --wait 0.3 >/dev/null 2>&1
+	done
+	[ "$(suspended)" != "[]" ]
+}
 
 tb_up
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
@@ -57,6 +70,17 @@ for workers in 1 2; do
 	sleep_until $((t0 + 31))
 	check "REG_6_binding_gone_after_expiry_w$workers" eq "$(regs '{}' total)" 0
 	check "REG_6_expired_counted_w$workers" eq "$(counter reg_expired)" 1
+	# After the REG-6 timing (the steps below take seconds on a loaded machine).
+	setup "lockout_1002_w$workers" lock_1002
+	check "CTL_suspended_listed_w$workers" eq "$(ctl suspended.list '{}' --path=suspended.0.user)" '"1002"'
+	check "CTL_suspended_clear_answers_count_w$workers" eq "$(ctl suspended.clear '{"ip": "10.99.0.2"}' --path=cleared)" 1
+	check "CTL_suspended_clear_lifted_w$workers" eq "$(suspended)" "[]"
+	check "CTL_suspended_clear_again_none_w$workers" eq "$(ctl suspended.clear '{}' --path=cleared)" 0
+	check "CTL_requests_answered_w$workers" test "$(ctl stats.get '{}' --path=requests.answered)" -ge 3
+	# registrations.clear: posted to every worker, the AoR owner removes the binding.
+	setup "register_again_w$workers" sipp_reg register_auth.xml 1001 secret-1001 5073 300
+	check "CTL_registrations_clear_removes_w$workers" eq "$(ctl registrations.clear '{"user": "1001"}' --path=cleared)" 1
+	check "CTL_registrations_clear_gone_w$workers" eq "$(regs '{"user": "1001"}' total)" 0
 	sf_stop
 done
 finish

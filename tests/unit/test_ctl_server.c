@@ -42,6 +42,13 @@ struct fx {
 	pthread_mutex_t lock;           /* guards the fields below */
 	int n_count;                    /* calls of method "count" */
 	json_t *last_params;            /* params of the last config.set / config.apply */
+	/* Method "later" (answers come from the poller, when the test releases them). */
+	uint64_t later_token[16];       /* tokens of the "later" requests, in order */
+	json_int_t later_a[16];         /* their params.a */
+	int n_later;                    /* "later" requests deferred so far */
+	int n_release;                  /* the poller answers the first n_release of them */
+	int n_answered;                 /* ... and has answered this many */
+	int answer_rc[16];              /* ctl_server_answer()'s return for each */
 };
 
 /* A client with a receive buffer, so lines can be read one at a time. */
@@ -151,6 +158,39 @@ m_stats_get(void *ctx, const json_t *params, struct ctl_error *err)
 			 "rx_packets", 42, "drop_not_sip", 1);
 }
 
+/* "later" {a}: deferred; the poller answers {"a": a} once the test releases it. */
+static json_t *
+m_later(void *ctx, const json_t *params, struct ctl_error *err)
+{
+	struct fx *fx = ctx;
+	uint64_t token;
+
+	pthread_mutex_lock(&fx->lock);
+	assert_true(fx->n_later < 16);
+	token = 0x1000 + (uint64_t)fx->n_later;
+	fx->later_token[fx->n_later] = token;
+	fx->later_a[fx->n_later] = json_integer_value(json_object_get(params, "a"));
+	fx->n_later++;
+	pthread_mutex_unlock(&fx->lock);
+	return ctl_server_later(err, token);
+}
+
+/* Runs in the poll thread after every ctl_server_poll(): answers what the test released. */
+static void
+p_later(void *ctx)
+{
+	struct fx *fx = ctx;
+
+	pthread_mutex_lock(&fx->lock);
+	while (fx->n_answered < fx->n_release && fx->n_answered < fx->n_later) {
+		int i = fx->n_answered++;
+
+		fx->answer_rc[i] = ctl_server_answer(fx->srv, fx->later_token[i],
+						     json_pack("{s:I}", "a", fx->later_a[i]), NULL);
+	}
+	pthread_mutex_unlock(&fx->lock);
+}
+
 /* ---- fixture ---- */
 
 static void *
@@ -175,6 +215,10 @@ fx_register_all(struct fx *fx)
 	assert_int_equal(ctl_server_register(fx->srv, "config.apply", m_config_set, fx, NULL),
 			 0);
 	assert_int_equal(ctl_server_register(fx->srv, "stats.get", m_stats_get, fx, NULL), 0);
+	assert_int_equal(ctl_server_register(fx->srv, "later", m_later, fx, NULL), 0);
+	assert_int_equal(ctl_server_register(fx->srv, "registrations.clear", m_echo, fx, NULL),
+			 0);
+	assert_int_equal(ctl_server_add_poller(fx->srv, p_later, fx), 0);
 }
 
 static struct fx *
@@ -1097,6 +1141,8 @@ test_ctl_usage(void **state)
 		(const char *const[]){ "stats", "extra", NULL },
 		(const char *const[]){ "suspended", "clear", "not-an-ip", NULL },
 		(const char *const[]){ "registrations", "--bogus", NULL },
+		(const char *const[]){ "registrations", "clear", NULL },
+		(const char *const[]){ "registrations", "clear", "a", "b", NULL },
 		(const char *const[]){ "call", "echo", "notjson", NULL },
 	};
 	struct fx *fx = *state;
@@ -1117,6 +1163,13 @@ test_ctl_usage(void **state)
 	assert_non_null(strstr(r.out, "SIPFAST_CTL"));
 	assert_non_null(strstr(r.out, "Exit status"));
 	assert_non_null(strstr(r.out, "sipfastctl registrations --user"));
+	assert_non_null(strstr(r.out, "sipfastctl registrations clear 1001"));
+	run_free(&r);
+	/* registrations clear USER sends registrations.clear {"user": USER} (echoed here). */
+	r = RUN(fx, "-s", fx->path, "--json", "registrations", "clear", "1001");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"user\""));
+	assert_non_null(strstr(r.out, "1001"));
 	run_free(&r);
 }
 
@@ -1153,6 +1206,149 @@ test_ctl_transport_errors(void **state)
 	assert_int_equal(r.status, 1); /* reached the daemon, which has no "version" here */
 	assert_non_null(strstr(r.err, "method not found"));
 	run_free(&r);
+}
+
+/* ---- answers that come later (ctl_server_later / ctl_server_answer) ---- */
+
+static int
+fx_get(struct fx *fx, const int *field)
+{
+	int v;
+
+	pthread_mutex_lock(&fx->lock);
+	v = *field;
+	pthread_mutex_unlock(&fx->lock);
+	return v;
+}
+
+/* Wait (bounded) until the server deferred @n "later" requests. */
+static void
+wait_later(struct fx *fx, int n)
+{
+	int i;
+
+	for (i = 0; i < 5000 && fx_get(fx, &fx->n_later) < n; i++)
+		usleep(1000);
+	assert_int_equal(fx_get(fx, &fx->n_later), n);
+}
+
+static void
+release_later(struct fx *fx, int n)
+{
+	pthread_mutex_lock(&fx->lock);
+	fx->n_release = n;
+	pthread_mutex_unlock(&fx->lock);
+}
+
+/* Nothing to read on @c now (after giving the server a few polls to misbehave). */
+static bool
+cl_quiet(struct client *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+	return c->len == 0 && poll(&pfd, 1, 50) == 0;
+}
+
+/*
+ * While client A's request waits for its answer, client B is served; A's answer comes when
+ * the module answers, with A's id.
+ */
+static void
+test_later_other_client_served_first(void **state)
+{
+	struct fx *fx = *state;
+	struct client *a = cl_open(fx), *b = cl_open(fx);
+	json_t *r;
+
+	cl_sends(a, "{\"jsonrpc\":\"2.0\",\"id\":\"A\",\"method\":\"later\",\"params\":{\"a\":5}}\n");
+	wait_later(fx, 1);
+	r = cl_call(b, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\",\"params\":[1]}\n");
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 2);
+	json_decref(r);
+	assert_true(cl_quiet(a)); /* B first, A still waiting */
+	release_later(fx, 1);
+	r = cl_recv(a);
+	assert_non_null(r);
+	assert_string_equal(json_string_value(json_object_get(r, "id")), "A");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "result"), "a")),
+			 5);
+	json_decref(r);
+	assert_int_equal(fx_get(fx, &fx->answer_rc[0]), 0);
+	cl_close(a);
+	cl_close(b);
+}
+
+/* A batch with deferred members is answered once, whole, in request order. */
+static void
+test_later_batch_waits_for_every_member(void **state)
+{
+	struct fx *fx = *state;
+	struct client *c = cl_open(fx);
+	json_t *r;
+
+	cl_sends(c, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\",\"params\":{\"a\":1}},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\",\"params\":[2]},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"later\",\"params\":{\"a\":9}},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"later\",\"params\":{\"a\":3}}]\n");
+	wait_later(fx, 3);
+	release_later(fx, 1);
+	assert_true(cl_quiet(c)); /* one of two answers in: nothing sent yet */
+	release_later(fx, 3);
+	r = cl_recv(c);
+	assert_true(json_is_array(r));
+	assert_int_equal(json_array_size(r), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(r, 0), "result"), "a")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 1), "id")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 2), "id")), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(r, 2), "result"), "a")), 3);
+	json_decref(r);
+	assert_int_equal(fx_get(fx, &fx->answer_rc[1]), -ENOENT); /* the notification */
+	cl_close(c);
+}
+
+/* A client that shut its side down after the request still gets the later answer. */
+static void
+test_later_answered_after_eof(void **state)
+{
+	struct fx *fx = *state;
+	struct client *c = cl_open(fx);
+	json_t *r;
+
+	cl_sends(c, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"later\",\"params\":{\"a\":4}}");
+	shutdown(c->fd, SHUT_WR);
+	wait_later(fx, 1);
+	assert_true(cl_quiet(c)); /* not closed while its answer is pending */
+	release_later(fx, 1);
+	r = cl_recv(c);
+	assert_non_null(r);
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 4);
+	json_decref(r);
+	assert_true(cl_closed(c));
+	cl_close(c);
+}
+
+/* A client gone before its answer: the answer is discarded (-ENOENT), others go on. */
+static void
+test_later_client_gone(void **state)
+{
+	struct fx *fx = *state;
+	struct client *a = cl_open(fx), *b = cl_open(fx);
+	json_t *r;
+	int i;
+
+	cl_sends(a, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\",\"params\":{\"a\":1}}\n");
+	wait_later(fx, 1);
+	cl_close(a);
+	r = cl_call(b, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\"}\n"); /* A's EOF seen */
+	json_decref(r);
+	release_later(fx, 1);
+	for (i = 0; i < 5000 && fx_get(fx, &fx->n_answered) < 1; i++)
+		usleep(1000);
+	assert_int_equal(fx_get(fx, &fx->answer_rc[0]), -ENOENT);
+	cl_close(b);
 }
 
 int
@@ -1196,6 +1392,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ctl_usage, setup_default, teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_transport_errors, setup_default,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_later_other_client_served_first,
+						setup_default, teardown),
+		cmocka_unit_test_setup_teardown(test_later_batch_waits_for_every_member,
+						setup_default, teardown),
+		cmocka_unit_test_setup_teardown(test_later_answered_after_eof, setup_default,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_later_client_gone, setup_default, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
