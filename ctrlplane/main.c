@@ -23,6 +23,7 @@
 #include "ctrlplane/ports.h"
 #include "ctrlplane/publish.h"
 #include "ctrlplane/stats.h"
+#include "dataplane/sip_input.h"
 #include "dataplane/steer.h"
 
 RTE_LOG_REGISTER(sf_logtype_cp, sipfast.cp, INFO);
@@ -199,7 +200,7 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		return -ENOMEM;
 	rc = net_env_create(&d->env, snap, &d->runtime, d->qsbr);
 	if (rc == 0)
-		rc = steer_create(d->env.workers, d->env.n_workers);
+		rc = steer_create(d->env.workers, d->env.n_workers, sip_resume);
 	if (rc == 0)
 		rc = ctl_registrar_start(d); /* issue 5 */
 	if (rc == 0)
