@@ -7,8 +7,10 @@
 #include <rte_ring.h>
 
 #include "dataplane/steer.h"
-#include "dataplane/steer_impl.h"
 #include "dataplane/worker.h"
+
+static_assert(STEER_MAX_WORKERS == SF_MAX_WORKERS, "one hand-off side per possible worker");
+static_assert((STEER_OVERFLOW_SIZE & (STEER_OVERFLOW_SIZE - 1)) == 0, "a power of two");
 
 enum verdict
 steer_to(struct worker *w, uint16_t owner, struct rte_mbuf *m)

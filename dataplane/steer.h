@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
@@ -31,6 +32,28 @@ struct worker;
 
 /* What the owner runs on a datagram taken from a ring (sip_resume()); takes ownership. */
 typedef enum verdict (*steer_handler_fn)(struct worker *w, struct rte_mbuf *m);
+
+/* Most workers the hand-off serves: worker.h SF_MAX_WORKERS (checked in steer.c). */
+#define STEER_MAX_WORKERS 32
+
+/* Datagrams for one full ring, oldest first (a FIFO: a hand-off keeps its order). */
+struct steer_queue {
+	uint32_t head;
+	uint32_t count;
+	struct rte_mbuf *m[STEER_OVERFLOW_SIZE];
+};
+
+/*
+ * One worker's side of the hand-off, indexed by worker index; its lcore alone touches it
+ * (steer.c, and steer_setup.c before launch and after stop).
+ */
+struct steer_lcore {
+	steer_handler_fn fn;                      /* what runs a datagram taken from a ring */
+	uint32_t held;                            /* datagrams in all of q[] */
+	struct steer_queue *q[STEER_MAX_WORKERS]; /* to worker j; NULL for j == self */
+} __rte_cache_aligned;
+
+extern struct steer_lcore steer_lcores[STEER_MAX_WORKERS];
 
 /* Owner worker index of a state key with hash @hash among @n_workers. */
 static inline uint16_t

@@ -9,10 +9,9 @@
 #include <rte_ring.h>
 
 #include "dataplane/steer.h"
-#include "dataplane/steer_impl.h"
 #include "dataplane/worker.h"
 
-struct steer_lcore steer_lcores[SF_MAX_WORKERS];
+struct steer_lcore steer_lcores[STEER_MAX_WORKERS];
 
 int
 steer_create(struct worker *const *workers, uint16_t n, steer_handler_fn fn)
@@ -31,7 +30,7 @@ steer_create(struct worker *const *workers, uint16_t n, steer_handler_fn fn)
 
 			if (i == j)
 				continue;
-			snprintf(name, sizeof(name), "sf_steer_%u_%u", i, j);
+			snprintf(name, sizeof(name), "sf_steer_%u_%u", i, j); /* cold: setup */
 			/* The ring lives where its consumer runs, the queue where its producer does. */
 			r = rte_ring_create(name, STEER_RING_SIZE, socket,
 					    RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -70,7 +69,7 @@ steer_destroy(struct worker *const *workers, uint16_t n)
 					q->head = (q->head + 1) & (STEER_OVERFLOW_SIZE - 1);
 					q->count--;
 				}
-				rte_free(q);
+				rte_free(q); /* cold: shutdown */
 				steer_lcores[i].q[j] = NULL;
 			}
 			if (r == NULL)
