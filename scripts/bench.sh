@@ -46,10 +46,10 @@ CLASSES=(
 	"arp|on|arp_replied|40000000|200000|ARP who-has for our address, reply built and sent"
 	"icmp|on|icmp_echo_replied|25000000|200000|ICMP echo request, reply built and sent"
 	"sip_count|off|sip_received|10000000|200000|the flood_unknown pcap; before the scan path it was counted and freed"
-	"register_digest|on|sip_register_ok|1000000|20000|REGISTER with correct digest, 10,000 users, bind/unbind pairs: 200 OK, binding created or removed"
-	"reregister|on|sip_register_ok|1000000|20000|REGISTER with correct digest refreshing an existing binding: 200 OK"
+	"register_digest|on|sip_register_ok|100000|20000|REGISTER with correct digest, 10,000 users, bind/unbind pairs: 200 OK, binding created or removed"
+	"reregister|on|sip_register_ok|100000|20000|REGISTER with correct digest refreshing an existing binding: 200 OK"
 	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|3000000|50000|wrong-password storm: re-challenged, then final reject and lockout (silent)"
-	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|3000000|100000|90% flood_unknown, 5% options_gateway, 5% reregister (as generated: 3,686 / 188 / 222 of the 4,096 frames)"
+	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|200000|100000|90% flood_unknown, 5% options_gateway, 5% reregister"
 	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh: its table, one row per spread mode)"
 )
 # The classes of the two-worker pass (each is also run on one worker in the same invocation).
@@ -62,6 +62,12 @@ declare -A MUST_COUNT=(
 	[wrong_password]="reg_challenges reg_fail_wrong reg_lockouts reg_fail_locked"
 	[mix]="reg_ok sip_replied_options"
 )
+# Frames in a class's pcap when it is not SF_BENCH_FRAMES: the digest classes replay their pcap
+# once per run (packets = frames), because a looped pcap repeats verified (nonce, nc) pairs,
+# which the registrar answers as retransmissions (GEN-3) or refuses as replays (HARDEN-7)
+# (scripts/bench_gen.py). The two-worker pass gives the second queue a second file of as many
+# frames (bench_gen.py --part 1).
+declare -A FRAMES_OF=([register_digest]=100000 [reregister]=100000 [mix]=200000)
 # The pcap a class replays when it is not its own.
 declare -A PCAP_OF=([empty]=l2l4 [sip_count]=flood_unknown)
 # Extra daemon options per class (benchmark only). The digest classes replay digests
@@ -136,6 +142,9 @@ class_cg() {
 	if [ "$smoke" = 1 ]; then echo "${SF_BENCH_CG:-20000}"; else echo "${SF_BENCH_CG:-$(class_field "$1" 5)}"; fi
 }
 pcap_of() { echo "${PCAP_OF[$1]:-$1}"; }
+class_frames() { echo "${FRAMES_OF[$(pcap_of "$1")]:-$frames}"; }
+# Directory of a class's pcaps: cached by generator hash and frame count, never in git.
+pcap_dir() { echo "$out/pcap/$gen_key-$(class_frames "$1")"; }
 
 # Which classes run.
 selected=()
@@ -224,16 +233,20 @@ bin=$build/ctrlplane/sipfastd
 
 # --- Pcaps: generated, cached by generator hash and frame count, never in git. ---
 # Both scripts make the pcaps (bench_gen.py imports bench_nonce.py): a change to either is new.
-gen_key=$(cat scripts/bench_gen.py scripts/bench_nonce.py | sha1sum | cut -c1-12)-$frames
-pcaps=$out/pcap/$gen_key
-missing=()
+gen_key=$(cat scripts/bench_gen.py scripts/bench_nonce.py | sha1sum | cut -c1-12)
+pcaps=$out/pcap/$gen_key-$frames
+scaling_set=" ${SCALING[*]} "
 for c in "${selected[@]}"; do
 	p=$(pcap_of "$c")
-	[ -s "$pcaps/$p.pcap" ] || [[ " ${missing[*]} " == *" $p "* ]] || missing+=("$p")
+	d=$(pcap_dir "$c")
+	[ -s "$d/$p.pcap" ] || scripts/bench_gen.py --frames "$(class_frames "$c")" --outdir "$d" "$p"
+	# The two-worker pass's second queue: its own frames where a repeat would be a
+	# retransmission (the digest classes), the same file otherwise.
+	if [ "$scaling" = 1 ] && [[ "$scaling_set" == *" $c "* ]] && [ -n "${FRAMES_OF[$p]:-}" ] &&
+	   [ ! -s "$d/$p.q1.pcap" ]; then
+		scripts/bench_gen.py --frames "$(class_frames "$c")" --part 1 --outdir "$d" "$p"
+	fi
 done
-if [ ${#missing[@]} -gt 0 ]; then
-	scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${missing[@]}"
-fi
 
 # --- One run of the daemon. ---
 run_dir=$(mktemp -d /tmp/sf-bench.XXXXXX)
@@ -245,17 +258,18 @@ trap 'rm -rf "$run_dir"' EXIT
 # vdev gets one rx_pcap= per worker, i.e. one RX queue each (net_pcap has no RSS: every queue
 # replays the whole file).
 daemon_cmd() {
-	local p lcores="0@0,1@1" rx
+	local p d lcores="0@0,1@1" rx
 	p=$(pcap_of "$1")
-	rx="rx_pcap=$pcaps/$p.pcap"
+	d=$(pcap_dir "$1")
+	rx="rx_pcap=$d/$p.pcap"
 	if [ "${3:-1}" = 2 ]; then
 		lcores="0@0,1@1,2@0"
-		rx="$rx,rx_pcap=$pcaps/$p.pcap"
+		if [ -s "$d/$p.q1.pcap" ]; then rx="$rx,rx_pcap=$d/$p.q1.pcap"; else rx="$rx,rx_pcap=$d/$p.pcap"; fi
 	fi
-	echo "$bin --lcores $lcores --no-huge -m 1024 --no-pci --no-shconf" \
+	echo "$bin --lcores $lcores --no-huge -m 3072 --no-pci --no-shconf" \
 		"--file-prefix sfbench$$ --log-level=pmd.net.pcap:error" \
 		"--vdev net_pcap0,$rx,infinite_rx=1" \
-		"-- --config $pcaps/$p.json --ctl $run_dir/ctl.sock --bench-packets $2" \
+		"-- --config $d/$p.json --ctl $run_dir/ctl.sock --bench-packets $2" \
 		"${EXTRA_OPTS[$1]:-}"
 }
 
@@ -362,7 +376,7 @@ echo "$rev_note" >"${results%.tsv}.rev"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "sipfast bench: $rev_note, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $load at start"
 echo "1 worker on CPU 1 (main lcore on CPU 0), $runs runs per class;" \
-	"pcaps of $frames frames in $pcaps"
+	"pcaps of $frames frames in $pcaps (digest classes: their own frame counts, replayed once per run)"
 echo "Mpps = frames / worker on-CPU time; instr/pkt from callgrind, PMD = inside librte_net_pcap"
 echo
 printf '%-16s %9s %10s %10s %11s %9s %9s  %s\n' class frames 'best Mpps' 'median' 'instr/pkt' 'PMD' 'app' check

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Build the benchmark pcaps, one per traffic class, with scapy (deterministic: fixed seed).
 
-Usage: bench_gen.py [--frames N] [--seed S] [--challenge HOST:PORT] --outdir DIR CLASS ...
+Usage: bench_gen.py [--frames N] [--seed S] [--part K] [--challenge HOST:PORT] --outdir DIR CLASS ...
        bench_gen.py --list
 
 Writes DIR/CLASS.pcap and DIR/CLASS.json (the daemon config the class needs: gateways,
@@ -29,6 +29,13 @@ Classes (bench.sh's table says which are enabled today):
   wrong_password   REGISTER with a wrong digest over a valid nonce, 64 sources x 16 users:
                    challenged, then final reject and lockout (silent drop, reply Off)
   mix              90% flood_unknown, 5% options_gateway, 5% reregister
+
+Every REGISTER of one user within a pcap carries the next nc and CSeq, as a phone reusing its
+nonce does; a verified (nonce, nc) used again by another request is a replay (HARDEN-7) and
+the same request again a retransmission (GEN-3), so a pcap that loops would turn into one.
+scripts/bench.sh therefore replays the digest classes' pcaps once (frames = packets per run).
+--part K writes CLASS.qK.pcap instead: the same class with its own frames and Call-IDs (the
+second RX queue of the two-worker pass; its config is part 0's).
 
 --challenge HOST:PORT (scripts/bench_kamailio.sh): instead of recomputing sipfastd's nonces,
 ask a live SIP server (Kamailio on loopback) for them: the first REGISTER of each user is sent
@@ -155,6 +162,8 @@ def user_password(i):
 
 
 CHALLENGE = {"server": None, "sock": None, "nonces": {}}
+# --part K: which of the two-worker pass's files this is (0: the one-worker pcap itself).
+PART = {"index": 0}
 
 
 def challenged_nonce(i, callid):
@@ -200,12 +209,16 @@ def challenged_nonce(i, callid):
     raise SystemExit("bench_gen.py: --challenge %s:%d: no answer" % c["server"])
 
 
-def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2):
+def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2, nc=1):
     """REGISTER with a qop=auth MD5 digest (RFC 2617 3.2.2) over the nonce the bench daemon
     would have issued to this source and Call-ID (or, with --challenge, the nonce the live
-    server challenged this user with); correct unless @password is given."""
+    server challenged this user with); correct unless @password is given. A phone reusing its
+    nonce counts @nc up with every request (RFC 2617 3.2.2), and the registrar refuses a
+    (nonce, nc) it has already seen from another request (HARDEN-7): so each REGISTER of one
+    user within a pcap carries the next nc and CSeq. The Call-ID names the pcap part (PART),
+    so the two-worker pass's two files are two phones' registration streams."""
     user, uri = user_name(i), "sip:%s" % DOMAIN
-    callid = "reg-%d@%s" % (i, src_ip)
+    callid = "reg-%d%s@%s" % (i, "-q%d" % PART["index"] if PART["index"] else "", src_ip)
     if CHALLENGE["server"] is not None:
         nonce = challenged_nonce(i, callid)
     else:
@@ -221,7 +234,7 @@ def register_digest(rng, i, src_ip, expires=3600, password=None, cseq=2):
         "CSeq: %d REGISTER" % cseq,
         "Contact: <sip:%s@%s:5060>;expires=%d" % (user, src_ip, expires),
         digest_authorization(user, DOMAIN, password or user_password(i), "REGISTER", uri,
-                             nonce, cnonce),
+                             nonce, cnonce, nc="%08x" % nc),
         "User-Agent: bench-phone",
         "Content-Length: 0",
     ]
@@ -265,16 +278,20 @@ def spread_user(i):
 
 
 def gen_register_digest(rng, i):
-    u = spread_user(i // 2)  # frames 2k, 2k+1: bind, then unbind, of the same user
+    k = i // 2  # frames 2k, 2k+1: bind, then unbind, of the same user
+    u, turn = spread_user(k), k // N_USERS  # the user's turn-th pair in this pcap
     src = user_src(u)
+    n = 2 * turn + i % 2
     return udp_frame(rng, src, 5060, SIP_PORT,
-                     register_digest(rng, u, src, expires=0 if i % 2 else 3600, cseq=2 + i % 2))
+                     register_digest(rng, u, src, expires=0 if i % 2 else 3600, cseq=2 + n,
+                                     nc=1 + n))
 
 
 def gen_reregister(rng, i):
-    u = spread_user(i)
+    u, turn = spread_user(i), i // N_USERS  # the user's turn-th REGISTER in this pcap
     src = user_src(u)
-    return udp_frame(rng, src, 5060, SIP_PORT, register_digest(rng, u, src))
+    return udp_frame(rng, src, 5060, SIP_PORT,
+                     register_digest(rng, u, src, cseq=2 + turn, nc=1 + turn))
 
 
 def gen_wrong_password(rng, i):
@@ -315,6 +332,13 @@ def class_config(cls):
         # 64 sources challenged at line rate: keep measuring the challenge path, not the
         # per-source reply budget that would silence them after its burst.
         cfg["sip"]["reply_budget_rate"] = 0
+    if cls in ("register_digest", "reregister", "mix"):
+        # Every verified (nonce, nc) stays in the replay table while its nonce can verify,
+        # which under the bench's frozen clock is the whole run: room for every frame of the
+        # pcap (2 x 200,000 in the two-worker pass), and a packet pool that holds the pcap
+        # (net_pcap infinite_rx keeps every frame in an mbuf of the socket's pool).
+        cfg["runtime"]["register_replay_entries"] = 1 << 20
+        cfg["runtime"]["mbufs_per_socket"] = (1 << 19) - 1
     if cls in ("register_digest", "reregister", "wrong_password", "mix"):
         cfg["accounts"] = [{"user": user_name(i), "password": user_password(i)}
                            for i in range(N_USERS)]
@@ -337,6 +361,8 @@ def main(argv):
     for a in it:
         if a == "--frames":
             frames = int(next(it))
+        elif a == "--part":
+            PART["index"] = int(next(it))
         elif a == "--seed":
             seed = int(next(it))
         elif a == "--outdir":
@@ -354,15 +380,19 @@ def main(argv):
             classes.append(a)
     bad = [c for c in classes if c not in GENERATORS]
     if outdir is None or not classes or bad:
-        sys.stderr.write("usage: bench_gen.py [--frames N] [--seed S] [--challenge HOST:PORT] "
+        sys.stderr.write("usage: bench_gen.py [--frames N] [--seed S] [--part K] [--challenge HOST:PORT] "
                          "--outdir DIR CLASS ...\n"
                          "classes: %s\n" % " ".join(GENERATORS))
         return 2
     os.makedirs(outdir, exist_ok=True)
     for cls in classes:
-        rng = random.Random("%s/%d" % (cls, seed))
+        part = PART["index"]
+        rng = random.Random("%s/%d" % (cls, seed) + ("/q%d" % part if part else ""))
         gen = GENERATORS[cls]
-        write_pcap(os.path.join(outdir, cls + ".pcap"), [gen(rng, i) for i in range(frames)])
+        name = cls + (".q%d" % part if part else "")
+        write_pcap(os.path.join(outdir, name + ".pcap"), [gen(rng, i) for i in range(frames)])
+        if part:
+            continue  # the class's config comes with part 0
         with open(os.path.join(outdir, cls + ".json"), "w") as f:
             json.dump(class_config(cls), f, indent=1)
     return 0
