@@ -82,6 +82,18 @@ sip_input_reply(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, 
 }
 
 /*
+ * Resume @s to what @want needs. A pass is counted (sip_scan_passes) only when it reads: a
+ * scan that already reached the end of the headers has nothing left to read.
+ */
+static inline enum sip_scan_status
+sip_input_resume(struct worker *w, struct rte_mbuf *m, struct sip_scan *s, unsigned int want)
+{
+	if (!s->complete)
+		worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
+	return sip_scan_resume(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, want);
+}
+
+/*
  * Unknown source (I-1). Off: silence, counted per method, or as a scanner when its User-Agent
  * is a known one (UNAUTH-5); every retransmission takes the same path, so it stays silent too
  * (UNAUTH-6). On, scanners are answered like anyone else (I-2): a REGISTER without
@@ -96,9 +108,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
 		return sip_input_drop(m, sip_input_unknown_drop(s->user_agent, s->line.method));
-	worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
-	st = sip_scan_resume(pkt_meta_payload(m), pkt_meta(m)->payload_len, s,
-			     SIP_INPUT_WANT_REPLY);
+	st = sip_input_resume(w, m, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
 	if (s->line.method == SIP_METHOD_REGISTER && s->auth.username.len == 0) {
@@ -167,9 +177,7 @@ sip_input_suspended(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
 		return sip_input_drop(m, VERDICT_SIP_DROP_SUSPENDED);
-	worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
-	st = sip_scan_resume(pkt_meta_payload(m), pkt_meta(m)->payload_len, s,
-			     SIP_INPUT_WANT_REPLY);
+	st = sip_input_resume(w, m, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
 	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
@@ -327,8 +335,7 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls)
 		if (cls == POLICY_ACCOUNT && s->line.method != SIP_METHOD_ACK &&
 		    !sip_input_account_may_authenticate(s->line.method))
 			return sip_input_unknown(w, m, s);
-		worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
-		st = sip_scan_resume(data, meta->payload_len, s, SIP_WANT_ALL);
+		st = sip_input_resume(w, m, s, SIP_WANT_ALL);
 	} else {
 		st = sip_scan(data, meta->payload_len, s, SIP_WANT_ALL);
 	}
