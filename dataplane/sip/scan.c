@@ -339,9 +339,11 @@ scan_headers(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int
 	enum sip_scan_hdr h;
 	size_t name_len;
 
-	for (p = data + out->next_off;; out->next_off = (uint16_t)(p - data)) {
-		if (((out->hdr_seen | aux) & need) == need)
+	for (p = data + out->next_off;;) {
+		if (((out->hdr_seen | aux) & need) == need) {
+			out->next_off = (uint16_t)(p - data); /* the next pass starts here */
 			return SIP_SCAN_OK; /* lazy: every wanted header was seen */
+		}
 		if (SCAN_UNLIKELY(p == e))
 			return SIP_SCAN_ERR_TRUNCATED;
 		if (*p == '\r') {
@@ -349,6 +351,7 @@ scan_headers(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int
 				return SIP_SCAN_ERR_TRUNCATED;
 			if (p[1] != '\n')
 				return SIP_SCAN_ERR_BAD_HEADER;
+			out->next_off = (uint16_t)(p - data); /* the empty line */
 			return scan_finish(out, p + 2, e, stop);
 		}
 		if (SCAN_UNLIKELY(out->n_headers >= SIP_SCAN_MAX_HEADERS))
