@@ -67,7 +67,9 @@ steer_flush_queue(struct worker *w, struct steer_lcore *sl, uint16_t j)
 bool
 steer_backlogged(const struct worker *w)
 {
-	return steer_lcores[w->index].held != 0;
+	const struct steer_lcore *sl = &steer_lcores[w->index];
+
+	return sl->held != 0 && sl->stalled < STEER_STALL_LOOPS;
 }
 
 unsigned int
@@ -78,10 +80,14 @@ steer_drain(struct worker *w)
 	unsigned int total = 0, n, i;
 	uint16_t j;
 
-	if (unlikely(sl->held != 0))
+	if (unlikely(sl->held != 0)) {
+		uint32_t before = sl->held;
+
 		for (j = 0; j < w->n_workers; j++)
 			if (sl->q[j] != NULL && sl->q[j]->count != 0)
 				steer_flush_queue(w, sl, j);
+		sl->stalled = sl->held == before ? sl->stalled + 1 : 0;
+	}
 	for (j = 0; j < w->n_workers; j++) {
 		if (w->steer_in[j] == NULL)
 			continue;

@@ -33,6 +33,13 @@ struct worker;
 /* What the owner runs on a datagram taken from a ring (sip_resume()); takes ownership. */
 typedef enum verdict (*steer_handler_fn)(struct worker *w, struct rte_mbuf *m);
 
+/*
+ * Loops a worker may go without being able to move a held datagram on before it takes new
+ * frames again anyway (the consumer stopped, e.g. a --bench-packets worker that is done):
+ * back-pressure must never stop a worker for good. ~0.1 s of empty loops.
+ */
+#define STEER_STALL_LOOPS (1u << 20)
+
 /* Most workers the hand-off serves: worker.h SF_MAX_WORKERS (checked in steer.c). */
 #define STEER_MAX_WORKERS 32
 
@@ -50,6 +57,7 @@ struct steer_queue {
 struct steer_lcore {
 	steer_handler_fn fn;                      /* what runs a datagram taken from a ring */
 	uint32_t held;                            /* datagrams in all of q[] */
+	uint32_t stalled;                         /* drains in a row that moved none on */
 	struct steer_queue *q[STEER_MAX_WORKERS]; /* to worker j; NULL for j == self */
 } __rte_cache_aligned;
 
@@ -104,7 +112,10 @@ enum verdict steer_hold(struct worker *w, uint16_t owner, struct rte_mbuf *m);
  */
 unsigned int steer_drain(struct worker *w);
 
-/* True while @w holds datagrams for a full ring: it should take no new frames. */
+/*
+ * True while @w holds datagrams for a full ring and their consumer still takes some: it should
+ * take no new frames meanwhile (false again after STEER_STALL_LOOPS drains without progress).
+ */
 bool steer_backlogged(const struct worker *w);
 
 #endif
