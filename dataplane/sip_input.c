@@ -152,8 +152,9 @@ sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, struct sip_skim *k, bo
  * SIP byte and leaves the gate to the source owner; everything after it may answer, change
  * state (bindings, lockouts, dialogs) or hand the datagram on with what was learnt of it.
  * A datagram whose UDP checksum udp_input() left unverified (PKT_META_F_CKSUM_UNVERIFIED:
- * the port has no RX checksum offload) is verified here, once: a steered datagram arrives
- * with the flag cleared. A bad one is dropped and counted drop_udp_bad_cksum, and not
+ * the port has no RX checksum offload) is verified here, once, by the worker that reads it
+ * (after rule S, the source owner); a datagram handed on after the gate arrives with the flag
+ * cleared. A bad one is dropped and counted drop_udp_bad_cksum, and not
  * sip_received, exactly as udp_input() counted it before the check moved here.
  * What moved: a corrupted datagram the skim drops as certainly unknown (SS_REPLY_UNAUTHORIZED
  * Off) is now counted as that unknown drop (sip_drop_unknown_*, sip_drop_scanner_ua) and
