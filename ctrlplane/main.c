@@ -27,6 +27,7 @@
 #include "dataplane/loop.h"
 #include "dataplane/net/net_worker.h"
 #include "dataplane/registrar/location.h"
+#include "dataplane/sip_input.h"
 #include "dataplane/steer.h"
 
 RTE_LOG_REGISTER(sf_logtype_cp, sipfast.cp, INFO);
@@ -246,7 +247,7 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		return -ENOMEM;
 	rc = net_env_create(&d->env, snap, &d->runtime, d->qsbr);
 	if (rc == 0)
-		rc = steer_create(d->env.workers, d->env.n_workers);
+		rc = steer_create(d->env.workers, d->env.n_workers, sip_resume);
 	if (rc == 0)
 		rc = ctl_requests_start(d); /* control -> worker request rings */
 	if (rc == 0)

@@ -129,9 +129,11 @@ loop_main(void *arg)
 		uint64_t now;
 
 		loop_take_new_config(w);
-		for (i = 0; i < SF_MAX_PORTS; i++)
-			if (w->ports[i].txb != NULL)
-				loop_rx_port(w, &w->ports[i]);
+		/* Paid-for hand-offs wait for a full ring: take no new frames until they left. */
+		if (likely(!steer_backlogged(w)))
+			for (i = 0; i < SF_MAX_PORTS; i++)
+				if (w->ports[i].txb != NULL)
+					loop_rx_port(w, &w->ports[i]);
 		if (w->n_workers > 1)
 			steer_drain(w);
 		now = rte_rdtsc();

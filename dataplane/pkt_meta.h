@@ -11,6 +11,30 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "dataplane/sip/scan.h"
+
+/*
+ * How far SIP processing of a datagram got (pkt_sip.stage): the worker a datagram is handed
+ * to resumes from here (sip_resume()) and never reads again what an earlier one read.
+ */
+enum pkt_sip_stage {
+	PKT_SIP_RECEIVED,      /* fresh from udp_input(): no SIP byte read */
+	PKT_SIP_SOURCE,        /* handed to its source-IP owner (rule S): no SIP byte read */
+	PKT_SIP_SCANNED,       /* scanned completely (pkt_sip.scan), class known */
+	PKT_SIP_AUTHENTICATED, /* digest verified on the source-IP owner: to the AoR owner */
+};
+
+/*
+ * What the SIP layer learnt about a datagram, carried with it across workers (mbuf private
+ * area, after struct pkt_meta). Spans in @scan point into the mbuf's data, which does not
+ * move after udp_input()'s linearisation, and all workers share one address space.
+ */
+struct pkt_sip {
+	uint8_t stage;         /* enum pkt_sip_stage; sip_input() sets it on entry */
+	uint8_t cls;           /* enum policy_class as far as it is known */
+	struct sip_scan scan;  /* valid from PKT_SIP_SCANNED on (and while reading) */
+};
+
 struct pkt_meta {
 	uint32_t src_ip;                /* network byte order */
 	uint32_t dst_ip;                /* network byte order: which of our addresses */
@@ -21,6 +45,7 @@ struct pkt_meta {
 	uint16_t payload_len;           /* UDP payload bytes (contiguous in the first segment) */
 	uint16_t flags;                 /* PKT_META_F_*; udp_input() zeroes it */
 	struct rte_ether_addr src_mac;  /* L2 source: where replies go without ARP */
+	struct pkt_sip sip;             /* the SIP layer's state of this datagram */
 };
 
 /* Set by the registrar on the source-IP owner: digest verified, skip auth on the AoR owner. */
@@ -45,13 +70,22 @@ struct pkt_meta {
  */
 #define PKT_META_F_RETRANS (1u << 4)
 
-/* Size of the mbuf private area every pool we create reserves. */
+/*
+ * Size of the mbuf private area every pool we create reserves: the net facts and the SIP
+ * state with its scan (spans as pointer + length; see docs/ARCHITECTURE.md for the size).
+ */
 #define SF_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pkt_meta), RTE_MBUF_PRIV_ALIGN)
 
 static inline struct pkt_meta *
 pkt_meta(struct rte_mbuf *m)
 {
 	return (struct pkt_meta *)rte_mbuf_to_priv(m);
+}
+
+static inline struct pkt_sip *
+pkt_sip(struct rte_mbuf *m)
+{
+	return &pkt_meta(m)->sip;
 }
 
 static inline const uint8_t *

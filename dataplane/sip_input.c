@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SIP entry point, scan first: the source address decides first (gateway, live binding).
- * With SS_REPLY_UNAUTHORIZED Off a skim then settles the common case, a request that is
- * certainly unknown: it reads the start line and only the From, To, User-Agent and credential
- * headers, parses only what the decision needs, and the request is dropped in silence
- * (UNAUTH-5/6). Otherwise one lazy scan reads the request line, From/To, Call-ID/CSeq and
- * credentials to find a configured identity or dialog. Only known sources (and unknown ones
- * when replying is On) are scanned completely. Only the source classification and the skim's
- * silent drop come before the UDP checksum gate (sip_input_cksum_ok()): whatever may answer,
- * change state or steer passes it first. No malloc, no log, no syscall.
+ * SIP entry point, steer first and scan once (docs/ARCHITECTURE.md "State ownership and
+ * hand-off"). The source address decides first (gateway, live binding): a datagram from a
+ * source not trusted by address goes to the worker that owns its source IP (rule S) before
+ * any SIP byte is read. There, with SS_REPLY_UNAUTHORIZED Off, a skim settles the common
+ * case, a request that is certainly unknown: it reads the start line and only the From, To,
+ * User-Agent and credential headers, and the request is dropped in silence (UNAUTH-5/6).
+ * Otherwise one lazy scan, starting from the skim's start line, reads far enough to find a
+ * configured identity or dialog; the later stages resume it (sip_scan_resume()) instead of
+ * scanning again. What was learnt (class, stage, scan) travels in the mbuf (struct pkt_sip)
+ * when a later stage hands the datagram on (rule K: the AoR owner), and the next worker
+ * resumes from the stage (sip_resume()). Only the source classification, the rule S hand-off
+ * and the skim's silent drop come before the UDP checksum gate (sip_input_cksum_ok()):
+ * whatever may answer or change state passes it first. No malloc, no log, no syscall.
  */
 #include "dataplane/call/call.h"
 #include "dataplane/net/net.h"
@@ -78,6 +82,18 @@ sip_input_reply(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, 
 }
 
 /*
+ * Resume @s to what @want needs. A pass is counted (sip_scan_passes) only when it reads: a
+ * scan that already reached the end of the headers has nothing left to read.
+ */
+static inline enum sip_scan_status
+sip_input_resume(struct worker *w, struct rte_mbuf *m, struct sip_scan *s, unsigned int want)
+{
+	if (!s->complete)
+		worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
+	return sip_scan_resume(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, want);
+}
+
+/*
  * Unknown source (I-1). Off: silence, counted per method, or as a scanner when its User-Agent
  * is a known one (UNAUTH-5); every retransmission takes the same path, so it stays silent too
  * (UNAUTH-6). On, scanners are answered like anyone else (I-2): a REGISTER without
@@ -92,7 +108,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
 		return sip_input_drop(m, sip_input_unknown_drop(s->user_agent, s->line.method));
-	st = sip_scan(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, SIP_INPUT_WANT_REPLY);
+	st = sip_input_resume(w, m, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
 	if (s->line.method == SIP_METHOD_REGISTER && s->auth.username.len == 0) {
@@ -117,25 +133,28 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
  * an unknown drop, not as malformed (silent either way).
  */
 static bool
-sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, enum verdict *v)
+sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, struct sip_skim *k, bool *k_ok,
+		    enum verdict *v)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	struct sip_skim k;
 
-	if (sip_scan_skim(pkt_meta_payload(m), meta->payload_len, &k) != SIP_SCAN_OK ||
-	    !k.line.is_request || !policy_skim_unknown(w->cfg->policy, meta->src_ip, &k))
+	worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
+	*k_ok = sip_scan_skim(pkt_meta_payload(m), meta->payload_len, k) == SIP_SCAN_OK;
+	if (!*k_ok || !k->line.is_request || !policy_skim_unknown(w->cfg->policy, meta->src_ip, k))
 		return false;
-	*v = sip_input_drop(m, sip_input_unknown_drop(k.user_agent, k.line.method));
+	*v = sip_input_drop(m, sip_input_unknown_drop(k->user_agent, k->line.method));
 	return true;
 }
 
 /*
- * THE checksum gate: everything before it in sip_input() ends in a silent drop (the source
- * classification reads tables only; the skim drops in silence); everything after it may
- * answer, change state (bindings, lockouts, dialogs) or steer the datagram to another worker.
+ * THE checksum gate: everything before it ends in a silent drop (the source classification
+ * reads tables only; the skim drops in silence) or in the rule S hand-off, which reads no
+ * SIP byte and leaves the gate to the source owner; everything after it may answer, change
+ * state (bindings, lockouts, dialogs) or hand the datagram on with what was learnt of it.
  * A datagram whose UDP checksum udp_input() left unverified (PKT_META_F_CKSUM_UNVERIFIED:
- * the port has no RX checksum offload) is verified here, once: a steered datagram arrives
- * with the flag cleared. A bad one is dropped and counted drop_udp_bad_cksum, and not
+ * the port has no RX checksum offload) is verified here, once, by the worker that reads it
+ * (after rule S, the source owner); a datagram handed on after the gate arrives with the flag
+ * cleared. A bad one is dropped and counted drop_udp_bad_cksum, and not
  * sip_received, exactly as udp_input() counted it before the check moved here.
  * What moved: a corrupted datagram the skim drops as certainly unknown (SS_REPLY_UNAUTHORIZED
  * Off) is now counted as that unknown drop (sip_drop_unknown_*, sip_drop_scanner_ua) and
@@ -159,7 +178,7 @@ sip_input_suspended(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
 		return sip_input_drop(m, VERDICT_SIP_DROP_SUSPENDED);
-	st = sip_scan(pkt_meta_payload(m), pkt_meta(m)->payload_len, s, SIP_INPUT_WANT_REPLY);
+	st = sip_input_resume(w, m, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
 	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
@@ -180,10 +199,11 @@ sip_input_account_may_authenticate(uint8_t method)
 }
 
 /*
- * The lockout state of a source lives on the worker that owns its IP (registrar_input()'s
- * steer, authfail.c). A configured account's request that is not yet authenticated goes
- * there first, so the suspended hook sees the table that holds (IP, user), whichever worker
- * received it (LOCK-2, I-3; issue 12 item 3). True when @m was steered (verdict in *@v).
+ * The lockout state of a source lives on the worker that owns its IP (rule S, authfail.c).
+ * A datagram whose source is not trusted by address went there before it was read
+ * (sip_input()); a live binding's request that the lockout must judge goes there now, its
+ * scan with it, so the suspended hook sees the table that holds (IP, user), whichever worker
+ * received it (LOCK-2, I-3; issue 12 item 3). True when @m was handed on (verdict in *@v).
  */
 static inline bool
 sip_input_steer_to_source_owner(struct worker *w, struct rte_mbuf *m, enum verdict *v)
@@ -192,10 +212,11 @@ sip_input_steer_to_source_owner(struct worker *w, struct rte_mbuf *m, enum verdi
 
 	if (w->reg == NULL || w->n_workers < 2 || (pkt_meta(m)->flags & PKT_META_F_AUTHENTICATED))
 		return false;
-	owner = registrar_source_owner(pkt_meta(m)->src_ip, w->n_workers);
+	owner = steer_source_owner(pkt_meta(m)->src_ip, w->n_workers);
 	if (owner == w->index)
 		return false;
-	*v = steer_to(w, owner, m);
+	pkt_sip(m)->stage = PKT_SIP_SCANNED;
+	*v = steer_hold(w, owner, m);
 	return true;
 }
 
@@ -227,77 +248,143 @@ sip_input_known(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	}
 }
 
-enum verdict
-sip_input(struct worker *w, struct rte_mbuf *m)
+/*
+ * From a complete scan on: the lockout of a live binding's request, then the method's module.
+ * Runs on the worker that scanned, or on the one a scanned datagram was handed to.
+ */
+static enum verdict
+sip_input_scanned(struct worker *w, struct rte_mbuf *m, struct sip_scan *s,
+		  enum policy_class cls, const struct policy_account *acct)
 {
-	const struct pkt_meta *meta = pkt_meta(m);
-	const uint8_t *data = pkt_meta_payload(m);
-	const struct policy_account *acct = NULL;
-	const struct policy *pol = w->cfg->policy;
+	const struct policy_hooks *hooks = w->reg != NULL ? &w->reg->hooks : &policy_hooks_none;
 	enum verdict v;
-	/* Live bindings and the lockout come from the registrar; the dialog hook still says no. */
-	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
-								   : &policy_hooks_none;
-	enum sip_scan_status st;
-	enum policy_class cls;
-	struct sip_scan s;
 
-	/* The address decides first: no byte of the message is read for a gateway. */
-	cls = policy_classify_source(pol, sip_input_hooks, meta->src_ip, meta->src_port, NULL);
-	/* Silence for unknown sources: settle the common case with a skim, checksum unread. */
-	if (cls == POLICY_UNKNOWN && !w->cfg->params.reply_unauthorized &&
-	    sip_input_skim_drop(w, m, &v)) {
-		worker_count(w, COUNTER_SIP_RECEIVED, 1);
-		return v;
-	}
-	/* Past this line a datagram may be answered, change state or be steered. */
-	if (unlikely(!sip_input_cksum_ok(m)))
-		return sip_input_drop(m, VERDICT_DROP_UDP_BAD_CKSUM);
-	worker_count(w, COUNTER_SIP_RECEIVED, 1);
-	if (cls == POLICY_UNKNOWN) {
-		st = sip_scan(data, meta->payload_len, &s, SIP_INPUT_WANT_POLICY);
-		if (unlikely(st != SIP_SCAN_OK))
-			return sip_input_malformed(w, m, st);
-		if (!s.line.is_request)
-			return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
-		cls = policy_classify_request(pol, sip_input_hooks, meta->src_ip, &s, &acct);
-		if (cls == POLICY_UNKNOWN)
-			return sip_input_unknown(w, m, &s);
-		if (cls == POLICY_SUSPENDED) {
-			if (s.line.method != SIP_METHOD_REGISTER)
-				return sip_input_suspended(w, m, &s);
-			/* The registrar's own lockout check answers it and counts reg_fail_locked. */
-			cls = POLICY_ACCOUNT;
-		}
-		/* An ACK (to our challenge) is never answered: it keeps its stray-ACK count. */
-		if (cls == POLICY_ACCOUNT && s.line.method != SIP_METHOD_ACK) {
-			if (!sip_input_account_may_authenticate(s.line.method))
-				return sip_input_unknown(w, m, &s);
-			if (sip_input_steer_to_source_owner(w, m, &v))
-				return v;
-		}
-	}
-	st = sip_scan(data, meta->payload_len, &s, SIP_WANT_ALL);
-	if (unlikely(st != SIP_SCAN_OK))
-		return sip_input_malformed(w, m, st);
-	if (!s.line.is_request)
-		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE); /* no client transactions yet */
 	/*
 	 * A live binding's address whose (IP, identity) is suspended gets nothing or 403 too, for
 	 * every method (LOCK-2, I-6: the suspension blocks the key; LOCK-11: the binding stays).
 	 * Judged on the source IP's owner, like an account's request. A REGISTER is the
 	 * registrar's (it checks the lockout itself); an ACK is never answered.
 	 */
-	if (cls == POLICY_BINDING && s.line.method != SIP_METHOD_REGISTER &&
-	    s.line.method != SIP_METHOD_ACK) {
+	if (cls == POLICY_BINDING && s->line.method != SIP_METHOD_REGISTER &&
+	    s->line.method != SIP_METHOD_ACK) {
 		if (sip_input_steer_to_source_owner(w, m, &v))
 			return v;
-		if (sip_input_hooks->suspended(sip_input_hooks->ctx, meta->src_ip,
-					       policy_identity(&s)))
-			return sip_input_suspended(w, m, &s);
+		if (hooks->suspended(hooks->ctx, pkt_meta(m)->src_ip, policy_identity(s)))
+			return sip_input_suspended(w, m, s);
 	}
 	/* Trusted by address: no reply budget (sip_reply_send()); an account is not, yet. */
 	if (cls != POLICY_ACCOUNT)
 		pkt_meta(m)->flags |= PKT_META_F_TRUSTED;
-	return sip_input_known(w, m, &s, cls, acct);
+	return sip_input_known(w, m, s, cls, acct);
+}
+
+/*
+ * Read the datagram: on the worker that received it, or on its source owner after rule S.
+ * The only place sip_received is counted: once per datagram.
+ */
+static enum verdict
+sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	const uint8_t *data = pkt_meta_payload(m);
+	const struct policy_account *acct = NULL;
+	const struct policy *pol = w->cfg->policy;
+	struct sip_scan *s = &pkt_sip(m)->scan;
+	/* Live bindings and the lockout come from the registrar; the dialog hook still says no. */
+	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
+								   : &policy_hooks_none;
+	enum sip_scan_status st;
+	struct sip_skim k;
+	bool k_ok = false;
+	enum verdict v;
+
+	/* Silence for unknown sources: settle the common case with a skim, checksum unread. */
+	if (cls == POLICY_UNKNOWN && !w->cfg->params.reply_unauthorized &&
+	    sip_input_skim_drop(w, m, &k, &k_ok, &v)) {
+		worker_count(w, COUNTER_SIP_RECEIVED, 1);
+		return v;
+	}
+	/* Past this line a datagram may be answered, change state or be handed on. */
+	if (unlikely(!sip_input_cksum_ok(m)))
+		return sip_input_drop(m, VERDICT_DROP_UDP_BAD_CKSUM);
+	worker_count(w, COUNTER_SIP_RECEIVED, 1);
+	worker_count(w, COUNTER_SIP_SCAN_PASSES, 1);
+	if (cls == POLICY_UNKNOWN) {
+		/*
+		 * One lazy pass for the policy that parses every value it passes on the way, so the
+		 * complete scan below resumes where it stopped; it starts from the skim's start line
+		 * when there was one. Only bad values the policy reads fail it (sip_scan_lazy()).
+		 */
+		st = k_ok ? sip_scan_from_skim(data, meta->payload_len, s, &k, SIP_WANT_ALL,
+					       SIP_INPUT_WANT_POLICY)
+			  : sip_scan_lazy(data, meta->payload_len, s, SIP_WANT_ALL,
+					  SIP_INPUT_WANT_POLICY);
+		if (unlikely(st != SIP_SCAN_OK))
+			return sip_input_malformed(w, m, st);
+		if (!s->line.is_request)
+			return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
+		cls = policy_classify_request(pol, sip_input_hooks, meta->src_ip, s, &acct);
+		if (cls == POLICY_UNKNOWN)
+			return sip_input_unknown(w, m, s);
+		if (cls == POLICY_SUSPENDED) {
+			if (s->line.method != SIP_METHOD_REGISTER)
+				return sip_input_suspended(w, m, s);
+			/* The registrar's own lockout check answers it and counts reg_fail_locked. */
+			cls = POLICY_ACCOUNT;
+		}
+		/* An ACK (to our challenge) is never answered: it keeps its stray-ACK count. */
+		if (cls == POLICY_ACCOUNT && s->line.method != SIP_METHOD_ACK &&
+		    !sip_input_account_may_authenticate(s->line.method))
+			return sip_input_unknown(w, m, s);
+		st = sip_input_resume(w, m, s, SIP_WANT_ALL);
+	} else {
+		st = sip_scan(data, meta->payload_len, s, SIP_WANT_ALL);
+	}
+	if (unlikely(st != SIP_SCAN_OK))
+		return sip_input_malformed(w, m, st);
+	if (!s->line.is_request)
+		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE); /* no client transactions yet */
+	pkt_sip(m)->cls = (uint8_t)cls;
+	return sip_input_scanned(w, m, s, cls, acct);
+}
+
+enum verdict
+sip_input(struct worker *w, struct rte_mbuf *m)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	struct pkt_sip *ps = pkt_sip(m);
+	const struct policy_hooks *hooks = w->reg != NULL ? &w->reg->hooks : &policy_hooks_none;
+	enum policy_class cls;
+	uint16_t owner;
+
+	/* The address decides first: no byte of the message is read for a gateway. */
+	cls = policy_classify_source(w->cfg->policy, hooks, meta->src_ip, meta->src_port, NULL);
+	ps->cls = (uint8_t)cls;
+	ps->stage = PKT_SIP_RECEIVED;
+	/* Rule S: not trusted by address, so its source owner's tables decide; nothing read. */
+	if (cls != POLICY_GATEWAY && cls != POLICY_BINDING && w->n_workers > 1) {
+		owner = steer_source_owner(meta->src_ip, w->n_workers);
+		if (owner != w->index && w->steer_out[owner] != NULL) {
+			ps->stage = PKT_SIP_SOURCE;
+			return steer_to(w, owner, m);
+		}
+	}
+	return sip_input_read(w, m, cls);
+}
+
+enum verdict
+sip_resume(struct worker *w, struct rte_mbuf *m)
+{
+	struct pkt_sip *ps = pkt_sip(m);
+
+	switch (ps->stage) {
+	case PKT_SIP_SOURCE:
+		return sip_input_read(w, m, (enum policy_class)ps->cls);
+	case PKT_SIP_SCANNED:
+	case PKT_SIP_AUTHENTICATED:
+		/* The account is looked up again in this worker's snapshot (HARDEN-2). */
+		return sip_input_scanned(w, m, &ps->scan, (enum policy_class)ps->cls, NULL);
+	default:
+		return sip_input(w, m);
+	}
 }

@@ -11,9 +11,14 @@ struct worker;
 
 /*
  * A UDP datagram to the SIP port. pkt_meta(@m) holds addresses, ports and the payload span
- * (contiguous). Takes ownership of @m. Runs on the worker that received the frame, or on the
- * owner worker after a steer (then @w is the owner).
+ * (contiguous). Takes ownership of @m. Runs on the worker that received the frame.
  */
 enum verdict sip_input(struct worker *w, struct rte_mbuf *m);
+
+/*
+ * A datagram another worker handed over (steer_drain()'s handler): resumes from the stage
+ * pkt_sip(@m) records, reading nothing an earlier worker read. Takes ownership of @m.
+ */
+enum verdict sip_resume(struct worker *w, struct rte_mbuf *m);
 
 #endif

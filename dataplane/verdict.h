@@ -66,7 +66,8 @@
 	X(DROP_UDP_BAD, "drop_udp_bad")        /* UDP length inconsistent with IP */         \
 	X(DROP_UDP_BAD_CKSUM, "drop_udp_bad_cksum")                                          \
 	X(DROP_UDP_PORT, "drop_udp_port")      /* UDP to a port that is not the SIP port */  \
-	X(DROP_STEER_FULL, "drop_steer_full")  /* owner's hand-off ring full */
+	X(DROP_STEER_FULL_SOURCE, "drop_steer_full_source") /* rule S hand-off ring full: nothing read yet */\
+	X(DROP_STEER_FULL_PAID, "drop_steer_full_paid") /* scanned/authenticated, ring and overflow queue full: must stay 0 */
 
 enum verdict {
 #define X(name, text) VERDICT_##name,
@@ -122,7 +123,9 @@ enum verdict {
 	X(KA_SKIPPED_OTHER, "ka_skipped_other") /* no route/port/mbuf, gone, TX dropped */  \
 	X(KA_OVERRUNS, "ka_overruns")          /* cycles that ended before the list did */  \
 	X(KA_NOT_REACHED, "ka_not_reached")    /* bindings those cycles missed (KA-7) */    \
-	X(KA_BINDINGS, "ka_bindings")          /* NAT bindings on the schedule (gauge) */
+	X(KA_BINDINGS, "ka_bindings")          /* NAT bindings on the schedule (gauge) */\
+	X(SIP_SCAN_PASSES, "sip_scan_passes")  /* skims, scans and scan resumptions started */ \
+	X(STEER_HELD, "steer_held")            /* paid-for hand-offs held for a full ring */
 
 enum counter {
 #define X(name, text) COUNTER_##name,

@@ -290,7 +290,8 @@ served() {
 }
 
 # check_counters CLASS LOGFILE PACKETS [WORKERS]: the class's verdicts must account for every
-# frame received: verdicts + steered + drop_steer_full - rx_steered_in = WORKERS x PACKETS
+# frame received: verdicts + steered + drop_steer_full_source + drop_steer_full_paid -
+# rx_steered_in = WORKERS x PACKETS
 # (a frame handed to its owner worker counts "steered" where it arrived and its verdict where
 # it is served; with one worker the three steering counters are 0).
 check_counters() {
@@ -299,7 +300,7 @@ check_counters() {
 	IFS='|' read -r _ _ v _ <<<"$row"
 	[ "$v" = - ] && { echo unchecked; return 0; }
 	got=0
-	for k in ${v//+/ } steered drop_steer_full; do
+	for k in ${v//+/ } steered drop_steer_full_source drop_steer_full_paid; do
 		got=$((got + $(counter "$2" "$k")))
 	done
 	got=$((got - $(counter "$2" rx_steered_in)))
@@ -444,7 +445,7 @@ if [ ${#scaled[@]} -gt 0 ]; then
 			n=$(served "$c" "$run_dir/log")
 			tot+=("$(awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { m = (a > b) ? a : b; printf "%.3f", (m > 0) ? n * 1000 / m : 0 }')")
 			steered=$(counter "$run_dir/log" steered)
-			full=$(counter "$run_dir/log" drop_steer_full)
+			full="$(counter "$run_dir/log" drop_steer_full_source)/$(counter "$run_dir/log" drop_steer_full_paid)"
 		done
 		[ "$check" = FAILED ] && status=1
 		mw1=$(printf '%s\n' "${w1[@]}" | median)
@@ -459,7 +460,8 @@ if [ ${#scaled[@]} -gt 0 ]; then
 			"$spct" "$full" "$check" >>"$results2"
 	done
 	echo "(steered = frames handed to their owner worker, share of all received, last run;" \
-		"ring full = of those, dropped because the owner's ring was full, last run)"
+		"ring full = of those, dropped because the owner's ring was full, last run:" \
+		"before any work (rule S, drop_steer_full_source) / after paid work (drop_steer_full_paid))"
 	echo "one run: $(daemon_cmd CLASS N 2)"
 fi
 

@@ -46,7 +46,7 @@ auth_now(const struct worker *w)
 uint16_t
 auth_source_owner(uint32_t ip_be, uint16_t n_workers)
 {
-	return steer_owner(rte_hash_crc_4byte(ip_be, 0), n_workers);
+	return steer_source_owner(ip_be, n_workers); /* rule S (steer.h) */
 }
 
 /* The digest realm: the SIP domain; the config parser precomputes HA1 for the same rule. */

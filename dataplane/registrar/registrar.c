@@ -405,7 +405,7 @@ reg_bind(struct reg_req *r)
 uint16_t
 registrar_source_owner(uint32_t ip_be, uint16_t n_workers)
 {
-	return auth_source_owner(ip_be, n_workers);
+	return steer_source_owner(ip_be, n_workers); /* rule S lives in steer.h */
 }
 
 enum verdict
@@ -424,9 +424,17 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		return VERDICT_SIP_DROP_REPLY_FAILED;
 	}
 	if (!(meta->flags & PKT_META_F_AUTHENTICATED)) {
-		owner = registrar_source_owner(meta->src_ip, w->n_workers);
-		if (owner != w->index)
-			return steer_to(w, owner, m); /* auth state lives with the source IP */
+		/*
+		 * Auth state lives with the source IP (rule S). A source not trusted by address was
+		 * handed there before it was read; a gateway's or live binding's REGISTER goes now,
+		 * its scan with it (sip_resume() picks it up from PKT_SIP_SCANNED).
+		 */
+		owner = steer_source_owner(meta->src_ip, w->n_workers);
+		if (owner != w->index) {
+			meta->sip.stage = PKT_SIP_SCANNED;
+			meta->sip.cls = (uint8_t)cls;
+			return steer_hold(w, owner, m);
+		}
 	}
 	r = (struct reg_req){
 		.w = w, .reg = reg, .m = m, .s = s, .p = &w->cfg->params,
@@ -455,8 +463,14 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	owner = steer_owner(location_aor_hash(span_of(r.acct->user, r.acct->user_len)),
 			    w->n_workers);
 	if (owner != w->index) {
+		/*
+		 * Rule K: the binding lives with the AoR. A digest was paid for: a full ring holds
+		 * it (steer_hold()), never drops it; the AoR owner resumes from the stage.
+		 */
 		worker_count(w, COUNTER_REG_STEERED_AUTHED, 1);
-		return steer_to(w, owner, m); /* the binding lives with the AoR */
+		meta->sip.stage = PKT_SIP_AUTHENTICATED;
+		meta->sip.cls = (uint8_t)cls;
+		return steer_hold(w, owner, m);
 	}
 	if (meta->flags & PKT_META_F_RETRANS)
 		return reg_resend(&r); /* GEN-3: never processed twice */

@@ -309,15 +309,9 @@ scan_finish(struct sip_scan *out, const uint8_t *body, const uint8_t *e, unsigne
 	return SIP_SCAN_OK;
 }
 
-enum sip_scan_status
-sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int want)
+static void
+scan_init(struct sip_scan *out, unsigned int parse)
 {
-	const uint8_t *p, *e, *name, *v, *ve;
-	enum sip_scan_status st;
-	enum sip_scan_hdr h;
-	uint32_t need, bit, aux = 0;
-	size_t name_len;
-
 	memset(out, 0, sizeof(*out));
 	out->expires = -1;
 	out->contact_expires = -1;
@@ -325,16 +319,31 @@ sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int wan
 	out->content_length = -1;
 	out->session_expires = -1;
 	out->min_se = -1;
-	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
-		return SIP_SCAN_ERR_TOO_BIG;
-	st = sc_start_line(data, len, &out->line, true);
-	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-		return st;
-	need = need_mask(want);
-	e = data + len;
-	for (p = data + out->line.len;;) {
-		if (((out->hdr_seen | aux) & need) == need)
+	out->parse_want = (uint16_t)parse;
+}
+
+/*
+ * The header loop, from out->next_off on, until every header @stop names was seen (or the
+ * end of the headers when it has SIP_WANT_COMPLETE). Values of the out->parse_want groups
+ * are parsed; a bad value of a group outside @stop does not end the pass: it is kept as
+ * out->deferred (the first one), for a later pass that wants that group (sip_scan_resume()).
+ * Everything else fails here exactly as a scan with want = @stop fails.
+ */
+static enum sip_scan_status
+scan_headers(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int stop)
+{
+	const uint8_t *p, *e = data + len, *name, *v, *ve;
+	uint32_t need = need_mask(stop), bit, aux = out->auth_seen ? HDR_AUTH_ANY : 0;
+	unsigned int parse = out->parse_want;
+	enum sip_scan_status st;
+	enum sip_scan_hdr h;
+	size_t name_len;
+
+	for (p = data + out->next_off;;) {
+		if (((out->hdr_seen | aux) & need) == need) {
+			out->next_off = (uint16_t)(p - data); /* the next pass starts here */
 			return SIP_SCAN_OK; /* lazy: every wanted header was seen */
+		}
 		if (SCAN_UNLIKELY(p == e))
 			return SIP_SCAN_ERR_TRUNCATED;
 		if (*p == '\r') {
@@ -342,7 +351,8 @@ sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int wan
 				return SIP_SCAN_ERR_TRUNCATED;
 			if (p[1] != '\n')
 				return SIP_SCAN_ERR_BAD_HEADER;
-			return scan_finish(out, p + 2, e, want);
+			out->next_off = (uint16_t)(p - data); /* the empty line */
+			return scan_finish(out, p + 2, e, stop);
 		}
 		if (SCAN_UNLIKELY(out->n_headers >= SIP_SCAN_MAX_HEADERS))
 			return SIP_SCAN_ERR_TOO_MANY_HEADERS;
@@ -358,13 +368,98 @@ sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int wan
 		if (SCAN_UNLIKELY(out->hdr_seen & bit & HDR_SINGLE))
 			return SIP_SCAN_ERR_DUP_HEADER;
 		out->hdr_seen |= bit;
-		if (!(sc_hdr_group[h] & want))
+		if (!(sc_hdr_group[h] & parse))
 			continue;
 		v = skip_lws(v, ve);
 		st = scan_value(out, h, v, rtrim(v, ve));
-		if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-			return st;
-		if (h == SIP_HDR_AUTHORIZATION || h == SIP_HDR_PROXY_AUTHORIZATION)
+		if (SCAN_UNLIKELY(st != SIP_SCAN_OK)) {
+			if (sc_hdr_group[h] & stop)
+				return st;
+			if (out->deferred == SIP_SCAN_OK) { /* not this pass's business: later */
+				out->deferred = (uint8_t)st;
+				out->deferred_group = sc_hdr_group[h];
+			}
+			continue;
+		}
+		if (h == SIP_HDR_AUTHORIZATION || h == SIP_HDR_PROXY_AUTHORIZATION) {
 			aux = HDR_AUTH_ANY;
+			out->auth_seen = true;
+		}
 	}
+}
+
+enum sip_scan_status
+sip_scan_lazy(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int parse,
+	      unsigned int stop)
+{
+	enum sip_scan_status st;
+
+	scan_init(out, parse | stop);
+	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
+		return (enum sip_scan_status)(out->status = SIP_SCAN_ERR_TOO_BIG);
+	st = sc_start_line(data, len, &out->line, true);
+	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+		return (enum sip_scan_status)(out->status = (uint8_t)st);
+	out->next_off = out->line.len;
+	st = scan_headers(data, len, out, stop);
+	out->status = (uint8_t)st;
+	return st;
+}
+
+enum sip_scan_status
+sip_scan(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int want)
+{
+	return sip_scan_lazy(data, len, out, want, want);
+}
+
+enum sip_scan_status
+sip_scan_from_skim(const uint8_t *data, size_t len, struct sip_scan *out,
+		   const struct sip_skim *k, unsigned int parse, unsigned int stop)
+{
+	const uint8_t *u = k->line.ruri.p;
+	struct sip_scan_uri uri;
+	enum sip_scan_status st;
+	size_t n = 0;
+
+	scan_init(out, parse | stop);
+	out->line = k->line;
+	/* The one start-line check the skim leaves out: a sip/sips Request-URI taken apart. */
+	if (k->line.is_request) {
+		while (n < k->line.ruri.len && u[n] != ':')
+			n++;
+		if (is_sip_scheme(u, n)) {
+			if (sip_scan_uri(k->line.ruri, &uri) != 0 || uri.headers.p != NULL)
+				return (enum sip_scan_status)(out->status =
+								      SIP_SCAN_ERR_BAD_REQUEST_URI);
+			out->line.ruri_user = uri.user;
+			out->line.ruri_host = uri.host;
+		}
+	}
+	out->next_off = out->line.len;
+	st = scan_headers(data, len, out, stop);
+	out->status = (uint8_t)st;
+	return st;
+}
+
+enum sip_scan_status
+sip_scan_resume(const uint8_t *data, size_t len, struct sip_scan *out, unsigned int want)
+{
+	enum sip_scan_status st;
+
+	if (out->status != SIP_SCAN_OK)
+		return (enum sip_scan_status)out->status; /* final: a later pass fails the same way */
+	if (out->deferred != SIP_SCAN_OK) {
+		if (out->deferred_group & want)
+			return (enum sip_scan_status)(out->status = out->deferred);
+		/* Rare: a bad value this pass does not read; redo it the way it would be alone. */
+		return sip_scan_lazy(data, len, out, want, want);
+	}
+	if ((want & ~(unsigned int)out->parse_want) != 0)
+		return sip_scan_lazy(data, len, out, out->parse_want | want, want);
+	if (out->complete)
+		st = scan_finish(out, data + out->next_off + 2, data + len, want);
+	else
+		st = scan_headers(data, len, out, want);
+	out->status = (uint8_t)st;
+	return st;
 }

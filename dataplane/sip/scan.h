@@ -216,6 +216,13 @@ struct sip_scan {
 	bool timer_supported;           /* "timer" in Supported */
 	bool timer_required;            /* "timer" in Require */
 	bool complete;                  /* scanned up to the empty line ending the headers */
+	/* Where a pass stopped, for the next one (sip_scan_resume()); not for callers. */
+	bool auth_seen;                 /* an Authorization/Proxy-Authorization value parsed */
+	uint8_t status;                 /* enum sip_scan_status of the last pass */
+	uint8_t deferred;               /* first bad value of a group the pass did not want */
+	uint16_t deferred_group;        /* its SIP_WANT_* group bits */
+	uint16_t parse_want;            /* SIP_WANT_* groups whose values are parsed */
+	uint16_t next_off;              /* offset of the next header line (or the empty line) */
 };
 
 /**
@@ -235,6 +242,36 @@ struct sip_scan {
  */
 enum sip_scan_status sip_scan(const uint8_t *data, size_t len, struct sip_scan *out,
 			      unsigned int want);
+
+/**
+ * A lazy pass that parses more than it waits for: the values of every @p parse group are
+ * parsed as their headers go by, but the pass stops as soon as every header @p stop names
+ * was seen, and fails only as sip_scan(@p stop) would. A bad value of a group outside @p stop
+ * is kept for a later pass (sip_scan_resume()) that wants it. sip_scan(want) is
+ * sip_scan_lazy(want, want).
+ */
+enum sip_scan_status sip_scan_lazy(const uint8_t *data, size_t len, struct sip_scan *out,
+				   unsigned int parse, unsigned int stop);
+
+/**
+ * Continue a scan where its last pass stopped (out->next_off), never re-reading a header
+ * line: same result, spans and status as sip_scan(@p want) from byte 0 would give, as long
+ * as @p want is within the groups the first pass parses (else, and when a deferred bad value
+ * of a group outside @p want exists, it scans again from byte 0: correct, not cheaper).
+ * A pass that failed stays failed: its status is returned again.
+ */
+enum sip_scan_status sip_scan_resume(const uint8_t *data, size_t len, struct sip_scan *out,
+				     unsigned int want);
+
+struct sip_skim;
+
+/**
+ * sip_scan_lazy() that starts from a skim's start line (the skim returned SIP_SCAN_OK) instead
+ * of reading it again; it only takes a sip/sips Request-URI apart, which the skim left out.
+ */
+enum sip_scan_status sip_scan_from_skim(const uint8_t *data, size_t len, struct sip_scan *out,
+					const struct sip_skim *k, unsigned int parse,
+					unsigned int stop);
 
 /**
  * What a skim (sip_scan_skim()) leaves for the unknown-source decision: the start line and

@@ -157,6 +157,100 @@ fuzz_skim(const uint8_t *data, size_t size)
 		abort();
 }
 
+#define FUZZ_WANT_POLICY (SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG | SIP_WANT_UA)
+#define FUZZ_WANT_REPLY (FUZZ_WANT_POLICY | SIP_WANT_VIA | SIP_WANT_COMPLETE)
+
+static bool
+same_addr(const struct sip_scan_addr *a, const struct sip_scan_addr *b)
+{
+	return same_span(a->display, b->display) && same_span(a->uri, b->uri) &&
+	       same_span(a->user, b->user) && same_span(a->host, b->host) &&
+	       same_span(a->tag, b->tag);
+}
+
+/* Two scans found the same (field by field: struct padding is not compared). */
+static bool
+same_scan(const struct sip_scan *a, const struct sip_scan *b)
+{
+	const struct sip_scan_auth *x = &a->auth, *y = &b->auth;
+
+	return a->line.method == b->line.method && a->line.len == b->line.len &&
+	       same_span(a->line.ruri, b->line.ruri) &&
+	       same_span(a->line.ruri_user, b->line.ruri_user) &&
+	       same_span(a->line.ruri_host, b->line.ruri_host) &&
+	       same_span(a->via.transport, b->via.transport) &&
+	       same_span(a->via.host, b->via.host) && same_span(a->via.branch, b->via.branch) &&
+	       same_span(a->via.received, b->via.received) &&
+	       same_span(a->via.rport, b->via.rport) && a->via.port == b->via.port &&
+	       a->via.has_rport == b->via.has_rport && same_addr(&a->from, &b->from) &&
+	       same_addr(&a->to, &b->to) && same_addr(&a->contact, &b->contact) &&
+	       same_addr(&a->pai, &b->pai) && same_addr(&a->ppi, &b->ppi) &&
+	       same_span(x->scheme, y->scheme) && same_span(x->username, y->username) &&
+	       same_span(x->realm, y->realm) && same_span(x->nonce, y->nonce) &&
+	       same_span(x->uri, y->uri) && same_span(x->response, y->response) &&
+	       same_span(x->qop, y->qop) && same_span(x->nc, y->nc) &&
+	       same_span(x->cnonce, y->cnonce) && same_span(x->algorithm, y->algorithm) &&
+	       x->is_digest == y->is_digest && x->is_proxy == y->is_proxy &&
+	       same_span(a->call_id, b->call_id) && same_span(a->cseq_method, b->cseq_method) &&
+	       same_span(a->content_type, b->content_type) &&
+	       same_span(a->user_agent, b->user_agent) && same_span(a->privacy, b->privacy) &&
+	       same_span(a->session_refresher, b->session_refresher) &&
+	       same_span(a->body, b->body) && a->expires == b->expires &&
+	       a->contact_expires == b->contact_expires && a->cseq == b->cseq &&
+	       a->hdr_seen == b->hdr_seen && a->max_forwards == b->max_forwards &&
+	       a->content_length == b->content_length &&
+	       a->session_expires == b->session_expires && a->min_se == b->min_se &&
+	       a->n_headers == b->n_headers && a->n_via == b->n_via &&
+	       a->n_contact == b->n_contact && a->contact_star == b->contact_star &&
+	       a->timer_supported == b->timer_supported &&
+	       a->timer_required == b->timer_required && a->complete == b->complete;
+}
+
+/*
+ * The resumable scan (sip_input()'s flow) against the scans it replaces: a lazy policy pass
+ * that parses everything it passes (from byte 0, or from a skim's start line) fails exactly
+ * when sip_scan(policy) fails, with the same status; resuming it for the reply or the whole
+ * message gives sip_scan(reply) / sip_scan(all)'s status, and for all the same result.
+ */
+static void
+fuzz_resume(const uint8_t *data, size_t size)
+{
+	static struct sip_scan old_s, lazy_s, copy_s;
+	enum sip_scan_status o, n;
+	struct sip_skim k;
+	int from_skim;
+
+	for (from_skim = 0; from_skim < 2; from_skim++) {
+		if (from_skim && sip_scan_skim(data, size, &k) != SIP_SCAN_OK)
+			return;
+		o = sip_scan(data, size, &old_s, FUZZ_WANT_POLICY);
+		n = from_skim ? sip_scan_from_skim(data, size, &lazy_s, &k, SIP_WANT_ALL,
+						   FUZZ_WANT_POLICY)
+			      : sip_scan_lazy(data, size, &lazy_s, SIP_WANT_ALL, FUZZ_WANT_POLICY);
+		if (o != n)
+			abort();
+		if (o != SIP_SCAN_OK)
+			continue;
+		if (!same_span(old_s.from.user, lazy_s.from.user) ||
+		    !same_span(old_s.to.tag, lazy_s.to.tag) ||
+		    !same_span(old_s.auth.username, lazy_s.auth.username) ||
+		    !same_span(old_s.call_id, lazy_s.call_id) ||
+		    !same_span(old_s.user_agent, lazy_s.user_agent) ||
+		    old_s.line.method != lazy_s.line.method ||
+		    !same_span(old_s.line.ruri_user, lazy_s.line.ruri_user))
+			abort();
+		copy_s = lazy_s;
+		if (sip_scan_resume(data, size, &copy_s, FUZZ_WANT_REPLY) !=
+		    sip_scan(data, size, &old_s, FUZZ_WANT_REPLY))
+			abort();
+		o = sip_scan(data, size, &old_s, SIP_WANT_ALL);
+		if (sip_scan_resume(data, size, &lazy_s, SIP_WANT_ALL) != o)
+			abort();
+		if (o == SIP_SCAN_OK && !same_scan(&old_s, &lazy_s))
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -167,6 +261,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)sip_scan_request_line(data, size, &line);
 	fuzz_skim(data, size);
+	fuzz_resume(data, size);
 	for (i = 0; i < sizeof(fuzz_wants) / sizeof(fuzz_wants[0]); i++) {
 		st = sip_scan(data, size, &s, fuzz_wants[i]);
 		if (sip_scan_reason_name(st)[0] == '?')

@@ -105,7 +105,8 @@ wait_counter() {
 no_failures() {
 	local c v
 	for c in reg_fail_wrong reg_fail_final reg_fail_locked reg_fail_malformed \
-		reg_fail_unknown_user reg_store_full reg_too_brief drop_steer_full; do
+		reg_fail_unknown_user reg_store_full reg_too_brief drop_steer_full_source \
+		drop_steer_full_paid; do
 		v=$(counter "$c")
 		[ "$v" = 0 ] || { echo "  $c = $v" >&2; return 1; }
 	done

@@ -1090,6 +1090,116 @@ test_GEN_1_skim_limits_and_every_prefix(void **state)
 	free(big);
 }
 
+/* --- resumable scan (issue 11 item 1): sip_scan_lazy(), sip_scan_resume() ----------- */
+
+#define POLICY_WANT (SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG | SIP_WANT_UA)
+#define REPLY_WANT (POLICY_WANT | SIP_WANT_VIA | SIP_WANT_COMPLETE)
+
+static struct sip_scan lazy;
+
+static enum sip_scan_status
+lazy_n(const char *msg, unsigned int parse, unsigned int stop)
+{
+	size_t len = strlen(msg);
+
+	drop_buf();
+	scan_buf = malloc(len);
+	assert_non_null(scan_buf);
+	memcpy(scan_buf, msg, len);
+	return sip_scan_lazy(scan_buf, len, &lazy, parse, stop);
+}
+
+/* The policy pass stops where its headers are found; the resumption reads only the rest. */
+static void
+test_resume_continues_where_the_lazy_pass_stopped(void **state)
+{
+	const char *msg = RL FROM TO CID CSEQ "Max-Forwards: 70\r\nUser-Agent: x\r\n"
+			  "Authorization: Digest username=\"alice\", realm=\"r\", nonce=\"n\", "
+			  "uri=\"sip:example.com\", response=\"00\"\r\n" VIA
+			  "Contact: <sip:alice@192.0.2.1>;expires=60\r\n" CL0 "\r\n";
+	size_t len = strlen(msg);
+	uint16_t stopped_at;
+
+	(void)state;
+	assert_int_equal(lazy_n(msg, SIP_WANT_ALL, POLICY_WANT), SIP_SCAN_OK);
+	assert_false(lazy.complete);
+	assert_int_equal(lazy.n_headers, 7); /* up to the credentials, nothing after */
+	assert_null(lazy.via.host.p);
+	stopped_at = lazy.next_off;
+	assert_memory_equal(scan_buf + stopped_at, VIA, strlen(VIA));
+	assert_int_equal(sip_scan_resume(scan_buf, len, &lazy, SIP_WANT_ALL), SIP_SCAN_OK);
+	assert_true(lazy.complete);
+	assert_int_equal(lazy.n_headers, 10); /* 3 more lines read, not 10 again */
+	assert_int_equal(lazy.contact_expires, 60);
+	assert_int_equal(lazy.via.port, 5060);
+	assert_int_equal(lazy.auth.username.len, 5);
+	/* The same as one complete scan. */
+	assert_int_equal(sip_scan(scan_buf, len, &res, SIP_WANT_ALL), SIP_SCAN_OK);
+	assert_ptr_equal(res.body.p, lazy.body.p);
+	assert_int_equal(res.hdr_seen, lazy.hdr_seen);
+	assert_ptr_equal(res.contact.uri.p, lazy.contact.uri.p);
+	/* Resuming a complete scan reads nothing more. */
+	assert_int_equal(sip_scan_resume(scan_buf, len, &lazy, SIP_WANT_ALL), SIP_SCAN_OK);
+	assert_int_equal(lazy.n_headers, 10);
+}
+
+/*
+ * A bad value the policy pass does not want (Contact) does not fail it, as sip_scan(policy)
+ * would not; the resumption that wants it fails with its reason, one that does not (the
+ * reply's groups) succeeds like sip_scan(reply). A bad value the pass wants fails it.
+ */
+static void
+test_GEN_1_resume_defers_bad_values_the_pass_does_not_want(void **state)
+{
+	const char *msg = RL VIA "Contact: <sip:alice@192.0.2.1\r\n" FROM TO CID CSEQ CL0 "\r\n";
+	size_t len = strlen(msg);
+
+	(void)state;
+	assert_int_equal(lazy_n(msg, SIP_WANT_ALL, POLICY_WANT), SIP_SCAN_OK);
+	assert_int_equal(sip_scan_resume(scan_buf, len, &lazy, SIP_WANT_ALL),
+			 SIP_SCAN_ERR_BAD_CONTACT);
+	assert_int_equal(sip_scan(scan_buf, len, &res, SIP_WANT_ALL), SIP_SCAN_ERR_BAD_CONTACT);
+	/* Failed for good. */
+	assert_int_equal(sip_scan_resume(scan_buf, len, &lazy, REPLY_WANT),
+			 SIP_SCAN_ERR_BAD_CONTACT);
+
+	assert_int_equal(lazy_n(msg, SIP_WANT_ALL, POLICY_WANT), SIP_SCAN_OK);
+	assert_int_equal(sip_scan_resume(scan_buf, len, &lazy, REPLY_WANT), SIP_SCAN_OK);
+	assert_int_equal(sip_scan(scan_buf, len, &res, REPLY_WANT), SIP_SCAN_OK);
+
+	assert_int_equal(lazy_n(RL VIA "From: <sip:alice@example.com\r\n" TO CID CSEQ "\r\n",
+				SIP_WANT_ALL, POLICY_WANT),
+			 SIP_SCAN_ERR_BAD_FROM);
+}
+
+/* From a skim: its start line is taken, the sip URI split the skim leaves out is checked. */
+static void
+test_GEN_1_scan_from_skim_checks_the_request_uri(void **state)
+{
+	const char *good = RL BASE CL0 "\r\n";
+	const char *bad = "REGISTER sip:a@b:99999 SIP/2.0\r\n" BASE CL0 "\r\n";
+	struct sip_skim k;
+
+	(void)state;
+	scan(good, SIP_WANT_ALL);
+	assert_int_equal(sip_scan_skim(scan_buf, strlen(good), &k), SIP_SCAN_OK);
+	assert_int_equal(sip_scan_from_skim(scan_buf, strlen(good), &lazy, &k, SIP_WANT_ALL,
+					    POLICY_WANT),
+			 SIP_SCAN_OK);
+	assert_int_equal(sip_scan_resume(scan_buf, strlen(good), &lazy, SIP_WANT_ALL),
+			 SIP_SCAN_OK);
+	assert_ptr_equal(lazy.line.ruri_host.p, res.line.ruri_host.p);
+	assert_int_equal(lazy.line.ruri_host.len, res.line.ruri_host.len);
+	assert_ptr_equal(lazy.body.p, res.body.p);
+
+	scan(bad, SIP_WANT_ALL);
+	assert_int_equal(res.status, SIP_SCAN_ERR_BAD_REQUEST_URI);
+	assert_int_equal(sip_scan_skim(scan_buf, strlen(bad), &k), SIP_SCAN_OK);
+	assert_int_equal(sip_scan_from_skim(scan_buf, strlen(bad), &lazy, &k, SIP_WANT_ALL,
+					    POLICY_WANT),
+			 SIP_SCAN_ERR_BAD_REQUEST_URI);
+}
+
 int
 main(void)
 {
@@ -1136,6 +1246,10 @@ main(void)
 		cmocka_unit_test(test_skim_agrees_with_scan),
 		cmocka_unit_test(test_GEN_1_skim_malformed_reasons),
 		cmocka_unit_test(test_GEN_1_skim_limits_and_every_prefix),
+		cmocka_unit_test_teardown(test_resume_continues_where_the_lazy_pass_stopped, teardown),
+		cmocka_unit_test_teardown(test_GEN_1_resume_defers_bad_values_the_pass_does_not_want,
+					  teardown),
+		cmocka_unit_test_teardown(test_GEN_1_scan_from_skim_checks_the_request_uri, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
