@@ -20,6 +20,8 @@
 enum pkt_sip_stage {
 	PKT_SIP_RECEIVED,      /* fresh from udp_input(): no SIP byte read */
 	PKT_SIP_SOURCE,        /* handed to its source-IP owner (rule S): no SIP byte read */
+	PKT_SIP_SKIMMED,       /* as SOURCE, after the receiver's skim could not settle it as
+				  certainly unknown (reply Off): the owner does not skim again */
 	PKT_SIP_SCANNED,       /* scanned completely (pkt_sip.scan), class known */
 	PKT_SIP_AUTHENTICATED, /* digest verified on the source-IP owner: to the AoR owner */
 };

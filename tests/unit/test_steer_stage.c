@@ -349,11 +349,12 @@ assert_read_once(struct gfx *t, struct delta before, uint64_t passes)
 
 /*
  * UNAUTH-5 (Off): an unknown source's REGISTER received by the worker that does not own its
- * address is handed over unread (rule S) and dropped there after one skim: one sip_received,
- * one pass, nothing sent. (Before: the receiving worker skimmed it; no hand-off.)
+ * address is settled where it landed: the skim's silent drop reads only the shared snapshot,
+ * so a flood costs no hand-off (sip_input(), rule S's one exception): one sip_received, one
+ * pass, nothing sent, nothing handed over.
  */
 static void
-test_UNAUTH_5_unknown_drop_handed_over_unread_read_once(void **state)
+test_UNAUTH_5_unknown_drop_settled_where_received_read_once(void **state)
 {
 	struct gfx *t = *state;
 	uint32_t src = ip_owned_by(1);
@@ -362,10 +363,11 @@ test_UNAUTH_5_unknown_drop_handed_over_unread_read_once(void **state)
 	set_reply(t, false);
 	d = delta_now(t);
 	assert_int_equal(req(t, (struct creq){.user = "9999", .src = src, .rx_worker = 0}),
-			 VERDICT_STEERED);
+			 VERDICT_SIP_DROP_UNKNOWN_REGISTER);
 	assert_string_equal(t->out, "");
-	assert_int_equal(t->w[1]->verdicts[VERDICT_SIP_DROP_UNKNOWN_REGISTER], 1);
-	assert_int_equal(t->w[0]->counters[COUNTER_SIP_RECEIVED], 0); /* read on the owner only */
+	assert_int_equal(t->w[0]->verdicts[VERDICT_SIP_DROP_UNKNOWN_REGISTER], 1);
+	assert_int_equal(t->w[1]->counters[COUNTER_SIP_RECEIVED], 0); /* the owner saw nothing */
+	assert_int_equal(t->w[1]->counters[COUNTER_RX_STEERED_IN], 0);
 	assert_read_once(t, d, 1);
 }
 
@@ -412,10 +414,10 @@ test_AUTH_1_account_challenge_read_once(void **state)
 }
 
 /*
- * REG-1 on two workers, source owner != AoR owner, received by the AoR owner: rule S hands it
- * to the source owner unread, which reads and authenticates it (skim, then the policy pass
- * from the skim's start line, which reads to the end: this request has no User-Agent to stop
- * at; two passes), rule K hands it with its scan to the AoR owner, which binds and answers
+ * REG-1 on two workers, source owner != AoR owner, received by the AoR owner: its skim (reply
+ * Off) finds a configured identity, so rule S hands it on to the source owner, which reads and
+ * authenticates it (the policy pass, which reads to the end: this request has no User-Agent to
+ * stop at; two passes with the skim), rule K hands it with its scan to the AoR owner, which binds and answers
  * without reading it again: one sip_received, two passes in all. (Before: sip_received 3,
  * eight skims and scans: 2 on the receiving worker, 3 on each owner.)
  */
@@ -441,9 +443,13 @@ test_REG_1_authenticated_source_and_aor_owners_read_once(void **state)
 	assert_int_equal(t->w[src_owner]->counters[COUNTER_REG_STEERED_AUTHED], 1);
 	assert_int_equal(t->w[aor]->verdicts[VERDICT_SIP_REGISTER_OK], 1);
 	assert_int_equal(t->w[aor]->counters[COUNTER_REG_OK], 1);
-	/* The AoR owner received it and bound it, but never read it. */
+	/*
+	 * The AoR owner received it (its skim found a configured identity, so it went on to
+	 * the source owner marked skimmed) and bound it after rule K, but never counted or read
+	 * it beyond that one skim.
+	 */
 	assert_int_equal(t->w[aor]->counters[COUNTER_SIP_RECEIVED], rx_before);
-	assert_int_equal(t->w[aor]->counters[COUNTER_SIP_SCAN_PASSES], passes_before);
+	assert_int_equal(t->w[aor]->counters[COUNTER_SIP_SCAN_PASSES], passes_before + 1);
 	assert_read_once(t, d, 2);
 }
 
@@ -545,7 +551,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		G_TEST2(test_UNAUTH_5_unknown_drop_handed_over_unread_read_once),
+		G_TEST2(test_UNAUTH_5_unknown_drop_settled_where_received_read_once),
 		G_TEST2(test_UNAUTH_1_unknown_challenge_read_once),
 		G_TEST2(test_AUTH_1_account_challenge_read_once),
 		G_TEST2(test_REG_1_authenticated_source_and_aor_owners_read_once),
