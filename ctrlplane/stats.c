@@ -70,6 +70,31 @@ stats_malformed_json(const struct net_env *env)
 	return o;
 }
 
+/*
+ * The worker's timer wheel (dataplane/timer): pending timers and its counters, lateness in
+ * ticks of 1 ms (now - expiry when a timer fired), by bucket (tw_late_bucket()). Read with
+ * relaxed loads while the worker writes them: each value is current, the set is not a snapshot.
+ */
+static json_t *
+stats_timers_json(const struct worker *w)
+{
+	const struct tw_stats *t = &w->wheel.stats;
+	json_t *hist = json_array();
+	unsigned int b;
+
+	for (b = 0; b < TW_LATE_BUCKETS; b++)
+		json_array_append_new(hist, json_integer((json_int_t)stats_load(&t->late_hist[b])));
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}",
+			 "pending", (json_int_t)__atomic_load_n(&w->wheel.pending, __ATOMIC_RELAXED),
+			 "started", (json_int_t)stats_load(&t->started),
+			 "fired", (json_int_t)stats_load(&t->fired),
+			 "cascaded", (json_int_t)stats_load(&t->cascaded),
+			 "late_max_ms", (json_int_t)stats_load(&t->late_max),
+			 "late_hist", hist,
+			 "budget_exhausted", (json_int_t)stats_load(&t->budget_exhausted),
+			 "refused", (json_int_t)stats_load(&t->refused));
+}
+
 json_t *
 stats_json(const struct net_env *env)
 {
@@ -81,11 +106,12 @@ stats_json(const struct net_env *env)
 
 		stats_visit(env, env->workers[k], stats_put_json, c);
 		json_array_append_new(workers,
-				      json_pack("{s:i, s:i, s:I, s:o}", "lcore",
+				      json_pack("{s:i, s:i, s:I, s:o, s:o}", "lcore",
 						(int)env->workers[k]->lcore_id, "worker", (int)k,
 						"generation",
 						(json_int_t)stats_load(&env->workers[k]->cfg_generation),
-						"counters", c));
+						"counters", c,
+						"timers", stats_timers_json(env->workers[k])));
 	}
 	stats_visit(env, NULL, stats_put_json, total);
 	return json_pack("{s:o, s:o, s:o}", "workers", workers, "total", total,

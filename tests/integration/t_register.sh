@@ -47,6 +47,15 @@ tb_up
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
 write_config "$WORK/reg.json"
 
+# Timers fired on every worker's wheel (stats.get workers[].timers, dataplane/timer).
+timers_fired() {
+	local k n=0
+	for k in $(seq 0 $((workers - 1))); do
+		n=$((n + $(ctl stats.get --path="workers.$k.timers.fired")))
+	done
+	echo "$n"
+}
+
 for workers in 1 2; do
 	sf_start --workers "$workers" --config "$WORK/reg.json"
 	check "AUTH_1_AUTH_3_sipp_register_digest_200_w$workers" \
@@ -70,6 +79,8 @@ for workers in 1 2; do
 	sleep_until $((t0 + 31))
 	check "REG_6_binding_gone_after_expiry_w$workers" eq "$(regs '{}' total)" 0
 	check "REG_6_expired_counted_w$workers" eq "$(counter reg_expired)" 1
+	# The expiry fired from a worker's timer wheel, exported per worker in stats.get.
+	check "REG_6_expiry_fired_on_the_wheel_w$workers" test "$(timers_fired)" -ge 1
 	# After the REG-6 timing (the steps below take seconds on a loaded machine).
 	setup "lockout_1002_w$workers" lock_1002
 	check "CTL_suspended_listed_w$workers" eq "$(ctl suspended.list '{}' --path=suspended.0.user)" '"1002"'
