@@ -132,7 +132,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
  * formed beyond what the skim reads, so an unknown request with, say, a bad CSeq counts as
  * an unknown drop, not as malformed (silent either way).
  */
-static bool
+static __rte_always_inline bool
 sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, struct sip_skim *k, bool *k_ok,
 		    enum verdict *v)
 {
@@ -279,11 +279,14 @@ sip_input_scanned(struct worker *w, struct rte_mbuf *m, struct sip_scan *s,
 }
 
 /*
- * Read the datagram: on the worker that received it, or on its source owner after rule S.
- * The only place sip_received is counted: once per datagram.
+ * Read the datagram past the skim: on the worker that received it, or on its source owner
+ * after rule S. @k: the skim this worker just made of it (its start line is not read again),
+ * or NULL. With sip_input_first_read()'s drop, the only places sip_received is counted: once
+ * per datagram.
  */
 static enum verdict
-sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls, bool skimmed)
+sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
+	       const struct sip_skim *k)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const uint8_t *data = pkt_meta_payload(m);
@@ -294,16 +297,7 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls, bool
 	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
 								   : &policy_hooks_none;
 	enum sip_scan_status st;
-	struct sip_skim k;
-	bool k_ok = false;
-	enum verdict v;
 
-	/* Silence for unknown sources: settle the common case with a skim, checksum unread. */
-	if (cls == POLICY_UNKNOWN && !skimmed && !w->cfg->params.reply_unauthorized &&
-	    sip_input_skim_drop(w, m, &k, &k_ok, &v)) {
-		worker_count(w, COUNTER_SIP_RECEIVED, 1);
-		return v;
-	}
 	/* Past this line a datagram may be answered, change state or be handed on. */
 	if (unlikely(!sip_input_cksum_ok(m)))
 		return sip_input_drop(m, VERDICT_DROP_UDP_BAD_CKSUM);
@@ -315,8 +309,8 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls, bool
 		 * complete scan below resumes where it stopped; it starts from the skim's start line
 		 * when there was one. Only bad values the policy reads fail it (sip_scan_lazy()).
 		 */
-		st = k_ok ? sip_scan_from_skim(data, meta->payload_len, s, &k, SIP_WANT_ALL,
-					       SIP_INPUT_WANT_POLICY)
+		st = k != NULL ? sip_scan_from_skim(data, meta->payload_len, s, k, SIP_WANT_ALL,
+						    SIP_INPUT_WANT_POLICY)
 			  : sip_scan_lazy(data, meta->payload_len, s, SIP_WANT_ALL,
 					  SIP_INPUT_WANT_POLICY);
 		if (unlikely(st != SIP_SCAN_OK))
@@ -348,49 +342,55 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls, bool
 	return sip_input_scanned(w, m, s, cls, acct);
 }
 
+/*
+ * A datagram no worker has read yet: fresh from UDP (@may_steer), or handed over unread by
+ * rule S. The flood's whole path: with SS_REPLY_UNAUTHORIZED Off an unknown source's request
+ * is skimmed and, when certainly unknown, dropped right here, checksum unread. That drop reads
+ * the shared snapshot only (no lockout, reply budget or binding), so it is rule S's one
+ * exception: settled where it landed, a flood costs no hand-off. (Handing it over first made
+ * two workers serve 0.37 of a flood instead of 0.99 on this VM: half of it crossed a ring.)
+ * What the skim cannot settle goes on to the source owner as PKT_SIP_SKIMMED, which does not
+ * skim again and reads the start line once more.
+ */
+static __rte_always_inline enum verdict
+sip_input_first_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
+		     bool may_steer)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	bool skimmed = cls == POLICY_UNKNOWN && !w->cfg->params.reply_unauthorized;
+	struct pkt_sip *ps;
+	struct sip_skim k;
+	bool k_ok = false;
+	enum verdict v;
+	uint16_t owner;
+
+	if (skimmed && sip_input_skim_drop(w, m, &k, &k_ok, &v)) {
+		worker_count(w, COUNTER_SIP_RECEIVED, 1);
+		return v;
+	}
+	/* Rule S: not trusted by address, so its source owner's tables decide. */
+	if (may_steer && cls != POLICY_GATEWAY && cls != POLICY_BINDING && w->n_workers > 1) {
+		owner = steer_source_owner(meta->src_ip, w->n_workers);
+		if (owner != w->index && w->steer_out[owner] != NULL) {
+			ps = pkt_sip(m);
+			ps->cls = (uint8_t)cls;
+			ps->stage = skimmed ? PKT_SIP_SKIMMED : PKT_SIP_SOURCE;
+			return steer_to(w, owner, m);
+		}
+	}
+	return sip_input_read(w, m, cls, k_ok ? &k : NULL);
+}
+
 enum verdict
 sip_input(struct worker *w, struct rte_mbuf *m)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	struct pkt_sip *ps = pkt_sip(m);
 	const struct policy_hooks *hooks = w->reg != NULL ? &w->reg->hooks : &policy_hooks_none;
 	enum policy_class cls;
-	uint16_t owner;
 
 	/* The address decides first: no byte of the message is read for a gateway. */
 	cls = policy_classify_source(w->cfg->policy, hooks, meta->src_ip, meta->src_port, NULL);
-	ps->cls = (uint8_t)cls;
-	ps->stage = PKT_SIP_RECEIVED;
-	/* Rule S: not trusted by address, so its source owner's tables decide. */
-	if (cls != POLICY_GATEWAY && cls != POLICY_BINDING && w->n_workers > 1) {
-		owner = steer_source_owner(meta->src_ip, w->n_workers);
-		if (owner != w->index && w->steer_out[owner] != NULL) {
-			/*
-			 * Except the flood: with SS_REPLY_UNAUTHORIZED Off, the skim's silent drop of
-			 * a certainly unknown request reads the shared snapshot only (no lockout, no
-			 * reply budget, no binding is touched), so it is settled where it landed and
-			 * a flood costs no hand-off. (Handing it over first made two workers drop
-			 * 0.37 of a flood instead of 0.99 on this VM: half of it crossed rings.) What
-			 * the skim cannot settle goes on unread beyond the skim; the owner does not
-			 * skim it again (PKT_SIP_SKIMMED) and reads the start line once more.
-			 */
-			if (cls == POLICY_UNKNOWN && !w->cfg->params.reply_unauthorized) {
-				struct sip_skim k;
-				enum verdict v;
-				bool k_ok;
-
-				if (sip_input_skim_drop(w, m, &k, &k_ok, &v)) {
-					worker_count(w, COUNTER_SIP_RECEIVED, 1);
-					return v;
-				}
-				ps->stage = PKT_SIP_SKIMMED;
-			} else {
-				ps->stage = PKT_SIP_SOURCE;
-			}
-			return steer_to(w, owner, m);
-		}
-	}
-	return sip_input_read(w, m, cls, false);
+	return sip_input_first_read(w, m, cls, true);
 }
 
 enum verdict
@@ -400,9 +400,9 @@ sip_resume(struct worker *w, struct rte_mbuf *m)
 
 	switch (ps->stage) {
 	case PKT_SIP_SOURCE:
-		return sip_input_read(w, m, (enum policy_class)ps->cls, false);
+		return sip_input_first_read(w, m, (enum policy_class)ps->cls, false);
 	case PKT_SIP_SKIMMED:
-		return sip_input_read(w, m, (enum policy_class)ps->cls, true);
+		return sip_input_read(w, m, (enum policy_class)ps->cls, NULL);
 	case PKT_SIP_SCANNED:
 	case PKT_SIP_AUTHENTICATED:
 		/* The account is looked up again in this worker's snapshot (HARDEN-2). */
