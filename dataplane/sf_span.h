@@ -3,12 +3,29 @@
 #ifndef SF_SPAN_H
 #define SF_SPAN_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct sf_span {
 	const uint8_t *p; /* first byte, NULL when absent */
 	uint16_t len;     /* bytes */
 };
+
+/* The span of @len (< 65536) bytes at @p. */
+static inline struct sf_span
+sf_span_of(const void *p, size_t len)
+{
+	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
+}
+
+/* Same bytes (two absent spans are equal). */
+static inline bool
+sf_span_eq(struct sf_span a, struct sf_span b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
 
 #define SF_FNV1A64_OFFSET 0xcbf29ce484222325ull /**< FNV-1a 64-bit offset basis */
 

@@ -21,18 +21,6 @@
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
-static inline struct sf_span
-span_of(const void *p, size_t len)
-{
-	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
-}
-
-static inline bool
-span_eq(struct sf_span a, struct sf_span b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
-}
-
 uint32_t
 auth_now(const struct worker *w)
 {
@@ -97,7 +85,7 @@ auth_challenge_header(struct worker *w, const struct sip_scan *s, uint32_t src_i
 	uint8_t nonce[NONCE_TEXT_LEN];
 	struct digest_challenge ch = {
 		.realm = auth_realm(w->cfg),
-		.nonce = span_of(nonce, sizeof(nonce)),
+		.nonce = sf_span_of(nonce, sizeof(nonce)),
 		.proxy = w->cfg->params.auth_code == SF_AUTH_CODE_407,
 		.stale = stale,
 		.offers = DIGEST_OFFER_MD5,
@@ -191,7 +179,7 @@ auth_ha1(const struct auth_ctx *c, enum digest_alg alg, uint8_t out[DIGEST_HEX_M
 	*len = digest_hex_len(alg);
 	if (a->has_ha1 && sha)
 		return -1;
-	if (a->has_ha1 || (pol != NULL && span_eq(span_of(pol->ha1_realm, pol->ha1_realm_len),
+	if (a->has_ha1 || (pol != NULL && sf_span_eq(sf_span_of(pol->ha1_realm, pol->ha1_realm_len),
 						  c->realm))) {
 		if (sha)
 			hex_of(a->ha1_sha256, sizeof(a->ha1_sha256), out);
@@ -199,8 +187,8 @@ auth_ha1(const struct auth_ctx *c, enum digest_alg alg, uint8_t out[DIGEST_HEX_M
 			hex_of(a->ha1, sizeof(a->ha1), out);
 		return 0;
 	}
-	return digest_ha1(c->au->dctx, alg, span_of(a->user, a->user_len), c->realm,
-			  span_of(a->password, strnlen(a->password, sizeof(a->password))),
+	return digest_ha1(c->au->dctx, alg, sf_span_of(a->user, a->user_len), c->realm,
+			  sf_span_of(a->password, strnlen(a->password, sizeof(a->password))),
 			  out) == 0 ? 0 : -1;
 }
 
@@ -273,7 +261,7 @@ auth_digest(const struct auth_ctx *c, const struct digest_creds *cr, enum nonce_
 	size_t ha1_len;
 
 	if (auth_ha1(c, cr->alg, ha1, &ha1_len) == 0) {
-		dv = digest_verify(c->au->dctx, cr, q->s->line.method_name, span_of(ha1, ha1_len));
+		dv = digest_verify(c->au->dctx, cr, q->s->line.method_name, sf_span_of(ha1, ha1_len));
 	} else if (q->acct->has_ha1) {
 		dv = DIGEST_WRONG; /* SHA-256 to an ha1 (MD5-only) account: cannot match (item 5) */
 	} else {
@@ -344,7 +332,7 @@ auth_verify(struct worker *w, struct pkt_meta *meta, const struct auth_req *q,
 		return;
 	}
 	if (!has_creds || digest_creds_from_scan(&s->auth, &cr) != 0 ||
-	    !span_eq(cr.realm, c.realm) || !span_eq(cr.username, q->user))
+	    !sf_span_eq(cr.realm, c.realm) || !sf_span_eq(cr.username, q->user))
 		return; /* AUTH-1/2: no (usable) credentials, no state: challenge */
 	st = nonce_verify(c.au->nctx, cr.nonce, c.src_ip, c.realm, s->call_id, q->now,
 			  q->p->auth_timeout_s, &info);
@@ -360,7 +348,7 @@ auth_verify(struct worker *w, struct pkt_meta *meta, const struct auth_req *q,
 		auth_reject(&c, res, COUNTER_REG_FAIL_FINAL); /* AUTH-7: answered too late */
 		return;
 	}
-	if (!span_eq(cr.uri, s->line.ruri)) {
+	if (!sf_span_eq(cr.uri, s->line.ruri)) {
 		auth_reject(&c, res, COUNTER_REG_FAIL_MALFORMED); /* digest for another URI */
 		return;
 	}

@@ -66,18 +66,6 @@ registrar_binding_tick(void *worker, uint32_t at_s)
 	return registrar_tsc_tick(at_s, hz, p);
 }
 
-static inline struct sf_span
-span_of(const void *p, size_t len)
-{
-	return (struct sf_span){(const uint8_t *)p, (uint16_t)len};
-}
-
-static inline bool
-span_eq(struct sf_span a, struct sf_span b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
-}
-
 static inline uint64_t
 span_hash64(struct sf_span s)
 {
@@ -155,7 +143,7 @@ reg_resend(struct reg_req *r)
 		return VERDICT_SIP_DROP_REGISTER_RETRANS_UNCACHED;
 	}
 	worker_count(r->w, COUNTER_REG_RETRANS_RESENT, 1);
-	return reg_send(r, a->code, a->reason, span_of(a->extra, a->extra_len),
+	return reg_send(r, a->code, a->reason, sf_span_of(a->extra, a->extra_len),
 			VERDICT_SIP_REGISTER_RESENT);
 }
 
@@ -186,7 +174,7 @@ reg_challenge(struct reg_req *r, bool stale)
 	return reg_send(r, r->proxy ? 407 : 401,
 			r->proxy ? SIP_BUILD_LIT("Proxy Authentication Required")
 				 : SIP_BUILD_LIT("Unauthorized"),
-			span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
+			sf_span_of(hdr, (size_t)n), VERDICT_SIP_REGISTER_CHALLENGED);
 }
 
 /* 200 OK listing @b (may be NULL) with its remaining expiry (RFC 3261 10.3 step 8). */
@@ -212,7 +200,7 @@ reg_ok(struct reg_req *r, const struct location_binding *b)
 		rte_pktmbuf_free(r->m);
 		return VERDICT_SIP_DROP_REPLY_FAILED;
 	}
-	return reg_send(r, 200, SIP_BUILD_LIT("OK"), span_of(extra, (size_t)(w.p - extra)),
+	return reg_send(r, 200, SIP_BUILD_LIT("OK"), sf_span_of(extra, (size_t)(w.p - extra)),
 			VERDICT_SIP_REGISTER_OK);
 }
 
@@ -236,7 +224,7 @@ static bool
 reg_is_refresh_of_live(void *arg)
 {
 	const struct reg_req *r = arg;
-	struct sf_span aor = span_of(r->acct->user, r->acct->user_len);
+	struct sf_span aor = sf_span_of(r->acct->user, r->acct->user_len);
 	const struct registrar_shared *sh = r->reg->sh;
 	const struct location_binding *b;
 
@@ -352,7 +340,7 @@ reg_bind(struct reg_req *r)
 {
 	const struct sip_scan *s = r->s;
 	const struct pkt_meta *meta = pkt_meta(r->m);
-	struct sf_span aor = span_of(r->acct->user, r->acct->user_len);
+	struct sf_span aor = sf_span_of(r->acct->user, r->acct->user_len);
 	const struct location_binding *old = location_lookup(r->reg->loc, aor, r->now);
 	struct location_binding nb;
 	int64_t want;
@@ -374,7 +362,7 @@ reg_bind(struct reg_req *r)
 	nb.in_port = meta->in_port;
 	nb.nat = reg_is_nat(r);
 	bool same = old != NULL && ((old->src_ip == nb.src_ip && old->src_port == nb.src_port) ||
-				    span_eq(location_binding_contact(old), s->contact.uri));
+				    sf_span_eq(location_binding_contact(old), s->contact.uri));
 	want = s->contact_expires >= 0 ? s->contact_expires : s->expires;
 	if (want == 0) { /* REG-7: de-registration of this contact */
 		if (same && location_remove(r->reg->loc, aor) == 0)
@@ -460,7 +448,7 @@ registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 			return v;
 		meta->flags |= PKT_META_F_AUTHENTICATED;
 	}
-	owner = steer_owner(location_aor_hash(span_of(r.acct->user, r.acct->user_len)),
+	owner = steer_owner(location_aor_hash(sf_span_of(r.acct->user, r.acct->user_len)),
 			    w->n_workers);
 	if (owner != w->index) {
 		/*
