@@ -32,6 +32,9 @@ struct module_env {
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
+	/* txn */
+	uint32_t txn_index_capacity; /* server transactions per worker (0 = TXN_DEFAULT_INDEX_CAPACITY);
+					 the call layer sizes it from runtime.calls_per_worker */
 };
 
 struct module_ops {
@@ -62,5 +65,6 @@ extern const struct module_ops net_module;       /* net/net_module.c */
 extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
+extern const struct module_ops txn_module;       /* txn/txn_module.c */
 
 #endif

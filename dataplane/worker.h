@@ -36,6 +36,7 @@ struct neigh_table;
 struct net_worker;
 struct registrar;
 struct request_chan;
+struct txn_worker;
 
 struct worker_port {
 	uint16_t port_id;
@@ -71,6 +72,7 @@ struct worker {
 	struct registrar *reg;                  /* registrar/registrar.h */
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
 	struct request_chan *req;               /* control requests (request.h), NULL = none */
+	struct txn_worker *txn;                 /* txn/txn.h: SIP transactions */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */
