@@ -359,7 +359,7 @@ txn_client_response(struct worker *w, struct txn_client *tc, const struct sip_sc
 			tc->c.state = TXN_C_PROCEEDING;
 			if (client_is_invite(tc)) {
 				tc->c.flags |= TXN_F_PROV; /* INV-4: no retransmission, no timeout */
-				tw_stop(&w->wheel, &tc->c.timer);
+				client_arm_next(w, tc);    /* which now stops the timer */
 			}
 		}
 	} else if (tc->c.state != TXN_C_ACCEPTED) {
