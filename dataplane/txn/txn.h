@@ -186,18 +186,27 @@ struct txn_ops {
 	struct txn_server *(*server_resolve)(struct worker *w, uint64_t handle);
 };
 
-/** Per-worker counters (stats.get workers[i].txn). */
+/**
+ * Per-worker counters, exported as counters "txn_<name>" (stats.get workers[i].counters and
+ * total, telemetry /sipfast/stats) by ctrlplane/stats.c:
+ * - started_client: txn_client_start() that sent; started_server: txn_server_start() indexed
+ * - retransmits_sent: our retransmissions (requests, responses, ACK re-sends)
+ * - retransmits_absorbed: retransmitted requests / responses / ACKs absorbed
+ * - timeouts: timeout callbacks (client and server)
+ * - stray_response: responses matching no client transaction, dropped (GEN-2)
+ * - index_full: txn_server_start() refused, index full (the TU answers 503)
+ * - send_failed: copies that could not be made or sent (pool empty)
+ * - active_client, active_server: gauges of active transactions
+ */
+#define TXN_STATS_LIST(X) \
+	X(started_client) X(started_server) X(retransmits_sent) X(retransmits_absorbed) \
+	X(timeouts) X(stray_response) X(index_full) X(send_failed) X(active_client) \
+	X(active_server)
+
 struct txn_stats {
-	uint64_t started_client;        /* txn_client_start() that sent */
-	uint64_t started_server;        /* txn_server_start() that indexed */
-	uint64_t retransmits_sent;      /* our retransmissions (requests, responses, ACK re-sends) */
-	uint64_t retransmits_absorbed;  /* retransmitted requests/responses/ACKs absorbed */
-	uint64_t timeouts;              /* timeout callbacks (client and server) */
-	uint64_t stray_response;        /* responses matching no client transaction (GEN-2) */
-	uint64_t index_full;            /* txn_server_start() refused: index full (TU: 503) */
-	uint64_t send_failed;           /* copies that could not be made or sent (pool empty) */
-	uint64_t active_client;         /* gauge: active client transactions */
-	uint64_t active_server;         /* gauge: active server transactions */
+#define X(name) uint64_t name;
+	TXN_STATS_LIST(X)
+#undef X
 };
 
 struct txn_index;
