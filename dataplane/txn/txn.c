@@ -123,9 +123,10 @@ txn_arm(struct worker *w, struct txn_common *c, uint64_t at_ms)
 static void
 txn_arm_at(struct worker *w, struct txn_common *c, uint32_t off_ms)
 {
-	uint64_t now = w->wheel.now;
+	uint32_t el = txn_elapsed(w, c);
 
-	txn_arm(w, c, now + (uint32_t)(off_ms - txn_elapsed(w, c)));
+	/* Late (a backlog on the wheel): due now, not 49 days from now. */
+	txn_arm(w, c, w->wheel.now + (off_ms > el ? off_ms - el : 0));
 }
 
 static void

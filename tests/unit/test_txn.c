@@ -797,6 +797,27 @@ test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s(void **state)
 	assert_int_equal(t->ctimeout_at, 10000 + 1500);
 }
 
+/*
+ * Regression (found in review): a wheel polled late (a stall) made the next offset negative,
+ * which wrapped to 49 days: tw_start() refused it and the transaction stalled for good, never
+ * retransmitting nor timing out. Now what is overdue fires at once and the schedule catches up.
+ */
+static void
+test_TXN_late_wheel_poll_catches_up_never_stalls(void **state)
+{
+	struct tt *t = *state;
+	static const uint64_t want[] = {0, 2000, 2000, 3500, 7500};
+
+	tt_client_start(t, 0, "INVITE", SIP_METHOD_INVITE, &t->sched, 10000);
+	t->now = TT_T0 + 2000; /* one poll 2 s late: transmissions 1 and 2 are both overdue */
+	assert_true(tw_poll(&t->w->wheel, t->now, UINT32_MAX) >= 0);
+	tt_collect(t);
+	tt_run(t, 12000);
+	tt_assert_times(t, "INVITE ", want, 5);
+	assert_int_equal(t->n_ctimeout, 1);
+	assert_int_equal(t->ctimeout_at, 10000);
+}
+
 /* ---- non-INVITE client: Timer E/F on the schedule, K ---- */
 
 static void
@@ -1118,6 +1139,7 @@ main(void)
 	    TT_TEST(test_INV_server_non2xx_timer_G_ack_confirmed_timer_I_and_H),
 	    TT_TEST(test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s),
 	    TT_TEST(test_TXN_non_invite_client_E_F_K),
+	    TT_TEST(test_TXN_late_wheel_poll_catches_up_never_stalls),
 	    TT_TEST(test_GEN_2_response_matching_no_client_txn_dropped_counted),
 	    TT_TEST(test_GEN_3_retransmitted_bye_gets_same_200),
 	    TT_TEST(test_TXN_server_index_full_exists_stale_and_collisions),
