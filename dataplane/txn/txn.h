@@ -271,8 +271,9 @@ enum txn_resp {
  * A response (@m, scanned into @s with at least SIP_WANT_VIA | SIP_WANT_FROM_TO |
  * SIP_WANT_DIALOG; pkt_meta(@m)->payload_off/len locate the datagram, as udp_input() leaves
  * them: the ACK takes the response's To from there) whose top Via branch the TU matched to
- * @tc. Checks the CSeq method and number and the state (a response for an idle @tc, or of another method, is STRAY),
- * updates the state machine (above) and calls ops.response when it is news.
+ * @tc. Checks the CSeq method and number and the state (a response for an idle @tc, or of
+ * another method, is STRAY), updates the state machine (above) and calls ops.response when it
+ * is news.
  * INVITE: a 1xx stops the retransmissions and the invite timeout (INV-4); a 3xx-6xx is ACKed
  * at once (same branch, To from the response, INV-5) and Completed holds that ACK for the
  * retransmitted finals (Timer D = the schedule's total); a 2xx -> Accepted (the TU ACKs it;

@@ -1125,60 +1125,25 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(
-		test_INV_1_default_schedule_five_transmissions_then_timeout_at_10s,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_2_gateway_timeout_5s_four_transmissions,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_3_timeout_40s_all_ten_transmissions_none_after,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_4_provisional_stops_retransmission_and_invite_timer,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_5_non2xx_final_acked_same_branch,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_5_build_ack_and_cancel_from_invite,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_client_2xx_accepted_retransmissions_to_tu,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_6_retransmitted_invite_absorbed_latest_provisional_resent,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_7_2xx_resent_until_ack_no_ack_by_31_5s_reported,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_server_non2xx_timer_G_ack_confirmed_timer_I_and_H,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_TXN_non_invite_client_E_F_K,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_TXN_late_wheel_poll_catches_up_never_stalls,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_GEN_2_response_matching_no_client_txn_dropped_counted,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_GEN_3_retransmitted_bye_gets_same_200,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_TXN_server_index_full_exists_stale_and_collisions,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_TXN_cancel_and_ack_find_the_invite,
-		tt_setup, tt_teardown),
-	    cmocka_unit_test_setup_teardown(
-		test_TXN_struct_sizes,
-		tt_setup, tt_teardown),
+	    /* one line each: scripts/check-ids.py reads the ids here */
+	    cmocka_unit_test_setup_teardown(test_INV_1_default_schedule_five_transmissions_then_timeout_at_10s, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_2_gateway_timeout_5s_four_transmissions, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_3_timeout_40s_all_ten_transmissions_none_after, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_4_provisional_stops_retransmission_and_invite_timer, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_5_non2xx_final_acked_same_branch, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_5_build_ack_and_cancel_from_invite, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_client_2xx_accepted_retransmissions_to_tu, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed_latest_provisional_resent, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_7_2xx_resent_until_ack_no_ack_by_31_5s_reported, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_server_non2xx_timer_G_ack_confirmed_timer_I_and_H, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_non_invite_client_E_F_K, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_late_wheel_poll_catches_up_never_stalls, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_GEN_2_response_matching_no_client_txn_dropped_counted, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_GEN_3_retransmitted_bye_gets_same_200, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_server_index_full_exists_stale_and_collisions, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_cancel_and_ack_find_the_invite, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_struct_sizes, tt_setup, tt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, tt_group_setup, NULL);
