@@ -77,14 +77,15 @@ txn_xmit_copy(struct worker *w, const struct txn_dest *d, const struct rte_mbuf 
 		w->txn->stats.send_failed++;
 		return -ENOBUFS;
 	}
-	return udp_send(w, d->port_id, c, d->src_ip, d->src_port, d->dst_ip, d->dst_port, NULL);
+	return udp_send(w, d->port_id, c, d->src_ip, d->src_port, d->dst_ip, d->dst_port,
+			d->has_mac ? &d->mac : NULL);
 }
 
 int
 txn_send(struct worker *w, const struct txn_dest *dest, struct rte_mbuf *payload)
 {
 	int rc = udp_send(w, dest->port_id, payload, dest->src_ip, dest->src_port, dest->dst_ip,
-			  dest->dst_port, NULL);
+			  dest->dst_port, dest->has_mac ? &dest->mac : NULL);
 
 	if (rc != 0)
 		w->txn->stats.send_failed++;
@@ -101,6 +102,8 @@ txn_dest_reply(struct txn_dest *d, const struct rte_mbuf *m)
 	d->src_port = pm->dst_port;
 	d->dst_port = pm->src_port;
 	d->port_id = pm->in_port;
+	d->mac = pm->src_mac;
+	d->has_mac = true;
 }
 
 /* ---- Common ---- */

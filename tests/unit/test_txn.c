@@ -50,7 +50,8 @@ struct tt {
 	struct worker *w;
 	uint64_t now;                 /* wheel ms */
 	struct txn_schedule sched;    /* the default SS_SIP_RESEND_INTERVAL */
-	struct txn_dest dest;         /* us:5060 -> peer:40000 */
+	struct txn_dest dest;         /* us:5060 -> peer:40000, next hop from the neighbour table */
+	struct rte_ether_addr req_mac; /* L2 source of the requests we receive (not in neigh) */
 	struct txn_client tc[TT_CLIENTS];
 	uint16_t tc_gen[TT_CLIENTS];
 	struct txn_server ts[TT_SERVERS];
@@ -192,6 +193,7 @@ tt_setup(void **state)
 		return -1;
 	assert_true(neigh_learn(t->f->neigh, fx_be32(FX_PEER_IP), &t->f->peer_mac));
 	tt_schedule(&t->sched, default_resend_ms, 10);
+	fx_mac(&t->req_mac, 9);
 	t->dest = (struct txn_dest){.src_ip = fx_be32(FX_OUR_IP),
 				    .dst_ip = fx_be32(FX_PEER_IP),
 				    .src_port = rte_cpu_to_be_16(FX_SIP_PORT),
@@ -243,9 +245,15 @@ tt_collect(struct tt *t)
 
 	while ((n = fx_tx(t->f, out, RTE_DIM(out))) > 0) {
 		for (i = 0; i < n; i++) {
-			struct rte_ipv4_hdr *ip = fx_assert_ipv4_out(t->f, out[i], &t->f->peer_mac);
 			struct rte_udp_hdr *udp = fx_udp(out[i]);
 			const char *p = (const char *)(udp + 1);
+			/*
+			 * Responses go to the MAC their request came from (txn_dest_reply()),
+			 * requests we originate to the neighbour table's MAC of the peer.
+			 */
+			struct rte_ipv4_hdr *ip = fx_assert_ipv4_out(
+				t->f, out[i],
+				strncmp(p, "SIP/2.0 ", 8) == 0 ? &t->req_mac : &t->f->peer_mac);
 			size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp), l;
 			struct tt_frame *fr;
 
@@ -300,6 +308,7 @@ tt_rx(struct tt *t, const char *text, struct sip_scan *s)
 	pm->src_port = rte_cpu_to_be_16(FX_PEER_PORT);
 	pm->dst_port = rte_cpu_to_be_16(FX_SIP_PORT);
 	pm->in_port = t->f->port;
+	pm->src_mac = t->req_mac;
 	pm->payload_off = 0;
 	pm->payload_len = (uint16_t)strlen(text);
 	memset(s, 0, sizeof(*s));
@@ -1108,8 +1117,8 @@ static void
 test_TXN_struct_sizes(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct txn_client), 88);
-	assert_int_equal(sizeof(struct txn_server), 88);
+	assert_int_equal(sizeof(struct txn_client), 96);
+	assert_int_equal(sizeof(struct txn_server), 96);
 	assert_int_equal(sizeof(struct txn_schedule), 132);
 	assert_int_equal(sizeof(struct txn_index_entry), 16);
 }
