@@ -32,6 +32,8 @@ struct module_env {
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
+	/* offender */
+	uint32_t offender_table_size; /* offender.table_size (fixed at start); 0 = default */
 };
 
 struct module_ops {
@@ -62,5 +64,6 @@ extern const struct module_ops net_module;       /* net/net_module.c */
 extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
+extern const struct module_ops offender_module;  /* offender/offender_module.c */
 
 #endif

@@ -33,6 +33,7 @@
 struct auth;
 struct ka_worker;
 struct neigh_table;
+struct offender;
 struct net_worker;
 struct registrar;
 struct request_chan;
@@ -71,6 +72,7 @@ struct worker {
 	struct registrar *reg;                  /* registrar/registrar.h */
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
 	struct request_chan *req;               /* control requests (request.h), NULL = none */
+	struct offender *offender;              /* offender/offender.h: L3 memory, NULL = absent */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */
