@@ -24,6 +24,15 @@ offender_live(uint32_t until, uint32_t now)
 	return (int32_t)(until - now) > 0;
 }
 
+/* now + remember_ms, never 0 (0 marks a candidate): one ms late once every 49 days. */
+static inline uint32_t
+offender_deadline(const struct offender *o)
+{
+	uint32_t until = o->now_ms + o->remember_ms;
+
+	return until != 0 ? until : 1;
+}
+
 static inline bool
 offender_is_remembered_entry(const struct offender_entry *e)
 {
@@ -122,8 +131,10 @@ offender_count(struct offender *o, uint32_t ip_be)
 	}
 	if (e == NULL) {
 		e = offender_victim(o, offender_bucket_of(o, h));
-		if (e == NULL)
+		if (e == NULL) {
+			o->stats.table_full++;
 			return OFFENDER_NO_ROOM;
+		}
 		*e = (struct offender_entry){.ip = ip_be, .count = 0, .since_ms = o->now_ms};
 	} else if (o->now_ms - e->since_ms >= o->window_ms) {
 		e->since_ms = o->now_ms; /* a new window */
@@ -152,7 +163,7 @@ offender_remember(struct offender *o, uint32_t ip_be)
 	o->n_remembered++;
 	e->count = 0;
 	e->since_ms = o->now_ms;
-	e->until_ms = (o->now_ms + o->remember_ms) | 1u;
+	e->until_ms = offender_deadline(o);
 	o->stats.remembered_total++;
 	return 0;
 }
@@ -190,7 +201,7 @@ offender_note_authed(struct offender *o, uint32_t ip_be)
 	struct offender_entry *e;
 
 	a->ip = ip_be;
-	a->until_ms = (o->now_ms + o->remember_ms) | 1u;
+	a->until_ms = offender_deadline(o);
 	/* Remembered here already (its drops counted before it authenticated): forget it. */
 	e = offender_find(o, offender_hash(o, ip_be), ip_be);
 	if (e != NULL && e->until_ms != 0) {

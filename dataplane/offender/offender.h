@@ -51,12 +51,12 @@ struct policy_hooks;
 #define OFFENDER_TABLE_MIN SF_OFFENDER_TABLE_SIZE_MIN
 #define OFFENDER_TABLE_MAX SF_OFFENDER_TABLE_SIZE_MAX
 
-/* One source: a candidate (until_ms == 0) or remembered (until_ms odd: set | 1). */
+/* One source: a candidate (until_ms == 0) or remembered (until_ms != 0). */
 struct offender_entry {
 	uint32_t ip;        /* network order; 0 = free slot */
 	uint32_t count;     /* candidate: drops in this window; remembered: datagrams dropped */
 	uint32_t since_ms;  /* candidate: window start; remembered: when it was remembered */
-	uint32_t until_ms;  /* 0 = candidate; else remembered until this ms (bit 0 always set) */
+	uint32_t until_ms;  /* 0 = candidate; else remembered until this ms (never 0) */
 };
 
 struct offender_bucket {
@@ -72,8 +72,9 @@ struct offender_authed {
 struct offender_stats {
 	uint64_t remembered_total;  /* sources remembered */
 	uint64_t expired;           /* remembered sources whose time ran out */
-	uint64_t table_full;        /* a source over the threshold not remembered: bucket of
-				     * live remembered entries, or its filter slot saturated */
+	uint64_t table_full;        /* drops not counted (their bucket holds only live
+				     * remembered entries), and sources over the threshold not
+				     * remembered (their filter slot saturated) */
 	uint64_t exempt;            /* over the threshold but a gateway, binding or authed */
 	uint64_t cleared;           /* removed by offenders.clear or a config change */
 };
