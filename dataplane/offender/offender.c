@@ -65,12 +65,12 @@ offender_forget(struct offender *o, struct offender_entry *e)
 }
 
 bool
-offender_probe_hit(struct offender *o, uint32_t ip_be)
+offender_probe_hit(struct offender *o, uint32_t ip_be, uint64_t h)
 {
-	struct offender_entry *e = offender_find(o, offender_hash(o, ip_be), ip_be);
+	struct offender_entry *e = offender_find(o, h, ip_be);
 
-	if (e == NULL || e->until_ms == 0 || ip_be == 0)
-		return false; /* a filter false positive, or a candidate */
+	if (e == NULL || e->until_ms == 0)
+		return false; /* a filter false positive, or a candidate (ip 0 is a martian) */
 	if (unlikely(!offender_live(e->until_ms, o->now_ms))) {
 		offender_forget(o, e); /* on time, whatever the sweep's position */
 		o->stats.expired++;

@@ -111,8 +111,11 @@ offender_filter_slot(uint64_t h)
 	return (uint32_t)(h >> (64 - OFFENDER_FILTER_BITS));
 }
 
-/** The probe's slow half: @ip_be's filter slot is set; look it up, count a hit, expire. */
-bool offender_probe_hit(struct offender *o, uint32_t ip_be);
+/**
+ * The probe's slow half: @ip_be's filter slot is set (@h = offender_hash(@o, @ip_be)); look
+ * it up, count a hit, expire it when its time ran out.
+ */
+bool offender_probe_hit(struct offender *o, uint32_t ip_be, uint64_t h);
 
 /**
  * The probe, right after the IPv4 header (net/ipv4.c): true = @ip_be is remembered, drop the
@@ -121,11 +124,14 @@ bool offender_probe_hit(struct offender *o, uint32_t ip_be);
 static inline bool
 offender_probe(struct offender *o, uint32_t ip_be)
 {
+	uint64_t h;
+
 	if (likely(o == NULL || o->n_remembered == 0))
 		return false;
-	if (likely(o->filter[offender_filter_slot(offender_hash(o, ip_be))] == 0))
+	h = offender_hash(o, ip_be);
+	if (likely(o->filter[offender_filter_slot(h)] == 0))
 		return false;
-	return offender_probe_hit(o, ip_be);
+	return offender_probe_hit(o, ip_be, h);
 }
 
 /* --- the table, on its own (offender.c; unit tests drive it on a fake clock) ----------- */
