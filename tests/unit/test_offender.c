@@ -64,7 +64,7 @@ drops(struct offender *o, uint32_t ip, unsigned int n)
 
 /* OFFENDER-1: threshold-1 drops in a window are not remembered, the threshold's is. */
 static void
-OFFENDER_1_threshold(void **state)
+test_OFFENDER_1_threshold(void **state)
 {
 	struct offender *o = table();
 
@@ -84,7 +84,7 @@ OFFENDER_1_threshold(void **state)
 
 /* OFFENDER-2: drops spread wider than the window never reach the threshold. */
 static void
-OFFENDER_2_window(void **state)
+test_OFFENDER_2_window(void **state)
 {
 	struct offender *o = table();
 	unsigned int i;
@@ -102,7 +102,7 @@ OFFENDER_2_window(void **state)
 
 /* OFFENDER-3: a remembered source is dropped until remember_s, then forgotten on the probe. */
 static void
-OFFENDER_3_expiry_probe(void **state)
+test_OFFENDER_3_expiry_probe(void **state)
 {
 	struct offender *o = table();
 
@@ -122,7 +122,7 @@ OFFENDER_3_expiry_probe(void **state)
 
 /* OFFENDER-4: the sweep forgets a source that went quiet, so the table is empty again. */
 static void
-OFFENDER_4_expiry_sweep(void **state)
+test_OFFENDER_4_expiry_sweep(void **state)
 {
 	struct offender *o = table();
 
@@ -154,7 +154,7 @@ same_bucket(const struct offender *o, uint32_t *out, unsigned int n)
 
 /* OFFENDER-5: a bucket of live remembered sources refuses a new one, counted table_full. */
 static void
-OFFENDER_5_table_full(void **state)
+test_OFFENDER_5_table_full(void **state)
 {
 	struct offender *o = table();
 	uint32_t ips[OFFENDER_WAYS];
@@ -179,7 +179,7 @@ OFFENDER_5_table_full(void **state)
 
 /* OFFENDER-6: candidates never crowd out a bucket: the one with the fewest drops gives way. */
 static void
-OFFENDER_6_candidate_eviction(void **state)
+test_OFFENDER_6_candidate_eviction(void **state)
 {
 	struct offender *o = table();
 	uint32_t ips[OFFENDER_WAYS];
@@ -197,7 +197,7 @@ OFFENDER_6_candidate_eviction(void **state)
 
 /* OFFENDER-7: clear one source, then all; an empty table's probe is one load and says no. */
 static void
-OFFENDER_7_clear(void **state)
+test_OFFENDER_7_clear(void **state)
 {
 	struct offender *o = table();
 
@@ -222,7 +222,7 @@ OFFENDER_7_clear(void **state)
 
 /* OFFENDER-8: the probe on an empty or absent table; turning the memory off forgets. */
 static void
-OFFENDER_8_empty_and_off(void **state)
+test_OFFENDER_8_empty_and_off(void **state)
 {
 	struct offender *o = table();
 
@@ -275,7 +275,7 @@ hooks(struct gfx *t)
 
 /* OFFENDER-9: a gateway's address is never remembered (counted offender exempt). */
 static void
-OFFENDER_9_never_gateway(void **state)
+test_OFFENDER_9_never_gateway(void **state)
 {
 	struct gfx *t = *state;
 	struct worker *w = t->w[0];
@@ -299,7 +299,7 @@ OFFENDER_9_never_gateway(void **state)
  * it authenticated is forgotten when it does.
  */
 static void
-OFFENDER_10_never_authenticated_or_bound(void **state)
+test_OFFENDER_10_never_authenticated_or_bound(void **state)
 {
 	struct gfx *t = *state;
 	struct worker *w = t->w[0];
@@ -334,7 +334,7 @@ OFFENDER_10_never_authenticated_or_bound(void **state)
  * time.
  */
 static void
-OFFENDER_11_sip_input_verdict(void **state)
+test_OFFENDER_11_sip_input_verdict(void **state)
 {
 	struct gfx *t = *state;
 	struct worker *w = t->w[0];
@@ -366,7 +366,7 @@ OFFENDER_11_sip_input_verdict(void **state)
 
 /* OFFENDER-12 (UNAUTH-2): with SS_REPLY_UNAUTHORIZED On, 403s to an unknown source count. */
 static void
-OFFENDER_12_rejected_unknown_on(void **state)
+test_OFFENDER_12_rejected_unknown_on(void **state)
 {
 	struct gfx *t = *state;
 	struct creq inv = {.method = "INVITE", .user = "9999", .src = IP_X};
@@ -381,7 +381,7 @@ OFFENDER_12_rejected_unknown_on(void **state)
 
 /* OFFENDER-13 (GEN-1): malformed datagrams from one source count too (On and Off). */
 static void
-OFFENDER_13_malformed(void **state)
+test_OFFENDER_13_malformed(void **state)
 {
 	struct gfx *t = *state;
 	unsigned int i;
@@ -398,7 +398,7 @@ OFFENDER_13_malformed(void **state)
 
 /* OFFENDER-14: a config that makes a remembered address a gateway forgets it. */
 static void
-OFFENDER_14_config_gateway_forgets(void **state)
+test_OFFENDER_14_config_gateway_forgets(void **state)
 {
 	struct gfx *t = *state;
 	struct worker *w = t->w[0];
@@ -443,7 +443,7 @@ cfg_expect_error(const char *section, const char *path)
 
 /* OFFENDER-15: defaults when absent; every key validated, the error names it. */
 static void
-OFFENDER_15_config(void **state)
+test_OFFENDER_15_config(void **state)
 {
 	struct snapshot snap = {0};
 	struct sf_runtime rt = {0};
@@ -483,21 +483,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(OFFENDER_1_threshold),
-		cmocka_unit_test(OFFENDER_2_window),
-		cmocka_unit_test(OFFENDER_3_expiry_probe),
-		cmocka_unit_test(OFFENDER_4_expiry_sweep),
-		cmocka_unit_test(OFFENDER_5_table_full),
-		cmocka_unit_test(OFFENDER_6_candidate_eviction),
-		cmocka_unit_test(OFFENDER_7_clear),
-		cmocka_unit_test(OFFENDER_8_empty_and_off),
-		W_TEST(OFFENDER_9_never_gateway),
-		W_TEST(OFFENDER_10_never_authenticated_or_bound),
-		W_TEST(OFFENDER_11_sip_input_verdict),
-		W_TEST(OFFENDER_12_rejected_unknown_on),
-		W_TEST(OFFENDER_13_malformed),
-		W_TEST(OFFENDER_14_config_gateway_forgets),
-		cmocka_unit_test(OFFENDER_15_config),
+		cmocka_unit_test(test_OFFENDER_1_threshold),
+		cmocka_unit_test(test_OFFENDER_2_window),
+		cmocka_unit_test(test_OFFENDER_3_expiry_probe),
+		cmocka_unit_test(test_OFFENDER_4_expiry_sweep),
+		cmocka_unit_test(test_OFFENDER_5_table_full),
+		cmocka_unit_test(test_OFFENDER_6_candidate_eviction),
+		cmocka_unit_test(test_OFFENDER_7_clear),
+		cmocka_unit_test(test_OFFENDER_8_empty_and_off),
+		W_TEST(test_OFFENDER_9_never_gateway),
+		W_TEST(test_OFFENDER_10_never_authenticated_or_bound),
+		W_TEST(test_OFFENDER_11_sip_input_verdict),
+		W_TEST(test_OFFENDER_12_rejected_unknown_on),
+		W_TEST(test_OFFENDER_13_malformed),
+		W_TEST(test_OFFENDER_14_config_gateway_forgets),
+		cmocka_unit_test(test_OFFENDER_15_config),
 	};
 
 	if (fx_eal_init() != 0)
