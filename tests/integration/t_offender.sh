@@ -101,5 +101,18 @@ check OFFENDER_second_scanner_remembered svmap_until_remembered
 check OFFENDER_sipfastctl_clear_one grep -Eq '"cleared": *1' \
 	<<<"$("$CTLBIN" --socket "$CTL" --json offenders clear 10.99.0.4 2>&1)"
 check OFFENDER_cleared_not_listed test "$(n_listed 10.99.0.4)" = 0
+
+# The section at run time: table_size needs a restart; the switch applies, and off forgets.
+apply_offender() { # apply_offender KEY VALUE: the running document with offender.KEY = VALUE
+	ctl config.apply "$(python3 -c "import json, sys; d = json.load(open('$WORK/offender.json'))
+d['offender'][sys.argv[1]] = json.loads(sys.argv[2]); print(json.dumps({'document': d}))" "$1" "$2")" 2>&1
+}
+check OFFENDER_table_size_change_needs_restart \
+	grep -q "offender.table_size: changing it needs a restart" <<<"$(apply_offender table_size 8192)"
+check OFFENDER_third_scanner_remembered svmap_until_remembered
+apply_offender enabled false >/dev/null
+sleep 0.5
+check OFFENDER_disabled_by_apply_forgets test "$(n_listed 10.99.0.4)" = 0 -a \
+	"$(counter offender_remembered)" = 0
 sf_stop
 finish
