@@ -25,6 +25,7 @@
 #include "dataplane/offender/offender.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/registrar/registrar.h"
+#include "dataplane/steer.h"
 #include "tests/unit/guard_fixture.h"
 
 #define T_SIZE 1024
@@ -423,6 +424,70 @@ test_OFFENDER_14_config_gateway_forgets(void **state)
 	policy_free(snap.policy);
 }
 
+static int
+wsetup2(void **state)
+{
+	struct gfx *t;
+	uint16_t i;
+
+	if (gfx_setup2(state) != 0)
+		return -1;
+	t = *state;
+	for (i = 0; i < t->n; i++) {
+		t->f[i]->snap->offender = (struct sf_offender_cfg){
+			.enabled = true, .threshold = T_THRESHOLD, .window_ms = T_WINDOW_MS,
+			.remember_s = T_REMEMBER_S};
+		if (offender_worker_init(t->w[i], T_SIZE) != 0)
+			return -1;
+		offender_config_changed(t->w[i]);
+		t->w[i]->offender->now_ms = 5000;
+	}
+	return 0;
+}
+
+static int
+wteardown2(void **state)
+{
+	struct gfx *t = *state;
+	uint16_t i;
+
+	for (i = 0; i < t->n; i++)
+		offender_worker_fini(t->w[i]);
+	return gfx_teardown(state);
+}
+
+/*
+ * OFFENDER-16 (two workers): the skim drop is settled where the frame landed (rule S's
+ * exception), so the receiving worker learns the source and drops it at L3 even when another
+ * worker owns the source IP; a malformed datagram is decided on the source owner after the
+ * hand-off, so that worker remembers it (docs/ARCHITECTURE.md "Offender memory": per worker).
+ */
+static void
+test_OFFENDER_16_two_workers_learn_where_decided(void **state)
+{
+	struct gfx *t = *state;
+	uint32_t src = ip_owned_by(1), bad = src + 1;
+	unsigned int i;
+
+	set_reply(t, false);
+	while (steer_source_owner(rte_cpu_to_be_32(bad), N_W) != 1)
+		bad++;
+	for (i = 0; i < T_THRESHOLD; i++)
+		assert_int_equal(req(t, (struct creq){.user = "9999", .src = src, .rx_worker = 0}),
+				 VERDICT_SIP_DROP_UNKNOWN_REGISTER);
+	assert_true(offender_is_remembered(t->w[0]->offender, be(src)));
+	assert_false(offender_is_remembered(t->w[1]->offender, be(src)));
+	assert_int_equal(req(t, (struct creq){.user = "9999", .src = src, .rx_worker = 0}),
+			 VERDICT_DROP_L3_OFFENDER);
+	for (i = 0; i < T_THRESHOLD; i++) {
+		fx_rx(t->f[0], fx_sip_frame(t->f[0], bad, 5060, "NOT SIP AT ALL\r\n\r\n"));
+		drain_steer(t);
+	}
+	assert_int_equal(verdicts(t, VERDICT_SIP_DROP_MALFORMED), T_THRESHOLD);
+	assert_true(offender_is_remembered(t->w[1]->offender, be(bad)));
+	assert_false(offender_is_remembered(t->w[0]->offender, be(bad)));
+}
+
 /* --- the "offender" config section ------------------------------------------------------ */
 
 static void
@@ -498,6 +563,8 @@ main(void)
 		W_TEST(test_OFFENDER_13_malformed),
 		W_TEST(test_OFFENDER_14_config_gateway_forgets),
 		cmocka_unit_test(test_OFFENDER_15_config),
+		cmocka_unit_test_setup_teardown(test_OFFENDER_16_two_workers_learn_where_decided,
+						wsetup2, wteardown2),
 	};
 
 	if (fx_eal_init() != 0)
