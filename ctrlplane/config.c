@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctrlplane/cfg_keys.h"
+#include "ctrlplane/cfg_offender.h"
 #include "ctrlplane/cfg_policy.h"
 #include "ctrlplane/config.h"
 #include "ctrlplane/param_table.h"
@@ -284,6 +285,7 @@ cfg_runtime_defaults(struct sf_runtime *rt)
 		.authfail_entries = 16384,
 		.register_replay_entries = 65536,
 		.register_answer_cache = 1024,
+		.offender_table_size = SF_OFFENDER_TABLE_SIZE_DEFAULT,
 	};
 }
 
@@ -409,7 +411,7 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 {
 	static const char *const keys[] = {"interfaces", "sip", "params", "accounts",
 					   "gateways", "routes", "runtime", "keepalive", "lockout",
-					   NULL};
+					   "offender", NULL};
 	struct sf_runtime scratch;
 	const json_t *params;
 	int rc;
@@ -433,6 +435,8 @@ config_build(const json_t *doc, struct snapshot *snap, struct sf_runtime *rt,
 		rc = cfg_check_list_of_objects(doc, "routes", err);
 	if (rc == 0)
 		rc = cfg_parse_keepalive(json_object_get(doc, "keepalive"), snap, err);
+	if (rc == 0)
+		rc = cfg_offender_parse(json_object_get(doc, "offender"), snap, rt, err);
 	if (rc != 0)
 		return rc;
 	params = json_object_get(doc, "params");

@@ -65,12 +65,18 @@ ctl_config_error(struct ctl_error *e, const struct cfg_error *err, json_t *doc)
 				    err->path[0] ? ": " : "", err->msg);
 }
 
-/* Sections that size the running process: changing them needs a restart. */
+/* Sections (and keys) that size the running process: changing them needs a restart. */
 static const char *
 ctl_restart_section(const json_t *running, const json_t *next)
 {
 	static const char *const sections[] = {"interfaces", "runtime"};
+	const json_t *ts_a = json_object_get(json_object_get(running, "offender"), "table_size");
+	const json_t *ts_b = json_object_get(json_object_get(next, "offender"), "table_size");
 	size_t i;
+
+	/* the offender memory's table is made at start (issue 14) */
+	if (!(ts_a == NULL && ts_b == NULL) && !json_equal((json_t *)ts_a, (json_t *)ts_b))
+		return "offender.table_size";
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		const json_t *a = json_object_get(running, sections[i]);

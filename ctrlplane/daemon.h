@@ -58,4 +58,7 @@ void ctl_registrar_bench_clock(struct daemon *d);
 void ctl_registrar_tick(struct daemon *d);
 int ctl_registrar_register(struct daemon *d);
 
+/* Offender memory (ctl_offender.c, issue 14): offenders.list, offenders.clear. 0 or -errno. */
+int ctl_offender_register(struct daemon *d);
+
 #endif

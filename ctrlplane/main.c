@@ -209,6 +209,7 @@ daemon_modules_init(struct daemon *d)
 		.registrar = d->registrar,
 		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		.location_capacity = RTE_MAX(LOCATION_DEFAULT_CAPACITY, d->opts.bench_ka_bindings),
+		.offender_table_size = d->runtime.offender_table_size,
 	};
 	const char *failed = "?";
 	uint16_t i;
@@ -274,6 +275,8 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 	rc = ctl_methods_register(d);
 	if (rc == 0)
 		rc = ctl_registrar_register(d);
+	if (rc == 0)
+		rc = ctl_offender_register(d);
 	if (rc != 0)
 		return rc;
 	if (d->opts.bench_discard)

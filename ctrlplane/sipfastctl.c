@@ -86,6 +86,10 @@ static const char ctl_usage_text[] =
 	"                         the suspension of IP, or of every source, answered once every\n"
 	"                         worker applied it (error if one does not within 2 s)\n"
 	"                           sipfastctl suspended clear 192.0.2.7\n"
+	"  offenders [clear [IP]] sources remembered as offenders (dropped right after the IP\n"
+	"                         header); clear forgets IP, or every source, answered once\n"
+	"                         every worker applied it\n"
+	"                           sipfastctl offenders clear 192.0.2.7\n"
 	"  calls                  calls in progress\n"
 	"                           sipfastctl calls\n"
 	"  methods                every method the daemon answers, with its help text\n"
@@ -797,6 +801,22 @@ ctl_cmd_suspended(const struct ctl_opts *o, int argc, char **argv)
 }
 
 static int
+ctl_cmd_offenders(const struct ctl_opts *o, int argc, char **argv)
+{
+	unsigned char addr[4];
+
+	if (argc == 0)
+		return ctl_run(o, "offenders.list", json_object(), NULL);
+	if (strcmp(argv[0], "clear") != 0 || argc > 2)
+		return ctl_usage_error("usage: offenders [clear [IP]]");
+	if (argc == 1)
+		return ctl_run(o, "offenders.clear", json_object(), NULL);
+	if (inet_pton(AF_INET, argv[1], addr) != 1)
+		return ctl_usage_error("offenders clear: '%s' is not an IPv4 address", argv[1]);
+	return ctl_run(o, "offenders.clear", json_pack("{s:s}", "ip", argv[1]), NULL);
+}
+
+static int
 ctl_cmd_call(const struct ctl_opts *o, int argc, char **argv)
 {
 	json_error_t jerr;
@@ -835,6 +855,7 @@ static const struct {
 	{ "apply", ctl_cmd_apply },
 	{ "registrations", ctl_cmd_registrations },
 	{ "suspended", ctl_cmd_suspended },
+	{ "offenders", ctl_cmd_offenders },
 	{ "call", ctl_cmd_call },
 };
 

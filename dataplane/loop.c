@@ -24,6 +24,7 @@ const struct module_ops *const loop_modules[] = {
 	&registrar_module,
 	&ka_module,
 	&txn_module,
+	&offender_module,
 };
 
 const unsigned int loop_n_modules = RTE_DIM(loop_modules);

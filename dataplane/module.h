@@ -35,6 +35,8 @@ struct module_env {
 	/* txn */
 	uint32_t txn_index_capacity; /* server transactions per worker (0 = TXN_DEFAULT_INDEX_CAPACITY);
 					 the call layer sizes it from runtime.calls_per_worker */
+	/* offender */
+	uint32_t offender_table_size; /* offender.table_size (fixed at start); 0 = default */
 };
 
 struct module_ops {
@@ -66,5 +68,6 @@ extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
 extern const struct module_ops txn_module;       /* txn/txn_module.c */
+extern const struct module_ops offender_module;  /* offender/offender_module.c */
 
 #endif

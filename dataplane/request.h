@@ -33,6 +33,8 @@ enum request_type {
 	REQUEST_REGISTRATIONS_CLEAR, /* registrar: text = the AoR (account user); result[0] =
 					bindings removed from this worker's shard (0 or 1) */
 	REQUEST_CALLS_HANGUP,        /* call engine (reserved): args[0] call id */
+	REQUEST_OFFENDERS_CLEAR,     /* offender: args[0] match_ip, args[1] IPv4 (net order);
+					result[0] = remembered sources forgotten */
 	REQUEST_TEST,                /* unit tests only: never registered by sipfastd */
 	REQUEST_TYPE_MAX
 };

@@ -16,6 +16,7 @@
  */
 #include "dataplane/call/call.h"
 #include "dataplane/net/net.h"
+#include "dataplane/offender/offender.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/scanner_ua.h"
@@ -34,6 +35,9 @@
 #define SIP_INPUT_WANT_POLICY (SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG | SIP_WANT_UA)
 /* What answering needs: every header a response copies, and a message checked to its end. */
 #define SIP_INPUT_WANT_REPLY (SIP_INPUT_WANT_POLICY | SIP_WANT_VIA | SIP_WANT_COMPLETE)
+
+/* The registrar's hooks (live bindings, lockout), or none in fixtures without one. */
+#define SIP_INPUT_HOOKS(w) ((w)->reg != NULL ? &(w)->reg->hooks : &policy_hooks_none)
 
 #define SIP_INPUT_ALLOW "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE\r\n"
 
@@ -59,6 +63,7 @@ static __rte_noinline __rte_cold enum verdict
 sip_input_malformed(struct worker *w, struct rte_mbuf *m, enum sip_scan_status st)
 {
 	w->sip_malformed[st]++;
+	offender_learn(w, pkt_meta(m)->src_ip, pkt_meta(m)->src_port, SIP_INPUT_HOOKS(w));
 	rte_pktmbuf_free(m);
 	return VERDICT_SIP_DROP_MALFORMED;
 }
@@ -106,8 +111,10 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 	enum sip_scan_status st;
 	enum verdict v;
 
-	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK)
+	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK) {
+		offender_learn(w, pkt_meta(m)->src_ip, pkt_meta(m)->src_port, SIP_INPUT_HOOKS(w));
 		return sip_input_drop(m, sip_input_unknown_drop(s->user_agent, s->line.method));
+	}
 	st = sip_input_resume(w, m, s, SIP_INPUT_WANT_REPLY);
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
@@ -115,6 +122,7 @@ sip_input_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
 		v = sip_reply_verdict(sip_reply_challenge(w, m, s), VERDICT_SIP_CHALLENGED_UNKNOWN);
 		return sip_input_drop(m, v);
 	}
+	offender_learn(w, pkt_meta(m)->src_ip, pkt_meta(m)->src_port, SIP_INPUT_HOOKS(w));
 	return sip_input_reply(w, m, s, 403, SIP_BUILD_LIT("Forbidden"), (struct sf_span){NULL, 0},
 			       VERDICT_SIP_REJECTED_UNKNOWN);
 }
@@ -142,6 +150,7 @@ sip_input_skim_drop(struct worker *w, struct rte_mbuf *m, struct sip_skim *k, bo
 	*k_ok = sip_scan_skim(pkt_meta_payload(m), meta->payload_len, k) == SIP_SCAN_OK;
 	if (!*k_ok || !k->line.is_request || !policy_skim_unknown(w->cfg->policy, meta->src_ip, k))
 		return false;
+	offender_learn(w, meta->src_ip, meta->src_port, NULL); /* unknown by address: no hooks */
 	*v = sip_input_drop(m, sip_input_unknown_drop(k->user_agent, k->line.method));
 	return true;
 }

@@ -50,6 +50,26 @@ struct sf_iface {
 	uint8_t gateway_mac[6];  /* its MAC, when gateway_mac_set */
 };
 
+/* "offender" section (issue 14, dataplane/offender/offender.h): defaults and ranges. */
+#define SF_OFFENDER_THRESHOLD_DEFAULT 20      /* drops in one window */
+#define SF_OFFENDER_WINDOW_MS_DEFAULT 1000
+#define SF_OFFENDER_REMEMBER_S_DEFAULT 300
+#define SF_OFFENDER_TABLE_SIZE_DEFAULT 65536  /* entries per worker (fixed at start) */
+#define SF_OFFENDER_THRESHOLD_MAX 1000000
+#define SF_OFFENDER_WINDOW_MS_MIN 10
+#define SF_OFFENDER_WINDOW_MS_MAX 600000
+#define SF_OFFENDER_REMEMBER_S_MAX 86400
+#define SF_OFFENDER_TABLE_SIZE_MIN 1024
+#define SF_OFFENDER_TABLE_SIZE_MAX 4194304    /* a power of two in [MIN, MAX] */
+
+/* The section's run-time settings; table_size is start-up sizing (struct sf_runtime). */
+struct sf_offender_cfg {
+	bool enabled;          /* offender.enabled */
+	uint32_t threshold;    /* offender.threshold: drops in one window that remember a source */
+	uint32_t window_ms;    /* offender.window_ms */
+	uint32_t remember_s;   /* offender.remember_s */
+};
+
 struct policy;
 
 struct snapshot {
@@ -70,6 +90,7 @@ struct snapshot {
 	bool ka_spread_even;                 /* "keepalive": {"spread": "even"}: pace each cycle's
 					      * keep-alives evenly over its ticks (not in the seed);
 					      * false = the seed's walk (KA-5/KA-6), the default */
+	struct sf_offender_cfg offender;     /* L3 offender memory (config "offender") */
 	struct policy *policy;               /* accounts and gateways (owned), NULL = none */
 };
 

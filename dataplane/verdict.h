@@ -56,6 +56,7 @@
 	X(DROP_IP_BAD_CKSUM, "drop_ip_bad_cksum")                                            \
 	X(DROP_IP_NOT_US, "drop_ip_not_us")    /* destination is not one of our addresses */ \
 	X(DROP_IP_MARTIAN, "drop_ip_martian")  /* source 0/8, 127/8, multicast, broadcast, ours */\
+	X(DROP_L3_OFFENDER, "drop_l3_offender") /* source remembered as an offender (offender/) */\
 	X(DROP_FRAG, "drop_frag")              /* reassembly refused: table full, overlap, bad */\
 	X(DROP_FRAG_POOL_EMPTY, "drop_frag_pool_empty") /* fragment pool (frag_mbufs) exhausted */\
 	X(DROP_FRAG_SOURCE_BUDGET, "drop_frag_source_budget") /* source over frag_source_max */\
@@ -125,7 +126,14 @@ enum verdict {
 	X(KA_NOT_REACHED, "ka_not_reached")    /* bindings those cycles missed (KA-7) */    \
 	X(KA_BINDINGS, "ka_bindings")          /* NAT bindings on the schedule (gauge) */\
 	X(SIP_SCAN_PASSES, "sip_scan_passes")  /* skims, scans and scan resumptions started */ \
-	X(STEER_HELD, "steer_held")            /* paid-for hand-offs held for a full ring */
+	X(STEER_HELD, "steer_held")            /* paid-for hand-offs held for a full ring */\
+	/* issue 14: mirrored from offender/ at each housekeeping tick */                    \
+	X(OFFENDER_REMEMBERED, "offender_remembered") /* sources remembered now (gauge) */   \
+	X(OFFENDER_REMEMBERED_TOTAL, "offender_remembered_total") /* sources ever remembered */\
+	X(OFFENDER_EXPIRED, "offender_expired") /* remembered sources whose time ran out */  \
+	X(OFFENDER_TABLE_FULL, "offender_table_full") /* over the threshold, no room: not remembered */\
+	X(OFFENDER_EXEMPT, "offender_exempt")  /* over the threshold: gateway, binding or authenticated */\
+	X(OFFENDER_CLEARED, "offender_cleared") /* forgotten by offenders.clear, auth or a config change */
 
 enum counter {
 #define X(name, text) COUNTER_##name,

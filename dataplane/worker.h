@@ -33,6 +33,7 @@
 struct auth;
 struct ka_worker;
 struct neigh_table;
+struct offender;
 struct net_worker;
 struct registrar;
 struct request_chan;
@@ -73,6 +74,7 @@ struct worker {
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
 	struct request_chan *req;               /* control requests (request.h), NULL = none */
 	struct txn_worker *txn;                 /* txn/txn.h: SIP transactions */
+	struct offender *offender;              /* offender/offender.h: L3 memory, NULL = absent */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */

@@ -16,6 +16,7 @@
 #include "dataplane/auth/authfail.h"
 #include "dataplane/auth/digest.h"
 #include "dataplane/auth/replay.h"
+#include "dataplane/offender/offender.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/steer.h"
@@ -276,6 +277,7 @@ auth_digest(const struct auth_ctx *c, const struct digest_creds *cr, enum nonce_
 		if (!auth_replay_ok(c, cr, info, res))
 			return;
 		authfail_record_success(c->au->af, c->src_ip, q->user, q->s->call_id);
+		offender_auth_ok(c->w, c->src_ip); /* never remembered as an offender */
 		res->outcome = AUTH_OK;
 		return;
 	}

@@ -9,6 +9,7 @@
 #include "dataplane/net/neigh.h"
 #include "dataplane/net/net.h"
 #include "dataplane/net/net_worker.h"
+#include "dataplane/offender/offender.h"
 #include "dataplane/worker.h"
 
 /*
@@ -77,6 +78,10 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, enum verdict 
 	v = ipv4_check(w, m, port_id, ip, ifc);
 	if (unlikely(v != 0))
 		goto out_free;
+	if (unlikely(offender_probe(w->offender, ip->src_addr))) { /* before any L4/SIP byte */
+		v = VERDICT_DROP_L3_OFFENDER;
+		goto out_free;
+	}
 	/*
 	 * Ethernet padding of short frames must not reach the upper layers. Trimmed only when
 	 * there is some: rte_pktmbuf_trim() walks to the last segment even for 0 bytes (~20

@@ -6,7 +6,10 @@
 source "$(dirname "$0")/lib.sh"
 CTLBIN=$BUILD/ctrlplane/sipfastctl
 tb_up
-cp "$ROOT/config/sipfast.json" "$WORK/site.json"
+# The offender memory off: CFG-8's malformed load from one source must reach the SIP path (with
+# it on, the source is dropped at L3, drop_l3_offender, after 20 datagrams).
+python3 -c "import json; d = json.load(open('$ROOT/config/sipfast.json')); d['offender'] = {'enabled': False}
+json.dump(d, open('$WORK/site.json', 'w'), indent=1)"
 sf_start --config "$WORK/site.json"
 
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

@@ -19,7 +19,8 @@ if [ ! -f "$TARBALL" ]; then
 	exit 1
 fi
 
-# write_config FILE [GATEWAY_IP]
+# write_config FILE [GATEWAY_IP]. The offender memory is off: every case must reach the scanner
+# (with it on, the peer would be dropped at L3 after 20 cases, and the canary ping with it).
 write_config() {
 	local gw=""
 	[ -n "${2:-}" ] && gw="{\"name\": \"peer\", \"address\": \"$2\"}"
@@ -30,6 +31,7 @@ write_config() {
 	"params": {"SS_REPLY_UNAUTHORIZED": "Off"},
 	"accounts": [{"user": "1001", "password": "secret-1001"}],
 	"gateways": [$gw],
+	"offender": {"enabled": false},
 	"runtime": {"mbufs_per_socket": 8191, "big_mbufs": 255}
 }
 JSON
