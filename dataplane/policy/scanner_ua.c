@@ -31,31 +31,64 @@ scanner_ua_word(const void *p)
 	return w;
 }
 
-/* Is the rest of @name (after its first 4 bytes) at @p (name->len bytes readable)? */
+/* Does @name start at @p? Byte by byte, for a span with fewer than 8 bytes left. */
 static bool
-scanner_ua_tail_at(const uint8_t *p, const struct scanner_ua_name *name)
+scanner_ua_eq_bytes(const uint8_t *p, const struct scanner_ua_name *name)
 {
-	for (unsigned int k = SCANNER_UA_MIN_LEN; k < name->len; k++)
+	for (unsigned int k = 0; k < name->len; k++)
 		if (scanner_ua_lower(p[k]) != (uint8_t)name->lc[k])
 			return false;
 	return true;
 }
 
-/* Does an entry start at @p, @left bytes readable (>= 4), first byte a candidate? */
-static bool
+/*
+ * Bytes of packet word @a that differ from lower-case name word @b: a letter of the name
+ * (bit 6 set) matches its byte in either case (OR 0x20), anything else only itself.
+ */
+static inline uint64_t
+scanner_ua_word_diff(uint64_t a, uint64_t b)
+{
+	return (a | ((b >> 1) & 0x2020202020202020ull)) ^ b;
+}
+
+/* Is @name at @p, @left (>= name->len) bytes readable? At most two 8-byte compares. */
+static inline bool
+scanner_ua_eq(const uint8_t *p, const struct scanner_ua_name *name, unsigned int left)
+{
+	uint64_t a, b, d;
+
+	if (name->len <= 8) {
+		if (left < 8)
+			return scanner_ua_eq_bytes(p, name);
+		memcpy(&a, p, 8);
+		memcpy(&b, name->lc, 8);
+		return (scanner_ua_word_diff(a, b) & (~0ull >> (8 * (8 - name->len)))) == 0;
+	}
+	memcpy(&a, p, 8);
+	memcpy(&b, name->lc, 8);
+	d = scanner_ua_word_diff(a, b);
+	memcpy(&a, p + name->len - 8, 8);
+	memcpy(&b, name->lc + name->len - 8, 8);
+	return (d | scanner_ua_word_diff(a, b)) == 0;
+}
+
+/*
+ * Does an entry start at @p, @left bytes readable (>= 4)? The first 4 bytes, folded, pick
+ * the one entry they can be (scanner_ua_slots, a perfect hash); OR-ing 0x20 over-folds
+ * non-letters (CR would pass for '-'), so the candidate is then compared exactly, head
+ * included. Before (8d5ae53..2448923) each start compared the heads of all ten entries.
+ */
+static inline bool
 scanner_ua_at(const uint8_t *p, unsigned int left)
 {
-	const uint8_t lc[SCANNER_UA_MIN_LEN] = {scanner_ua_lower(p[0]), scanner_ua_lower(p[1]),
-						scanner_ua_lower(p[2]), scanner_ua_lower(p[3])};
-	uint32_t head = scanner_ua_word(lc);
+	const struct scanner_ua_slot *s;
+	uint32_t w = scanner_ua_word(p) | 0x20202020u;
 
-	for (unsigned int j = 0; j < SCANNER_UA_N; j++) {
-		const struct scanner_ua_name *n = &scanner_ua_names[j];
-
-		if (scanner_ua_word(n->lc) == head && left >= n->len && scanner_ua_tail_at(p, n))
-			return true;
-	}
-	return false;
+	s = &scanner_ua_slots[(uint32_t)(w * SCANNER_UA_HASH_MUL) >> 28];
+	if (w != s->head)
+		return false;
+	return left >= scanner_ua_names[s->index].len &&
+	       scanner_ua_eq(p, &scanner_ua_names[s->index], left);
 }
 
 #if defined(__SSE2__)
@@ -95,46 +128,47 @@ scanner_ua_candidates16(const uint8_t *q)
 bool
 scanner_ua_is_scanner(struct sf_span ua)
 {
+	unsigned int last;
+
 	if (ua.p == NULL || ua.len < SCANNER_UA_MIN_LEN)
 		return false;
+	/* Scanners name themselves first ("friendly-scanner", "sipvicious/0.3"): position 0
+	 * alone, before any set-up a match there does not need. */
+	if (scanner_ua_at(ua.p, ua.len))
+		return true;
+	last = ua.len - SCANNER_UA_MIN_LEN;
 #if defined(__SSE2__)
 	/*
-	 * Scanners name themselves first ("friendly-scanner", "sipvicious/0.3"): position 0 is
-	 * tried alone, before the vector set-up a match there does not need. Then start positions
-	 * 1..last, 16 per step; the last step reads a zero-padded copy.
+	 * Then start positions 1..last, 16 per step, where 17 bytes are readable; the last step
+	 * reads the span's last 17 bytes and shifts out the positions already tried (no copy).
 	 */
-	const unsigned int last = ua.len - SCANNER_UA_MIN_LEN;
-	uint8_t pad[32];
+	if (ua.len >= 17) {
+		for (unsigned int off = 0; off <= last; off += 16) {
+			unsigned int m, b;
 
-	if (scanner_ua_first[scanner_ua_lower(ua.p[0])] && scanner_ua_at(ua.p, ua.len))
-		return true;
-	for (unsigned int off = 0; off <= last; off += 16) {
-		const uint8_t *q = ua.p + off;
-		unsigned int m;
+			if (off + 17u <= ua.len) {
+				m = scanner_ua_candidates16(ua.p + off);
+			} else {
+				b = ua.len - 17u;
+				m = scanner_ua_candidates16(ua.p + b) >> (off - b);
+			}
+			if (off == 0)
+				m &= ~1u; /* position 0 was tried above */
+			if (last - off < 15u)
+				m &= (2u << (last - off)) - 1u;
+			for (; m != 0; m &= m - 1) {
+				unsigned int i = off + (unsigned int)__builtin_ctz(m);
 
-		if (ua.len - off < 17u) {
-			memset(pad, 0, sizeof(pad));
-			memcpy(pad, q, ua.len - off);
-			q = pad;
+				if (scanner_ua_at(ua.p + i, ua.len - i))
+					return true;
+			}
 		}
-		m = scanner_ua_candidates16(q);
-		if (off == 0)
-			m &= ~1u; /* position 0 was tried above */
-		if (last - off < 15u)
-			m &= (2u << (last - off)) - 1u;
-		for (; m != 0; m &= m - 1) {
-			unsigned int i = off + (unsigned int)__builtin_ctz(m);
-
-			if (scanner_ua_at(ua.p + i, ua.len - i))
-				return true;
-		}
+		return false;
 	}
-	return false;
-#else
-	for (unsigned int i = 0; i + SCANNER_UA_MIN_LEN <= ua.len; i++)
+#endif
+	for (unsigned int i = 1; i <= last; i++)
 		if (scanner_ua_first[scanner_ua_lower(ua.p[i])] &&
 		    scanner_ua_at(ua.p + i, ua.len - i))
 			return true;
 	return false;
-#endif
 }
