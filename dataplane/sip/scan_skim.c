@@ -108,23 +108,6 @@ lf_mask64(const uint8_t *data, const uint8_t *blk, const uint8_t *e)
 	return m;
 }
 
-/* The first LF at or after where the iterator stands, or NULL; moves past it. */
-static inline __attribute__((always_inline)) const uint8_t *
-lf_next(struct lf_iter *it)
-{
-	const uint8_t *lf;
-
-	while (it->m == 0) {
-		it->blk += 64;
-		if (it->blk >= it->e)
-			return NULL;
-		it->m = lf_mask64(it->data, it->blk, it->e);
-	}
-	lf = it->blk + __builtin_ctzll(it->m);
-	it->m &= it->m - 1;
-	return lf;
-}
-
 /* An identified header's value [v, lf - 1) into @out, trimmed, as sip_scan() keeps it. */
 static inline __attribute__((always_inline)) enum sip_scan_status
 skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uint8_t *lf,
@@ -155,21 +138,67 @@ skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uin
 	return SIP_SCAN_OK;
 }
 
+/* skim_line_end()'s "the line ended at the datagram's last byte" (not a scanner status). */
+#define SK_LAST_LINE SIP_SCAN_STATUS_MAX
+
+/*
+ * split_value(): the end of the line that starts at @name, folded continuation lines
+ * included. SIP_SCAN_OK with *@lfp at its LF and *@t the class of the byte after it; or
+ * SK_LAST_LINE, *@lfp = e - 1, when the line ends at the datagram's last byte; or the error.
+ * An LF that is the datagram's last byte is left out of the iterator (@tail_lf) and taken
+ * when it runs dry, so no line end tests for the end of data. @may_be_long: len >
+ * SIP_SCAN_MAX_HEADER_LEN; otherwise no line can be too long and the test is compiled out.
+ */
+static inline __attribute__((always_inline)) enum sip_scan_status
+skim_line_end(struct lf_iter *it, const uint8_t *name, const uint8_t *e, bool tail_lf,
+	      bool may_be_long, const uint8_t **lfp, uint8_t *t)
+{
+	const uint8_t *lf;
+
+	for (;;) {
+		while (SCAN_UNLIKELY(it->m == 0)) {
+			it->blk += 64;
+			if (it->blk >= it->e)
+				goto dry;
+			it->m = lf_mask64(it->data, it->blk, it->e);
+		}
+		lf = it->blk + __builtin_ctzll(it->m);
+		it->m &= it->m - 1;
+		if (SCAN_UNLIKELY(lf[-1] != '\r'))
+			return SIP_SCAN_ERR_BAD_HEADER;
+		if (may_be_long && SCAN_UNLIKELY(lf - name > SIP_SCAN_MAX_HEADER_LEN))
+			return SIP_SCAN_ERR_HEADER_TOO_LONG;
+		*t = sc_skim_class[lf[1]];
+		if (!(*t & SK_FOLD)) {
+			*lfp = lf;
+			return SIP_SCAN_OK;
+		}
+	}
+dry:
+	if (!tail_lf)
+		return e - name > SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_ERR_HEADER_TOO_LONG
+							  : SIP_SCAN_ERR_TRUNCATED;
+	lf = e - 1;
+	if (lf[-1] != '\r')
+		return SIP_SCAN_ERR_BAD_HEADER;
+	if (lf - name > SIP_SCAN_MAX_HEADER_LEN)
+		return SIP_SCAN_ERR_HEADER_TOO_LONG;
+	*lfp = lf;
+	return SK_LAST_LINE;
+}
+
 /*
  * The header lines from p (the first one's start) on: sip_scan()'s header loop, minus
- * everything the decision does not read. The iterator never stands behind p: a header name
- * holds no LF, so the next LF it returns is the one split_value() would find from the value.
- * Per line the common case is one LF from the mask, the CR before it, and one class load
- * for the byte after it (folding, end of headers, a name to identify, or nothing).
- * @may_be_long: len > SIP_SCAN_MAX_HEADER_LEN; otherwise no line can be too long and the
- * per-line length test is compiled out. An LF that is the datagram's last byte is left out
- * of the iterator (so no line end tests for the end of data) and taken when it runs dry.
+ * everything the decision does not read. The iterator never stands behind a line start: a
+ * header name holds no LF, so the next LF it returns is the one split_value() would find
+ * from the value. A line whose first byte names nothing the skim identifies (most of them)
+ * costs one LF from the mask, the CR before it, and one class load for the byte after it.
  */
 static inline __attribute__((always_inline)) enum sip_scan_status
 skim_headers(const uint8_t *data, const uint8_t *p, const uint8_t *e, struct sip_skim *out,
 	     bool may_be_long)
 {
-	const uint8_t *name, *v = p, *lf;
+	const uint8_t *name = p, *v, *lf;
 	enum sip_scan_status st;
 	enum sip_scan_hdr h;
 	struct lf_iter it;
@@ -188,60 +217,40 @@ skim_headers(const uint8_t *data, const uint8_t *p, const uint8_t *e, struct sip
 	it.m = p < it.e ? lf_mask64(data, p, it.e) : 0;
 	t = sc_skim_class[*p];
 	for (;;) {
-		/* A line starts at p; t is the class of its first byte. */
-		name = p;
-		h = SIP_HDR_OTHER;
+		/* A line starts at name; t is the class of its first byte. */
 		if (SCAN_UNLIKELY(t & (SK_END | SK_NAME))) {
 			if (t & SK_END) {
 				out->n_headers = (uint16_t)n_headers;
-				if (p + 1 == e)
+				if (name + 1 == e)
 					return SIP_SCAN_ERR_TRUNCATED;
-				return p[1] == '\n' ? SIP_SCAN_OK : SIP_SCAN_ERR_BAD_HEADER;
+				return name[1] == '\n' ? SIP_SCAN_OK : SIP_SCAN_ERR_BAD_HEADER;
 			}
 			if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS))
 				return SIP_SCAN_ERR_TOO_MANY_HEADERS;
-			st = header_name(p, e, &h, &name_len, &v);
+			st = header_name(name, e, &h, &name_len, &v);
 			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
 				return st;
-		} else if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS)) {
-			return SIP_SCAN_ERR_TOO_MANY_HEADERS;
-		}
-		/* split_value(): the line end, folded continuation lines included. */
-		for (;;) {
-			lf = lf_next(&it);
-			if (SCAN_UNLIKELY(lf == NULL)) {
-				if (!tail_lf)
-					return e - name > SIP_SCAN_MAX_HEADER_LEN
-						       ? SIP_SCAN_ERR_HEADER_TOO_LONG
-						       : SIP_SCAN_ERR_TRUNCATED;
-				/* The last byte: this line ends there, no empty line follows. */
-				lf = e - 1;
-				if (lf[-1] != '\r')
-					return SIP_SCAN_ERR_BAD_HEADER;
-				if (lf - name > SIP_SCAN_MAX_HEADER_LEN)
-					return SIP_SCAN_ERR_HEADER_TOO_LONG;
-				if (h != SIP_HDR_OTHER) {
-					st = skim_take(out, h, v, lf, &seen);
-					if (st != SIP_SCAN_OK)
-						return st;
-				}
-				return SIP_SCAN_ERR_TRUNCATED;
+			st = skim_line_end(&it, name, e, tail_lf, may_be_long, &lf, &t);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK && st != SK_LAST_LINE))
+				return st;
+			n_headers++;
+			if (h != SIP_HDR_OTHER) {
+				enum sip_scan_status st2 = skim_take(out, h, v, lf, &seen);
+
+				if (SCAN_UNLIKELY(st2 != SIP_SCAN_OK))
+					return st2;
 			}
-			if (SCAN_UNLIKELY(lf[-1] != '\r'))
-				return SIP_SCAN_ERR_BAD_HEADER;
-			if (may_be_long && SCAN_UNLIKELY(lf - name > SIP_SCAN_MAX_HEADER_LEN))
-				return SIP_SCAN_ERR_HEADER_TOO_LONG;
-			t = sc_skim_class[lf[1]];
-			if (!(t & SK_FOLD))
-				break;
-		}
-		p = lf + 1;
-		n_headers++;
-		if (SCAN_UNLIKELY(h != SIP_HDR_OTHER)) {
-			st = skim_take(out, h, v, lf, &seen);
-			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+		} else {
+			if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS))
+				return SIP_SCAN_ERR_TOO_MANY_HEADERS;
+			st = skim_line_end(&it, name, e, tail_lf, may_be_long, &lf, &t);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK && st != SK_LAST_LINE))
 				return st;
+			n_headers++;
 		}
+		if (SCAN_UNLIKELY(st == SK_LAST_LINE))
+			return SIP_SCAN_ERR_TRUNCATED; /* no empty line after it */
+		name = lf + 1;
 	}
 }
 
