@@ -195,26 +195,20 @@ dry:
  * costs one LF from the mask, the CR before it, and one class load for the byte after it.
  */
 static inline __attribute__((always_inline)) enum sip_scan_status
-skim_headers(const uint8_t *data, const uint8_t *p, const uint8_t *e, struct sip_skim *out,
-	     bool may_be_long)
+skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_lf,
+	     struct sip_skim *out, bool may_be_long)
 {
 	const uint8_t *name = p, *v, *lf;
 	enum sip_scan_status st;
 	enum sip_scan_hdr h;
-	struct lf_iter it;
+	struct lf_iter it = *itp;
 	unsigned int n_headers = 0;
 	uint32_t seen = 0;
 	size_t name_len;
-	bool tail_lf;
 	uint8_t t;
 
 	if (SCAN_UNLIKELY(p == e))
 		return SIP_SCAN_ERR_TRUNCATED;
-	tail_lf = e[-1] == '\n';
-	it.data = data;
-	it.blk = p;
-	it.e = tail_lf ? e - 1 : e;
-	it.m = p < it.e ? lf_mask64(data, p, it.e) : 0;
 	t = sc_skim_class[*p];
 	for (;;) {
 		/* A line starts at name; t is the class of its first byte. */
@@ -258,22 +252,45 @@ enum sip_scan_status
 sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 {
 	enum sip_scan_status st;
+	struct lf_iter it;
+	const uint8_t *e;
+	bool tail_lf;
 
-	/* sc_start_line() clears out->line; the rest field by field (no second memset). */
+	memset(&out->line, 0, sizeof(out->line));
 	out->from = (struct sf_span){NULL, 0};
 	out->to = (struct sf_span){NULL, 0};
 	out->auth = (struct sf_span){NULL, 0};
 	out->user_agent = (struct sf_span){NULL, 0};
 	out->n_headers = 0;
 	out->auth_is_proxy = false;
-	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN)) {
-		memset(&out->line, 0, sizeof(out->line));
+	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
 		return SIP_SCAN_ERR_TOO_BIG;
+	if (SCAN_UNLIKELY(len < 2))
+		return sc_start_line(data, len, &out->line, false);
+	/*
+	 * One mask from the first byte: its first LF ends the start line (no memchr), and the
+	 * header walk goes on with the rest of it. An LF that is the datagram's last byte is left
+	 * out (see skim_line_end()); when the mask holds no LF, the start line finds its own.
+	 */
+	e = data + len;
+	tail_lf = e[-1] == '\n';
+	it.data = data;
+	it.blk = data;
+	it.e = tail_lf ? e - 1 : e;
+	it.m = lf_mask64(data, data, it.e);
+	if (__builtin_expect(it.m != 0, 1)) {
+		st = sc_start_line_at(data, len, data + __builtin_ctzll(it.m), &out->line, false);
+		it.m &= it.m - 1;
+	} else {
+		st = sc_start_line(data, len, &out->line, false);
+		if (st == SIP_SCAN_OK) {
+			it.blk = data + out->line.len;
+			it.m = it.blk < it.e ? lf_mask64(data, it.blk, it.e) : 0;
+		}
 	}
-	st = sc_start_line(data, len, &out->line, false);
 	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
 		return st;
 	if (len <= SIP_SCAN_MAX_HEADER_LEN)
-		return skim_headers(data, data + out->line.len, data + len, out, false);
-	return skim_headers(data, data + out->line.len, data + len, out, true);
+		return skim_headers(&it, data + out->line.len, e, tail_lf, out, false);
+	return skim_headers(&it, data + out->line.len, e, tail_lf, out, true);
 }
