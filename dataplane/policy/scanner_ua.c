@@ -14,13 +14,6 @@
 #include "dataplane/policy/scanner_ua.h"
 #include "dataplane/policy/scanner_ua_table.h"
 
-
-static inline uint8_t
-scanner_ua_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-}
-
 /* The 4 bytes at @p as one word, in memory order. */
 static inline uint32_t
 scanner_ua_word(const void *p)
@@ -29,16 +22,6 @@ scanner_ua_word(const void *p)
 
 	memcpy(&w, p, sizeof(w));
 	return w;
-}
-
-/* Does @name start at @p? Byte by byte, for a span with fewer than 8 bytes left. */
-static bool
-scanner_ua_eq_bytes(const uint8_t *p, const struct scanner_ua_name *name)
-{
-	for (unsigned int k = 0; k < name->len; k++)
-		if (scanner_ua_lower(p[k]) != (uint8_t)name->lc[k])
-			return false;
-	return true;
 }
 
 /*
@@ -51,24 +34,35 @@ scanner_ua_word_diff(uint64_t a, uint64_t b)
 	return (a | ((b >> 1) & 0x2020202020202020ull)) ^ b;
 }
 
-/* Is @name at @p, @left (>= name->len) bytes readable? At most two 8-byte compares. */
+/* The 4 bytes at @p that differ from lower-case name bytes @lit (scanner_ua_word_diff()). */
+static inline uint32_t
+scanner_ua_word4_diff(const uint8_t *p, const char *lit)
+{
+	uint32_t a, b;
+
+	memcpy(&a, p, 4);
+	memcpy(&b, lit, 4);
+	return (a | ((b >> 1) & 0x20202020u)) ^ b;
+}
+
+/*
+ * Is @name at @p (name->len bytes readable)? Two overlapping compares of its first and last
+ * 4 or 8 bytes: 4 to 8 bytes as two words of 4, 9 to 16 as two of 8.
+ */
 static inline bool
-scanner_ua_eq(const uint8_t *p, const struct scanner_ua_name *name, unsigned int left)
+scanner_ua_eq(const uint8_t *p, const struct scanner_ua_name *name)
 {
 	uint64_t a, b, d;
+	unsigned int n = name->len;
 
-	if (name->len <= 8) {
-		if (left < 8)
-			return scanner_ua_eq_bytes(p, name);
-		memcpy(&a, p, 8);
-		memcpy(&b, name->lc, 8);
-		return (scanner_ua_word_diff(a, b) & (~0ull >> (8 * (8 - name->len)))) == 0;
-	}
+	if (n <= 8)
+		return (scanner_ua_word4_diff(p, name->lc) |
+			scanner_ua_word4_diff(p + n - 4, name->lc + n - 4)) == 0;
 	memcpy(&a, p, 8);
 	memcpy(&b, name->lc, 8);
 	d = scanner_ua_word_diff(a, b);
-	memcpy(&a, p + name->len - 8, 8);
-	memcpy(&b, name->lc + name->len - 8, 8);
+	memcpy(&a, p + n - 8, 8);
+	memcpy(&b, name->lc + n - 8, 8);
 	return (d | scanner_ua_word_diff(a, b)) == 0;
 }
 
@@ -88,7 +82,7 @@ scanner_ua_at(const uint8_t *p, unsigned int left)
 	if (w != s->head)
 		return false;
 	return left >= scanner_ua_names[s->index].len &&
-	       scanner_ua_eq(p, &scanner_ua_names[s->index], left);
+	       scanner_ua_eq(p, &scanner_ua_names[s->index]);
 }
 
 #if defined(__SSE2__)
@@ -166,8 +160,9 @@ scanner_ua_is_scanner(struct sf_span ua)
 		return false;
 	}
 #endif
+	/* OR 0x20 maps exactly the first letters' two cases onto the lower one (a prefilter). */
 	for (unsigned int i = 1; i <= last; i++)
-		if (scanner_ua_first[scanner_ua_lower(ua.p[i])] &&
+		if (scanner_ua_first[ua.p[i] | 0x20] &&
 		    scanner_ua_at(ua.p + i, ua.len - i))
 			return true;
 	return false;
