@@ -113,7 +113,11 @@ static inline __attribute__((always_inline)) enum sip_scan_status
 skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uint8_t *lf,
 	  uint32_t *seen)
 {
-	v = skip_lws(v, lf - 1);
+	/* Usually exactly one SP after the ':' (then v[1] is readable: v < lf - 1). */
+	if (v[0] == ' ' && !is_cl(v[1], CL_LWS))
+		v++;
+	else
+		v = skip_lws(v, lf - 1);
 	switch (h) {
 	case SIP_HDR_FROM:
 	case SIP_HDR_TO:
