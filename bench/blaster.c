@@ -8,7 +8,11 @@
  *
  * -r 0 sends as fast as one core can; the destination must be in 127.0.0.0/8 (loopback only).
  * Each -s binds one socket to that source address (e.g. 127.0.1.1, 127.0.1.2, ...);
- * messages rotate over them so the receiver sees several sources. Prints one line:
+ * messages rotate over them so the receiver sees several sources. -S instead sends each
+ * message from its own frame's source address moved into loopback, a.b.c.d -> 127.b.c.d
+ * (IP_PKTINFO), so the receiver sees the pcap's sources: one per frame for flood_unknown,
+ * 40 for flood_repeat (a rate limiter such as Kamailio's pike meets the same traffic
+ * sipfastd's L3 memory meets). Prints one line:
  * "sent N in S s (R msg/s)". Build: cc -O2 -o blaster bench/blaster.c
  */
 #define _GNU_SOURCE /* sendmmsg */
@@ -30,6 +34,7 @@
 struct msg {
 	const uint8_t *p;
 	uint16_t len;
+	uint32_t src; /* the frame's IPv4 source, host order */
 };
 
 static uint8_t *file_buf;
@@ -62,6 +67,8 @@ take_frame(const uint8_t *f, uint32_t caplen)
 		return;
 	msgs[n_msgs].p = f + 14 + ihl + 8;
 	msgs[n_msgs].len = (uint16_t)(ulen - 8);
+	msgs[n_msgs].src = (uint32_t)f[14 + 12] << 24 | (uint32_t)f[14 + 13] << 16 |
+			   (uint32_t)f[14 + 14] << 8 | f[14 + 15];
 	n_msgs++;
 }
 
@@ -134,7 +141,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: blaster -f FILE.pcap -d 127.x.y.z -p PORT -n COUNT [-r PPS (0 = "
-			"max)] [-b BATCH] [-s SRC]...\n");
+			"max)] [-b BATCH] [-s SRC]... [-S]\n");
 	exit(2);
 }
 
@@ -143,6 +150,11 @@ main(int argc, char **argv)
 {
 	static struct mmsghdr mh[MAX_BATCH];
 	static struct iovec iov[MAX_BATCH];
+	static union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl[MAX_BATCH];
+	int per_frame_src = 0;
 	const char *file = NULL, *srcs[MAX_SRCS];
 	unsigned long long count = 0, sent = 0, rate = 100000;
 	unsigned int batch = 32, n_srcs = 0, i, next = 0;
@@ -150,7 +162,7 @@ main(int argc, char **argv)
 	int fds[MAX_SRCS], c;
 	double t0, t1;
 
-	while ((c = getopt(argc, argv, "f:d:p:n:r:b:s:")) != -1) {
+	while ((c = getopt(argc, argv, "f:d:p:n:r:b:s:S")) != -1) {
 		switch (c) {
 		case 'f': file = optarg; break;
 		case 'd': if (inet_pton(AF_INET, optarg, &dst.sin_addr) != 1) usage(); break;
@@ -159,6 +171,7 @@ main(int argc, char **argv)
 		case 'r': rate = strtoull(optarg, NULL, 10); break;
 		case 'b': batch = (unsigned int)atoi(optarg); break;
 		case 's': if (n_srcs == MAX_SRCS) usage(); srcs[n_srcs++] = optarg; break;
+		case 'S': per_frame_src = 1; break;
 		default: usage();
 		}
 	}
@@ -168,8 +181,10 @@ main(int argc, char **argv)
 		usage();
 	if (load_pcap(file) != 0)
 		return 1;
-	if (n_srcs == 0)
+	if (n_srcs == 0 || per_frame_src) {
+		n_srcs = 0;
 		srcs[n_srcs++] = NULL;
+	}
 	for (i = 0; i < n_srcs; i++)
 		if ((fds[i] = open_src(srcs[i])) < 0)
 			return 1;
@@ -183,6 +198,18 @@ main(int argc, char **argv)
 			iov[i].iov_len = msgs[next].len;
 			mh[i].msg_hdr = (struct msghdr){.msg_name = &dst, .msg_namelen = sizeof(dst),
 							.msg_iov = &iov[i], .msg_iovlen = 1};
+			if (per_frame_src) {
+				struct cmsghdr *cm = (struct cmsghdr *)(void *)ctl[i].buf;
+				struct in_pktinfo pi = {0};
+
+				pi.ipi_spec_dst.s_addr = htonl(127u << 24 | (msgs[next].src & 0xffffff));
+				cm->cmsg_level = IPPROTO_IP;
+				cm->cmsg_type = IP_PKTINFO;
+				cm->cmsg_len = CMSG_LEN(sizeof(pi));
+				memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+				mh[i].msg_hdr.msg_control = ctl[i].buf;
+				mh[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+			}
 			next = next + 1 == n_msgs ? 0 : next + 1;
 		}
 		r = sendmmsg(fd, mh, n, 0);

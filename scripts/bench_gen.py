@@ -29,6 +29,12 @@ Classes (bench.sh's table says which are enabled today):
   wrong_password   REGISTER with a wrong digest over a valid nonce, 64 sources x 16 users:
                    challenged, then final reject and lockout (silent drop, reply Off)
   mix              90% flood_unknown, 5% options_gateway, 5% reregister
+  flood_repeat     the scanner flood from 40 fixed sources (svmap/svwar-like: OPTIONS,
+                   REGISTER, INVITE, the scanner User-Agents and a few ordinary ones): the
+                   realistic scanner case, where an L3 offender memory remembers the sources
+  flood_mix        90% flood_repeat, 10% reregister (a legitimate phone's REGISTER with a
+                   correct digest): every REGISTER must get its 200; CLASS.expect says how
+                   many REGISTERs the pcap holds (scripts/bench.sh checks sip_register_ok)
 
 Every REGISTER of one user within a pcap carries the next nc and CSeq, as a phone reusing its
 nonce does; a verified (nonce, nc) used again by another request is a replay (HARDEN-7) and
@@ -74,6 +80,7 @@ SIP_PORT = 5060
 N_USERS = 10000
 SCANNER_UAS = ["friendly-scanner", "sipvicious", "sipcli/v1.8", "VaxSIPUserAgent/3.1",
                "PortSIP VoIP SDK 11.2", "Cisco-SIPGateway/IOS-12.x", "sipsak 0.9.6", "pplsip"]
+N_REPEAT_SOURCES = 40  # flood_repeat: a few dozen scanners, each sending many requests
 
 BASE_CONFIG = {
     "interfaces": [{"port": 0, "name": "bench net_pcap0", "ipv4": OUR_IP + "/24",
@@ -310,6 +317,36 @@ def gen_mix(rng, i):
     return gen_reregister(rng, i)
 
 
+def repeat_sources():
+    """flood_repeat's scanners: 40 public addresses, the same in every pcap (own seed)."""
+    rng = random.Random("flood_repeat/sources")
+    return [rand_public_ip(rng) for _ in range(N_REPEAT_SOURCES)]
+
+
+REPEAT_SOURCES = []
+
+
+def gen_flood_repeat(rng, i):
+    if not REPEAT_SOURCES:
+        REPEAT_SOURCES.extend(repeat_sources())
+    src = REPEAT_SOURCES[rng.randrange(N_REPEAT_SOURCES)]
+    # one source port per scanner, as svmap keeps its socket
+    sport = 5060 + REPEAT_SOURCES.index(src)
+    return udp_frame(rng, src, sport, SIP_PORT, scanner_msg(rng, src))
+
+
+# flood_mix: how many REGISTERs this pcap holds (written to CLASS.expect).
+MIX_COUNT = {"register": 0}
+
+
+def gen_flood_mix(rng, i):
+    if rng.random() < 0.90:
+        return gen_flood_repeat(rng, i)
+    k = MIX_COUNT["register"]
+    MIX_COUNT["register"] += 1
+    return gen_reregister(rng, k)
+
+
 GENERATORS = {
     "l2l4": gen_l2l4,
     "sip_count": gen_flood,
@@ -321,6 +358,8 @@ GENERATORS = {
     "reregister": gen_reregister,
     "wrong_password": gen_wrong_password,
     "mix": gen_mix,
+    "flood_repeat": gen_flood_repeat,
+    "flood_mix": gen_flood_mix,
 }
 
 
@@ -332,14 +371,14 @@ def class_config(cls):
         # 64 sources challenged at line rate: keep measuring the challenge path, not the
         # per-source reply budget that would silence them after its burst.
         cfg["sip"]["reply_budget_rate"] = 0
-    if cls in ("register_digest", "reregister", "mix"):
+    if cls in ("register_digest", "reregister", "mix", "flood_mix"):
         # Every verified (nonce, nc) stays in the replay table while its nonce can verify,
         # which under the bench's frozen clock is the whole run: room for every frame of the
         # pcap (2 x 200,000 in the two-worker pass), and a packet pool that holds the pcap
         # (net_pcap infinite_rx keeps every frame in an mbuf of the socket's pool).
         cfg["runtime"]["register_replay_entries"] = 1 << 20
         cfg["runtime"]["mbufs_per_socket"] = (1 << 19) - 1
-    if cls in ("register_digest", "reregister", "wrong_password", "mix"):
+    if cls in ("register_digest", "reregister", "wrong_password", "mix", "flood_mix"):
         cfg["accounts"] = [{"user": user_name(i), "password": user_password(i)}
                            for i in range(N_USERS)]
     return cfg
@@ -390,7 +429,12 @@ def main(argv):
         rng = random.Random("%s/%d" % (cls, seed) + ("/q%d" % part if part else ""))
         gen = GENERATORS[cls]
         name = cls + (".q%d" % part if part else "")
+        MIX_COUNT["register"] = 0
         write_pcap(os.path.join(outdir, name + ".pcap"), [gen(rng, i) for i in range(frames)])
+        if cls == "flood_mix":
+            # What one replay of the pcap must produce (scripts/bench.sh check_counters).
+            with open(os.path.join(outdir, name + ".expect"), "w") as f:
+                f.write("sip_register_ok %d\n" % MIX_COUNT["register"])
         if part:
             continue  # the class's config comes with part 0
         with open(os.path.join(outdir, cls + ".json"), "w") as f:

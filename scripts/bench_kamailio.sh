@@ -7,7 +7,7 @@
 # (reused from $SF_BENCH_DIR/results.tsv when it was measured at the same revision).
 #
 # Usage: scripts/bench_kamailio.sh [CLASS ...]
-#        (default: flood_unknown options_gateway register_digest)
+#        (default: flood_unknown flood_repeat flood_mix options_gateway register_digest)
 # Environment:
 #   SF_KAM_COUNT  messages per class   (default 300000; register_digest 100000)
 #   SF_KAM_RATE   messages per second  (default 30000; register_digest 10000; near or below
@@ -27,6 +27,14 @@
 # delivery work done in the blaster's softirq context is not charged to Kamailio (it favours
 # Kamailio).
 #
+# The flood classes (flood_unknown, flood_repeat, flood_mix) are sent from their frames' own
+# source addresses moved into loopback (blaster -S, a.b.c.d -> 127.b.c.d), and Kamailio runs
+# pike first in its route (bench/kamailio.cfg): the same remembering sipfastd's L3 offender
+# memory does, so flood_repeat's 40 scanners are blocked by both, flood_unknown's 4,096
+# sources (each under pike's rate at SF_KAM_RATE) by neither. flood_mix: the REGISTERs of
+# the phones inside the flood must all be answered 200 (bench_register_ok against the
+# REGISTERs sent, printed per class).
+#
 # register_digest: Kamailio must verify nonces it issued itself. After Kamailio starts,
 # bench_gen.py --challenge sends each user's first REGISTER without credentials, takes the
 # nonce of Kamailio's 401 (auth module, fixed secret, nonce_expire one day) and computes the
@@ -41,7 +49,7 @@ port=${SF_KAM_PORT:-5070}
 mems=${SF_KAM_MEM:-tlsf qm}
 out=${SF_BENCH_DIR:-build-bench}
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(flood_unknown options_gateway register_digest)
+[ ${#classes[@]} -gt 0 ] || classes=(flood_unknown flood_repeat flood_mix options_gateway register_digest)
 gateway=127.0.0.2 # the address the gateway's messages come from (bench/kamailio.cfg knows it)
 
 if ! command -v kamailio >/dev/null; then
@@ -121,10 +129,12 @@ kam_start() {
 		sleep 0.1
 	done
 	[ -S "$work/kamailio_ctl" ] || { cat "$work/kamailio.log" >&2; exit 1; }
-	if [[ " ${classes[*]} " == *" register_digest "* ]]; then
+	local c
+	for c in register_digest flood_mix; do
+		[[ " ${classes[*]} " == *" $c "* ]] || continue
 		scripts/bench_gen.py --frames "$frames" --challenge "127.0.0.1:$port" \
-			--outdir "$pcaps" register_digest
-	fi
+			--outdir "$pcaps" "$c"
+	done
 }
 kam_stop() {
 	kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
@@ -167,8 +177,9 @@ for mem in $mems; do
 	printf '%-16s %9s %9s %11s %13s %13s %8s\n' class sent handled 'kam CPU-s' \
 		'kam msg/CPU-s' 'sf msg/CPU-s' ratio
 	for c in "${classes[@]}"; do
-		src=127.0.0.1
-		[ "$c" = options_gateway ] && src=$gateway
+		srcopt="-s 127.0.0.1"
+		[ "$c" = options_gateway ] && srcopt="-s $gateway"
+		case "$c" in flood_*) srcopt=-S ;; esac
 		n=$count r=$rate key=rcv_requests
 		if [ "$c" = register_digest ]; then
 			n=${SF_KAM_COUNT:-100000} r=${SF_KAM_RATE:-10000} key=bench_register_ok
@@ -177,13 +188,25 @@ for mem in $mems; do
 		t0=$(kam_ticks)
 		r0=$(kam_stat $key)
 		c0=$(kam_stat bench_register_challenged)
+		ok0=$(kam_stat bench_register_ok)
+		p0=$(kam_stat bench_pike_dropped)
 		sent=$("$work/blaster" -f "$pcaps/$c.pcap" -d 127.0.0.1 -p "$port" -n "$n" \
-			-r "$r" -s "$src" | awk '{ print $2 }')
+			-r "$r" $srcopt | awk '{ print $2 }')
 		sleep 1 # let Kamailio drain its socket buffer
 		t1=$(kam_ticks)
 		r1=$(kam_stat $key)
 		c1=$(kam_stat bench_register_challenged)
 		handled=$((r1 - r0))
+		if [ "$c" = flood_mix ]; then
+			# Every REGISTER inside the flood must be answered 200 (the class's check).
+			regs=$(awk -v n="$sent" -v f="$frames" '$1 == "sip_register_ok" { printf "%d", $2 * n / f }' \
+				"$pcaps/flood_mix.expect")
+			echo "bench_kamailio.sh: flood_mix: Kamailio answered 200 to" \
+				"$(($(kam_stat bench_register_ok) - ok0)) of ~$regs REGISTERs inside the flood;" \
+				"pike dropped $(($(kam_stat bench_pike_dropped) - p0))" >&2
+		fi
+		[ "$c" = flood_repeat ] && echo "bench_kamailio.sh: flood_repeat: pike dropped" \
+			"$(($(kam_stat bench_pike_dropped) - p0)) of $sent" >&2
 		[ "$c" = register_digest ] && [ "$c1" != "$c0" ] &&
 			echo "bench_kamailio.sh: register_digest: $((c1 - c0)) REGISTERs re-challenged" \
 				"(digest or nonce refused); they are not counted as handled" >&2
@@ -200,14 +223,16 @@ for mem in $mems; do
 		"options answered=$(kam_stat bench_options_answered)" \
 		"register ok=$(kam_stat bench_register_ok)" \
 		"register challenged=$(kam_stat bench_register_challenged)" \
+		"pike dropped=$(kam_stat bench_pike_dropped)" \
 		"(register challenged includes the one challenge per user collected first)"
 	kam_stop
 done
 echo
 echo "Kamailio $kam_version: kamailio -f bench/kamailio.cfg -x MEM -X MEM -DD -E (children=1," \
 	"listen udp:127.0.0.1:$port; MEM: $mems)"
-echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n COUNT -r RATE -s SRC" \
-	"(SRC 127.0.0.1 = unknown, $gateway = gateway; COUNT/RATE $count/$rate," \
+echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n COUNT -r RATE -s SRC | -S" \
+	"(-S for flood_*: each frame's own source, a.b.c.d -> 127.b.c.d; SRC 127.0.0.1 for" \
+	"register_digest, $gateway = gateway; COUNT/RATE $count/$rate," \
 	"register_digest ${SF_KAM_COUNT:-100000}/${SF_KAM_RATE:-10000})"
 echo "sipfastd: scripts/bench.sh median Mpps (1 worker, busy-polling: msg per CPU-second)," \
 	"from $sf_results"

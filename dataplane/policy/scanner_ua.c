@@ -14,13 +14,6 @@
 #include "dataplane/policy/scanner_ua.h"
 #include "dataplane/policy/scanner_ua_table.h"
 
-
-static inline uint8_t
-scanner_ua_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-}
-
 /* The 4 bytes at @p as one word, in memory order. */
 static inline uint32_t
 scanner_ua_word(const void *p)
@@ -31,31 +24,65 @@ scanner_ua_word(const void *p)
 	return w;
 }
 
-/* Is the rest of @name (after its first 4 bytes) at @p (name->len bytes readable)? */
-static bool
-scanner_ua_tail_at(const uint8_t *p, const struct scanner_ua_name *name)
+/*
+ * Bytes of packet word @a that differ from lower-case name word @b: a letter of the name
+ * (bit 6 set) matches its byte in either case (OR 0x20), anything else only itself.
+ */
+static inline uint64_t
+scanner_ua_word_diff(uint64_t a, uint64_t b)
 {
-	for (unsigned int k = SCANNER_UA_MIN_LEN; k < name->len; k++)
-		if (scanner_ua_lower(p[k]) != (uint8_t)name->lc[k])
-			return false;
-	return true;
+	return (a | ((b >> 1) & 0x2020202020202020ull)) ^ b;
 }
 
-/* Does an entry start at @p, @left bytes readable (>= 4), first byte a candidate? */
-static bool
+/* The 4 bytes at @p that differ from lower-case name bytes @lit (scanner_ua_word_diff()). */
+static inline uint32_t
+scanner_ua_word4_diff(const uint8_t *p, const char *lit)
+{
+	uint32_t a, b;
+
+	memcpy(&a, p, 4);
+	memcpy(&b, lit, 4);
+	return (a | ((b >> 1) & 0x20202020u)) ^ b;
+}
+
+/*
+ * Is @name at @p (name->len bytes readable)? Two overlapping compares of its first and last
+ * 4 or 8 bytes: 4 to 8 bytes as two words of 4, 9 to 16 as two of 8.
+ */
+static inline bool
+scanner_ua_eq(const uint8_t *p, const struct scanner_ua_name *name)
+{
+	uint64_t a, b, d;
+	unsigned int n = name->len;
+
+	if (n <= 8)
+		return (scanner_ua_word4_diff(p, name->lc) |
+			scanner_ua_word4_diff(p + n - 4, name->lc + n - 4)) == 0;
+	memcpy(&a, p, 8);
+	memcpy(&b, name->lc, 8);
+	d = scanner_ua_word_diff(a, b);
+	memcpy(&a, p + n - 8, 8);
+	memcpy(&b, name->lc + n - 8, 8);
+	return (d | scanner_ua_word_diff(a, b)) == 0;
+}
+
+/*
+ * Does an entry start at @p, @left bytes readable (>= 4)? The first 4 bytes, folded, pick
+ * the one entry they can be (scanner_ua_slots, a perfect hash); OR-ing 0x20 over-folds
+ * non-letters (CR would pass for '-'), so the candidate is then compared exactly, head
+ * included. Before (8d5ae53..2448923) each start compared the heads of all ten entries.
+ */
+static inline bool
 scanner_ua_at(const uint8_t *p, unsigned int left)
 {
-	const uint8_t lc[SCANNER_UA_MIN_LEN] = {scanner_ua_lower(p[0]), scanner_ua_lower(p[1]),
-						scanner_ua_lower(p[2]), scanner_ua_lower(p[3])};
-	uint32_t head = scanner_ua_word(lc);
+	const struct scanner_ua_slot *s;
+	uint32_t w = scanner_ua_word(p) | 0x20202020u;
 
-	for (unsigned int j = 0; j < SCANNER_UA_N; j++) {
-		const struct scanner_ua_name *n = &scanner_ua_names[j];
-
-		if (scanner_ua_word(n->lc) == head && left >= n->len && scanner_ua_tail_at(p, n))
-			return true;
-	}
-	return false;
+	s = &scanner_ua_slots[(uint32_t)(w * SCANNER_UA_HASH_MUL) >> 28];
+	if (w != s->head)
+		return false;
+	return left >= scanner_ua_names[s->index].len &&
+	       scanner_ua_eq(p, &scanner_ua_names[s->index]);
 }
 
 #if defined(__SSE2__)
@@ -95,46 +122,48 @@ scanner_ua_candidates16(const uint8_t *q)
 bool
 scanner_ua_is_scanner(struct sf_span ua)
 {
+	unsigned int last;
+
 	if (ua.p == NULL || ua.len < SCANNER_UA_MIN_LEN)
 		return false;
+	/* Scanners name themselves first ("friendly-scanner", "sipvicious/0.3"): position 0
+	 * alone, before any set-up a match there does not need. */
+	if (scanner_ua_at(ua.p, ua.len))
+		return true;
+	last = ua.len - SCANNER_UA_MIN_LEN;
 #if defined(__SSE2__)
 	/*
-	 * Scanners name themselves first ("friendly-scanner", "sipvicious/0.3"): position 0 is
-	 * tried alone, before the vector set-up a match there does not need. Then start positions
-	 * 1..last, 16 per step; the last step reads a zero-padded copy.
+	 * Then start positions 1..last, 16 per step, where 17 bytes are readable; the last step
+	 * reads the span's last 17 bytes and shifts out the positions already tried (no copy).
 	 */
-	const unsigned int last = ua.len - SCANNER_UA_MIN_LEN;
-	uint8_t pad[32];
+	if (ua.len >= 17) {
+		for (unsigned int off = 0; off <= last; off += 16) {
+			unsigned int m, b;
 
-	if (scanner_ua_first[scanner_ua_lower(ua.p[0])] && scanner_ua_at(ua.p, ua.len))
-		return true;
-	for (unsigned int off = 0; off <= last; off += 16) {
-		const uint8_t *q = ua.p + off;
-		unsigned int m;
+			if (off + 17u <= ua.len) {
+				m = scanner_ua_candidates16(ua.p + off);
+			} else {
+				b = ua.len - 17u;
+				m = scanner_ua_candidates16(ua.p + b) >> (off - b);
+			}
+			if (off == 0)
+				m &= ~1u; /* position 0 was tried above */
+			if (last - off < 15u)
+				m &= (2u << (last - off)) - 1u;
+			for (; m != 0; m &= m - 1) {
+				unsigned int i = off + (unsigned int)__builtin_ctz(m);
 
-		if (ua.len - off < 17u) {
-			memset(pad, 0, sizeof(pad));
-			memcpy(pad, q, ua.len - off);
-			q = pad;
+				if (scanner_ua_at(ua.p + i, ua.len - i))
+					return true;
+			}
 		}
-		m = scanner_ua_candidates16(q);
-		if (off == 0)
-			m &= ~1u; /* position 0 was tried above */
-		if (last - off < 15u)
-			m &= (2u << (last - off)) - 1u;
-		for (; m != 0; m &= m - 1) {
-			unsigned int i = off + (unsigned int)__builtin_ctz(m);
-
-			if (scanner_ua_at(ua.p + i, ua.len - i))
-				return true;
-		}
+		return false;
 	}
-	return false;
-#else
-	for (unsigned int i = 0; i + SCANNER_UA_MIN_LEN <= ua.len; i++)
-		if (scanner_ua_first[scanner_ua_lower(ua.p[i])] &&
+#endif
+	/* OR 0x20 maps exactly the first letters' two cases onto the lower one (a prefilter). */
+	for (unsigned int i = 1; i <= last; i++)
+		if (scanner_ua_first[ua.p[i] | 0x20] &&
 		    scanner_ua_at(ua.p + i, ua.len - i))
 			return true;
 	return false;
-#endif
 }

@@ -217,6 +217,13 @@ SC_INTERNAL const uint8_t *sc_scan_param(const uint8_t *p, const uint8_t *e, str
 /* scan_start.c: the start line; !split is the skim's (the request URI is not taken apart). */
 SC_INTERNAL enum sip_scan_status sc_start_line(const uint8_t *data, size_t len,
 					       struct sip_scan_line *l, bool split);
+/*
+ * The same from its first LF @lf (the first in data[0 .. min(len, SIP_SCAN_MAX_HEADER_LEN)),
+ * or NULL), @l already cleared: the skim finds that LF in the mask it walks the headers with.
+ */
+SC_INTERNAL enum sip_scan_status sc_start_line_at(const uint8_t *data, size_t len,
+						  const uint8_t *lf, struct sip_scan_line *l,
+						  bool split);
 
 /* scan_hdr.c: header name to id, any spelling; SIP_HDR_OTHER when unknown. */
 SC_INTERNAL enum sip_scan_hdr sc_hdr_lookup(const uint8_t *n, size_t len);

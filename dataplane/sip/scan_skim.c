@@ -12,11 +12,18 @@
 
 #include "dataplane/sip/scan_impl.h"
 
-/* First bytes of the header names a skim must identify: From/f, To/t, User-Agent,
- * Authorization, Proxy-Authorization, in either case. Every other line is skipped unread. */
-static const bool sc_skim_name[256] = {
-	['A'] = true, ['a'] = true, ['F'] = true, ['f'] = true, ['P'] = true, ['p'] = true,
-	['T'] = true, ['t'] = true, ['U'] = true, ['u'] = true,
+/*
+ * The byte after an LF, and the first byte of the first header line: one table load says
+ * what comes next. Skim names: the first bytes of From/f, To/t, User-Agent, Authorization,
+ * Proxy-Authorization in either case; every other line is skipped unread.
+ */
+#define SK_FOLD 0x01 /* SP, HT after an LF: the line goes on (folding) */
+#define SK_END 0x02  /* CR at a line start: the empty line that ends the headers */
+#define SK_NAME 0x04 /* at a line start: a header the skim must identify */
+static const uint8_t sc_skim_class[256] = {
+	[' '] = SK_FOLD, ['\t'] = SK_FOLD, ['\r'] = SK_END,
+	['A'] = SK_NAME, ['a'] = SK_NAME, ['F'] = SK_NAME, ['f'] = SK_NAME, ['P'] = SK_NAME,
+	['p'] = SK_NAME, ['T'] = SK_NAME, ['t'] = SK_NAME, ['U'] = SK_NAME, ['u'] = SK_NAME,
 };
 
 /*
@@ -31,7 +38,7 @@ struct lf_iter {
 };
 
 /* Bit mask of the LFs in blk[0 .. min(16, e - blk)); blk < e. */
-static inline unsigned int
+static inline __attribute__((always_inline)) unsigned int
 lf_mask16(const uint8_t *data, const uint8_t *blk, const uint8_t *e)
 {
 	unsigned int m = 0;
@@ -57,141 +64,237 @@ lf_mask16(const uint8_t *data, const uint8_t *blk, const uint8_t *e)
 	return m;
 }
 
-/* Bit mask of the LFs in blk[0 .. min(64, e - blk)); blk < e. */
-static inline uint64_t
+/* Bit mask of the LFs in the 64 bytes at q (all readable). */
+static inline __attribute__((always_inline)) uint64_t
+lf_mask64_full(const uint8_t *q)
+{
+	uint64_t m;
+#if defined(__SSE2__)
+	const __m128i lf = _mm_set1_epi8('\n');
+	const __m128i *v = (const __m128i *)(const void *)q;
+
+	m = (uint64_t)(unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(v), lf));
+	m |= (uint64_t)(unsigned int)_mm_movemask_epi8(
+		     _mm_cmpeq_epi8(_mm_loadu_si128(v + 1), lf)) << 16;
+	m |= (uint64_t)(unsigned int)_mm_movemask_epi8(
+		     _mm_cmpeq_epi8(_mm_loadu_si128(v + 2), lf)) << 32;
+	m |= (uint64_t)(unsigned int)_mm_movemask_epi8(
+		     _mm_cmpeq_epi8(_mm_loadu_si128(v + 3), lf)) << 48;
+#else
+	m = 0;
+	for (unsigned int k = 0; k < 64; k++)
+		m |= (uint64_t)(q[k] == '\n') << k;
+#endif
+	return m;
+}
+
+/*
+ * Bit mask of the LFs in blk[0 .. min(64, e - blk)); blk < e. A short last block reads the
+ * last 64 readable bytes once and shifts out the ones before blk (one step instead of up to
+ * four 16-byte ones); only a datagram under 64 bytes goes 16 bytes at a time.
+ */
+static inline __attribute__((always_inline)) uint64_t
 lf_mask64(const uint8_t *data, const uint8_t *blk, const uint8_t *e)
 {
 	uint64_t m = 0;
 	unsigned int k;
 
-#if defined(__SSE2__)
-	if (e - blk >= 64) {
-		const __m128i lf = _mm_set1_epi8('\n');
-		const __m128i *q = (const __m128i *)(const void *)blk;
-
-		m = (uint64_t)(unsigned int)_mm_movemask_epi8(
-			_mm_cmpeq_epi8(_mm_loadu_si128(q), lf));
-		m |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-			     _mm_cmpeq_epi8(_mm_loadu_si128(q + 1), lf)) << 16;
-		m |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-			     _mm_cmpeq_epi8(_mm_loadu_si128(q + 2), lf)) << 32;
-		m |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-			     _mm_cmpeq_epi8(_mm_loadu_si128(q + 3), lf)) << 48;
-		return m;
-	}
-#endif
+	if (e - blk >= 64)
+		return lf_mask64_full(blk);
+	if (e - data >= 64)
+		return lf_mask64_full(e - 64) >> (64 - (e - blk));
 	for (k = 0; k < 64 && blk + k < e; k += 16)
 		m |= (uint64_t)lf_mask16(data, blk + k, e) << k;
 	return m;
 }
 
-/* The first LF at or after where the iterator stands, or NULL; moves past it. */
-static inline const uint8_t *
-lf_next(struct lf_iter *it)
+/* An identified header's value [v, lf - 1) into @out, trimmed, as sip_scan() keeps it. */
+static inline __attribute__((always_inline)) enum sip_scan_status
+skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uint8_t *lf,
+	  uint32_t *seen)
+{
+	/* Usually exactly one SP after the ':' (then v[1] is readable: v < lf - 1). */
+	if (v[0] == ' ' && !is_cl(v[1], CL_LWS))
+		v++;
+	else
+		v = skip_lws(v, lf - 1);
+	switch (h) {
+	case SIP_HDR_FROM:
+	case SIP_HDR_TO:
+		if (SCAN_UNLIKELY(*seen & HDR_BIT(h)))
+			return SIP_SCAN_ERR_DUP_HEADER;
+		*seen |= HDR_BIT(h);
+		*(h == SIP_HDR_FROM ? &out->from : &out->to) = span(v, rtrim(v, lf - 1));
+		break;
+	case SIP_HDR_AUTHORIZATION:
+	case SIP_HDR_PROXY_AUTHORIZATION:
+		if (out->auth.p != NULL)
+			break;
+		out->auth = span(v, rtrim(v, lf - 1));
+		out->auth_is_proxy = h == SIP_HDR_PROXY_AUTHORIZATION;
+		break;
+	case SIP_HDR_USER_AGENT:
+		out->user_agent = span(v, rtrim(v, lf - 1));
+		break;
+	default:
+		break;
+	}
+	return SIP_SCAN_OK;
+}
+
+/* skim_line_end()'s "the line ended at the datagram's last byte" (not a scanner status). */
+#define SK_LAST_LINE SIP_SCAN_STATUS_MAX
+
+/*
+ * split_value(): the end of the line that starts at @name, folded continuation lines
+ * included. SIP_SCAN_OK with *@lfp at its LF and *@t the class of the byte after it; or
+ * SK_LAST_LINE, *@lfp = e - 1, when the line ends at the datagram's last byte; or the error.
+ * An LF that is the datagram's last byte is left out of the iterator (@tail_lf) and taken
+ * when it runs dry, so no line end tests for the end of data. @may_be_long: len >
+ * SIP_SCAN_MAX_HEADER_LEN; otherwise no line can be too long and the test is compiled out.
+ */
+static inline __attribute__((always_inline)) enum sip_scan_status
+skim_line_end(struct lf_iter *it, const uint8_t *name, const uint8_t *e, bool tail_lf,
+	      bool may_be_long, const uint8_t **lfp, uint8_t *t)
 {
 	const uint8_t *lf;
 
-	while (it->m == 0) {
-		it->blk += 64;
-		if (it->blk >= it->e)
-			return NULL;
-		it->m = lf_mask64(it->data, it->blk, it->e);
+	for (;;) {
+		while (SCAN_UNLIKELY(it->m == 0)) {
+			it->blk += 64;
+			if (it->blk >= it->e)
+				goto dry;
+			it->m = lf_mask64(it->data, it->blk, it->e);
+		}
+		lf = it->blk + __builtin_ctzll(it->m);
+		it->m &= it->m - 1;
+		if (SCAN_UNLIKELY(lf[-1] != '\r'))
+			return SIP_SCAN_ERR_BAD_HEADER;
+		if (may_be_long && SCAN_UNLIKELY(lf - name > SIP_SCAN_MAX_HEADER_LEN))
+			return SIP_SCAN_ERR_HEADER_TOO_LONG;
+		*t = sc_skim_class[lf[1]];
+		if (!(*t & SK_FOLD)) {
+			*lfp = lf;
+			return SIP_SCAN_OK;
+		}
 	}
-	lf = it->blk + __builtin_ctzll(it->m);
-	it->m &= it->m - 1;
-	return lf;
+dry:
+	if (!tail_lf)
+		return e - name > SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_ERR_HEADER_TOO_LONG
+							  : SIP_SCAN_ERR_TRUNCATED;
+	lf = e - 1;
+	if (lf[-1] != '\r')
+		return SIP_SCAN_ERR_BAD_HEADER;
+	if (lf - name > SIP_SCAN_MAX_HEADER_LEN)
+		return SIP_SCAN_ERR_HEADER_TOO_LONG;
+	*lfp = lf;
+	return SK_LAST_LINE;
+}
+
+/*
+ * The header lines from p (the first one's start) on: sip_scan()'s header loop, minus
+ * everything the decision does not read. The iterator never stands behind a line start: a
+ * header name holds no LF, so the next LF it returns is the one split_value() would find
+ * from the value. A line whose first byte names nothing the skim identifies (most of them)
+ * costs one LF from the mask, the CR before it, and one class load for the byte after it.
+ */
+static inline __attribute__((always_inline)) enum sip_scan_status
+skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_lf,
+	     struct sip_skim *out, bool may_be_long)
+{
+	const uint8_t *name = p, *v, *lf;
+	enum sip_scan_status st;
+	enum sip_scan_hdr h;
+	struct lf_iter it = *itp;
+	unsigned int n_headers = 0;
+	uint32_t seen = 0;
+	size_t name_len;
+	uint8_t t;
+
+	if (SCAN_UNLIKELY(p == e))
+		return SIP_SCAN_ERR_TRUNCATED;
+	t = sc_skim_class[*p];
+	for (;;) {
+		/* A line starts at name; t is the class of its first byte. */
+		if (SCAN_UNLIKELY(t & (SK_END | SK_NAME))) {
+			if (t & SK_END) {
+				out->n_headers = (uint16_t)n_headers;
+				if (name + 1 == e)
+					return SIP_SCAN_ERR_TRUNCATED;
+				return name[1] == '\n' ? SIP_SCAN_OK : SIP_SCAN_ERR_BAD_HEADER;
+			}
+			if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS))
+				return SIP_SCAN_ERR_TOO_MANY_HEADERS;
+			st = header_name(name, e, &h, &name_len, &v);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+				return st;
+			st = skim_line_end(&it, name, e, tail_lf, may_be_long, &lf, &t);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK && st != SK_LAST_LINE))
+				return st;
+			n_headers++;
+			if (h != SIP_HDR_OTHER) {
+				enum sip_scan_status st2 = skim_take(out, h, v, lf, &seen);
+
+				if (SCAN_UNLIKELY(st2 != SIP_SCAN_OK))
+					return st2;
+			}
+		} else {
+			if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS))
+				return SIP_SCAN_ERR_TOO_MANY_HEADERS;
+			st = skim_line_end(&it, name, e, tail_lf, may_be_long, &lf, &t);
+			if (SCAN_UNLIKELY(st != SIP_SCAN_OK && st != SK_LAST_LINE))
+				return st;
+			n_headers++;
+		}
+		if (SCAN_UNLIKELY(st == SK_LAST_LINE))
+			return SIP_SCAN_ERR_TRUNCATED; /* no empty line after it */
+		name = lf + 1;
+	}
 }
 
 enum sip_scan_status
 sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 {
-	const uint8_t *p, *e, *name, *v, *lf;
 	enum sip_scan_status st;
-	enum sip_scan_hdr h;
 	struct lf_iter it;
-	unsigned int n_headers = 0;
-	uint32_t seen = 0;
-	size_t name_len;
-	uint8_t c;
+	const uint8_t *e;
+	bool tail_lf;
 
-	memset(out, 0, sizeof(*out));
+	memset(&out->line, 0, sizeof(out->line));
+	out->from = (struct sf_span){NULL, 0};
+	out->to = (struct sf_span){NULL, 0};
+	out->auth = (struct sf_span){NULL, 0};
+	out->user_agent = (struct sf_span){NULL, 0};
+	out->n_headers = 0;
+	out->auth_is_proxy = false;
 	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
 		return SIP_SCAN_ERR_TOO_BIG;
-	st = sc_start_line(data, len, &out->line, false);
-	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-		return st;
-	e = data + len;
-	p = data + out->line.len;
-	it.data = data;
-	it.blk = p;
-	it.e = e;
-	it.m = p < e ? lf_mask64(data, p, e) : 0;
+	if (SCAN_UNLIKELY(len < 2))
+		return sc_start_line(data, len, &out->line, false);
 	/*
-	 * sip_scan()'s header loop, minus everything the decision does not read. The iterator
-	 * never stands behind p: a header name holds no LF, so the next LF it returns is the one
-	 * split_value() would find from the value.
+	 * One mask from the first byte: its first LF ends the start line (no memchr), and the
+	 * header walk goes on with the rest of it. An LF that is the datagram's last byte is left
+	 * out (see skim_line_end()); when the mask holds no LF, the start line finds its own.
 	 */
-	for (;;) {
-		if (SCAN_UNLIKELY(p == e))
-			return SIP_SCAN_ERR_TRUNCATED;
-		c = *p;
-		if (c == '\r') {
-			out->n_headers = (uint16_t)n_headers;
-			if (p + 1 == e)
-				return SIP_SCAN_ERR_TRUNCATED;
-			return p[1] == '\n' ? SIP_SCAN_OK : SIP_SCAN_ERR_BAD_HEADER;
-		}
-		if (SCAN_UNLIKELY(n_headers >= SIP_SCAN_MAX_HEADERS))
-			return SIP_SCAN_ERR_TOO_MANY_HEADERS;
-		name = p;
-		h = SIP_HDR_OTHER;
-		v = p;
-		if (sc_skim_name[c]) {
-			st = header_name(p, e, &h, &name_len, &v);
-			if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-				return st;
-		}
-		/* split_value(): the line end, folded continuation lines included. */
-		for (;;) {
-			lf = lf_next(&it);
-			if (SCAN_UNLIKELY(lf == NULL))
-				return e - name > SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_ERR_HEADER_TOO_LONG
-									  : SIP_SCAN_ERR_TRUNCATED;
-			if (SCAN_UNLIKELY(lf[-1] != '\r'))
-				return SIP_SCAN_ERR_BAD_HEADER;
-			if (SCAN_UNLIKELY(lf - name > SIP_SCAN_MAX_HEADER_LEN))
-				return SIP_SCAN_ERR_HEADER_TOO_LONG;
-			if (lf + 1 == e)
-				break;
-			c = lf[1];
-			if (c != ' ' && c != '\t')
-				break;
-		}
-		p = lf + 1;
-		n_headers++;
-		if (h == SIP_HDR_OTHER)
-			continue;
-		v = skip_lws(v, lf - 1);
-		switch (h) {
-		case SIP_HDR_FROM:
-		case SIP_HDR_TO:
-			if (SCAN_UNLIKELY(seen & HDR_BIT(h)))
-				return SIP_SCAN_ERR_DUP_HEADER;
-			seen |= HDR_BIT(h);
-			*(h == SIP_HDR_FROM ? &out->from : &out->to) = span(v, rtrim(v, lf - 1));
-			break;
-		case SIP_HDR_AUTHORIZATION:
-		case SIP_HDR_PROXY_AUTHORIZATION:
-			if (out->auth.p != NULL)
-				break;
-			out->auth = span(v, rtrim(v, lf - 1));
-			out->auth_is_proxy = h == SIP_HDR_PROXY_AUTHORIZATION;
-			break;
-		case SIP_HDR_USER_AGENT:
-			out->user_agent = span(v, rtrim(v, lf - 1));
-			break;
-		default:
-			break;
+	e = data + len;
+	tail_lf = e[-1] == '\n';
+	it.data = data;
+	it.blk = data;
+	it.e = tail_lf ? e - 1 : e;
+	it.m = lf_mask64(data, data, it.e);
+	if (__builtin_expect(it.m != 0, 1)) {
+		st = sc_start_line_at(data, len, data + __builtin_ctzll(it.m), &out->line, false);
+		it.m &= it.m - 1;
+	} else {
+		st = sc_start_line(data, len, &out->line, false);
+		if (st == SIP_SCAN_OK) {
+			it.blk = data + out->line.len;
+			it.m = it.blk < it.e ? lf_mask64(data, it.blk, it.e) : 0;
 		}
 	}
+	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
+		return st;
+	if (len <= SIP_SCAN_MAX_HEADER_LEN)
+		return skim_headers(&it, data + out->line.len, e, tail_lf, out, false);
+	return skim_headers(&it, data + out->line.len, e, tail_lf, out, true);
 }

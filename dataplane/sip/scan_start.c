@@ -133,11 +133,19 @@ scan_status_line(struct sip_scan_line *l, const uint8_t *data, const uint8_t *e)
 enum sip_scan_status
 sc_start_line(const uint8_t *data, size_t len, struct sip_scan_line *l, bool split)
 {
-	const uint8_t *lf, *e, *m;
 	size_t lim = len < SIP_SCAN_MAX_HEADER_LEN ? len : SIP_SCAN_MAX_HEADER_LEN;
 
 	memset(l, 0, sizeof(*l));
-	lf = data == NULL ? NULL : memchr(data, '\n', lim);
+	return sc_start_line_at(data, len, data == NULL ? NULL : memchr(data, '\n', lim), l,
+				split);
+}
+
+enum sip_scan_status
+sc_start_line_at(const uint8_t *data, size_t len, const uint8_t *lf, struct sip_scan_line *l,
+		 bool split)
+{
+	const uint8_t *e, *m;
+
 	if (lf == NULL)
 		return len > SIP_SCAN_MAX_HEADER_LEN ? SIP_SCAN_ERR_HEADER_TOO_LONG :
 						       SIP_SCAN_ERR_TRUNCATED;

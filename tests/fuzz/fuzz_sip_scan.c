@@ -9,6 +9,8 @@
 #include "dataplane/sip/scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* skim_ref.c: the skim before issue 14's line loop, the differential's reference. */
+enum sip_scan_status sip_scan_skim_ref(const uint8_t *data, size_t len, struct sip_skim *out);
 
 static const unsigned int fuzz_wants[] = {
 	0,
@@ -157,6 +159,42 @@ fuzz_skim(const uint8_t *data, size_t size)
 		abort();
 }
 
+static bool
+same_skim(const struct sip_skim *a, const struct sip_skim *b)
+{
+	return a->line.method == b->line.method && a->line.len == b->line.len &&
+	       a->line.is_request == b->line.is_request &&
+	       a->line.status_code == b->line.status_code &&
+	       same_span(a->line.method_name, b->line.method_name) &&
+	       same_span(a->line.ruri, b->line.ruri) && same_span(a->line.reason, b->line.reason) &&
+	       same_span(a->from, b->from) && same_span(a->to, b->to) &&
+	       same_span(a->auth, b->auth) && same_span(a->user_agent, b->user_agent) &&
+	       a->n_headers == b->n_headers && a->auth_is_proxy == b->auth_is_proxy;
+}
+
+/*
+ * Differential (issue 14): the skim against its reference (skim_ref.c, the line loop before
+ * the cheaper one), on the input and on every prefix of it up to 2 KiB (truncation, a last
+ * byte that is an LF, a CR with nothing after it). Same status, same spans, same count: so
+ * the unknown-source drop decided from the skim (policy_skim_unknown() reads only these) is
+ * the same decision as before, for every input.
+ */
+static void
+fuzz_skim_differential(const uint8_t *data, size_t size)
+{
+	struct sip_skim a, b;
+	size_t n, max = size < 2048 ? size : 2048;
+
+	for (n = 0; n <= max; n++) {
+		size_t len = n == max ? size : n;
+		enum sip_scan_status sa = sip_scan_skim(data, len, &a);
+		enum sip_scan_status sb = sip_scan_skim_ref(data, len, &b);
+
+		if (sa != sb || !same_skim(&a, &b))
+			abort();
+	}
+}
+
 #define FUZZ_WANT_POLICY (SIP_WANT_FROM_TO | SIP_WANT_AUTH | SIP_WANT_DIALOG | SIP_WANT_UA)
 #define FUZZ_WANT_REPLY (FUZZ_WANT_POLICY | SIP_WANT_VIA | SIP_WANT_COMPLETE)
 
@@ -261,6 +299,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)sip_scan_request_line(data, size, &line);
 	fuzz_skim(data, size);
+	fuzz_skim_differential(data, size);
 	fuzz_resume(data, size);
 	for (i = 0; i < sizeof(fuzz_wants) / sizeof(fuzz_wants[0]); i++) {
 		st = sip_scan(data, size, &s, fuzz_wants[i]);

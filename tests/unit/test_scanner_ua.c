@@ -126,6 +126,82 @@ test_span_bounds(void **state)
 	assert_false(scanner_ua_is_scanner((struct sf_span){bytes + 4, sizeof(bytes) - 5}));
 }
 
+/* The search as the table defines it: some entry, case-insensitively, anywhere in the value. */
+static bool
+naive_is_scanner(const uint8_t *p, size_t len)
+{
+	for (unsigned int i = 0; i < scanner_ua_n_names(); i++) {
+		const char *n = scanner_ua_name(i);
+		size_t nl = strlen(n);
+
+		for (size_t at = 0; at + nl <= len; at++) {
+			size_t k = 0;
+
+			while (k < nl && (uint8_t)((p[at + k] >= 'A' && p[at + k] <= 'Z')
+							   ? p[at + k] | 0x20 : p[at + k]) ==
+						 (uint8_t)n[k])
+				k++;
+			if (k == nl)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The word-at-a-time search (hash of the first 4 bytes, 8-byte folded compares, 16 start
+ * positions per SSE2 step, the span's last 17 bytes for the last step) against the naive
+ * one, on values built from pieces of entries in either case, bytes that the OR-0x20 fold
+ * maps onto a name's bytes (CR for '-', '@', 0x8d), at every length from 0 to 48.
+ */
+static void
+test_matches_naive_search(void **state)
+{
+	static const char *const pieces[] = {
+		"sip", "SIP", "si", "s", "p", "pp", "-", "scan", "SCANNER", "friendly",
+		"vicious", "cli", "vax", "USERagent", "iw", "ar", "sunday", "ddr", "map", "sma",
+		" ", "/", "1.0", "x", "#",
+	};
+	uint8_t buf[64], *copy;
+	uint32_t seed = 12345;
+	unsigned int hits = 0;
+
+	(void)state;
+	for (unsigned int iter = 0; iter < 200000; iter++) {
+		size_t len = 0, want;
+
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 16) % 49;
+		while (len < want) {
+			const char *pc;
+			size_t pl;
+
+			seed = seed * 1103515245u + 12345u;
+			pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			pl = strlen(pc);
+			if (pc[0] == '#') { /* a byte the fold confuses with a name's */
+				static const uint8_t odd[] = {0x0d, '@', 0x8d, 0x2d};
+
+				buf[len++] = odd[(seed >> 8) & 3];
+				continue;
+			}
+			for (size_t k = 0; k < pl && len < want; k++)
+				buf[len++] = (uint8_t)pc[k];
+		}
+		copy = malloc(len ? len : 1);
+		assert_non_null(copy);
+		memcpy(copy, buf, len);
+		bool got = scanner_ua_is_scanner((struct sf_span){copy, (uint16_t)len});
+		if (got != naive_is_scanner(copy, len))
+			fail_msg("iteration %u: search says %d for \"%.*s\"", iter, got, (int)len,
+				 (const char *)copy);
+		hits += got;
+		free(copy);
+	}
+	/* Both outcomes were exercised. */
+	assert_true(hits > 1000 && hits < 190000);
+}
+
 int
 main(void)
 {
@@ -135,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_first_byte_table_matches_names),
 		cmocka_unit_test(test_ordinary_uas_not_scanners),
 		cmocka_unit_test(test_span_bounds),
+		cmocka_unit_test(test_matches_naive_search),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
