@@ -992,7 +992,6 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	c->n_resend = w->cfg->params.n_resend;
 	memcpy(c->resend_ms, w->cfg->params.resend_ms, sizeof(c->resend_ms));
 	c->a_invite = m; /* held while A's INVITE transaction lives */
-	call_index_add(w, c);
 	/* A's identifiers, and A's To with our tag so a BYE to A repeats it */
 	call_token_text(w, c, CALL_SUB_A_TAG, tag);
 	if (!call_copy_a(c, s) || !call_put_addr(c, &c->a.to, s->to.display, s->to.uri,
@@ -1002,6 +1001,7 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 		call_fail_a(w, c, 500, CALL_NO_SPAN);
 		return VERDICT_SIP_INVITE_ADMITTED;
 	}
+	call_index_add(w, c);
 	call_a_provisional(w, c, 100, SIP_BUILD_LIT("Trying"), CALL_NO_SPAN, CALL_NO_SPAN);
 	if (!call_start_b(w, c, m, s, &rt)) {
 		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
