@@ -633,8 +633,9 @@ call_fail_a(struct worker *w, struct call *c, uint16_t code, struct sf_span reas
 	call_a_final(w, c, code, reason.len > 0 ? reason : call_reason_of(code), CALL_NO_SPAN,
 		     CALL_NO_SPAN);
 	c->state = CALL_ENDING;
-	if (!tw_pending(&c->timer))
-		tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + CALL_LINGER_MS);
+	/* the setup limit no longer applies: linger to catch late messages, then end */
+	tw_stop(&w->wheel, &c->timer);
+	tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + CALL_LINGER_MS);
 }
 
 /* --- ending ----------------------------------------------------------------------------- */

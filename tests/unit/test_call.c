@@ -621,9 +621,11 @@ test_AUTH_1_AUTH_3_phone_to_gateway_whole_call(void **state)
 		strncat(b_to, ";tag=btag1", sizeof(b_to) - strlen(b_to) - 1);
 		in_dialog("BYE", "sip:" OUR ":5060", b_to, our_from, b_cid, 5, "10.99.0.22:5060",
 			  bye, sizeof(bye));
-		/* UNAUTH-14: the same BYE from another address does not end the call */
+		/* UNAUTH-14: the same BYE from another address does not end the call (403: On) */
 		assert_int_equal(rx(t, OTHER, 5060, bye), VERDICT_SIP_REJECTED_UNKNOWN);
-		assert_int_equal(take(t, o, 4), 0); /* unknown source: rejected before the call */
+		assert_int_equal(take(t, o, 4), 1);
+		assert_int_equal(o[0].dst, OTHER);
+		assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
 		assert_int_equal(calls_live(t), 1);
 		assert_int_equal(rx(t, GW3, 5060, bye), VERDICT_SIP_CALL_REQUEST);
 		assert_int_equal(take(t, o, 4), 2);
@@ -697,7 +699,7 @@ test_INV_4_provisional_stops_retransmission(void **state)
 	struct cfx *t = *state;
 	char msg[4096], inv[4096];
 	struct out_msg o[16];
-	unsigned int i;
+	unsigned int i, k;
 
 	gw_invite("8002", "inv4", "10.99.0.20", msg, sizeof(msg));
 	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
@@ -709,7 +711,10 @@ test_INV_4_provisional_stops_retransmission(void **state)
 	assert_int_equal(rx(t, GW3, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
 	for (i = 0; i < 20; i++) {
 		advance(t, 1000);
-		assert_int_equal(take(t, o, 16), 0); /* no retransmission, no 408 at 5 s */
+		k = take(t, o, 16);
+		if (k != 0)
+			print_error("sent at %u s: %s\n", i, o[0].text);
+		assert_int_equal(k, 0); /* no retransmission, no 408 at 5 s */
 	}
 	/* the caller gives up: CANCEL -> 200 + 487 to A, CANCEL to B (it sent a provisional) */
 	{
@@ -833,8 +838,9 @@ test_INV_7_no_ack_bye_both_legs(void **state)
 				assert_true(t->ms - start <= 27500);
 			} else {
 				assert_has(o[k].text, "BYE ");
-				assert_int_equal(t->ms - start, 31500);
-				byes++;
+				if (t->ms - start == 31500)
+					byes++; /* later ones: the BYEs' own retransmissions */
+				assert_true(t->ms - start >= 31500);
 			}
 		}
 	}
