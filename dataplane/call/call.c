@@ -345,7 +345,7 @@ call_tx_arm(struct worker *w, struct call *c, struct call_tx *tx)
 	}
 	if (at <= now)
 		at = now + 1;
-	tw_start(&w->wheel, &tx->node, TW_KIND_TXN, at);
+	tw_start(&w->wheel, &tx->node, TW_KIND_CALL_TX, at);
 }
 
 /* Start sending @msg (payload, taken) on @leg as @what. */

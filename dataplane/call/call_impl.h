@@ -61,7 +61,7 @@ struct call_str {
  * in the resend schedule it is (a copy of SS_SIP_RESEND_INTERVAL taken when it started, I-34).
  */
 struct call_tx {
-	struct tw_node node;        /* TW_KIND_TXN; container: the call (call_tx_of()) */
+	struct tw_node node;        /* TW_KIND_CALL_TX; container: the call (call_tx_of()) */
 	struct rte_mbuf *msg;       /* payload to re-send; NULL when idle */
 	uint64_t deadline_ms;       /* INVITE: the invite timeout (wheel ms); else 0 */
 	uint8_t what;               /* enum call_tx_what */
