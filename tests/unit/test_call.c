@@ -34,6 +34,8 @@
 #include "dataplane/registrar/location.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/token.h"
+#include "dataplane/sip_input.h"
+#include "dataplane/steer.h"
 #include "dataplane/timer/timer_wheel.h"
 #include "dataplane/worker.h"
 #include "tests/unit/eal_fixture.h"
@@ -60,8 +62,13 @@
 #define SDP "v=0\r\no=- 1 1 IN IP4 10.99.0.20\r\ns=-\r\nc=IN IP4 10.99.0.20\r\nt=0 0\r\n" \
 	    "m=audio 4000 RTP/AVP 0\r\n"
 
+#define N_W 2
+
 struct cfx {
-	struct fx *f;
+	struct fx *f;          /* fs[0]: where frames arrive */
+	struct fx *fs[N_W];
+	struct worker *ws[N_W];
+	uint16_t n;            /* workers */
 	struct snapshot *snap;
 	struct rte_rcu_qsbr *qs;
 	struct registrar_shared *sh;
@@ -93,67 +100,100 @@ pin(struct cfx *t, uint32_t ip)
 }
 
 static int
+cfx_setup_n(void **state, uint16_t n)
+{
+	struct cfx *tp = calloc(1, sizeof(*tp));
+	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	uint16_t i;
+
+	if (tp == NULL)
+		return -1;
+	*state = tp;
+	tp->n = n;
+	tp->ms = 100000000;
+	tp->qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
+	if (tp->qs == NULL || rte_rcu_qsbr_init(tp->qs, RTE_MAX_LCORE) != 0)
+		return -1;
+	tp->ash = auth_shared_create();
+	tp->sh = registrar_shared_create(n);
+	if (tp->ash == NULL || tp->sh == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct cfg_error err = {0};
+		struct snapshot *snap;
+		struct worker *w;
+		json_t *doc;
+
+		tp->fs[i] = fx_create(i, n, FX_FRAG_TIMEOUT_MS);
+		if (tp->fs[i] == NULL)
+			return -1;
+		w = tp->ws[i] = tp->fs[i]->w;
+		snap = tp->fs[i]->snap;
+		param_table_defaults(&snap->params);
+		snprintf(snap->domain, sizeof(snap->domain), REALM);
+		doc = json_loads(POLICY_DOC, 0, NULL);
+		if (doc == NULL || cfg_policy_parse(doc, snap, &err) != 0) {
+			print_error("policy: %s %s\n", err.path, err.msg);
+			return -1;
+		}
+		json_decref(doc);
+		w->qsbr = tp->qs;
+		tw_init(&w->wheel, tp->ms);
+		if (auth_worker_init(w, tp->ash) != 0 || registrar_worker_init(w, tp->sh, 64) != 0 ||
+		    call_worker_init(w, CAPACITY, true) != 0)
+			return -1;
+		w->auth->clock = test_clock;
+		w->auth->clock_arg = tp;
+		tp->f = tp->fs[i];
+		pin(tp, GW1);
+		pin(tp, GW2);
+		pin(tp, GW3);
+		pin(tp, PH1);
+		pin(tp, PH2);
+		pin(tp, OTHER);
+	}
+	tp->f = tp->fs[0];
+	tp->snap = tp->f->snap;
+	if (n > 1 && steer_create(tp->ws, n, sip_resume) != 0)
+		return -1;
+	tp->dctx = digest_ctx_create();
+	return tp->dctx != NULL ? 0 : -1;
+}
+
+static int
 cfx_setup(void **state)
 {
-	static struct cfx t;
-	struct cfg_error err = {0};
-	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-	json_t *doc;
+	return cfx_setup_n(state, 1);
+}
 
-	memset(&t, 0, sizeof(t));
-	t.f = fx_create(0, 1, FX_FRAG_TIMEOUT_MS);
-	if (t.f == NULL)
-		return -1;
-	t.snap = t.f->snap;
-	param_table_defaults(&t.snap->params);
-	snprintf(t.snap->domain, sizeof(t.snap->domain), REALM);
-	doc = json_loads(POLICY_DOC, 0, NULL);
-	if (doc == NULL || cfg_policy_parse(doc, t.snap, &err) != 0) {
-		print_error("policy: %s %s\n", err.path, err.msg);
-		return -1;
-	}
-	json_decref(doc);
-	t.qs = rte_zmalloc(NULL, qsz, RTE_CACHE_LINE_SIZE);
-	if (t.qs == NULL || rte_rcu_qsbr_init(t.qs, RTE_MAX_LCORE) != 0)
-		return -1;
-	t.f->w->qsbr = t.qs;
-	t.ms = 100000000;
-	tw_init(&t.f->w->wheel, t.ms);
-	t.ash = auth_shared_create();
-	t.sh = registrar_shared_create(1);
-	if (t.ash == NULL || auth_worker_init(t.f->w, t.ash) != 0 || t.sh == NULL ||
-	    registrar_worker_init(t.f->w, t.sh, 64) != 0 ||
-	    call_worker_init(t.f->w, CAPACITY, true) != 0)
-		return -1;
-	t.f->w->auth->clock = test_clock;
-	t.f->w->auth->clock_arg = &t;
-	t.dctx = digest_ctx_create();
-	pin(&t, GW1);
-	pin(&t, GW2);
-	pin(&t, GW3);
-	pin(&t, PH1);
-	pin(&t, PH2);
-	pin(&t, OTHER);
-	*state = &t;
-	return t.dctx != NULL ? 0 : -1;
+static int
+cfx_setup2(void **state)
+{
+	return cfx_setup_n(state, 2);
 }
 
 static int
 cfx_teardown(void **state)
 {
 	struct cfx *t = *state;
+	uint16_t i;
 
-	call_worker_fini(t->f->w);
-	registrar_worker_fini(t->f->w);
+	if (t->n > 1)
+		steer_destroy(t->ws, t->n);
+	for (i = 0; i < t->n; i++) {
+		call_worker_fini(t->ws[i]);
+		registrar_worker_fini(t->ws[i]);
+		auth_worker_fini(t->ws[i]);
+		fx_assert_no_leak(t->fs[i]);
+		policy_free(t->fs[i]->snap->policy);
+		t->fs[i]->snap->policy = NULL;
+		fx_destroy(t->fs[i]);
+	}
 	registrar_shared_destroy(t->sh);
-	auth_worker_fini(t->f->w);
 	auth_shared_destroy(t->ash);
 	rte_free(t->qs);
 	digest_ctx_destroy(t->dctx);
-	fx_assert_no_leak(t->f);
-	policy_free(t->snap->policy);
-	t->snap->policy = NULL;
-	fx_destroy(t->f);
+	free(t);
 	return 0;
 }
 
@@ -164,16 +204,56 @@ advance(struct cfx *t, uint64_t ms)
 {
 	uint64_t end = t->ms + ms;
 
+	uint16_t i;
+
 	while (t->ms < end) { /* tick by tick, as the loop polls */
 		t->ms++;
-		tw_poll(&t->f->w->wheel, t->ms, UINT32_MAX);
+		for (i = 0; i < t->n; i++)
+			tw_poll(&t->ws[i]->wheel, t->ms, UINT32_MAX);
 	}
 }
 
+/* Hand-offs between workers until none is left (the loops' steer_drain()). */
+static void
+drain(struct cfx *t)
+{
+	unsigned int moved;
+	uint16_t i;
+
+	if (t->n < 2)
+		return;
+	do {
+		moved = 0;
+		for (i = 0; i < t->n; i++)
+			moved += steer_drain(t->ws[i]);
+	} while (moved != 0);
+}
+
+/* A frame received by worker 0; with two workers, the verdict of its last stage. */
 static enum verdict
 rx(struct cfx *t, uint32_t src, uint16_t sport, const char *text)
 {
-	return fx_rx(t->f, fx_sip_frame(t->f, src, sport, text));
+	uint64_t before[VERDICT_MAX];
+	enum verdict v = fx_rx(t->f, fx_sip_frame(t->f, src, sport, text));
+	unsigned int k;
+	uint16_t i;
+
+	if (t->n < 2 || v != VERDICT_STEERED)
+		return v;
+	memset(before, 0, sizeof(before));
+	for (i = 0; i < t->n; i++)
+		for (k = 0; k < VERDICT_MAX; k++)
+			before[k] += t->ws[i]->verdicts[k];
+	drain(t);
+	for (k = 0; k < VERDICT_MAX; k++) {
+		uint64_t now = 0;
+
+		for (i = 0; i < t->n; i++)
+			now += t->ws[i]->verdicts[k];
+		if (k != VERDICT_STEERED && now != before[k])
+			return (enum verdict)k;
+	}
+	return VERDICT_STEERED;
 }
 
 /* Every frame sent since the last call, into @out (up to @max). */
@@ -181,7 +261,11 @@ static unsigned int
 take(struct cfx *t, struct out_msg *out, unsigned int max)
 {
 	struct rte_mbuf *m[16];
-	unsigned int n = fx_tx(t->f, m, RTE_DIM(m)), i;
+	unsigned int n = 0, i;
+	uint16_t wi;
+
+	for (wi = 0; wi < t->n; wi++)
+		n += fx_tx(t->fs[wi], m + n, RTE_DIM(m) - n);
 
 	for (i = 0; i < n; i++) {
 		struct rte_ipv4_hdr ip;
@@ -288,6 +372,13 @@ gw_invite(const char *user, const char *cid, const char *gw_ip, char *out, size_
 		 user, gw_ip, cid, gw_ip, cid, user, cid, gw_ip, strlen(SDP));
 }
 
+static uint16_t
+aor_owner(struct cfx *t, const char *user)
+{
+	return steer_owner(location_aor_hash((struct sf_span){(const uint8_t *)user,
+							      (uint16_t)strlen(user)}), t->n);
+}
+
 /* Phone 1002 registered: its binding from PH2:PH2_PORT with a private Contact (REG-13). */
 static void
 bind_1002(struct cfx *t)
@@ -305,19 +396,25 @@ bind_1002(struct cfx *t)
 	b.nat = true;
 	b.granted_s = 3600;
 	b.expires_at_s = test_clock(t) + 3600;
-	assert_int_equal(location_put(t->f->w->reg->loc, &b), 0);
+	assert_int_equal(location_put(t->ws[aor_owner(t, "1002")]->reg->loc, &b), 0);
 }
 
 static void
 unbind_1002(struct cfx *t)
 {
-	location_remove(t->f->w->reg->loc, (struct sf_span){(const uint8_t *)"1002", 4});
+	location_remove(t->ws[aor_owner(t, "1002")]->reg->loc,
+			(struct sf_span){(const uint8_t *)"1002", 4});
 }
 
 static uint64_t
 ctr(struct cfx *t, enum counter c)
 {
-	return t->f->w->counters[c];
+	uint64_t sum = 0;
+	uint16_t i;
+
+	for (i = 0; i < t->n; i++)
+		sum += t->ws[i]->counters[c];
+	return sum;
 }
 
 /* The tag of header value @v ("...;tag=x"). */
@@ -338,7 +435,7 @@ assert_token(const char *s, uint8_t sub, struct sip_token *tok)
 	struct sip_token t;
 
 	assert_true(sip_token_read((struct sf_span){(const uint8_t *)s, (uint16_t)strlen(s)}, &t));
-	assert_int_equal(t.owner, 0);
+	assert_true(t.owner < N_W);
 	assert_int_equal(t.sub, sub);
 	assert_int_equal(t.entropy, 0); /* bench tokens in this fixture */
 	if (tok != NULL)
@@ -359,7 +456,24 @@ branch_of(const char *via, char *out, size_t cap)
 static unsigned int
 calls_live(struct cfx *t)
 {
-	return t->f->w->call->n_used;
+	unsigned int sum = 0;
+	uint16_t i;
+
+	for (i = 0; i < t->n; i++)
+		sum += t->ws[i]->call->n_used;
+	return sum;
+}
+
+/* The worker that holds a call (the first with one). */
+static struct worker *
+call_w(struct cfx *t)
+{
+	uint16_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->ws[i]->call->n_used > 0)
+			return t->ws[i];
+	return t->ws[0];
 }
 
 /* --- a whole call, gateway -> phone ----------------------------------------------------- */
@@ -464,7 +578,7 @@ test_CALL_gateway_to_phone_whole_call(void **state)
 	bind_1002(t);
 	start_gw_to_phone(t, "gwcall-1", &ls);
 	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 1);
-	assert_true(call_info_at(t->f->w, 0, &ci) || call_info_at(t->f->w, 1, &ci));
+	assert_true(call_info_at(call_w(t), 0, &ci) || call_info_at(call_w(t), 1, &ci));
 	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
 	assert_int_equal(ctr(t, COUNTER_CALL_ANSWERED), answered + 1);
 	/* A's ACK: the call is up, no mbuf left */
@@ -473,12 +587,12 @@ test_CALL_gateway_to_phone_whole_call(void **state)
 	assert_int_equal(rx(t, GW1, 5060, ack), VERDICT_SIP_CALL_REQUEST);
 	assert_int_equal(take(t, o, 4), 0);
 	{
-		struct call_engine *ce = t->f->w->call;
+		struct call_engine *ce = call_w(t)->call;
 		uint32_t i;
 		bool found = false;
 
 		for (i = 0; i < ce->capacity; i++) {
-			if (call_info_at(t->f->w, i, &ci)) {
+			if (call_info_at(call_w(t), i, &ci)) {
 				found = true;
 				assert_int_equal(ci.state, CALL_CONFIRMED);
 				assert_string_equal(ci.b_user, "1002");
@@ -513,6 +627,14 @@ test_CALL_gateway_to_phone_whole_call(void **state)
 	/* a late response to the ended call's BYE: GEN-2, dropped and counted */
 	assert_int_equal(rx(t, PH2, PH2_PORT, msg), VERDICT_SIP_DROP_CALL_STALE);
 	assert_int_equal(take(t, o, 4), 0);
+	if (t->n > 1) { /* the hand-offs happened: to the call's owner and the sources' */
+		uint64_t steered = 0;
+		uint16_t i;
+
+		for (i = 0; i < t->n; i++)
+			steered += t->ws[i]->verdicts[VERDICT_STEERED];
+		assert_true(steered > 0);
+	}
 	unbind_1002(t);
 }
 
@@ -1040,6 +1162,7 @@ test_CALL_bytes_per_call(void **state)
 }
 
 #define CALL_TEST(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup, cfx_teardown)
+#define CALL_TEST2(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup2, cfx_teardown)
 
 int
 main(void)
@@ -1055,6 +1178,11 @@ main(void)
 		CALL_TEST(test_CALL_table_full_503_and_back_to_baseline),
 		CALL_TEST(test_INV_6_retransmitted_invite_absorbed),
 		CALL_TEST(test_INV_5_final_from_b_acked_and_relayed),
+		/* two workers: rule K hands every message to the call's owner */
+		CALL_TEST2(test_CALL_gateway_to_phone_whole_call),
+		CALL_TEST2(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
+		CALL_TEST2(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
+		CALL_TEST2(test_INV_6_retransmitted_invite_absorbed),
 		cmocka_unit_test(test_CALL_best_final_and_mapping),
 		cmocka_unit_test(test_CALL_bytes_per_call),
 	};
