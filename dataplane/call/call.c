@@ -306,6 +306,13 @@ call_maybe_free(struct worker *w, struct call *c)
 
 /* --- sending ---------------------------------------------------------------------------- */
 
+/* A's L2 source (answers go back where the INVITE came from, RFC 3261 18.2.2); B: ARP. */
+static inline const struct rte_ether_addr *
+call_leg_mac(const struct call_leg *leg)
+{
+	return leg->has_mac ? (const struct rte_ether_addr *)leg->mac : NULL;
+}
+
 /* Send a copy of payload @msg on @leg. */
 static int
 call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mbuf *msg)
@@ -317,7 +324,7 @@ call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mb
 		return -ENOBUFS;
 	}
 	return udp_send(w, leg->port_id, m, leg->local_ip, leg->local_port, leg->peer_ip,
-			leg->peer_port, NULL);
+			leg->peer_port, call_leg_mac(leg));
 }
 
 static uint64_t
@@ -377,7 +384,7 @@ call_send_once(struct worker *w, const struct call_leg *leg, struct rte_mbuf *ms
 		return;
 	}
 	udp_send(w, leg->port_id, msg, leg->local_ip, leg->local_port, leg->peer_ip,
-		 leg->peer_port, NULL);
+		 leg->peer_port, call_leg_mac(leg));
 }
 
 /* --- building requests ------------------------------------------------------------------ */
@@ -988,6 +995,8 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	c->a.local_ip = pkt_meta(m)->dst_ip;
 	c->a.local_port = pkt_meta(m)->dst_port;
 	c->a.port_id = pkt_meta(m)->in_port;
+	c->a.has_mac = true;
+	memcpy(c->a.mac, &pkt_meta(m)->src_mac, sizeof(c->a.mac));
 	c->a.cseq = s->cseq;
 	c->start_s = auth_now(w);
 	c->n_resend = w->cfg->params.n_resend;

@@ -76,7 +76,8 @@ struct call_leg {
 	uint16_t peer_port;
 	uint16_t local_port;
 	uint16_t port_id;           /* DPDK port */
-	uint16_t pad;
+	bool has_mac;               /* A: @mac is the L2 source its INVITE came from */
+	uint8_t mac[6];             /* A: where our answers and requests to A go (as sip_reply) */
 	uint32_t cseq;              /* A: its INVITE's CSeq; B: our last CSeq on the B leg */
 	uint32_t our_cseq;          /* A: our last CSeq for requests we send A (BYE) */
 	struct call_str call_id;    /* A: A's Call-ID (B: minted, not stored) */
