@@ -780,26 +780,32 @@ test_AUTH_1_AUTH_3_phone_to_gateway_whole_call(void **state)
 
 /* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
 
+/*
+ * A gateway that never answers: the INVITE's transmission times (ms after the first) and the
+ * time of the 408 to A; the call must then end.
+ */
 static void
-test_INV_2_gateway_invite_timeout_5s(void **state)
+run_invite_timeout(struct cfx *t, const char *number, const char *cid, uint32_t gw,
+		   const uint64_t *want_at, unsigned int want_n, uint64_t want_408,
+		   uint64_t run_ms)
 {
-	struct cfx *t = *state;
 	char msg[4096];
 	struct out_msg o[16];
-	uint64_t at[8], start = t->ms, timeouts = ctr(t, COUNTER_CALL_TIMEOUT);
+	uint64_t at[16], start = t->ms, timeouts = ctr(t, COUNTER_CALL_TIMEOUT);
 	unsigned int n = 0, i, k;
 	uint64_t first_408 = 0;
 
-	gw_invite("8001", "inv2", "10.99.0.20", msg, sizeof(msg)); /* "8": gw3 only */
+	gw_invite(number, cid, "10.99.0.20", msg, sizeof(msg));
 	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
 	assert_int_equal(take(t, o, 16), 2);
 	at[n++] = 0;
-	for (i = 0; i < 6000; i++) {
+	for (i = 0; i < run_ms; i++) {
 		advance(t, 1);
 		k = take(t, o, 16);
 		while (k-- > 0) {
-			if (o[k].dst == GW3) {
-				assert_has(o[k].text, "INVITE sip:8001@");
+			if (o[k].dst == gw) {
+				assert_has(o[k].text, "INVITE sip:");
+				assert_true(n < RTE_DIM(at));
 				at[n++] = t->ms - start;
 			} else {
 				assert_int_equal(o[k].dst, GW1);
@@ -809,12 +815,10 @@ test_INV_2_gateway_invite_timeout_5s(void **state)
 			}
 		}
 	}
-	/* transmissions at 0, 0.5, 1.5, 3.5 s: 4 packets; the leg failed at 5 s */
-	assert_int_equal(n, 4);
-	assert_int_equal(at[1], 500);
-	assert_int_equal(at[2], 1500);
-	assert_int_equal(at[3], 3500);
-	assert_int_equal(first_408, 5000);
+	assert_int_equal(n, want_n);
+	for (i = 0; i < want_n; i++)
+		assert_int_equal(at[i], want_at[i]);
+	assert_int_equal(first_408, want_408);
 	assert_int_equal(ctr(t, COUNTER_CALL_TIMEOUT), timeouts + 1);
 	/* A never ACKs the 408: re-sent on the schedule, then the call ends */
 	advance(t, 40000);
@@ -822,6 +826,52 @@ test_INV_2_gateway_invite_timeout_5s(void **state)
 	fx_tx_discard(t->f);
 	assert_int_equal(calls_live(t), 0);
 	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 0);
+}
+
+/* INV-2: the gateway's invite_timeout 5 -> transmissions at 0, 0.5, 1.5, 3.5; fails at 5 s. */
+static void
+test_INV_2_gateway_invite_timeout_5s(void **state)
+{
+	static const uint64_t at[] = {0, 500, 1500, 3500};
+
+	run_invite_timeout(*state, "8001", "inv2", GW3, at, RTE_DIM(at), 5000, 6000);
+}
+
+/* INV-1: defaults (SS_SIP_TIMEOUT_INVITE 10) -> 0, 0.5, 1.5, 3.5, 7.5 (5 packets); 10 s. */
+static void
+test_INV_1_default_invite_timeout(void **state)
+{
+	static const uint64_t at[] = {0, 500, 1500, 3500, 7500};
+
+	run_invite_timeout(*state, "9055", "inv1", GW2, at, RTE_DIM(at), 10000, 12000);
+}
+
+/* INV-3: a timeout of 40 s outlasts the schedule: all 10 transmissions, none after; 40 s. */
+static void
+test_INV_3_invite_timeout_longer_than_schedule(void **state)
+{
+	static const uint64_t at[] = {0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500};
+	struct cfx *t = *state;
+
+	t->snap->params.timeout_invite_s = 40;
+	run_invite_timeout(t, "9056", "inv3", GW2, at, RTE_DIM(at), 40000, 42000);
+}
+
+/*
+ * INV-8: SS_SIP_RESEND_INTERVAL 1,1,1 -> 3 transmissions at 0, 1, 2 s, none after. An INVITE's
+ * leg fails at its invite timeout (10 s), as in INV-3 where the timeout outlasts the schedule
+ * (the same rule as dataplane/txn/'s INVITE client).
+ */
+static void
+test_INV_8_resend_interval_1_1_1(void **state)
+{
+	static const uint64_t at[] = {0, 1000, 2000};
+	struct cfx *t = *state;
+
+	t->snap->params.n_resend = 3;
+	t->snap->params.resend_ms[0] = t->snap->params.resend_ms[1] =
+		t->snap->params.resend_ms[2] = 1000;
+	run_invite_timeout(t, "9057", "inv8", GW2, at, RTE_DIM(at), 10000, 12000);
 }
 
 static void
@@ -1179,7 +1229,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
 		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
+		CALL_TEST(test_INV_1_default_invite_timeout),
 		CALL_TEST(test_INV_2_gateway_invite_timeout_5s),
+		CALL_TEST(test_INV_3_invite_timeout_longer_than_schedule),
+		CALL_TEST(test_INV_8_resend_interval_1_1_1),
 		CALL_TEST(test_INV_4_provisional_stops_retransmission),
 		CALL_TEST(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
 		CALL_TEST(test_INV_7_no_ack_bye_both_legs),
