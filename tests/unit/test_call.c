@@ -778,6 +778,86 @@ test_AUTH_1_AUTH_3_phone_to_gateway_whole_call(void **state)
 	fx_tx_discard(t->f);
 }
 
+/* The nonce of the challenge in @msg. */
+static void
+keep_nonce(struct cfx *t, const char *msg)
+{
+	const char *p = strstr(msg, "nonce=\"");
+
+	assert_non_null(p);
+	p += 7;
+	snprintf(t->nonce, sizeof(t->nonce), "%.*s", (int)(strchr(p, '"') - p), p);
+}
+
+/*
+ * LOCK-1 / LOCK-2 for INVITE (I-6): six wrong INVITE digests from (PH1, 1001) -> the 6th gets
+ * the final reject (403, reply On) and nothing is routed; during the suspension even a correct
+ * INVITE gets 403 and no INVITE leaves for a gateway.
+ */
+static void
+test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+	unsigned int i;
+
+	phone_challenged(t, "9123", "lock-1");
+	for (i = 1; i <= 6; i++) {
+		phone_invite(t, "9123", "lock-1", 1 + i, "wrong", msg, sizeof(msg));
+		if (i < 6) {
+			assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_CHALLENGED);
+			assert_int_equal(take(t, o, 4), 1);
+			assert_has(o[0].text, "SIP/2.0 401 Unauthorized\r\n");
+			keep_nonce(t, o[0].text);
+		} else {
+			assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_REJECTED);
+			assert_int_equal(take(t, o, 4), 1);
+			assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+		}
+	}
+	phone_invite(t, "9123", "lock-2", 1, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_REJECTED_SUSPENDED);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_int_equal(o[0].dst, PH1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 0);
+}
+
+/*
+ * AUTH-7 for INVITE: SS_SIP_AUTHENTICATION_TIMEOUT 10; the correct answer 11 s after the
+ * challenge -> final reject, nothing sent to any gateway; a new session answered at +9 s is
+ * routed.
+ */
+static void
+test_AUTH_7_invite_answer_after_auth_timeout_rejected(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+
+	t->snap->params.auth_timeout_s = 10;
+	phone_challenged(t, "9123", "a7-late");
+	advance(t, 11000);
+	phone_invite(t, "9123", "a7-late", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_REJECTED);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(calls_live(t), 0);
+	phone_challenged(t, "9123", "a7-ok");
+	advance(t, 9000);
+	phone_invite(t, "9123", "a7-ok", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, GW3);
+	assert_int_equal(calls_live(t), 1);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
 
 /*
@@ -1229,6 +1309,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
 		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
+		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
+		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
 		CALL_TEST(test_INV_1_default_invite_timeout),
 		CALL_TEST(test_INV_2_gateway_invite_timeout_5s),
 		CALL_TEST(test_INV_3_invite_timeout_longer_than_schedule),
