@@ -1240,6 +1240,11 @@ call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan 
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_CALL_STALE; /* GEN-2 */
 	}
+	/* I-36: a response counts only from the leg's peer */
+	if (pkt_meta(m)->src_ip != (t->sub == CALL_SUB_A_BYE ? c->a.peer_ip : c->b.peer_ip)) {
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_DROP_CALL_STALE;
+	}
 	switch (t->sub) {
 	case CALL_SUB_B_INVITE:
 		if (method == SIP_METHOD_INVITE) {
@@ -1286,6 +1291,27 @@ call_response(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 }
 
 /* --- requests inside a call ------------------------------------------------------------- */
+
+bool
+call_dialog_known(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	const struct worker *w = ctx;
+	struct sip_token t;
+	const struct call *c;
+
+	if (!sip_token_maybe(s->to.tag) || !sip_token_read(s->to.tag, &t) ||
+	    t.owner >= w->n_workers)
+		return false;
+	if (t.owner != w->index)
+		return true; /* the owner checks the call and its peer (call_in_dialog()) */
+	c = call_by_token(w, &t);
+	if (c == NULL)
+		return false;
+	if (t.sub == CALL_SUB_A_TAG)
+		return c->a.peer_ip == ip_be;
+	return t.sub == CALL_SUB_B_TAG && c->b.peer_ip == ip_be;
+}
+
 
 /* 200 to an in-dialog request (BYE, CANCEL). */
 static void

@@ -767,10 +767,12 @@ test_AUTH_1_AUTH_3_phone_to_gateway_whole_call(void **state)
 		assert_has(o[1].text, "\r\nCall-ID: phcall-1\r\n");
 		assert_has(o[1].text, "\r\nTo: <sip:1001@" REALM ">;tag=phtag-phcall-1\r\n");
 		resp_to(o[1].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
-		/* A answers from an address that is no gateway nor binding: a response from an
-		   unknown source is dropped (GEN-2); the BYE is given up after its schedule */
-		assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_DROP_RESPONSE);
+		/* not from A's address: no match (I-36); from A (not registered): the call ends */
+		assert_int_equal(rx(t, OTHER, 5060, msg), VERDICT_SIP_DROP_CALL_STALE);
+		assert_int_equal(calls_live(t), 1);
+		assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
 	}
+	assert_int_equal(calls_live(t), 0);
 	advance(t, 32000);
 	assert_int_equal(calls_live(t), 0);
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
@@ -856,6 +858,46 @@ test_AUTH_7_invite_answer_after_auth_timeout_rejected(void **state)
 	take(t, o, 4);
 	fx_tx_discard(t->f);
 	assert_int_equal(calls_live(t), 0);
+}
+
+/*
+ * The caller (a phone that did not register: its source is known only by the call) hangs up:
+ * its BYE reaches the call through the dialog hook (I-36), 200 to it, BYE to the gateway.
+ */
+static void
+test_CALL_phone_caller_hangs_up(void **state)
+{
+	struct cfx *t = *state;
+	struct leg_state ls;
+	char msg[4096], ack[1024], bye[1024];
+	struct out_msg o[4];
+
+	phone_challenged(t, "9123", "phbye-1");
+	phone_invite(t, "9123", "phbye-1", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	snprintf(ls.b_invite, sizeof(ls.b_invite), "%s", o[1].text);
+	answer_b(t, &ls, PH1, 5060, GW3, 5060);
+	in_dialog("ACK", "sip:" OUR ":5060", "<sip:1001@" REALM ">;tag=phtag-phbye-1", ls.a_to,
+		  "phbye-1", 2, "10.99.0.31:5060", ack, sizeof(ack));
+	assert_int_equal(rx(t, PH1, 5060, ack), VERDICT_SIP_CALL_REQUEST);
+	in_dialog("BYE", "sip:" OUR ":5060", "<sip:1001@" REALM ">;tag=phtag-phbye-1", ls.a_to,
+		  "phbye-1", 3, "10.99.0.31:5060", bye, sizeof(bye));
+	/* UNAUTH-14: the same BYE from a gateway's address is not the peer's: 403, call stays */
+	assert_int_equal(rx(t, GW1, 5060, bye), VERDICT_SIP_REJECTED_UNKNOWN);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 1);
+	assert_int_equal(rx(t, PH1, 5060, bye), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[0].dst, PH1);
+	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
+	assert_int_equal(o[1].dst, GW3);
+	assert_has(o[1].text, "BYE sip:1002@192.168.1.50:5062 SIP/2.0\r\n"); /* its Contact */
+	resp_to(o[1].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, GW3, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
 
 /* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
@@ -1309,6 +1351,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
 		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
+		CALL_TEST(test_CALL_phone_caller_hangs_up),
 		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
 		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
 		CALL_TEST(test_INV_1_default_invite_timeout),
@@ -1327,6 +1370,7 @@ main(void)
 		CALL_TEST2(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
 		CALL_TEST2(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
 		CALL_TEST2(test_INV_6_retransmitted_invite_absorbed),
+		CALL_TEST2(test_CALL_phone_caller_hangs_up),
 		cmocka_unit_test(test_CALL_best_final_and_mapping),
 		cmocka_unit_test(test_CALL_bytes_per_call),
 	};
