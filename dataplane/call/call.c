@@ -1329,6 +1329,7 @@ call_not_peer(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 {
 	enum verdict v;
 
+	pkt_meta(m)->flags &= (uint16_t)~PKT_META_F_TRUSTED; /* the reply budget applies */
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK) {
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_UNKNOWN_OTHER;

@@ -900,6 +900,45 @@ test_CALL_phone_caller_hangs_up(void **state)
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
 
+/* calls.hangup on an answered call: BYE on both legs; their 200s end it (gauges back to 0). */
+static void
+test_CALL_hangup_answered_call_byes_both_legs(void **state)
+{
+	struct cfx *t = *state;
+	struct leg_state ls;
+	char msg[4096];
+	struct out_msg o[4];
+	struct call_info ci;
+	struct worker *w;
+	uint32_t i;
+	unsigned int k, byes = 0;
+
+	bind_1002(t);
+	start_gw_to_phone(t, "hang-1", &ls);
+	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
+	w = call_w(t);
+	for (i = 0; i < CAPACITY; i++)
+		if (call_info_at(w, i, &ci))
+			break;
+	assert_true(i < CAPACITY);
+	assert_int_equal(ci.state, CALL_ANSWERED);
+	assert_int_equal(call_hangup(w, ci.slot, (uint16_t)(ci.gen + 1)), -ENOENT);
+	assert_int_equal(call_hangup(w, ci.slot, ci.gen), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_HANGUPS), 1);
+	k = take(t, o, 4);
+	assert_int_equal(k, 2);
+	while (k-- > 0) {
+		assert_has(o[k].text, "BYE ");
+		resp_to(o[k].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+		assert_int_equal(rx(t, o[k].dst, o[k].dport, msg), VERDICT_SIP_CALL_RESPONSE);
+		byes++;
+	}
+	assert_int_equal(byes, 2);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
+	unbind_1002(t);
+}
+
 /* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
 
 /*
@@ -1352,6 +1391,7 @@ main(void)
 		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
 		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
 		CALL_TEST(test_CALL_phone_caller_hangs_up),
+		CALL_TEST(test_CALL_hangup_answered_call_byes_both_legs),
 		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
 		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
 		CALL_TEST(test_INV_1_default_invite_timeout),
