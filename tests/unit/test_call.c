@@ -1241,6 +1241,40 @@ test_REG_6_REG_13_routing_phone_480_prefixes_404(void **state)
 	assert_int_equal(calls_live(t), 0);
 }
 
+/* REG-9: 1002's binding replaced by one from another address: the INVITE goes to the new one. */
+static void
+test_REG_9_invite_goes_to_the_newest_binding(void **state)
+{
+	struct cfx *t = *state;
+	struct location_binding b;
+	char msg[4096];
+	struct out_msg o[4];
+
+	bind_1002(t);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)"1002", 4},
+						   (struct sf_span){(const uint8_t *)"sip:1002@10.99.0.40:5070", 24}), 0);
+	b.src_ip = fx_be32(OTHER);
+	b.src_port = rte_cpu_to_be_16(5070);
+	b.local_ip = fx_be32(FX_OUR_IP);
+	b.local_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	b.in_port = t->f->port;
+	b.granted_s = 3600;
+	b.expires_at_s = test_clock(t) + 3600;
+	assert_int_equal(location_put(t->ws[aor_owner(t, "1002")]->reg->loc, &b), 0);
+	gw_invite("1002", "reg9", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, OTHER);
+	assert_int_equal(o[1].dport, 5070);
+	assert_has(o[1].text, "INVITE sip:1002@10.99.0.40:5070 SIP/2.0\r\n");
+	unbind_1002(t);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- the table: full -> 503 + Retry-After; generations; back to baseline ---------------- */
 
 static void
@@ -1402,6 +1436,7 @@ main(void)
 		CALL_TEST(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
 		CALL_TEST(test_INV_7_no_ack_bye_both_legs),
 		CALL_TEST(test_REG_6_REG_13_routing_phone_480_prefixes_404),
+		CALL_TEST(test_REG_9_invite_goes_to_the_newest_binding),
 		CALL_TEST(test_CALL_table_full_503_and_back_to_baseline),
 		CALL_TEST(test_INV_6_retransmitted_invite_absorbed),
 		CALL_TEST(test_INV_5_final_from_b_acked_and_relayed),
