@@ -351,6 +351,8 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
 		 * registering hangs up) goes on: the call layer checks it (I-36).
 		 */
 		if (cls == POLICY_ACCOUNT && s->line.method != SIP_METHOD_ACK &&
+		    s->line.method != SIP_METHOD_CANCEL && /* the call layer matches it or answers
+							       it as an unknown source's */
 		    !sip_input_account_may_authenticate(s->line.method) &&
 		    !(s->to.tag.len > 0 &&
 		      sip_input_hooks->dialog_known(sip_input_hooks->ctx, s, meta->src_ip)))

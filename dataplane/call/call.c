@@ -871,11 +871,20 @@ call_copy_a(struct call *c, const struct sip_scan *s)
 {
 	struct call_leg *a = &c->a;
 
+	uint8_t src[32];
+	struct sip_bw b = SIP_BW_INIT(src, sizeof(src));
+	struct sf_span target = s->contact.uri;
+
+	if (target.len == 0) { /* no Contact: A's source address is the best target we have */
+		SIP_BW_LIT(&b, "sip:");
+		bw_hostport(&b, a->peer_ip, a->peer_port);
+		target = (struct sf_span){src, (uint16_t)(b.p - src)};
+	}
 	return call_put(c, &a->call_id, s->call_id.p, s->call_id.len) &&
 	       call_put(c, &a->from_tag, s->from.tag.p, s->from.tag.len) &&
 	       call_put(c, &a->user, s->from.user.p, s->from.user.len) &&
 	       call_put_addr(c, &a->from, s->from.display, s->from.uri, s->from.tag) &&
-	       call_put(c, &a->target, s->contact.uri.p, s->contact.uri.len) &&
+	       call_put(c, &a->target, target.p, target.len) &&
 	       call_put(c, &c->b.user, s->line.ruri_user.p, s->line.ruri_user.len);
 }
 
@@ -1413,14 +1422,19 @@ call_in_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	}
 }
 
-/* CANCEL from A (no tag of ours): found through the A index. */
+/*
+ * CANCEL from A (no tag of ours): found through the A index. One from a source known only by
+ * its account identity (a caller that did not register) that matches no call of that source
+ * is answered as an unknown source's, so it tells nothing about the identity (I-1).
+ */
 static enum verdict
-call_cancel(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
+call_cancel(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
+	    enum policy_class cls)
 {
 	struct call *c = w->call != NULL ? call_index_find(w, s->call_id, s->from.tag) : NULL;
 
 	if (c == NULL || pkt_meta(m)->src_ip != c->a.peer_ip)
-		return call_no_dialog(w, m, s);
+		return cls == POLICY_ACCOUNT ? call_not_peer(w, m, s) : call_no_dialog(w, m, s);
 	call_reply_ok(w, m, s);
 	rte_pktmbuf_free(m);
 	if (c->state == CALL_TRYING || c->state == CALL_EARLY)
@@ -1454,7 +1468,7 @@ call_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, enum 
 			meta->sip.cls = (uint8_t)cls;
 			return steer_hold(w, owner, m);
 		}
-		return call_cancel(w, m, s);
+		return call_cancel(w, m, s, cls);
 	}
 	return call_no_dialog(w, m, s); /* UNAUTH-13: 481 (an ACK: dropped) */
 }

@@ -939,6 +939,47 @@ test_CALL_hangup_answered_call_byes_both_legs(void **state)
 	unbind_1002(t);
 }
 
+/*
+ * A caller that did not register cancels: its CANCEL finds the call (200 + 487); a CANCEL that
+ * names no call of that source gets what an unknown source gets (403 with reply On), not 481,
+ * so an account's identity draws no other answer (I-1).
+ */
+static void
+test_CALL_phone_caller_cancels(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096], cancel[1024];
+	struct out_msg o[4];
+
+	phone_challenged(t, "9123", "phcx-1");
+	phone_invite(t, "9123", "phcx-1", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:9123@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.31:5060;branch=z9hG4bK-ph-phcx-1-2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=phtag-%s\r\n"
+		 "To: <sip:9123@" OUR ">\r\nCall-ID: %s\r\nCSeq: 2 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n", "nothing", "nothing");
+	assert_int_equal(rx(t, PH1, 5060, cancel), VERDICT_SIP_REJECTED_UNKNOWN);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:9123@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.31:5060;branch=z9hG4bK-ph-phcx-1-2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=phtag-%s\r\n"
+		 "To: <sip:9123@" OUR ">\r\nCall-ID: %s\r\nCSeq: 2 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n", "phcx-1", "phcx-1");
+	assert_int_equal(rx(t, PH1, 5060, cancel), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
+	assert_has(o[1].text, "SIP/2.0 487 Request Terminated\r\n");
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
 
 /*
@@ -1425,6 +1466,7 @@ main(void)
 		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
 		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
 		CALL_TEST(test_CALL_phone_caller_hangs_up),
+		CALL_TEST(test_CALL_phone_caller_cancels),
 		CALL_TEST(test_CALL_hangup_answered_call_byes_both_legs),
 		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
 		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
