@@ -987,8 +987,12 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	struct call *c;
 
 	c = call_index_find(w, s->call_id, s->from.tag);
-	if (c != NULL)
-		return call_a_retrans(w, c, m);
+	if (c != NULL) {
+		if (s->cseq == c->a.cseq || !c->a_final_sent)
+			return call_a_retrans(w, c, m);
+		/* a new INVITE (new CSeq) after the old one's final: a new call; the old lingers */
+		call_index_del(w, c);
+	}
 	call_route_user(w, s->line.ruri_user, &rt);
 	if (rt.code != 0) {
 		call_count_outcome(w, rt.code);

@@ -1385,6 +1385,23 @@ test_INV_6_retransmitted_invite_absorbed(void **state)
 	assert_int_equal(o[0].dst, GW1);
 	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
 	assert_int_equal(calls_live(t), 1);
+	/* after the call's final (our 408 at 10 s) a new INVITE (new CSeq) is a new call */
+	advance(t, 11000);
+	take(t, o, 4);
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_CALL_RETRANS); /* same CSeq: 408 */
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 408 Request Timeout\r\n");
+	{
+		char *cseq = strstr(msg, "CSeq: 10 INVITE");
+
+		assert_non_null(cseq);
+		memcpy(cseq, "CSeq: 11", 8);
+	}
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
+	assert_has(o[1].text, "INVITE sip:8200@");
+	assert_int_equal(calls_live(t), 2);
 	advance(t, 60000);
 	take(t, o, 4);
 	fx_tx_discard(t->f);
