@@ -980,6 +980,84 @@ test_CALL_phone_caller_cancels(void **state)
 	assert_int_equal(calls_live(t), 0);
 }
 
+/* Six wrong INVITE digests of 1001 from PH1 in one session; returns after the 6th. */
+static void
+six_wrong_invites(struct cfx *t, const char *cid, enum verdict last)
+{
+	char msg[4096];
+	struct out_msg o[4];
+	unsigned int i;
+
+	phone_challenged(t, "9123", cid);
+	for (i = 1; i <= 6; i++) {
+		phone_invite(t, "9123", cid, 1 + i, "wrong", msg, sizeof(msg));
+		assert_int_equal(rx(t, PH1, 5060, msg),
+				 i < 6 ? VERDICT_SIP_INVITE_CHALLENGED : last);
+		assert_int_equal(take(t, o, 4), 1);
+		if (i < 6)
+			keep_nonce(t, o[0].text);
+	}
+}
+
+/*
+ * LOCK-8: SS_AUTHENTICATION_MAX_RETRY 0 -> wrong INVITE digests never suspend: the session
+ * still ends per AUTH-4 (the 6th wrong answer gets the final reject), and the next INVITE
+ * with the right password is routed.
+ */
+static void
+test_LOCK_8_max_retry_0_never_suspends_invite(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+
+	t->snap->params.auth_max_retry = 0;
+	six_wrong_invites(t, "l8-1", VERDICT_SIP_INVITE_REJECTED);
+	phone_challenged(t, "9123", "l8-2");
+	phone_invite(t, "9123", "l8-2", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, GW3);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/* LOCK-11: (PH1, 1001) suspended; 1001's binding stays and calls to 1001 are still delivered. */
+static void
+test_LOCK_11_suspended_phone_still_called(void **state)
+{
+	struct cfx *t = *state;
+	struct location_binding b;
+	char msg[4096];
+	struct out_msg o[4];
+
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)"1001", 4},
+						   (struct sf_span){(const uint8_t *)"sip:1001@10.99.0.31:5060", 24}), 0);
+	b.src_ip = fx_be32(PH1);
+	b.src_port = rte_cpu_to_be_16(5060);
+	b.local_ip = fx_be32(FX_OUR_IP);
+	b.local_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	b.in_port = t->f->port;
+	b.granted_s = 3600;
+	b.expires_at_s = test_clock(t) + 3600;
+	assert_int_equal(location_put(t->ws[aor_owner(t, "1001")]->reg->loc, &b), 0);
+	six_wrong_invites(t, "l11", VERDICT_SIP_INVITE_REJECTED);
+	gw_invite("1001", "l11-in", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, PH1);
+	assert_has(o[1].text, "INVITE sip:1001@10.99.0.31:5060 SIP/2.0\r\n");
+	location_remove(t->ws[aor_owner(t, "1001")]->reg->loc,
+			(struct sf_span){(const uint8_t *)"1001", 4});
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
 
 /*
@@ -1487,6 +1565,8 @@ main(void)
 		CALL_TEST(test_CALL_hangup_answered_call_byes_both_legs),
 		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
 		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
+		CALL_TEST(test_LOCK_8_max_retry_0_never_suspends_invite),
+		CALL_TEST(test_LOCK_11_suspended_phone_still_called),
 		CALL_TEST(test_INV_1_default_invite_timeout),
 		CALL_TEST(test_INV_2_gateway_invite_timeout_5s),
 		CALL_TEST(test_INV_3_invite_timeout_longer_than_schedule),
