@@ -1164,6 +1164,8 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 	struct sf_span body = s->content_length > 0 ? s->body : CALL_NO_SPAN;
 
 	if (code < 200) {
+		if (c->b_final)
+			return; /* after its final or our timeout: no CANCEL, nothing relayed */
 		if (c->b.tx.what == CALL_TX_INVITE) /* INV-4: no more retransmissions */
 			call_tx_stop(w, &c->b.tx);
 		c->b_provisional = true;

@@ -1275,6 +1275,49 @@ test_CALL_cancel_before_provisional_then_200_acked_and_byed_once(void **state)
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
 
+/*
+ * CANCEL before any provisional, then the leg times out: no CANCEL is ever sent, not even when a
+ * provisional arrives afterwards (INV-1: never after the leg timed out).
+ */
+static void
+test_CALL_cancel_pending_never_sent_after_timeout(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096], inv[4096], cancel[1024];
+	struct out_msg o[16];
+	unsigned int i, k;
+
+	gw_invite("8004", "cx2", "10.99.0.20", msg, sizeof(msg)); /* gw3: invite timeout 5 s */
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 16), 2);
+	snprintf(inv, sizeof(inv), "%s", o[1].text);
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:8004@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.20:5060;branch=z9hG4bK-gw-cx2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: \"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-cx2\r\n"
+		 "To: <sip:8004@" OUR ">\r\nCall-ID: cx2\r\nCSeq: 10 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	assert_int_equal(rx(t, GW1, 5060, cancel), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 16), 2); /* 200 + 487 to A */
+	for (i = 0; i < 6000; i++) {
+		advance(t, 1);
+		k = take(t, o, 16);
+		while (k-- > 0)
+			assert_lacks(o[k].text, "CANCEL sip:8004@10.99.0.22");
+	}
+	resp_to(inv, 180, "Ringing", "late", NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, GW3, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
+	k = take(t, o, 16);
+	while (k-- > 0) {
+		assert_lacks(o[k].text, "CANCEL sip:8004@10.99.0.22");
+		assert_lacks(o[k].text, "180 Ringing");
+	}
+	advance(t, 60000);
+	take(t, o, 16);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- INV-7: no ACK for our 2xx -> BYE both legs at 31.5 s ------------------------------- */
 
 static void
@@ -1573,6 +1616,7 @@ main(void)
 		CALL_TEST(test_INV_8_resend_interval_1_1_1),
 		CALL_TEST(test_INV_4_provisional_stops_retransmission),
 		CALL_TEST(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
+		CALL_TEST(test_CALL_cancel_pending_never_sent_after_timeout),
 		CALL_TEST(test_INV_7_no_ack_bye_both_legs),
 		CALL_TEST(test_REG_6_REG_13_routing_phone_480_prefixes_404),
 		CALL_TEST(test_REG_9_invite_goes_to_the_newest_binding),
