@@ -865,7 +865,7 @@ test_AUTH_7_invite_answer_after_auth_timeout_rejected(void **state)
  * its BYE reaches the call through the dialog hook (I-36), 200 to it, BYE to the gateway.
  */
 static void
-test_CALL_phone_caller_hangs_up(void **state)
+test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up(void **state)
 {
 	struct cfx *t = *state;
 	struct leg_state ls;
@@ -1594,41 +1594,39 @@ test_CALL_bytes_per_call(void **state)
 	assert_true(sizeof(struct call) <= 1024);
 }
 
-#define CALL_TEST(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup, cfx_teardown)
-#define CALL_TEST2(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup2, cfx_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
-		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
-		CALL_TEST(test_CALL_phone_caller_hangs_up),
-		CALL_TEST(test_CALL_phone_caller_cancels),
-		CALL_TEST(test_CALL_hangup_answered_call_byes_both_legs),
-		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
-		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
-		CALL_TEST(test_LOCK_8_max_retry_0_never_suspends_invite),
-		CALL_TEST(test_LOCK_11_suspended_phone_still_called),
-		CALL_TEST(test_INV_1_default_invite_timeout),
-		CALL_TEST(test_INV_2_gateway_invite_timeout_5s),
-		CALL_TEST(test_INV_3_invite_timeout_longer_than_schedule),
-		CALL_TEST(test_INV_8_resend_interval_1_1_1),
-		CALL_TEST(test_INV_4_provisional_stops_retransmission),
-		CALL_TEST(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
-		CALL_TEST(test_CALL_cancel_pending_never_sent_after_timeout),
-		CALL_TEST(test_INV_7_no_ack_bye_both_legs),
-		CALL_TEST(test_REG_6_REG_13_routing_phone_480_prefixes_404),
-		CALL_TEST(test_REG_9_invite_goes_to_the_newest_binding),
-		CALL_TEST(test_CALL_table_full_503_and_back_to_baseline),
-		CALL_TEST(test_INV_6_retransmitted_invite_absorbed),
-		CALL_TEST(test_INV_5_final_from_b_acked_and_relayed),
+		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_phone_caller_cancels, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_hangup_answered_call_byes_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_11_suspended_phone_still_called, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_1_default_invite_timeout, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_2_gateway_invite_timeout_5s, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_3_invite_timeout_longer_than_schedule, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_8_resend_interval_1_1_1, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_4_provisional_stops_retransmission, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_pending_never_sent_after_timeout, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_7_no_ack_bye_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_REG_6_REG_13_routing_phone_480_prefixes_404, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_REG_9_invite_goes_to_the_newest_binding, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_table_full_503_and_back_to_baseline, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_5_final_from_b_acked_and_relayed, cfx_setup, cfx_teardown),
 		/* two workers: rule K hands every message to the call's owner */
-		CALL_TEST2(test_CALL_gateway_to_phone_whole_call),
-		CALL_TEST2(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
-		CALL_TEST2(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
-		CALL_TEST2(test_INV_6_retransmitted_invite_absorbed),
-		CALL_TEST2(test_CALL_phone_caller_hangs_up),
+		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup2, cfx_teardown),
 		cmocka_unit_test(test_CALL_best_final_and_mapping),
 		cmocka_unit_test(test_CALL_bytes_per_call),
 	};
