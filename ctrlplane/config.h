@@ -30,6 +30,7 @@ struct sf_runtime {
 	uint32_t register_replay_entries; /* REGISTER (nonce, nc) replay guard, per worker */
 	uint32_t register_answer_cache;   /* answers kept for REGISTER retransmissions (GEN-3) */
 	uint32_t offender_table_size;     /* offender.table_size: offender memory entries, per worker */
+	uint32_t calls_per_worker;        /* call slots per worker (issue 13) */
 };
 
 /*

@@ -25,6 +25,7 @@ const struct module_ops *const loop_modules[] = {
 	&ka_module,
 	&txn_module,
 	&offender_module,
+	&call_module,
 };
 
 const unsigned int loop_n_modules = RTE_DIM(loop_modules);

@@ -9,6 +9,7 @@
 #ifndef SF_MODULE_H
 #define SF_MODULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct worker;
@@ -37,6 +38,9 @@ struct module_env {
 					 the call layer sizes it from runtime.calls_per_worker */
 	/* offender */
 	uint32_t offender_table_size; /* offender.table_size (fixed at start); 0 = default */
+	/* call engine */
+	uint32_t calls_per_worker;  /* runtime.calls_per_worker: call slots (0 = the default) */
+	bool bench_fixed_tokens;    /* --bench-fixed-tokens: token entropy 0 (predictable) */
 };
 
 struct module_ops {
@@ -69,5 +73,6 @@ extern const struct module_ops registrar_module; /* registrar/registrar_module.c
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
 extern const struct module_ops txn_module;       /* txn/txn_module.c */
 extern const struct module_ops offender_module;  /* offender/offender_module.c */
+extern const struct module_ops call_module;      /* call/call_setup.c */
 
 #endif
