@@ -141,8 +141,7 @@ loop_main(void *arg)
 			steer_drain(w);
 		now = rte_rdtsc();
 		loop_poll(w, now);
-		if (tw_count(&w->wheel) != 0 || tw_backlog(&w->wheel))
-			tw_poll(&w->wheel, now / w->tsc_per_ms, SF_TIMER_BUDGET);
+		worker_timers_poll(w, now);
 		if (now >= w->next_drain_tsc)
 			loop_housekeeping(w, now);
 		rte_rcu_qsbr_quiescent(w->qsbr, w->lcore_id);

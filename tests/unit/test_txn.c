@@ -829,6 +829,39 @@ test_TXN_late_wheel_poll_catches_up_never_stalls(void **state)
 
 /* ---- non-INVITE client: Timer E/F on the schedule, K ---- */
 
+/*
+ * Regression (issue 13, INV-1 failed live): the worker loop's timer step keeps the wheel's clock
+ * current while nothing is pending. An INVITE started after an idle minute must still go out at
+ * 0, 0.5, 1.5, 3.5, 7.5 s and fail at 10 s, measured from when it started: with the old step
+ * (no poll of an idle wheel) the transaction counted from the stale clock and fired at once.
+ * Driven through worker_timers_poll() with a fake TSC of 1,000 cycles per ms.
+ */
+static void
+test_INV_1_idle_wheel_clock_not_stale_loop_step(void **state)
+{
+	struct tt *t = *state;
+	static const uint64_t want[] = {0, 500, 1500, 3500, 7500};
+	const uint64_t saved = t->w->tsc_per_ms;
+
+	t->w->tsc_per_ms = 1000;
+	worker_timers_poll(t->w, t->now * 1000);
+	t->now += 60000; /* a minute with nothing pending: the loop passes, the wheel idles */
+	worker_timers_poll(t->w, t->now * 1000);
+	const uint64_t t_start = t->now;
+	tt_client_start(t, 0, "INVITE", SIP_METHOD_INVITE, &t->sched, 10000);
+	while (t->now < t_start + 12000) {
+		t->now++;
+		worker_timers_poll(t->w, t->now * 1000);
+		tt_collect(t);
+	}
+	t->w->tsc_per_ms = saved;
+	assert_int_equal(t->n_tx, 5);
+	for (unsigned int i = 0; i < 5; i++)
+		assert_int_equal(t->tx[i].at - (t_start - TT_T0), want[i]);
+	assert_int_equal(t->n_ctimeout, 1);
+	assert_int_equal(t->ctimeout_at - (t_start - TT_T0), 10000);
+}
+
 static void
 test_TXN_non_invite_client_E_F_K(void **state)
 {
@@ -1146,6 +1179,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_INV_7_2xx_resent_until_ack_no_ack_by_31_5s_reported, tt_setup, tt_teardown),
 	    cmocka_unit_test_setup_teardown(test_INV_server_non2xx_timer_G_ack_confirmed_timer_I_and_H, tt_setup, tt_teardown),
 	    cmocka_unit_test_setup_teardown(test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_1_idle_wheel_clock_not_stale_loop_step, tt_setup, tt_teardown),
 	    cmocka_unit_test_setup_teardown(test_TXN_non_invite_client_E_F_K, tt_setup, tt_teardown),
 	    cmocka_unit_test_setup_teardown(test_TXN_late_wheel_poll_catches_up_never_stalls, tt_setup, tt_teardown),
 	    cmocka_unit_test_setup_teardown(test_GEN_2_response_matching_no_client_txn_dropped_counted, tt_setup, tt_teardown),
