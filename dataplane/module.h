@@ -9,6 +9,7 @@
 #ifndef SF_MODULE_H
 #define SF_MODULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct worker;
@@ -32,6 +33,9 @@ struct module_env {
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
+	/* call engine */
+	uint32_t calls_per_worker;  /* runtime.calls_per_worker: call slots (0 = the default) */
+	bool bench_fixed_tokens;    /* --bench-fixed-tokens: token entropy 0 (predictable) */
 };
 
 struct module_ops {
@@ -62,5 +66,6 @@ extern const struct module_ops net_module;       /* net/net_module.c */
 extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
+extern const struct module_ops call_module;      /* call/call_setup.c */
 
 #endif
