@@ -60,10 +60,10 @@ directory:
   $sipp -sf \$s/call_uas.xml -d 1000 -m 1 -i 10.99.0.2 -p 5072
 
   # in a third shell: 1001 calls 1002 (challenged, digest, 100, 180, 200, ACK; BYE after 20 s)
-  $sipp -sf \$s/call_uac.xml -s 1002 -key caller 1001 -au 1001 -ap demo-1001 -d 20000 -m 1 -i 10.99.0.2 -p 5071 10.99.0.1:5060
+  $sipp -sf \$s/call_uac.xml -s 1002 -key caller 1001 -au 1001 -ap demo-1001 -auth_uri 1002@10.99.0.1:5060 -d 20000 -m 1 -i 10.99.0.2 -p 5071 10.99.0.1:5060
 
   # 1001 calls the gateway (9 + a number; routed by prefix to demo-gw), BYE after 20 s
-  $sipp -sf \$s/call_uac.xml -s 9555123 -key caller 1001 -au 1001 -ap demo-1001 -d 20000 -m 1 -i 10.99.0.2 -p 5073 10.99.0.1:5060
+  $sipp -sf \$s/call_uac.xml -s 9555123 -key caller 1001 -au 1001 -ap demo-1001 -auth_uri 9555123@10.99.0.1:5060 -d 20000 -m 1 -i 10.99.0.2 -p 5073 10.99.0.1:5060
 
   # while a call is up: the calls, end one by its ID, the outcome counters
   $ctlcmd calls

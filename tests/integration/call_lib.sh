@@ -69,12 +69,14 @@ uas_wait() {
 
 # uac NAME SCENARIO NUMBER CALLER IP PORT [SIPP-ARGS...]: a sipp caller in the foreground;
 # true when every call of its -m passed (sipp exit status 0). A phone CALLER (1001) answers
-# the challenge with secret-CALLER.
+# the challenge with secret-CALLER; -auth_uri: sipp's digest uri is remote_ip:remote_port
+# unless told, and sipfastd checks it against the Request-URI (RFC 3261 22.4).
 uac() {
 	local name=$1 scen=$2 number=$3 caller=$4 ip=$5 port=$6
 	shift 6
 	peer timeout 120 sipp -sf "$SIPP_DIR/$scen" -s "$number" -key caller "$caller" \
-		-au "$caller" -ap "secret-$caller" -i "$ip" -p "$port" -nostdin -timeout 60s \
+		-au "$caller" -ap "secret-$caller" -auth_uri "$number@10.99.0.1:5060" \
+		-i "$ip" -p "$port" -nostdin -timeout 60s \
 		-timeout_error -trace_err -error_file "$WORK/$name.err" \
 		-trace_screen -screen_file "$WORK/$name.screen" "$@" 10.99.0.1:5060 \
 		>"$WORK/$name.out" 2>&1
