@@ -306,6 +306,13 @@ call_maybe_free(struct worker *w, struct call *c)
 
 /* --- sending ---------------------------------------------------------------------------- */
 
+/* A's L2 source (answers go back where the INVITE came from, RFC 3261 18.2.2); B: ARP. */
+static inline const struct rte_ether_addr *
+call_leg_mac(const struct call_leg *leg)
+{
+	return leg->has_mac ? (const struct rte_ether_addr *)leg->mac : NULL;
+}
+
 /* Send a copy of payload @msg on @leg. */
 static int
 call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mbuf *msg)
@@ -317,7 +324,7 @@ call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mb
 		return -ENOBUFS;
 	}
 	return udp_send(w, leg->port_id, m, leg->local_ip, leg->local_port, leg->peer_ip,
-			leg->peer_port, NULL);
+			leg->peer_port, call_leg_mac(leg));
 }
 
 static uint64_t
@@ -345,7 +352,7 @@ call_tx_arm(struct worker *w, struct call *c, struct call_tx *tx)
 	}
 	if (at <= now)
 		at = now + 1;
-	tw_start(&w->wheel, &tx->node, TW_KIND_TXN, at);
+	tw_start(&w->wheel, &tx->node, TW_KIND_CALL_TX, at);
 }
 
 /* Start sending @msg (payload, taken) on @leg as @what. */
@@ -377,7 +384,7 @@ call_send_once(struct worker *w, const struct call_leg *leg, struct rte_mbuf *ms
 		return;
 	}
 	udp_send(w, leg->port_id, msg, leg->local_ip, leg->local_port, leg->peer_ip,
-		 leg->peer_port, NULL);
+		 leg->peer_port, call_leg_mac(leg));
 }
 
 /* --- building requests ------------------------------------------------------------------ */
@@ -633,8 +640,9 @@ call_fail_a(struct worker *w, struct call *c, uint16_t code, struct sf_span reas
 	call_a_final(w, c, code, reason.len > 0 ? reason : call_reason_of(code), CALL_NO_SPAN,
 		     CALL_NO_SPAN);
 	c->state = CALL_ENDING;
-	if (!tw_pending(&c->timer))
-		tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + CALL_LINGER_MS);
+	/* the setup limit no longer applies: linger to catch late messages, then end */
+	tw_stop(&w->wheel, &c->timer);
+	tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + CALL_LINGER_MS);
 }
 
 /* --- ending ----------------------------------------------------------------------------- */
@@ -987,12 +995,13 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	c->a.local_ip = pkt_meta(m)->dst_ip;
 	c->a.local_port = pkt_meta(m)->dst_port;
 	c->a.port_id = pkt_meta(m)->in_port;
+	c->a.has_mac = true;
+	memcpy(c->a.mac, &pkt_meta(m)->src_mac, sizeof(c->a.mac));
 	c->a.cseq = s->cseq;
 	c->start_s = auth_now(w);
 	c->n_resend = w->cfg->params.n_resend;
 	memcpy(c->resend_ms, w->cfg->params.resend_ms, sizeof(c->resend_ms));
 	c->a_invite = m; /* held while A's INVITE transaction lives */
-	call_index_add(w, c);
 	/* A's identifiers, and A's To with our tag so a BYE to A repeats it */
 	call_token_text(w, c, CALL_SUB_A_TAG, tag);
 	if (!call_copy_a(c, s) || !call_put_addr(c, &c->a.to, s->to.display, s->to.uri,
@@ -1002,6 +1011,7 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 		call_fail_a(w, c, 500, CALL_NO_SPAN);
 		return VERDICT_SIP_INVITE_ADMITTED;
 	}
+	call_index_add(w, c);
 	call_a_provisional(w, c, 100, SIP_BUILD_LIT("Trying"), CALL_NO_SPAN, CALL_NO_SPAN);
 	if (!call_start_b(w, c, m, s, &rt)) {
 		worker_count(w, COUNTER_CALL_TX_FAILED, 1);

@@ -202,7 +202,7 @@ call_worker_init(struct worker *w, uint32_t capacity, bool fixed_tokens)
 	/* bench mode: entropy 0, so a generator can predict every token we mint */
 	ce->entropy_state = fixed_tokens ? 0 : (rte_rand() | 1);
 	w->call = ce;
-	rc = tw_set_handler(&w->wheel, TW_KIND_TXN, call_tx_fired, w);
+	rc = tw_set_handler(&w->wheel, TW_KIND_CALL_TX, call_tx_fired, w);
 	if (rc == 0)
 		rc = tw_set_handler(&w->wheel, TW_KIND_CALL, call_timer_fired, w);
 	if (rc == 0 && w->req != NULL)
