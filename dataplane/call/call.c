@@ -871,11 +871,20 @@ call_copy_a(struct call *c, const struct sip_scan *s)
 {
 	struct call_leg *a = &c->a;
 
+	uint8_t src[32];
+	struct sip_bw b = SIP_BW_INIT(src, sizeof(src));
+	struct sf_span target = s->contact.uri;
+
+	if (target.len == 0) { /* no Contact: A's source address is the best target we have */
+		SIP_BW_LIT(&b, "sip:");
+		bw_hostport(&b, a->peer_ip, a->peer_port);
+		target = (struct sf_span){src, (uint16_t)(b.p - src)};
+	}
 	return call_put(c, &a->call_id, s->call_id.p, s->call_id.len) &&
 	       call_put(c, &a->from_tag, s->from.tag.p, s->from.tag.len) &&
 	       call_put(c, &a->user, s->from.user.p, s->from.user.len) &&
 	       call_put_addr(c, &a->from, s->from.display, s->from.uri, s->from.tag) &&
-	       call_put(c, &a->target, s->contact.uri.p, s->contact.uri.len) &&
+	       call_put(c, &a->target, target.p, target.len) &&
 	       call_put(c, &c->b.user, s->line.ruri_user.p, s->line.ruri_user.len);
 }
 
@@ -978,8 +987,12 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	struct call *c;
 
 	c = call_index_find(w, s->call_id, s->from.tag);
-	if (c != NULL)
-		return call_a_retrans(w, c, m);
+	if (c != NULL) {
+		if (s->cseq == c->a.cseq || !c->a_final_sent)
+			return call_a_retrans(w, c, m);
+		/* a new INVITE (new CSeq) after the old one's final: a new call; the old lingers */
+		call_index_del(w, c);
+	}
 	call_route_user(w, s->line.ruri_user, &rt);
 	if (rt.code != 0) {
 		call_count_outcome(w, rt.code);
@@ -1151,6 +1164,8 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 	struct sf_span body = s->content_length > 0 ? s->body : CALL_NO_SPAN;
 
 	if (code < 200) {
+		if (c->b_final)
+			return; /* after its final or our timeout: no CANCEL, nothing relayed */
 		if (c->b.tx.what == CALL_TX_INVITE) /* INV-4: no more retransmissions */
 			call_tx_stop(w, &c->b.tx);
 		c->b_provisional = true;
@@ -1240,6 +1255,11 @@ call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan 
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_CALL_STALE; /* GEN-2 */
 	}
+	/* I-36: a response counts only from the leg's peer */
+	if (pkt_meta(m)->src_ip != (t->sub == CALL_SUB_A_BYE ? c->a.peer_ip : c->b.peer_ip)) {
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_DROP_CALL_STALE;
+	}
 	switch (t->sub) {
 	case CALL_SUB_B_INVITE:
 		if (method == SIP_METHOD_INVITE) {
@@ -1287,6 +1307,27 @@ call_response(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 
 /* --- requests inside a call ------------------------------------------------------------- */
 
+bool
+call_dialog_known(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	const struct worker *w = ctx;
+	struct sip_token t;
+	const struct call *c;
+
+	if (!sip_token_maybe(s->to.tag) || !sip_token_read(s->to.tag, &t) ||
+	    t.owner >= w->n_workers)
+		return false;
+	if (t.owner != w->index)
+		return true; /* the owner checks the call and its peer (call_in_dialog()) */
+	c = call_by_token(w, &t);
+	if (c == NULL)
+		return false;
+	if (t.sub == CALL_SUB_A_TAG)
+		return c->a.peer_ip == ip_be;
+	return t.sub == CALL_SUB_B_TAG && c->b.peer_ip == ip_be;
+}
+
+
 /* 200 to an in-dialog request (BYE, CANCEL). */
 static void
 call_reply_ok(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
@@ -1303,6 +1344,7 @@ call_not_peer(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 {
 	enum verdict v;
 
+	pkt_meta(m)->flags &= (uint16_t)~PKT_META_F_TRUSTED; /* the reply budget applies */
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK) {
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_UNKNOWN_OTHER;
@@ -1386,14 +1428,19 @@ call_in_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	}
 }
 
-/* CANCEL from A (no tag of ours): found through the A index. */
+/*
+ * CANCEL from A (no tag of ours): found through the A index. One from a source known only by
+ * its account identity (a caller that did not register) that matches no call of that source
+ * is answered as an unknown source's, so it tells nothing about the identity (I-1).
+ */
 static enum verdict
-call_cancel(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
+call_cancel(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
+	    enum policy_class cls)
 {
 	struct call *c = w->call != NULL ? call_index_find(w, s->call_id, s->from.tag) : NULL;
 
 	if (c == NULL || pkt_meta(m)->src_ip != c->a.peer_ip)
-		return call_no_dialog(w, m, s);
+		return cls == POLICY_ACCOUNT ? call_not_peer(w, m, s) : call_no_dialog(w, m, s);
 	call_reply_ok(w, m, s);
 	rte_pktmbuf_free(m);
 	if (c->state == CALL_TRYING || c->state == CALL_EARLY)
@@ -1427,7 +1474,7 @@ call_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, enum 
 			meta->sip.cls = (uint8_t)cls;
 			return steer_hold(w, owner, m);
 		}
-		return call_cancel(w, m, s);
+		return call_cancel(w, m, s, cls);
 	}
 	return call_no_dialog(w, m, s); /* UNAUTH-13: 481 (an ACK: dropped) */
 }

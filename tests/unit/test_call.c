@@ -767,10 +767,12 @@ test_AUTH_1_AUTH_3_phone_to_gateway_whole_call(void **state)
 		assert_has(o[1].text, "\r\nCall-ID: phcall-1\r\n");
 		assert_has(o[1].text, "\r\nTo: <sip:1001@" REALM ">;tag=phtag-phcall-1\r\n");
 		resp_to(o[1].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
-		/* A answers from an address that is no gateway nor binding: a response from an
-		   unknown source is dropped (GEN-2); the BYE is given up after its schedule */
-		assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_DROP_RESPONSE);
+		/* not from A's address: no match (I-36); from A (not registered): the call ends */
+		assert_int_equal(rx(t, OTHER, 5060, msg), VERDICT_SIP_DROP_CALL_STALE);
+		assert_int_equal(calls_live(t), 1);
+		assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
 	}
+	assert_int_equal(calls_live(t), 0);
 	advance(t, 32000);
 	assert_int_equal(calls_live(t), 0);
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
@@ -778,28 +780,312 @@ test_AUTH_1_AUTH_3_phone_to_gateway_whole_call(void **state)
 	fx_tx_discard(t->f);
 }
 
-/* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
-
+/* The nonce of the challenge in @msg. */
 static void
-test_INV_2_gateway_invite_timeout_5s(void **state)
+keep_nonce(struct cfx *t, const char *msg)
+{
+	const char *p = strstr(msg, "nonce=\"");
+
+	assert_non_null(p);
+	p += 7;
+	snprintf(t->nonce, sizeof(t->nonce), "%.*s", (int)(strchr(p, '"') - p), p);
+}
+
+/*
+ * LOCK-1 / LOCK-2 for INVITE (I-6): six wrong INVITE digests from (PH1, 1001) -> the 6th gets
+ * the final reject (403, reply On) and nothing is routed; during the suspension even a correct
+ * INVITE gets 403 and no INVITE leaves for a gateway.
+ */
+static void
+test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out(void **state)
 {
 	struct cfx *t = *state;
 	char msg[4096];
+	struct out_msg o[4];
+	unsigned int i;
+
+	phone_challenged(t, "9123", "lock-1");
+	for (i = 1; i <= 6; i++) {
+		phone_invite(t, "9123", "lock-1", 1 + i, "wrong", msg, sizeof(msg));
+		if (i < 6) {
+			assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_CHALLENGED);
+			assert_int_equal(take(t, o, 4), 1);
+			assert_has(o[0].text, "SIP/2.0 401 Unauthorized\r\n");
+			keep_nonce(t, o[0].text);
+		} else {
+			assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_REJECTED);
+			assert_int_equal(take(t, o, 4), 1);
+			assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+		}
+	}
+	phone_invite(t, "9123", "lock-2", 1, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_REJECTED_SUSPENDED);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_int_equal(o[0].dst, PH1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 0);
+}
+
+/*
+ * AUTH-7 for INVITE: SS_SIP_AUTHENTICATION_TIMEOUT 10; the correct answer 11 s after the
+ * challenge -> final reject, nothing sent to any gateway; a new session answered at +9 s is
+ * routed.
+ */
+static void
+test_AUTH_7_invite_answer_after_auth_timeout_rejected(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+
+	t->snap->params.auth_timeout_s = 10;
+	phone_challenged(t, "9123", "a7-late");
+	advance(t, 11000);
+	phone_invite(t, "9123", "a7-late", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_REJECTED);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(calls_live(t), 0);
+	phone_challenged(t, "9123", "a7-ok");
+	advance(t, 9000);
+	phone_invite(t, "9123", "a7-ok", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, GW3);
+	assert_int_equal(calls_live(t), 1);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/*
+ * The caller (a phone that did not register: its source is known only by the call) hangs up:
+ * its BYE reaches the call through the dialog hook (I-36), 200 to it, BYE to the gateway.
+ */
+static void
+test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up(void **state)
+{
+	struct cfx *t = *state;
+	struct leg_state ls;
+	char msg[4096], ack[1024], bye[1024];
+	struct out_msg o[4];
+
+	phone_challenged(t, "9123", "phbye-1");
+	phone_invite(t, "9123", "phbye-1", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	snprintf(ls.b_invite, sizeof(ls.b_invite), "%s", o[1].text);
+	answer_b(t, &ls, PH1, 5060, GW3, 5060);
+	in_dialog("ACK", "sip:" OUR ":5060", "<sip:1001@" REALM ">;tag=phtag-phbye-1", ls.a_to,
+		  "phbye-1", 2, "10.99.0.31:5060", ack, sizeof(ack));
+	assert_int_equal(rx(t, PH1, 5060, ack), VERDICT_SIP_CALL_REQUEST);
+	in_dialog("BYE", "sip:" OUR ":5060", "<sip:1001@" REALM ">;tag=phtag-phbye-1", ls.a_to,
+		  "phbye-1", 3, "10.99.0.31:5060", bye, sizeof(bye));
+	/* UNAUTH-14: the same BYE from a gateway's address is not the peer's: 403, call stays */
+	assert_int_equal(rx(t, GW1, 5060, bye), VERDICT_SIP_REJECTED_UNKNOWN);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 1);
+	assert_int_equal(rx(t, PH1, 5060, bye), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[0].dst, PH1);
+	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
+	assert_int_equal(o[1].dst, GW3);
+	assert_has(o[1].text, "BYE sip:1002@192.168.1.50:5062 SIP/2.0\r\n"); /* its Contact */
+	resp_to(o[1].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, GW3, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
+}
+
+/* calls.hangup on an answered call: BYE on both legs; their 200s end it (gauges back to 0). */
+static void
+test_CALL_hangup_answered_call_byes_both_legs(void **state)
+{
+	struct cfx *t = *state;
+	struct leg_state ls;
+	char msg[4096];
+	struct out_msg o[4];
+	struct call_info ci;
+	struct worker *w;
+	uint32_t i;
+	unsigned int k, byes = 0;
+
+	bind_1002(t);
+	start_gw_to_phone(t, "hang-1", &ls);
+	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
+	w = call_w(t);
+	for (i = 0; i < CAPACITY; i++)
+		if (call_info_at(w, i, &ci))
+			break;
+	assert_true(i < CAPACITY);
+	assert_int_equal(ci.state, CALL_ANSWERED);
+	assert_int_equal(call_hangup(w, ci.slot, (uint16_t)(ci.gen + 1)), -ENOENT);
+	assert_int_equal(call_hangup(w, ci.slot, ci.gen), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_HANGUPS), 1);
+	k = take(t, o, 4);
+	assert_int_equal(k, 2);
+	while (k-- > 0) {
+		assert_has(o[k].text, "BYE ");
+		resp_to(o[k].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+		assert_int_equal(rx(t, o[k].dst, o[k].dport, msg), VERDICT_SIP_CALL_RESPONSE);
+		byes++;
+	}
+	assert_int_equal(byes, 2);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
+	unbind_1002(t);
+}
+
+/*
+ * A caller that did not register cancels: its CANCEL finds the call (200 + 487); a CANCEL that
+ * names no call of that source gets what an unknown source gets (403 with reply On), not 481,
+ * so an account's identity draws no other answer (I-1).
+ */
+static void
+test_CALL_phone_caller_cancels(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096], cancel[1024];
+	struct out_msg o[4];
+
+	phone_challenged(t, "9123", "phcx-1");
+	phone_invite(t, "9123", "phcx-1", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:9123@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.31:5060;branch=z9hG4bK-ph-phcx-1-2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=phtag-%s\r\n"
+		 "To: <sip:9123@" OUR ">\r\nCall-ID: %s\r\nCSeq: 2 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n", "nothing", "nothing");
+	assert_int_equal(rx(t, PH1, 5060, cancel), VERDICT_SIP_REJECTED_UNKNOWN);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 403 Forbidden\r\n");
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:9123@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.31:5060;branch=z9hG4bK-ph-phcx-1-2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:1001@" REALM ">;tag=phtag-%s\r\n"
+		 "To: <sip:9123@" OUR ">\r\nCall-ID: %s\r\nCSeq: 2 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n", "phcx-1", "phcx-1");
+	assert_int_equal(rx(t, PH1, 5060, cancel), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
+	assert_has(o[1].text, "SIP/2.0 487 Request Terminated\r\n");
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/* Six wrong INVITE digests of 1001 from PH1 in one session; returns after the 6th. */
+static void
+six_wrong_invites(struct cfx *t, const char *cid, enum verdict last)
+{
+	char msg[4096];
+	struct out_msg o[4];
+	unsigned int i;
+
+	phone_challenged(t, "9123", cid);
+	for (i = 1; i <= 6; i++) {
+		phone_invite(t, "9123", cid, 1 + i, "wrong", msg, sizeof(msg));
+		assert_int_equal(rx(t, PH1, 5060, msg),
+				 i < 6 ? VERDICT_SIP_INVITE_CHALLENGED : last);
+		assert_int_equal(take(t, o, 4), 1);
+		if (i < 6)
+			keep_nonce(t, o[0].text);
+	}
+}
+
+/*
+ * LOCK-8: SS_AUTHENTICATION_MAX_RETRY 0 -> wrong INVITE digests never suspend: the session
+ * still ends per AUTH-4 (the 6th wrong answer gets the final reject), and the next INVITE
+ * with the right password is routed.
+ */
+static void
+test_LOCK_8_max_retry_0_never_suspends_invite(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+
+	t->snap->params.auth_max_retry = 0;
+	six_wrong_invites(t, "l8-1", VERDICT_SIP_INVITE_REJECTED);
+	phone_challenged(t, "9123", "l8-2");
+	phone_invite(t, "9123", "l8-2", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, GW3);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/* LOCK-11: (PH1, 1001) suspended; 1001's binding stays and calls to 1001 are still delivered. */
+static void
+test_LOCK_11_suspended_phone_still_called(void **state)
+{
+	struct cfx *t = *state;
+	struct location_binding b;
+	char msg[4096];
+	struct out_msg o[4];
+
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)"1001", 4},
+						   (struct sf_span){(const uint8_t *)"sip:1001@10.99.0.31:5060", 24}), 0);
+	b.src_ip = fx_be32(PH1);
+	b.src_port = rte_cpu_to_be_16(5060);
+	b.local_ip = fx_be32(FX_OUR_IP);
+	b.local_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	b.in_port = t->f->port;
+	b.granted_s = 3600;
+	b.expires_at_s = test_clock(t) + 3600;
+	assert_int_equal(location_put(t->ws[aor_owner(t, "1001")]->reg->loc, &b), 0);
+	six_wrong_invites(t, "l11", VERDICT_SIP_INVITE_REJECTED);
+	gw_invite("1001", "l11-in", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, PH1);
+	assert_has(o[1].text, "INVITE sip:1001@10.99.0.31:5060 SIP/2.0\r\n");
+	location_remove(t->ws[aor_owner(t, "1001")]->reg->loc,
+			(struct sf_span){(const uint8_t *)"1001", 4});
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/* --- INVITE timeout and retransmissions (INV-1/2/4) ------------------------------------- */
+
+/*
+ * A gateway that never answers: the INVITE's transmission times (ms after the first) and the
+ * time of the 408 to A; the call must then end.
+ */
+static void
+run_invite_timeout(struct cfx *t, const char *number, const char *cid, uint32_t gw,
+		   const uint64_t *want_at, unsigned int want_n, uint64_t want_408,
+		   uint64_t run_ms)
+{
+	char msg[4096];
 	struct out_msg o[16];
-	uint64_t at[8], start = t->ms, timeouts = ctr(t, COUNTER_CALL_TIMEOUT);
+	uint64_t at[16], start = t->ms, timeouts = ctr(t, COUNTER_CALL_TIMEOUT);
 	unsigned int n = 0, i, k;
 	uint64_t first_408 = 0;
 
-	gw_invite("8001", "inv2", "10.99.0.20", msg, sizeof(msg)); /* "8": gw3 only */
+	gw_invite(number, cid, "10.99.0.20", msg, sizeof(msg));
 	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
 	assert_int_equal(take(t, o, 16), 2);
 	at[n++] = 0;
-	for (i = 0; i < 6000; i++) {
+	for (i = 0; i < run_ms; i++) {
 		advance(t, 1);
 		k = take(t, o, 16);
 		while (k-- > 0) {
-			if (o[k].dst == GW3) {
-				assert_has(o[k].text, "INVITE sip:8001@");
+			if (o[k].dst == gw) {
+				assert_has(o[k].text, "INVITE sip:");
+				assert_true(n < RTE_DIM(at));
 				at[n++] = t->ms - start;
 			} else {
 				assert_int_equal(o[k].dst, GW1);
@@ -809,12 +1095,10 @@ test_INV_2_gateway_invite_timeout_5s(void **state)
 			}
 		}
 	}
-	/* transmissions at 0, 0.5, 1.5, 3.5 s: 4 packets; the leg failed at 5 s */
-	assert_int_equal(n, 4);
-	assert_int_equal(at[1], 500);
-	assert_int_equal(at[2], 1500);
-	assert_int_equal(at[3], 3500);
-	assert_int_equal(first_408, 5000);
+	assert_int_equal(n, want_n);
+	for (i = 0; i < want_n; i++)
+		assert_int_equal(at[i], want_at[i]);
+	assert_int_equal(first_408, want_408);
 	assert_int_equal(ctr(t, COUNTER_CALL_TIMEOUT), timeouts + 1);
 	/* A never ACKs the 408: re-sent on the schedule, then the call ends */
 	advance(t, 40000);
@@ -822,6 +1106,52 @@ test_INV_2_gateway_invite_timeout_5s(void **state)
 	fx_tx_discard(t->f);
 	assert_int_equal(calls_live(t), 0);
 	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 0);
+}
+
+/* INV-2: the gateway's invite_timeout 5 -> transmissions at 0, 0.5, 1.5, 3.5; fails at 5 s. */
+static void
+test_INV_2_gateway_invite_timeout_5s(void **state)
+{
+	static const uint64_t at[] = {0, 500, 1500, 3500};
+
+	run_invite_timeout(*state, "8001", "inv2", GW3, at, RTE_DIM(at), 5000, 6000);
+}
+
+/* INV-1: defaults (SS_SIP_TIMEOUT_INVITE 10) -> 0, 0.5, 1.5, 3.5, 7.5 (5 packets); 10 s. */
+static void
+test_INV_1_default_invite_timeout(void **state)
+{
+	static const uint64_t at[] = {0, 500, 1500, 3500, 7500};
+
+	run_invite_timeout(*state, "9055", "inv1", GW2, at, RTE_DIM(at), 10000, 12000);
+}
+
+/* INV-3: a timeout of 40 s outlasts the schedule: all 10 transmissions, none after; 40 s. */
+static void
+test_INV_3_invite_timeout_longer_than_schedule(void **state)
+{
+	static const uint64_t at[] = {0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500};
+	struct cfx *t = *state;
+
+	t->snap->params.timeout_invite_s = 40;
+	run_invite_timeout(t, "9056", "inv3", GW2, at, RTE_DIM(at), 40000, 42000);
+}
+
+/*
+ * INV-8: SS_SIP_RESEND_INTERVAL 1,1,1 -> 3 transmissions at 0, 1, 2 s, none after. An INVITE's
+ * leg fails at its invite timeout (10 s), as in INV-3 where the timeout outlasts the schedule
+ * (the same rule as dataplane/txn/'s INVITE client).
+ */
+static void
+test_INV_8_resend_interval_1_1_1(void **state)
+{
+	static const uint64_t at[] = {0, 1000, 2000};
+	struct cfx *t = *state;
+
+	t->snap->params.n_resend = 3;
+	t->snap->params.resend_ms[0] = t->snap->params.resend_ms[1] =
+		t->snap->params.resend_ms[2] = 1000;
+	run_invite_timeout(t, "9057", "inv8", GW2, at, RTE_DIM(at), 10000, 12000);
 }
 
 static void
@@ -945,6 +1275,49 @@ test_CALL_cancel_before_provisional_then_200_acked_and_byed_once(void **state)
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
 
+/*
+ * CANCEL before any provisional, then the leg times out: no CANCEL is ever sent, not even when a
+ * provisional arrives afterwards (INV-1: never after the leg timed out).
+ */
+static void
+test_CALL_cancel_pending_never_sent_after_timeout(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096], inv[4096], cancel[1024];
+	struct out_msg o[16];
+	unsigned int i, k;
+
+	gw_invite("8004", "cx2", "10.99.0.20", msg, sizeof(msg)); /* gw3: invite timeout 5 s */
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 16), 2);
+	snprintf(inv, sizeof(inv), "%s", o[1].text);
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:8004@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.20:5060;branch=z9hG4bK-gw-cx2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: \"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-cx2\r\n"
+		 "To: <sip:8004@" OUR ">\r\nCall-ID: cx2\r\nCSeq: 10 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	assert_int_equal(rx(t, GW1, 5060, cancel), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 16), 2); /* 200 + 487 to A */
+	for (i = 0; i < 6000; i++) {
+		advance(t, 1);
+		k = take(t, o, 16);
+		while (k-- > 0)
+			assert_lacks(o[k].text, "CANCEL sip:8004@10.99.0.22");
+	}
+	resp_to(inv, 180, "Ringing", "late", NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, GW3, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
+	k = take(t, o, 16);
+	while (k-- > 0) {
+		assert_lacks(o[k].text, "CANCEL sip:8004@10.99.0.22");
+		assert_lacks(o[k].text, "180 Ringing");
+	}
+	advance(t, 60000);
+	take(t, o, 16);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- INV-7: no ACK for our 2xx -> BYE both legs at 31.5 s ------------------------------- */
 
 static void
@@ -1030,6 +1403,40 @@ test_REG_6_REG_13_routing_phone_480_prefixes_404(void **state)
 	assert_int_equal(calls_live(t), 0);
 }
 
+/* REG-9: 1002's binding replaced by one from another address: the INVITE goes to the new one. */
+static void
+test_REG_9_invite_goes_to_the_newest_binding(void **state)
+{
+	struct cfx *t = *state;
+	struct location_binding b;
+	char msg[4096];
+	struct out_msg o[4];
+
+	bind_1002(t);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)"1002", 4},
+						   (struct sf_span){(const uint8_t *)"sip:1002@10.99.0.40:5070", 24}), 0);
+	b.src_ip = fx_be32(OTHER);
+	b.src_port = rte_cpu_to_be_16(5070);
+	b.local_ip = fx_be32(FX_OUR_IP);
+	b.local_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	b.in_port = t->f->port;
+	b.granted_s = 3600;
+	b.expires_at_s = test_clock(t) + 3600;
+	assert_int_equal(location_put(t->ws[aor_owner(t, "1002")]->reg->loc, &b), 0);
+	gw_invite("1002", "reg9", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, OTHER);
+	assert_int_equal(o[1].dport, 5070);
+	assert_has(o[1].text, "INVITE sip:1002@10.99.0.40:5070 SIP/2.0\r\n");
+	unbind_1002(t);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- the table: full -> 503 + Retry-After; generations; back to baseline ---------------- */
 
 static void
@@ -1099,6 +1506,23 @@ test_INV_6_retransmitted_invite_absorbed(void **state)
 	assert_int_equal(o[0].dst, GW1);
 	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
 	assert_int_equal(calls_live(t), 1);
+	/* after the call's final (our 408 at 10 s) a new INVITE (new CSeq) is a new call */
+	advance(t, 11000);
+	take(t, o, 4);
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_CALL_RETRANS); /* same CSeq: 408 */
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 408 Request Timeout\r\n");
+	{
+		char *cseq = strstr(msg, "CSeq: 10 INVITE");
+
+		assert_non_null(cseq);
+		memcpy(cseq, "CSeq: 11", 8);
+	}
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
+	assert_has(o[1].text, "INVITE sip:8200@");
+	assert_int_equal(calls_live(t), 2);
 	advance(t, 60000);
 	take(t, o, 4);
 	fx_tx_discard(t->f);
@@ -1170,28 +1594,39 @@ test_CALL_bytes_per_call(void **state)
 	assert_true(sizeof(struct call) <= 1024);
 }
 
-#define CALL_TEST(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup, cfx_teardown)
-#define CALL_TEST2(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup2, cfx_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
-		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
-		CALL_TEST(test_INV_2_gateway_invite_timeout_5s),
-		CALL_TEST(test_INV_4_provisional_stops_retransmission),
-		CALL_TEST(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
-		CALL_TEST(test_INV_7_no_ack_bye_both_legs),
-		CALL_TEST(test_REG_6_REG_13_routing_phone_480_prefixes_404),
-		CALL_TEST(test_CALL_table_full_503_and_back_to_baseline),
-		CALL_TEST(test_INV_6_retransmitted_invite_absorbed),
-		CALL_TEST(test_INV_5_final_from_b_acked_and_relayed),
+		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_phone_caller_cancels, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_hangup_answered_call_byes_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_11_suspended_phone_still_called, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_1_default_invite_timeout, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_2_gateway_invite_timeout_5s, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_3_invite_timeout_longer_than_schedule, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_8_resend_interval_1_1_1, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_4_provisional_stops_retransmission, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_pending_never_sent_after_timeout, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_7_no_ack_bye_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_REG_6_REG_13_routing_phone_480_prefixes_404, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_REG_9_invite_goes_to_the_newest_binding, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_table_full_503_and_back_to_baseline, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_5_final_from_b_acked_and_relayed, cfx_setup, cfx_teardown),
 		/* two workers: rule K hands every message to the call's owner */
-		CALL_TEST2(test_CALL_gateway_to_phone_whole_call),
-		CALL_TEST2(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
-		CALL_TEST2(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
-		CALL_TEST2(test_INV_6_retransmitted_invite_absorbed),
+		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup2, cfx_teardown),
 		cmocka_unit_test(test_CALL_best_final_and_mapping),
 		cmocka_unit_test(test_CALL_bytes_per_call),
 	};
