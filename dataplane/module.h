@@ -9,6 +9,7 @@
 #ifndef SF_MODULE_H
 #define SF_MODULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct worker;
@@ -32,6 +33,13 @@ struct module_env {
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
+	/* call */
+	/*
+	 * BENCHMARK ONLY (--bench-fixed-tokens): seed the call engine's token entropy with 0
+	 * (sip_token_entropy() returns 0), so every token it mints is predictable from owner,
+	 * slot, generation and sub (scripts/bench_calls.py). Never in production.
+	 */
+	bool bench_fixed_tokens;
 };
 
 struct module_ops {
