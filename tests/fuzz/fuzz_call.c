@@ -278,6 +278,8 @@ fz_advance(uint64_t ms)
 		uint64_t step = end - fz.now_ms < 50 ? end - fz.now_ms : 50;
 		unsigned int spins = 0;
 
+		if (tw_count(&w->wheel) == 0)
+			step = end - fz.now_ms; /* nothing can fire: jump */
 		fz.now_ms += step;
 		fz.now_s = (uint32_t)(100000 + fz.now_ms / 1000);
 		do {
