@@ -229,9 +229,9 @@ pc_parse_gateway(const json_t *o, const char *path, struct policy_gateway *g,
 		 struct cfg_error *err)
 {
 	static const char *const keys[] = {"name", "address", "port", "prefixes", "priority",
-					   NULL};
+					   "invite_timeout", NULL};
 	struct policy_net net;
-	json_int_t port = 5060, prio = 0;
+	json_int_t port = 5060, prio = 0, invite_timeout = 0;
 	char p[PC_PATH_MAX];
 	const json_t *v;
 	int rc;
@@ -245,6 +245,8 @@ pc_parse_gateway(const json_t *o, const char *path, struct policy_gateway *g,
 		rc = pc_get_int(o, "port", path, 1, 65535, &port, err);
 	if (rc == 0)
 		rc = pc_get_int(o, "priority", path, -1000000, 1000000, &prio, err);
+	if (rc == 0) /* 8.1 "Invite timeout", s; absent = SS_SIP_TIMEOUT_INVITE */
+		rc = pc_get_int(o, "invite_timeout", path, 1, 300, &invite_timeout, err);
 	if (rc == 0)
 		rc = pc_gateway_prefixes(o, path, g, err);
 	if (rc != 0)
@@ -257,6 +259,7 @@ pc_parse_gateway(const json_t *o, const char *path, struct policy_gateway *g,
 	g->ip_be = net.ip_be;
 	g->port = (uint16_t)port;
 	g->priority = (int32_t)prio;
+	g->invite_timeout_s = (uint32_t)invite_timeout;
 	return rc;
 }
 

@@ -284,6 +284,7 @@ cfg_runtime_defaults(struct sf_runtime *rt)
 		.authfail_entries = 16384,
 		.register_replay_entries = 65536,
 		.register_answer_cache = 1024,
+		.calls_per_worker = 16384,
 	};
 }
 
@@ -294,7 +295,7 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 					   "rx_desc", "tx_desc", "tx_drain_us", "frag_max_flows",
 					   "frag_timeout_ms", "frag_mbufs", "frag_source_max",
 					   "arp_hold_ms", "authfail_entries", "register_replay_entries",
-					   "register_answer_cache", NULL};
+					   "register_answer_cache", "calls_per_worker", NULL};
 	uint32_t rx = rt->rx_desc, tx = rt->tx_desc;
 	int rc;
 
@@ -338,6 +339,9 @@ cfg_parse_runtime(const json_t *o, struct sf_runtime *rt, struct cfg_error *err)
 	if (rc == 0)
 		rc = cfg_get_uint(o, "register_answer_cache", "runtime", 16, 65536,
 				  &rt->register_answer_cache, err);
+	if (rc == 0)
+		rc = cfg_get_uint(o, "calls_per_worker", "runtime", 16, 1048576,
+				  &rt->calls_per_worker, err);
 	rt->rx_desc = (uint16_t)rx;
 	rt->tx_desc = (uint16_t)tx;
 	return rc;

@@ -29,6 +29,7 @@ struct sf_runtime {
 	uint32_t authfail_entries; /* auth-failure / lockout table slots, per worker */
 	uint32_t register_replay_entries; /* REGISTER (nonce, nc) replay guard, per worker */
 	uint32_t register_answer_cache;   /* answers kept for REGISTER retransmissions (GEN-3) */
+	uint32_t calls_per_worker;        /* call slots per worker (issue 13) */
 };
 
 /*

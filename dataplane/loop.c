@@ -23,6 +23,7 @@ const struct module_ops *const loop_modules[] = {
 	&auth_module,
 	&registrar_module,
 	&ka_module,
+	&call_module,
 };
 
 const unsigned int loop_n_modules = RTE_DIM(loop_modules);

@@ -33,7 +33,8 @@ struct module_env {
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
-	/* call */
+	/* call engine */
+	uint32_t calls_per_worker;  /* runtime.calls_per_worker: call slots (0 = the default) */
 	/*
 	 * BENCHMARK ONLY (--bench-fixed-tokens): seed the call engine's token entropy with 0
 	 * (sip_token_entropy() returns 0), so every token it mints is predictable from owner,
@@ -70,5 +71,6 @@ extern const struct module_ops net_module;       /* net/net_module.c */
 extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
+extern const struct module_ops call_module;      /* call/call_setup.c */
 
 #endif

@@ -24,6 +24,9 @@ enum pkt_sip_stage {
 				  certainly unknown (reply Off): the owner does not skim again */
 	PKT_SIP_SCANNED,       /* scanned completely (pkt_sip.scan), class known */
 	PKT_SIP_AUTHENTICATED, /* digest verified on the source-IP owner: to the AoR owner */
+	PKT_SIP_CALL,          /* scanned, source checks and auth done: to the call's owner
+				  (rule K: hash(Call-ID) or the token's owner), call_input() /
+				  call_response() run there directly */
 };
 
 /*

@@ -336,8 +336,12 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
 	}
 	if (unlikely(st != SIP_SCAN_OK))
 		return sip_input_malformed(w, m, st);
-	if (!s->line.is_request)
-		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE); /* no client transactions yet */
+	if (!s->line.is_request) {
+		/* a response from a gateway or binding: to the call its branch names (GEN-2) */
+		if (cls == POLICY_GATEWAY || cls == POLICY_BINDING)
+			return call_response(w, m, s);
+		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
+	}
 	pkt_sip(m)->cls = (uint8_t)cls;
 	return sip_input_scanned(w, m, s, cls, acct);
 }
@@ -403,6 +407,11 @@ sip_resume(struct worker *w, struct rte_mbuf *m)
 		return sip_input_first_read(w, m, (enum policy_class)ps->cls, false);
 	case PKT_SIP_SKIMMED:
 		return sip_input_read(w, m, (enum policy_class)ps->cls, NULL);
+	case PKT_SIP_CALL:
+		/* rule K hand-off to the call's owner: every check before it was made */
+		if (!ps->scan.line.is_request)
+			return call_response(w, m, &ps->scan);
+		return call_input(w, m, &ps->scan, (enum policy_class)ps->cls, NULL);
 	case PKT_SIP_SCANNED:
 	case PKT_SIP_AUTHENTICATED:
 		/* The account is looked up again in this worker's snapshot (HARDEN-2). */

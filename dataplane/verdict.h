@@ -34,8 +34,15 @@
 	X(SIP_REGISTER_RESENT, "sip_register_resent") /* GEN-3: retransmission, last answer re-sent */\
 	X(SIP_DROP_REGISTER_RETRANS_UNCACHED, "sip_drop_register_retrans_uncached") /* GEN-3: retransmission, answer no longer cached: not processed twice */\
 	X(SIP_INVITE_CHALLENGED, "sip_invite_challenged") /* account, no credentials: 401/407 */\
-	X(SIP_INVITE_ADMITTED, "sip_invite_admitted") /* to the call engine (unanswered yet) */  \
+	X(SIP_INVITE_ADMITTED, "sip_invite_admitted") /* authorised: a call started, or 404/480/503 (call_*) */\
 	X(SIP_IN_DIALOG_ADMITTED, "sip_in_dialog_admitted") /* known dialog: to the call engine */\
+	X(SIP_INVITE_REJECTED, "sip_invite_rejected") /* INVITE final auth reject: 403 (On) */\
+	X(SIP_DROP_INVITE_REJECTED, "sip_drop_invite_rejected") /* INVITE final auth reject, Off: silence (I-3) */\
+	X(SIP_CALL_RETRANS, "sip_call_retrans") /* GEN-3/INV-6: A's INVITE again, last response re-sent */\
+	X(SIP_CALL_RESPONSE, "sip_call_response") /* a response that matched a call's transaction */\
+	X(SIP_CALL_REQUEST, "sip_call_request") /* ACK/BYE/CANCEL/... that matched a call */\
+	X(SIP_DROP_CALL_STALE, "sip_drop_call_stale") /* GEN-2: our token, call gone or other transaction */\
+	X(SIP_DROP_CALL_ACK, "sip_drop_call_ack") /* ACK that matches no call state (stray, late) */\
 	X(STEERED, "steered")                  /* handed to the owner worker */              \
 	X(ARP_REPLIED, "arp_replied")          /* ARP request for our address answered */    \
 	X(ARP_LEARNED, "arp_learned")          /* ARP reply / other request: neighbour kept */\
@@ -125,7 +132,22 @@ enum verdict {
 	X(KA_NOT_REACHED, "ka_not_reached")    /* bindings those cycles missed (KA-7) */    \
 	X(KA_BINDINGS, "ka_bindings")          /* NAT bindings on the schedule (gauge) */\
 	X(SIP_SCAN_PASSES, "sip_scan_passes")  /* skims, scans and scan resumptions started */ \
-	X(STEER_HELD, "steer_held")            /* paid-for hand-offs held for a full ring */
+	X(STEER_HELD, "steer_held")            /* paid-for hand-offs held for a full ring */\
+	/* issue 13: the call engine (dataplane/call/call_ctl.h); outcomes once per call */   \
+	X(CALL_ANSWERED, "call_answered")      /* B answered 2xx, relayed to A */            \
+	X(CALL_4XX, "call_4xx")                /* ended with a 4xx to A (404/480 routing too) */\
+	X(CALL_5XX, "call_5xx")                /* ended with a 5xx to A (not the 503 full) */ \
+	X(CALL_6XX, "call_6xx")                /* ended with a 6xx to A */                   \
+	X(CALL_TIMEOUT, "call_timeout")        /* B leg timed out (408 to A) */              \
+	X(CALL_CANCELLED, "call_cancelled")    /* A cancelled before an answer (487) */      \
+	X(CALL_REJECTED_FULL, "call_rejected_full") /* 503 + Retry-After: call table full */ \
+	X(CALL_ACTIVE, "call_active")          /* gauge: answered calls not yet ended */     \
+	X(CALL_SETUP, "call_setup")            /* gauge: calls allocated, not answered */    \
+	X(CALL_NO_ACK, "call_no_ack")          /* INV-7: A never ACKed our 2xx: BYE both legs */\
+	X(CALL_LATE_2XX, "call_late_2xx")      /* 2xx after our CANCEL/timeout: ACK + BYE once */\
+	X(CALL_HANGUPS, "call_hangups")        /* calls.hangup served */                     \
+	X(CALL_AUTH_CHALLENGES, "call_auth_challenges") /* INVITE challenged (401/407) */     \
+	X(CALL_TX_FAILED, "call_tx_failed")    /* a call message could not be built or sent */
 
 enum counter {
 #define X(name, text) COUNTER_##name,

@@ -31,6 +31,7 @@
 #define SF_SCRATCH_SIZE 65536   /* one reassembled datagram, linearised */
 
 struct auth;
+struct call_engine;
 struct ka_worker;
 struct neigh_table;
 struct net_worker;
@@ -70,6 +71,7 @@ struct worker {
 	struct auth *auth;                      /* auth/auth.h: digest auth, any method */
 	struct registrar *reg;                  /* registrar/registrar.h */
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
+	struct call_engine *call;               /* call/call_impl.h: the call table, NULL = off */
 	struct request_chan *req;               /* control requests (request.h), NULL = none */
 
 	/* Touched by this lcore only. */

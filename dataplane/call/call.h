@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Call engine entry point (INVITE and the methods that belong to a dialog or transaction).
- * Until the call engine lands it only does what needs no call state: an INVITE without
- * credentials from a non-gateway source is challenged, ACK without a transaction is dropped,
- * BYE/CANCEL/... matching no dialog get 481 (UNAUTH-13); admitted INVITEs are counted and
- * left unanswered (never a fake 100/200).
+ * Call engine entry points (issue 13, a B2BUA per worker; docs/ARCHITECTURE.md "Calls"):
+ * INVITE and the methods that belong to a dialog or transaction, and the responses to the
+ * requests we sent. An INVITE is authenticated (phones: digest through auth/ on the source-IP
+ * owner; gateways: by address), handed to its owner (hash(Call-ID)) and becomes a call: 100 to
+ * A, a route, an INVITE on the B leg. Everything later reaches the call through the token
+ * (sip/token.h) in its top Via branch (responses) or To tag (in-dialog requests); BYE/CANCEL/
+ * ... matching no dialog get 481 (UNAUTH-13), an ACK matching nothing is dropped.
  */
 #ifndef SF_CALL_H
 #define SF_CALL_H
 
 #include <rte_mbuf.h>
 
+#include "dataplane/module.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/verdict.h"
@@ -23,5 +26,23 @@ struct worker;
  */
 enum verdict call_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 			enum policy_class cls, const struct policy_account *acct);
+
+/*
+ * A response from a known source (gateway, binding), scanned completely into @s: to the call
+ * its top Via branch names (on its owner), else dropped silently and counted (GEN-2). Takes
+ * ownership of @m.
+ */
+enum verdict call_response(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s);
+
+/*
+ * Cold (call_setup.c): make @w's call table (@capacity slots, 0 = the default 16384), register
+ * its timer kinds and the calls.hangup handler; @fixed_tokens = bench mode (token entropy 0).
+ * 0 or -errno. call_worker_fini() frees it (held mbufs too); NULL w->call is fine.
+ */
+int call_worker_init(struct worker *w, uint32_t capacity, bool fixed_tokens);
+void call_worker_fini(struct worker *w);
+
+/* Module entry (call_setup.c). */
+extern const struct module_ops call_module;
 
 #endif

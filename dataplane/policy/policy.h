@@ -63,6 +63,7 @@ struct policy_gateway {
 	uint32_t ip_be;                       /* network byte order */
 	uint16_t port;                        /* host order, 5060 when not given */
 	int32_t priority;                     /* lower first */
+	uint32_t invite_timeout_s;            /* 8.1 invite timeout, s; 0 = SS_SIP_TIMEOUT_INVITE */
 	uint16_t n_prefixes;
 	char (*prefixes)[POLICY_PREFIX_MAX];  /* called-number prefixes, NUL-terminated */
 	uint32_t next_same_ip;                /* index + 1 of the next gateway with this IP */

@@ -336,7 +336,10 @@ sip_build_response(uint8_t *buf, size_t cap, const uint8_t *req, size_t req_len,
 	sip_bw_span(&w, h.from);
 	SIP_BW_LIT(&w, "\r\nTo: ");
 	sip_bw_span(&w, h.to);
-	if (s->to.tag.len == 0) {
+	if (s->to.tag.len == 0 && r->to_tag.len > 0) {
+		SIP_BW_LIT(&w, ";tag=");
+		sip_bw_span(&w, r->to_tag);
+	} else if (s->to.tag.len == 0 && !r->no_to_tag) {
 		uint8_t tag[SIP_BUILD_TAG_LEN];
 
 		sip_build_tag(tag, r->tag_key, s);
@@ -354,7 +357,16 @@ sip_build_response(uint8_t *buf, size_t cap, const uint8_t *req, size_t req_len,
 		sip_bw_span(&w, r->server);
 		SIP_BW_LIT(&w, "\r\n");
 	}
-	SIP_BW_LIT(&w, "Content-Length: 0\r\n\r\n");
+	if (r->body.len > 0) {
+		SIP_BW_LIT(&w, "Content-Type: ");
+		sip_bw_span(&w, r->content_type);
+		SIP_BW_LIT(&w, "\r\nContent-Length: ");
+		sip_bw_uint(&w, r->body.len);
+		SIP_BW_LIT(&w, "\r\n\r\n");
+		sip_bw_span(&w, r->body);
+	} else {
+		SIP_BW_LIT(&w, "Content-Length: 0\r\n\r\n");
+	}
 	return w.ok ? (int)(w.p - buf) : -1;
 }
 

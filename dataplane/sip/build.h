@@ -72,6 +72,12 @@ struct sip_build_resp {
 	uint64_t tag_key;           /* keys the To tag minted when the request has none */
 	struct sf_span extra;       /* header lines to add, each ending CRLF, may be empty */
 	struct sf_span server;      /* Server header value; empty = no Server header */
+	/* The call engine's relays (zero = a stateless answer, as above): */
+	struct sf_span to_tag;      /* To tag to add when the request has none (our token);
+				       empty = mint one from tag_key */
+	bool no_to_tag;             /* add no To tag (100 Trying) */
+	struct sf_span body;        /* message body (SDP), sent with Content-Type */
+	struct sf_span content_type; /* Content-Type value when @body is not empty */
 };
 
 /**

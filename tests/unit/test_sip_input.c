@@ -228,10 +228,14 @@ test_UNAUTH_5_skim_decides_only_certain_unknowns(void **state)
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("OPTIONS", "9999", "",
 					       "User-Agent: sipvicious\r\nUser-Agent: Linphone\r\n")),
 			 VERDICT_SIP_DROP_UNKNOWN_OPTIONS);
-	/* Credentials after the User-Agent still make the source known (UNAUTH-11). */
+	/*
+	 * Credentials after the User-Agent still make the source known (UNAUTH-11): the INVITE
+	 * is verified through auth/ (a nonce we never issued: challenged again, never routed).
+	 */
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("INVITE", "9999", "",
 					       "User-Agent: friendly-scanner\r\n" AUTH_HDR("1001"))),
-			 VERDICT_SIP_INVITE_ADMITTED);
+			 VERDICT_SIP_INVITE_CHALLENGED);
+	fx_tx_discard(t->f);
 	/* A To tag may name a dialog: the full path decides (no dialog here: unknown). */
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("BYE", "9999", ";tag=x", "")),
 			 VERDICT_SIP_DROP_UNKNOWN_OTHER);
@@ -430,7 +434,7 @@ test_UNAUTH_9_gateway_options_200_and_invite_not_challenged(void **state)
 }
 
 static void
-test_UNAUTH_11_account_invite_challenged_credentials_routed_not_verified(void **state)
+test_UNAUTH_11_account_invite_challenged_credentials_verified(void **state)
 {
 	struct sfx *t = *state;
 	char out[2048];
@@ -441,19 +445,40 @@ test_UNAUTH_11_account_invite_challenged_credentials_routed_not_verified(void **
 	tx_one(t, FX_PEER_IP, out, sizeof(out));
 	assert_has(out, "SIP/2.0 401 Unauthorized\r\n");
 	/*
-	 * With credentials (an all-zero digest nobody verified) it routes to the INVITE path and
-	 * is never answered with a fake success: admission here says only where credentials go;
-	 * verifying an INVITE's digest is the call engine's. The REGISTER goes to the registrar,
-	 * which verifies it through auth/: a nonce we never issued gets a fresh challenge (AUTH-1).
+	 * With credentials (an all-zero digest nobody verified) the INVITE is verified through
+	 * auth/ like the REGISTER: a nonce we never issued gets a fresh challenge (AUTH-1), the
+	 * call is never routed (test_AUTH_invite_with_unverified_authorization_never_routed).
 	 */
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("INVITE", "1001", "", AUTH_HDR("1001"))),
-			 VERDICT_SIP_INVITE_ADMITTED);
-	assert_silent(t);
+			 VERDICT_SIP_INVITE_CHALLENGED);
+	tx_one(t, FX_PEER_IP, out, sizeof(out));
+	assert_has(out, "SIP/2.0 401 Unauthorized\r\n");
 	assert_int_equal(rx(t, FX_PEER_IP, REQ("REGISTER", "1001", "", AUTH_HDR("1001"))),
 			 VERDICT_SIP_REGISTER_CHALLENGED);
 	tx_one(t, FX_PEER_IP, out, sizeof(out));
 	assert_has(out, "SIP/2.0 401 Unauthorized\r\n");
 	assert_int_equal(t->f->w->counters[COUNTER_REG_FAIL_WRONG], 0);
+}
+
+/*
+ * Regression (issue 13: "an INVITE with any Authorization header is admitted without a nonce or
+ * digest check"): an account's INVITE whose Authorization carries a made-up nonce and digest,
+ * from a live binding's address and from an arbitrary one, is challenged, never admitted to
+ * routing. Fails on 0a98a1d (VERDICT_SIP_INVITE_ADMITTED, nothing sent).
+ */
+static void
+test_AUTH_invite_with_unverified_authorization_never_routed(void **state)
+{
+	struct sfx *t = *state;
+	char out[2048];
+
+	set_reply(t, true);
+	assert_int_equal(rx(t, FX_PEER_IP, REQ("INVITE", "1001", "", AUTH_HDR("1001"))),
+			 VERDICT_SIP_INVITE_CHALLENGED);
+	tx_one(t, FX_PEER_IP, out, sizeof(out));
+	assert_has(out, "SIP/2.0 401 Unauthorized\r\n");
+	assert_has(out, "WWW-Authenticate: Digest");
+	assert_int_equal(t->f->w->verdicts[VERDICT_SIP_INVITE_ADMITTED], 0);
 }
 
 static void
@@ -705,7 +730,8 @@ main(void)
 		SIP_TEST(test_UNAUTH_3_unknown_invite_403_without_trying_when_on),
 		SIP_TEST(test_UNAUTH_4_unknown_options_and_message_403_when_on),
 		SIP_TEST(test_UNAUTH_9_gateway_options_200_and_invite_not_challenged),
-		SIP_TEST(test_UNAUTH_11_account_invite_challenged_credentials_routed_not_verified),
+		SIP_TEST(test_UNAUTH_11_account_invite_challenged_credentials_verified),
+		SIP_TEST(test_AUTH_invite_with_unverified_authorization_never_routed),
 		SIP_TEST(test_UNAUTH_13_bye_without_dialog),
 		SIP_TEST(test_UNAUTH_12_switch_takes_effect_on_the_next_request),
 		SIP_TEST(test_GEN_1_malformed_is_silent_and_counted_by_reason),

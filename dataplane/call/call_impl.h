@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The call engine's per-worker state (w->call): the call table (slots with generations and a
+ * free list), the index of A legs by (Call-ID, From tag) for what carries no token of ours
+ * (a retransmitted INVITE, CANCEL), and each call's two legs. Private to dataplane/call/.
+ *
+ * A call keeps copies of the few identifiers its legs repeat (Call-ID, URIs, tags) in one
+ * text area, never a message; mbufs only while a transmission may be repeated (A's INVITE
+ * until A's transaction ends, the message a call_tx re-sends), so an established call holds
+ * none (docs/ARCHITECTURE.md "Calls": bytes per call).
+ */
+#ifndef SF_CALL_IMPL_H
+#define SF_CALL_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/call/call_ctl.h"
+#include "dataplane/params.h"
+#include "dataplane/sf_span.h"
+#include "dataplane/timer/timer_wheel.h"
+
+#define CALL_DEFAULT_PER_WORKER 16384u  /* runtime.calls_per_worker default */
+#define CALL_MIN_PER_WORKER 16u
+#define CALL_MAX_PER_WORKER (1u << 20)  /* < SIP_TOKEN_MAX_SLOT */
+#define CALL_TEXT_MAX 600u              /* bytes of copied identifiers per call */
+#define CALL_RETRY_AFTER_S 5u           /* Retry-After of the 503 when the table is full */
+#define CALL_SETUP_MAX_MS 180000u       /* RFC 3261 timer C: B provisional but no final */
+#define CALL_LINGER_MS 32000u           /* after A's final: catch late 2xx / ACK (timer D/H) */
+
+/* Token sub-identifiers: which of a call's minted identifiers a token is. */
+enum call_sub {
+	CALL_SUB_A_TAG = 0,    /* our To tag towards A */
+	CALL_SUB_B_CALLID = 1, /* the B leg's Call-ID */
+	CALL_SUB_B_TAG = 2,    /* our From tag towards B */
+	CALL_SUB_B_INVITE = 3, /* branch of the INVITE to B (and its CANCEL, non-2xx ACK) */
+	CALL_SUB_B_ACK = 4,    /* branch of the ACK for B's 2xx */
+	CALL_SUB_B_BYE = 5,    /* branch of our BYE to B */
+	CALL_SUB_A_BYE = 6,    /* branch of our BYE to A */
+};
+
+/* What a call_tx is sending (re-sent per the resend schedule). */
+enum call_tx_what {
+	CALL_TX_IDLE = 0,
+	CALL_TX_INVITE,   /* B: our INVITE (until a provisional; invite timeout) */
+	CALL_TX_CANCEL,   /* B: our CANCEL (until its final) */
+	CALL_TX_BYE,      /* A or B: our BYE (until its final) */
+	CALL_TX_FINAL,    /* A: our final response to A's INVITE (until A's ACK) */
+};
+
+/* A stored string: offset and length in struct call.text. */
+struct call_str {
+	uint16_t off;
+	uint16_t len;
+};
+
+/*
+ * One transmission that may be repeated: the payload-only message, where it goes, and where
+ * in the resend schedule it is (a copy of SS_SIP_RESEND_INTERVAL taken when it started, I-34).
+ */
+struct call_tx {
+	struct tw_node node;        /* TW_KIND_TXN; container: the call (call_tx_of()) */
+	struct rte_mbuf *msg;       /* payload to re-send; NULL when idle */
+	uint64_t deadline_ms;       /* INVITE: the invite timeout (wheel ms); else 0 */
+	uint8_t what;               /* enum call_tx_what */
+	uint8_t n_sent;
+	uint8_t leg;                /* 0 = A, 1 = B */
+};
+
+/* One side of the call. Addresses and ports in network order. */
+struct call_leg {
+	uint32_t peer_ip;           /* where we send: observed source (REG-13) or gateway */
+	uint32_t local_ip;          /* our address on that side */
+	uint16_t peer_port;
+	uint16_t local_port;
+	uint16_t port_id;           /* DPDK port */
+	uint16_t pad;
+	uint32_t cseq;              /* A: its INVITE's CSeq; B: our last CSeq on the B leg */
+	uint32_t our_cseq;          /* A: our last CSeq for requests we send A (BYE) */
+	struct call_str call_id;    /* A: A's Call-ID (B: minted, not stored) */
+	struct call_str from;       /* A: A's From "<uri>;tag=x"; B: ours "<uri>" (+ our tag) */
+	struct call_str to;         /* A: A's To "<uri>" (+ our tag); B: B's To with its tag */
+	struct call_str target;     /* remote target URI: A's Contact, B's Request-URI/Contact */
+	struct call_str user;       /* A: From user; B: called number */
+	struct call_str from_tag;   /* A: A's From tag (for the index) */
+	struct call_tx tx;
+};
+
+struct call {
+	struct call_leg a;
+	struct call_leg b;
+	struct tw_node timer;       /* TW_KIND_CALL: setup limit, linger */
+	struct rte_mbuf *a_invite;  /* A's INVITE while A's INVITE transaction lives */
+	struct rte_mbuf *a_last;    /* last response sent to A (payload), for A's retransmissions */
+	uint64_t a_index_key;       /* key in the A index (0 = not indexed) */
+	uint32_t entropy;           /* token entropy of every identifier of this call */
+	uint32_t start_s, answer_s;
+	uint32_t next_free;         /* free list: next free slot + 1 */
+	uint32_t resend_ms[SF_PARAMS_RESEND_MAX]; /* the schedule snapshot (I-34) */
+	uint16_t gen;
+	uint16_t text_len;
+	uint16_t gateway;           /* gateway index + 1 (0 = a phone) */
+	uint16_t best_code;         /* best final from B so far (RFC 3261 16.7) */
+	uint8_t n_resend;
+	uint8_t state;              /* enum call_state */
+	bool b_provisional;         /* B sent a provisional: CANCEL may go */
+	bool cancel_pending;        /* A cancelled before B's provisional */
+	bool a_final_sent;          /* A got its final response */
+	bool b_final;               /* B's INVITE transaction has its final (or timed out) */
+	bool b_timed_out;           /* our invite timeout fired on B */
+	bool late_handled;          /* a 2xx after CANCEL/timeout was ACKed and BYEd once */
+	bool counted_active;        /* in the active gauge (else in setup) */
+	uint8_t text[CALL_TEXT_MAX];
+};
+
+/* Per worker (w->call). */
+struct call_engine {
+	struct call *calls;         /* capacity slots */
+	uint32_t capacity;
+	uint32_t free_head;         /* first free slot + 1, 0 = full */
+	uint32_t n_used;
+	uint32_t index_mask;        /* A index slots - 1 */
+	uint64_t *index_key;        /* 0 = empty */
+	uint32_t *index_slot;
+	uint64_t entropy_state;     /* sip_token_entropy() (0 = bench: fixed tokens) */
+};
+
+static inline struct sf_span
+call_text(const struct call *c, struct call_str s)
+{
+	return (struct sf_span){c->text + s.off, s.len};
+}
+
+/* 16.7 ranking of a final response for the caller: larger is better. */
+static inline int
+call_final_rank(uint16_t code)
+{
+	if (code >= 600)
+		return 5;
+	if (code >= 200 && code < 300)
+		return 6;
+	switch (code) {
+	case 401:
+	case 407:
+	case 415:
+	case 420:
+	case 484:
+		return 4;
+	case 503:
+		return 1;
+	default:
+		break;
+	}
+	if (code >= 400 && code < 500)
+		return 3;
+	if (code >= 500)
+		return 2;
+	return 0; /* 3xx: a B2BUA does not forward it (mapped to 503) */
+}
+
+/* The code A gets for B's final @code (I-18): 401/407/3xx -> 503, else the same. */
+static inline uint16_t
+call_map_final(uint16_t code)
+{
+	if (code == 401 || code == 407 || (code >= 300 && code < 400))
+		return 503;
+	return code;
+}
+
+/* --- call.c (packet path) -------------------------------------------------------------- */
+void call_tx_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg);
+void call_timer_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg);
+/* End @c now (BYE / CANCEL / 487 as its state needs); calls.hangup. */
+void call_end_now(struct worker *w, struct call *c);
+
+#endif
