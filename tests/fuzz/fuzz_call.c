@@ -31,6 +31,7 @@
  * Corpus: tests/fuzz/corpus/call (tests/fuzz/make_call_corpus.py writes the seeds from real
  * call flows); replayed in every build by tests/fuzz/replay.c (meson test call_corpus).
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_POLICY_DOC                                                                          \
 	"{\"accounts\": [{\"user\": \"1001\", \"password\": \"pw\"},"                          \
 	" {\"user\": \"2001\", \"ha1\": \"5afa8228d0a094688cb8582ebc2b78de\"}],"               \
-	" \"gateways\": [{\"name\": \"gw\", \"address\": \"10.99.0.2\"}]}"
+	" \"gateways\": [{\"name\": \"gw\", \"address\": \"10.99.0.2\", \"prefixes\": [\"0\", \"+\", \"9\"]}]}"
 
 #define FZ_GW_IP RTE_IPV4(10u, 99, 0, 2)
 #define FZ_PHONE1_IP RTE_IPV4(10u, 99, 0, 7)
@@ -127,6 +128,7 @@ static struct {
 	struct registrar_shared *rsh;
 	struct digest_ctx *dctx;
 	uint64_t now_ms;     /* the wheel's fake clock */
+	uint64_t start_ms;   /* its value when the input started */
 	uint32_t now_s;      /* the registrar clock (auth->clock) */
 	struct fz_seen seen;
 	bool up;
@@ -281,7 +283,7 @@ fz_advance(uint64_t ms)
 		if (tw_count(&w->wheel) == 0)
 			step = end - fz.now_ms; /* nothing can fire: jump */
 		fz.now_ms += step;
-		fz.now_s = (uint32_t)(100000 + fz.now_ms / 1000);
+		fz.now_s = (uint32_t)(100000 + (fz.now_ms - fz.start_ms) / 1000);
 		do {
 			tw_poll(&w->wheel, fz.now_ms, SF_TIMER_BUDGET);
 			if (++spins > 100000)
@@ -474,7 +476,7 @@ fz_modules_up(void)
 	memset(w->verdicts, 0, sizeof(w->verdicts));
 	memset(w->counters, 0, sizeof(w->counters));
 	worker_timers_init(w);
-	fz.now_ms = w->wheel.now;
+	fz.now_ms = fz.start_ms = w->wheel.now;
 	fz.now_s = 100000;
 	if (loop_modules_init(w, &env, &failed) != 0)
 		fz_die(failed);
@@ -574,11 +576,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				  sizeof(text));
 		if (n == 0)
 			continue;
-		if (fz_peers[r[1] & 7].user != NULL)
+		if (fz_peers[r[1] & 7].user != NULL) {
 			fz_add_digest(text, &n, sizeof(text), &fz_peers[r[1] & 7]);
+			if (fz.verbose)
+				fprintf(stderr, "%.*s\n", (int)n, text);
+		}
 		fz_send(&fz_peers[r[1] & 7], text, n);
 	}
 	fz_advance(FZ_DRAIN_MS);
+	if (fz.verbose)
+		for (unsigned int c = 0; c < COUNTER_MAX; c++)
+			if (fz.f->w->counters[c] != 0)
+				fprintf(stderr, "  counter %s = %" PRIu64 "\n", counter_names[c],
+					fz.f->w->counters[c]);
 	fz_modules_down();
 	return 0;
 }
