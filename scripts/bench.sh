@@ -52,7 +52,7 @@ CLASSES=(
 	"reregister|on|sip_register_ok|100000|20000|REGISTER with correct digest refreshing an existing binding: 200 OK"
 	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|3000000|50000|wrong-password storm: re-challenged, then final reject and lockout (silent)"
 	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|200000|100000|90% flood_unknown, 5% options_gateway, 5% reregister"
-	"call_gateway|off|$CALL_V|140000|140000|a whole call, gateway to gateway by prefix (INVITE, 100, 180, 200, ACK, BYE, 200: 7 frames in per call), 64 calls at once"
+	"call_gateway|on|$CALL_V|139776|139776|a whole call, gateway to gateway by prefix (INVITE, 100, 180, 200, ACK, BYE, 200: 7 frames in per call), 64 calls at once"
 	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh: its table, one row per spread mode)"
 )
 # The classes of the two-worker pass (each is also run on one worker in the same invocation).
@@ -75,10 +75,10 @@ declare -A CALL_FRAMES=([call_gateway]=7)
 # (scripts/bench_gen.py). The two-worker pass gives the second queue a second file of as many
 # frames (bench_gen.py --part 1).
 declare -A FRAMES_OF=([register_digest]=100000 [reregister]=100000 [mix]=200000
-	[call_gateway]=140000)
+	[call_gateway]=139776)
 # A call pcap carries the tokens sipfastd mints for each call's slot and generation
 # (--bench-fixed-tokens); a looped pcap would replay stale generations, so it is replayed
-# once per run too (20,000 calls).
+# once per run too (19,968 calls: 312 waves of 64, 7 frames each).
 # The pcap a class replays when it is not its own.
 declare -A PCAP_OF=([empty]=l2l4 [sip_count]=flood_unknown)
 # Extra daemon options per class (benchmark only). The digest classes replay digests

@@ -21,7 +21,7 @@
 #   SF_KAM_CPS    calls per second the sipp UAC places (default 500: this 2-CPU VM runs
 #                 both sipps and Kamailio; above ~1000/s sipp itself times calls out)
 #   SF_KAM_CALLGRIND  1 = also run the call class's Kamailio under callgrind (every process,
-#                 --trace-children) for SF_KAM_CG_CALLS calls (default 300) at 20 calls/s:
+#                 --trace-children) for SF_KAM_CG_CALLS calls (default 200) at 5 calls/s:
 #                 instructions per call
 #   SF_BENCH_DIR  where bench.sh builds and keeps its pcaps (default build-bench)
 #   SF_BENCH_REV  passed to bench.sh (e.g. HEAD)
@@ -330,19 +330,19 @@ cg_total() {
 	echo $s
 }
 if [ "${SF_KAM_CALLGRIND:-0}" = 1 ]; then
-	n=${SF_KAM_CG_CALLS:-300}
+	n=${SF_KAM_CG_CALLS:-200}
 	kam_call_start tlsf valgrind --tool=callgrind --trace-children=yes \
 		--callgrind-out-file="$work/cg.%p.out"
 	kam_settle
 	# Instructions of start-up and idle timers are subtracted: a run of 0 calls for as long.
-	read -r answered byes rc < <(kam_call_run "$n" 20)
+	read -r answered byes rc < <(kam_call_run "$n" 5)
 	kam_call_stop
 	ir=$(cg_total)
 	rm -f "$work"/cg.*.out
 	kam_call_start tlsf valgrind --tool=callgrind --trace-children=yes \
 		--callgrind-out-file="$work/cg.%p.out"
 	kam_settle
-	sleep "$((n / 20 + 1))"
+	sleep "$((n / 5 + 1))"
 	kam_call_stop
 	idle=$(cg_total)
 	printf '\nKamailio under callgrind (tlsf, every process): %s calls answered, %s BYEs;' \
