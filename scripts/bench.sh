@@ -53,6 +53,7 @@ CLASSES=(
 	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|3000000|50000|wrong-password storm: re-challenged, then final reject and lockout (silent)"
 	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|200000|100000|90% flood_unknown, 5% options_gateway, 5% reregister"
 	"call_gateway|on|$CALL_V|139776|139776|a whole call, gateway to gateway by prefix (INVITE, 100, 180, 200, ACK, BYE, 200: 7 frames in per call), 64 calls at once"
+	"call_phone|on|$CALL_V|139776|139776|the same call from a phone (10,000 accounts, not registered) whose INVITE carries a correct digest: verified through auth/, then routed"
 	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh: its table, one row per spread mode)"
 )
 # The classes of the two-worker pass (each is also run on one worker in the same invocation).
@@ -65,17 +66,18 @@ declare -A MUST_COUNT=(
 	[wrong_password]="reg_challenges reg_fail_wrong reg_lockouts reg_fail_locked"
 	[mix]="reg_ok sip_replied_options"
 	[call_gateway]="call_answered"
+	[call_phone]="call_answered"
 )
 # Call classes: frames sipfastd receives per call (scripts/bench_calls.py FRAMES_PER_CALL), for
 # the calls/s and instructions/call table. Their pcaps come from scripts/bench_calls.py.
-declare -A CALL_FRAMES=([call_gateway]=7)
+declare -A CALL_FRAMES=([call_gateway]=7 [call_phone]=7)
 # Frames in a class's pcap when it is not SF_BENCH_FRAMES: the digest classes replay their pcap
 # once per run (packets = frames), because a looped pcap repeats verified (nonce, nc) pairs,
 # which the registrar answers as retransmissions (GEN-3) or refuses as replays (HARDEN-7)
 # (scripts/bench_gen.py). The two-worker pass gives the second queue a second file of as many
 # frames (bench_gen.py --part 1).
 declare -A FRAMES_OF=([register_digest]=100000 [reregister]=100000 [mix]=200000
-	[call_gateway]=139776)
+	[call_gateway]=139776 [call_phone]=139776)
 # A call pcap carries the tokens sipfastd mints for each call's slot and generation
 # (--bench-fixed-tokens); a looped pcap would replay stale generations, so it is replayed
 # once per run too (19,968 calls: 312 waves of 64, 7 frames each).
@@ -91,6 +93,7 @@ declare -A EXTRA_OPTS=(
 	[wrong_password]=--bench-fixed-nonce
 	[mix]=--bench-fixed-nonce
 	[call_gateway]=--bench-fixed-tokens
+	[call_phone]="--bench-fixed-nonce --bench-fixed-tokens"
 )
 keepalive_script=scripts/bench_keepalive.sh
 
@@ -428,7 +431,8 @@ done
 echo
 echo "one run: $(daemon_cmd CLASS N)"
 echo "         (+ --bench-fixed-nonce for register_digest, reregister, wrong_password, mix;" \
-	"--bench-discard for empty, which replays the l2l4 pcap; --bench-fixed-tokens for call_*)"
+	"--bench-discard for empty, which replays the l2l4 pcap; --bench-fixed-tokens for call_*," \
+	"and --bench-fixed-nonce too for call_phone)"
 
 # --- Call classes: the same runs per call (frames per call from scripts/bench_calls.py). ---
 calls_hdr=0

@@ -16,6 +16,13 @@ Classes:
                 gateway "gw-a" (10.99.0.254:5060, trusted by address, no digest), the callee
                 gateway "gw-b" (10.99.0.254:5080, prefix "49"): one address, the interface's
                 gateway with its MAC pinned (gateway_mac), so no ARP is needed for the B leg.
+  call_phone    the same call from a phone (one of bench_gen.py's 10,000 accounts, not
+                registered, its own source address 10.99.0.2-251) whose INVITE carries a
+                correct MD5 digest over the nonce sipfastd --bench-fixed-nonce would issue
+                for its source and Call-ID (bench_nonce.nonce_for(), as the digest classes),
+                so it is verified through auth/ with no challenge round; needs both
+                --bench-fixed-nonce and --bench-fixed-tokens. Answers to the phone go back
+                to the MAC its INVITE came from.
 
 The B side's frames answer what sipfastd sent it, so they carry the tokens sipfastd minted
 (dataplane/sip/token.h): "sf1" + owner (2 hex) + slot (6) + gen (4) + sub (1) + entropy (8).
@@ -44,6 +51,7 @@ import struct
 import sys
 
 import bench_gen as bg  # beside this script: frame helpers, write_pcap, base config
+from bench_nonce import digest_authorization, nonce_for  # beside this script
 
 FRAMES_PER_CALL = 7
 OWNER = 0
@@ -95,12 +103,15 @@ def sip(start, headers, body=""):
 
 
 class Call:
-    """One call's identifiers: A's (ours to choose here) and the ones sipfastd mints."""
+    """One call's identifiers: A's (ours to choose here) and the ones sipfastd mints. A is the
+    gateway gw-a, or with @user (an account index) that account's phone, with a digest."""
 
-    def __init__(self, n, slot, gen):
-        self.n, self.slot, self.gen = n, slot, gen
+    def __init__(self, n, slot, gen, user=None):
+        self.n, self.slot, self.gen, self.user = n, slot, gen, user
+        self.a_ip = bg.user_src(user) if user is not None else bg.GATEWAY_IP
+        self.a_user = bg.user_name(user) if user is not None else CALLER
         self.callee = "4930%08d" % n
-        self.a_cid = "bc-%d@%s" % (n, bg.GATEWAY_IP)
+        self.a_cid = "bc-%d@%s" % (n, self.a_ip)
         self.a_tag = "a%x" % n
         self.b_tag = "b%x" % n
         self.our_a_tag = token(slot, gen, SUB_A_TAG)
@@ -109,22 +120,30 @@ class Call:
 
     # --- the A side (gw-a): requests to us ---
     def a_from(self):
+        if self.user is not None:
+            return "From: <sip:%s@%s>;tag=%s" % (self.a_user, bg.DOMAIN, self.a_tag)
         return "From: <sip:%s@%s>;tag=%s" % (CALLER, bg.GATEWAY_IP, self.a_tag)
 
     def a_req(self, method, cseq, branch, to_tag=True, body=""):
-        hdr = ["Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s" % (bg.GATEWAY_IP, GW_A_PORT, branch),
+        ruri = "sip:%s@%s" % (self.callee, bg.OUR_IP)
+        hdr = ["Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s" % (self.a_ip, GW_A_PORT, branch),
                "Max-Forwards: 70", self.a_from(),
                "To: <sip:%s@%s>%s" % (self.callee, bg.OUR_IP,
                                        ";tag=" + self.our_a_tag if to_tag else ""),
                "Call-ID: %s" % self.a_cid, "CSeq: %d %s" % (cseq, method)]
         if method == "INVITE":
-            hdr.append("Contact: <sip:%s@%s:%d>" % (CALLER, bg.GATEWAY_IP, GW_A_PORT))
+            hdr.append("Contact: <sip:%s@%s:%d>" % (self.a_user, self.a_ip, GW_A_PORT))
+            if self.user is not None:
+                nonce = nonce_for(self.a_ip, self.a_cid, bg.DOMAIN)
+                hdr.append(digest_authorization(self.a_user, bg.DOMAIN,
+                                                bg.user_password(self.user), "INVITE", ruri,
+                                                nonce, "%08x" % self.n))
             hdr.append("Content-Type: application/sdp")
-        return sip("%s sip:%s@%s SIP/2.0" % (method, self.callee, bg.OUR_IP), hdr, body)
+        return sip("%s %s SIP/2.0" % (method, ruri), hdr, body)
 
     def invite(self):
         return self.a_req("INVITE", 1, "i%x" % self.n, to_tag=False,
-                          body=SDP_A.format(ip=bg.GATEWAY_IP, port=20000 + 2 * (self.n % 10000)))
+                          body=SDP_A.format(ip=self.a_ip, port=20000 + 2 * (self.n % 10000)))
 
     def ack(self):
         return self.a_req("ACK", 1, "k%x" % self.n)
@@ -136,7 +155,7 @@ class Call:
     def b_resp(self, code, reason, sub, cseq, method, to_tag=True, body=""):
         hdr = ["Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport" % (bg.OUR_IP, bg.SIP_PORT,
                                                                 token(self.slot, self.gen, sub)),
-               "From: <sip:%s@%s>;tag=%s" % (CALLER, bg.GATEWAY_IP, self.our_b_tag),
+               "From: <sip:%s@%s>;tag=%s" % (self.a_user, bg.GATEWAY_IP, self.our_b_tag),
                "To: <sip:%s@%s:%d>%s" % (self.callee, bg.GATEWAY_IP, GW_B_PORT,
                                           ";tag=" + self.b_tag if to_tag else ""),
                "Call-ID: %s" % self.b_cid, "CSeq: %d %s" % (cseq, method)]
@@ -185,23 +204,39 @@ def udp_frame(rng, src_ip, sport, payload, src_mac):
 
 
 def frames_call_gateway(rng, n_frames, wave, model):
+    return frames_calls(rng, n_frames, wave, model, phones=False)
+
+
+def frames_call_phone(rng, n_frames, wave, model):
+    return frames_calls(rng, n_frames, wave, model, phones=True)
+
+
+def phone_mac(u):
+    return "02:00:00:01:%02x:%02x" % (u >> 8, u & 255)
+
+
+def frames_calls(rng, n_frames, wave, model, phones):
     sim = SlotSim(model)
     n_calls = (n_frames // FRAMES_PER_CALL) // wave * wave
     if n_calls == 0:
         raise SystemExit("bench_calls.py: --frames %d is less than one wave of %d calls" %
                          (n_frames, wave))
-    a = lambda p: udp_frame(rng, bg.GATEWAY_IP, GW_A_PORT, p, GW_MAC)
+    def a(c, p):
+        if c.user is None:
+            return udp_frame(rng, bg.GATEWAY_IP, GW_A_PORT, p, GW_MAC)
+        return udp_frame(rng, c.a_ip, GW_A_PORT, p, phone_mac(c.user))
+
     b = lambda p: udp_frame(rng, bg.GATEWAY_IP, GW_B_PORT, p, GW_MAC)
     out = []
     for w0 in range(0, n_calls, wave):
         calls = []
         for n in range(w0, w0 + wave):
-            calls.append(Call(n, *sim.alloc()))
-        out += [a(c.invite()) for c in calls]
+            calls.append(Call(n, *sim.alloc(), user=bg.spread_user(n) if phones else None))
+        out += [a(c, c.invite()) for c in calls]
         for c in calls:
             out += [b(c.b_100()), b(c.b_180()), b(c.b_200())]
-        out += [a(c.ack()) for c in calls]
-        out += [a(c.bye()) for c in calls]
+        out += [a(c, c.ack()) for c in calls]
+        out += [a(c, c.bye()) for c in calls]
         for c in calls:
             out.append(b(c.b_bye_200()))
             sim.release(c.slot)
@@ -220,10 +255,15 @@ def class_config(cls, n_calls, sim):
     # net_pcap infinite_rx keeps the whole file in mbufs of the socket's pool.
     pool = max(16383, (1 << (n_calls * FRAMES_PER_CALL + 4096).bit_length()) - 1)
     cfg["runtime"]["mbufs_per_socket"] = pool
+    if cls == "call_phone":
+        cfg["accounts"] = [{"user": bg.user_name(i), "password": bg.user_password(i)}
+                           for i in range(bg.N_USERS)]
+        # Every verified (nonce, nc) stays in the replay table for the run (frozen clock).
+        cfg["runtime"]["register_replay_entries"] = 1 << 20
     return cfg
 
 
-CLASSES = {"call_gateway": frames_call_gateway}
+CLASSES = {"call_gateway": frames_call_gateway, "call_phone": frames_call_phone}
 
 
 def main(argv):
