@@ -219,6 +219,7 @@ daemon_modules_init(struct daemon *d)
 		/* --bench-ka-bindings (BENCHMARK ONLY) needs room for its preloaded bindings. */
 		.location_capacity = RTE_MAX(LOCATION_DEFAULT_CAPACITY, d->opts.bench_ka_bindings),
 		.calls_per_worker = d->runtime.calls_per_worker,
+		.txn_index_capacity = 2 * d->runtime.calls_per_worker,
 		.bench_fixed_tokens = d->opts.bench_fixed_tokens, /* BENCHMARK ONLY */
 	};
 	const char *failed = "?";

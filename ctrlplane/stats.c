@@ -7,6 +7,7 @@
 
 #include "ctrlplane/stats.h"
 #include "dataplane/sip/scan.h"
+#include "dataplane/txn/txn.h"
 
 static const struct net_env *telemetry_env;
 static pthread_mutex_t telemetry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -42,6 +43,18 @@ stats_visit(const struct net_env *env, const struct worker *w,
 				v += stats_load(&env->workers[k]->counters[i]);
 		fn(arg, counter_names[i], v);
 	}
+	/* The transaction layer's counters (dataplane/txn/txn.h), as "txn_<name>". */
+#define X(name)                                                                    \
+	do {                                                                       \
+		uint64_t v = 0;                                                    \
+		for (k = 0; k < env->n_workers; k++)                               \
+			if ((w == NULL || env->workers[k] == w) &&                 \
+			    env->workers[k]->txn != NULL)                          \
+				v += stats_load(&env->workers[k]->txn->stats.name); \
+		fn(arg, "txn_" #name, v);                                          \
+	} while (0);
+	TXN_STATS_LIST(X)
+#undef X
 }
 
 static void

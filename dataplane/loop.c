@@ -23,6 +23,7 @@ const struct module_ops *const loop_modules[] = {
 	&auth_module,
 	&registrar_module,
 	&ka_module,
+	&txn_module,
 	&call_module,
 };
 

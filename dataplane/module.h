@@ -33,6 +33,9 @@ struct module_env {
 	/* registrar, keepalive */
 	struct registrar_shared *registrar; /* keys and shard table (ctl_registrar_start()) */
 	uint32_t location_capacity; /* binding slots per worker shard */
+	/* txn */
+	uint32_t txn_index_capacity; /* server transactions per worker (0 = TXN_DEFAULT_INDEX_CAPACITY);
+					 the call layer sizes it from runtime.calls_per_worker */
 	/* call engine */
 	uint32_t calls_per_worker;  /* runtime.calls_per_worker: call slots (0 = the default) */
 	/*
@@ -71,6 +74,7 @@ extern const struct module_ops net_module;       /* net/net_module.c */
 extern const struct module_ops auth_module;      /* auth/auth_module.c */
 extern const struct module_ops registrar_module; /* registrar/registrar_module.c */
 extern const struct module_ops ka_module;        /* keepalive/ka_module.c */
+extern const struct module_ops txn_module;       /* txn/txn_module.c */
 extern const struct module_ops call_module;      /* call/call_setup.c */
 
 #endif

@@ -21,6 +21,7 @@
 #include "dataplane/policy/scanner_ua.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/sip/scan.h"
+#include "dataplane/sip/token.h"
 #include "dataplane/sip_input.h"
 #include "dataplane/sip_reply.h"
 #include "dataplane/steer.h"
@@ -279,6 +280,24 @@ sip_input_scanned(struct worker *w, struct rte_mbuf *m, struct sip_scan *s,
 }
 
 /*
+ * A response from a source not trusted by address: a call's leg peer that is neither a gateway
+ * nor a live binding (a phone that called without registering) answering our BYE. Only one
+ * whose top Via branch is our token reaches the call layer, which checks the leg's peer
+ * (I-36); anything else is dropped silently (GEN-2).
+ */
+static __rte_noinline enum verdict
+sip_input_response_unknown(struct worker *w, struct rte_mbuf *m, struct sip_scan *s)
+{
+	enum sip_scan_status st = sip_input_resume(w, m, s, SIP_WANT_ALL);
+
+	if (unlikely(st != SIP_SCAN_OK))
+		return sip_input_malformed(w, m, st);
+	if (!sip_token_maybe(s->via.branch))
+		return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
+	return call_response(w, m, s);
+}
+
+/*
  * Read the datagram past the skim: on the worker that received it, or on its source owner
  * after rule S. @k: the skim this worker just made of it (its start line is not read again),
  * or NULL. With sip_input_first_read()'s drop, the only places sip_received is counted: once
@@ -316,7 +335,7 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
 		if (unlikely(st != SIP_SCAN_OK))
 			return sip_input_malformed(w, m, st);
 		if (!s->line.is_request)
-			return sip_input_drop(m, VERDICT_SIP_DROP_RESPONSE);
+			return sip_input_response_unknown(w, m, s);
 		cls = policy_classify_request(pol, sip_input_hooks, meta->src_ip, s, &acct);
 		if (cls == POLICY_UNKNOWN)
 			return sip_input_unknown(w, m, s);
@@ -326,9 +345,17 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
 			/* The registrar's own lockout check answers it and counts reg_fail_locked. */
 			cls = POLICY_ACCOUNT;
 		}
-		/* An ACK (to our challenge) is never answered: it keeps its stray-ACK count. */
+		/*
+		 * An ACK (to our challenge) is never answered: it keeps its stray-ACK count. An
+		 * in-dialog request of a call whose peer this is (a phone that placed a call without
+		 * registering hangs up) goes on: the call layer checks it (I-36).
+		 */
 		if (cls == POLICY_ACCOUNT && s->line.method != SIP_METHOD_ACK &&
-		    !sip_input_account_may_authenticate(s->line.method))
+		    s->line.method != SIP_METHOD_CANCEL && /* the call layer matches it or answers
+							       it as an unknown source's */
+		    !sip_input_account_may_authenticate(s->line.method) &&
+		    !(s->to.tag.len > 0 &&
+		      sip_input_hooks->dialog_known(sip_input_hooks->ctx, s, meta->src_ip)))
 			return sip_input_unknown(w, m, s);
 		st = sip_input_resume(w, m, s, SIP_WANT_ALL);
 	} else {

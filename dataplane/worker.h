@@ -37,6 +37,7 @@ struct neigh_table;
 struct net_worker;
 struct registrar;
 struct request_chan;
+struct txn_worker;
 
 struct worker_port {
 	uint16_t port_id;
@@ -73,6 +74,7 @@ struct worker {
 	struct ka_worker *ka;                   /* keepalive/ka_worker.h, NULL = off */
 	struct call_engine *call;               /* call/call_impl.h: the call table, NULL = off */
 	struct request_chan *req;               /* control requests (request.h), NULL = none */
+	struct txn_worker *txn;                 /* txn/txn.h: SIP transactions */
 
 	/* Touched by this lcore only. */
 	const struct snapshot *cfg;             /* swapped only between bursts */

@@ -306,6 +306,13 @@ call_maybe_free(struct worker *w, struct call *c)
 
 /* --- sending ---------------------------------------------------------------------------- */
 
+/* A's L2 source (answers go back where the INVITE came from, RFC 3261 18.2.2); B: ARP. */
+static inline const struct rte_ether_addr *
+call_leg_mac(const struct call_leg *leg)
+{
+	return leg->has_mac ? (const struct rte_ether_addr *)leg->mac : NULL;
+}
+
 /* Send a copy of payload @msg on @leg. */
 static int
 call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mbuf *msg)
@@ -317,7 +324,7 @@ call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mb
 		return -ENOBUFS;
 	}
 	return udp_send(w, leg->port_id, m, leg->local_ip, leg->local_port, leg->peer_ip,
-			leg->peer_port, NULL);
+			leg->peer_port, call_leg_mac(leg));
 }
 
 static uint64_t
@@ -345,7 +352,7 @@ call_tx_arm(struct worker *w, struct call *c, struct call_tx *tx)
 	}
 	if (at <= now)
 		at = now + 1;
-	tw_start(&w->wheel, &tx->node, TW_KIND_TXN, at);
+	tw_start(&w->wheel, &tx->node, TW_KIND_CALL_TX, at);
 }
 
 /* Start sending @msg (payload, taken) on @leg as @what. */
@@ -377,7 +384,7 @@ call_send_once(struct worker *w, const struct call_leg *leg, struct rte_mbuf *ms
 		return;
 	}
 	udp_send(w, leg->port_id, msg, leg->local_ip, leg->local_port, leg->peer_ip,
-		 leg->peer_port, NULL);
+		 leg->peer_port, call_leg_mac(leg));
 }
 
 /* --- building requests ------------------------------------------------------------------ */
@@ -633,8 +640,9 @@ call_fail_a(struct worker *w, struct call *c, uint16_t code, struct sf_span reas
 	call_a_final(w, c, code, reason.len > 0 ? reason : call_reason_of(code), CALL_NO_SPAN,
 		     CALL_NO_SPAN);
 	c->state = CALL_ENDING;
-	if (!tw_pending(&c->timer))
-		tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + CALL_LINGER_MS);
+	/* the setup limit no longer applies: linger to catch late messages, then end */
+	tw_stop(&w->wheel, &c->timer);
+	tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + CALL_LINGER_MS);
 }
 
 /* --- ending ----------------------------------------------------------------------------- */
@@ -863,11 +871,20 @@ call_copy_a(struct call *c, const struct sip_scan *s)
 {
 	struct call_leg *a = &c->a;
 
+	uint8_t src[32];
+	struct sip_bw b = SIP_BW_INIT(src, sizeof(src));
+	struct sf_span target = s->contact.uri;
+
+	if (target.len == 0) { /* no Contact: A's source address is the best target we have */
+		SIP_BW_LIT(&b, "sip:");
+		bw_hostport(&b, a->peer_ip, a->peer_port);
+		target = (struct sf_span){src, (uint16_t)(b.p - src)};
+	}
 	return call_put(c, &a->call_id, s->call_id.p, s->call_id.len) &&
 	       call_put(c, &a->from_tag, s->from.tag.p, s->from.tag.len) &&
 	       call_put(c, &a->user, s->from.user.p, s->from.user.len) &&
 	       call_put_addr(c, &a->from, s->from.display, s->from.uri, s->from.tag) &&
-	       call_put(c, &a->target, s->contact.uri.p, s->contact.uri.len) &&
+	       call_put(c, &a->target, target.p, target.len) &&
 	       call_put(c, &c->b.user, s->line.ruri_user.p, s->line.ruri_user.len);
 }
 
@@ -987,12 +1004,13 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	c->a.local_ip = pkt_meta(m)->dst_ip;
 	c->a.local_port = pkt_meta(m)->dst_port;
 	c->a.port_id = pkt_meta(m)->in_port;
+	c->a.has_mac = true;
+	memcpy(c->a.mac, &pkt_meta(m)->src_mac, sizeof(c->a.mac));
 	c->a.cseq = s->cseq;
 	c->start_s = auth_now(w);
 	c->n_resend = w->cfg->params.n_resend;
 	memcpy(c->resend_ms, w->cfg->params.resend_ms, sizeof(c->resend_ms));
 	c->a_invite = m; /* held while A's INVITE transaction lives */
-	call_index_add(w, c);
 	/* A's identifiers, and A's To with our tag so a BYE to A repeats it */
 	call_token_text(w, c, CALL_SUB_A_TAG, tag);
 	if (!call_copy_a(c, s) || !call_put_addr(c, &c->a.to, s->to.display, s->to.uri,
@@ -1002,6 +1020,7 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 		call_fail_a(w, c, 500, CALL_NO_SPAN);
 		return VERDICT_SIP_INVITE_ADMITTED;
 	}
+	call_index_add(w, c);
 	call_a_provisional(w, c, 100, SIP_BUILD_LIT("Trying"), CALL_NO_SPAN, CALL_NO_SPAN);
 	if (!call_start_b(w, c, m, s, &rt)) {
 		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
@@ -1230,6 +1249,11 @@ call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan 
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_CALL_STALE; /* GEN-2 */
 	}
+	/* I-36: a response counts only from the leg's peer */
+	if (pkt_meta(m)->src_ip != (t->sub == CALL_SUB_A_BYE ? c->a.peer_ip : c->b.peer_ip)) {
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_DROP_CALL_STALE;
+	}
 	switch (t->sub) {
 	case CALL_SUB_B_INVITE:
 		if (method == SIP_METHOD_INVITE) {
@@ -1277,6 +1301,27 @@ call_response(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 
 /* --- requests inside a call ------------------------------------------------------------- */
 
+bool
+call_dialog_known(void *ctx, const struct sip_scan *s, uint32_t ip_be)
+{
+	const struct worker *w = ctx;
+	struct sip_token t;
+	const struct call *c;
+
+	if (!sip_token_maybe(s->to.tag) || !sip_token_read(s->to.tag, &t) ||
+	    t.owner >= w->n_workers)
+		return false;
+	if (t.owner != w->index)
+		return true; /* the owner checks the call and its peer (call_in_dialog()) */
+	c = call_by_token(w, &t);
+	if (c == NULL)
+		return false;
+	if (t.sub == CALL_SUB_A_TAG)
+		return c->a.peer_ip == ip_be;
+	return t.sub == CALL_SUB_B_TAG && c->b.peer_ip == ip_be;
+}
+
+
 /* 200 to an in-dialog request (BYE, CANCEL). */
 static void
 call_reply_ok(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
@@ -1293,6 +1338,7 @@ call_not_peer(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 {
 	enum verdict v;
 
+	pkt_meta(m)->flags &= (uint16_t)~PKT_META_F_TRUSTED; /* the reply budget applies */
 	if (!w->cfg->params.reply_unauthorized || s->line.method == SIP_METHOD_ACK) {
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_UNKNOWN_OTHER;
@@ -1376,14 +1422,19 @@ call_in_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 	}
 }
 
-/* CANCEL from A (no tag of ours): found through the A index. */
+/*
+ * CANCEL from A (no tag of ours): found through the A index. One from a source known only by
+ * its account identity (a caller that did not register) that matches no call of that source
+ * is answered as an unknown source's, so it tells nothing about the identity (I-1).
+ */
 static enum verdict
-call_cancel(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
+call_cancel(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
+	    enum policy_class cls)
 {
 	struct call *c = w->call != NULL ? call_index_find(w, s->call_id, s->from.tag) : NULL;
 
 	if (c == NULL || pkt_meta(m)->src_ip != c->a.peer_ip)
-		return call_no_dialog(w, m, s);
+		return cls == POLICY_ACCOUNT ? call_not_peer(w, m, s) : call_no_dialog(w, m, s);
 	call_reply_ok(w, m, s);
 	rte_pktmbuf_free(m);
 	if (c->state == CALL_TRYING || c->state == CALL_EARLY)
@@ -1417,7 +1468,7 @@ call_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s, enum 
 			meta->sip.cls = (uint8_t)cls;
 			return steer_hold(w, owner, m);
 		}
-		return call_cancel(w, m, s);
+		return call_cancel(w, m, s, cls);
 	}
 	return call_no_dialog(w, m, s); /* UNAUTH-13: 481 (an ACK: dropped) */
 }

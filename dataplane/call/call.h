@@ -35,6 +35,14 @@ enum verdict call_input(struct worker *w, struct rte_mbuf *m, const struct sip_s
 enum verdict call_response(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s);
 
 /*
+ * policy hook dialog_known (@ctx: the worker): does @s's To tag name a live call of ours
+ * whose leg peer is @ip_be? On another worker than the call's owner it says yes for any token
+ * of ours, and the owner checks (call_in_dialog(): the request of a non-peer is answered as an
+ * unknown source's, UNAUTH-14).
+ */
+bool call_dialog_known(void *ctx, const struct sip_scan *s, uint32_t ip_be);
+
+/*
  * Cold (call_setup.c): make @w's call table (@capacity slots, 0 = the default 16384), register
  * its timer kinds and the calls.hangup handler; @fixed_tokens = bench mode (token entropy 0).
  * 0 or -errno. call_worker_fini() frees it (held mbufs too); NULL w->call is fine.

@@ -61,7 +61,7 @@ struct call_str {
  * in the resend schedule it is (a copy of SS_SIP_RESEND_INTERVAL taken when it started, I-34).
  */
 struct call_tx {
-	struct tw_node node;        /* TW_KIND_TXN; container: the call (call_tx_of()) */
+	struct tw_node node;        /* TW_KIND_CALL_TX; container: the call (call_tx_of()) */
 	struct rte_mbuf *msg;       /* payload to re-send; NULL when idle */
 	uint64_t deadline_ms;       /* INVITE: the invite timeout (wheel ms); else 0 */
 	uint8_t what;               /* enum call_tx_what */
@@ -76,7 +76,8 @@ struct call_leg {
 	uint16_t peer_port;
 	uint16_t local_port;
 	uint16_t port_id;           /* DPDK port */
-	uint16_t pad;
+	bool has_mac;               /* A: @mac is the L2 source its INVITE came from */
+	uint8_t mac[6];             /* A: where our answers and requests to A go (as sip_reply) */
 	uint32_t cseq;              /* A: its INVITE's CSeq; B: our last CSeq on the B leg */
 	uint32_t our_cseq;          /* A: our last CSeq for requests we send A (BYE) */
 	struct call_str call_id;    /* A: A's Call-ID (B: minted, not stored) */

@@ -16,6 +16,7 @@
 #include "dataplane/call/call.h"
 #include "dataplane/call/call_impl.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/registrar/registrar.h"
 #include "dataplane/request.h"
 #include "dataplane/sip/token.h"
 #include "dataplane/worker.h"
@@ -202,7 +203,9 @@ call_worker_init(struct worker *w, uint32_t capacity, bool fixed_tokens)
 	/* bench mode: entropy 0, so a generator can predict every token we mint */
 	ce->entropy_state = fixed_tokens ? 0 : (rte_rand() | 1);
 	w->call = ce;
-	rc = tw_set_handler(&w->wheel, TW_KIND_TXN, call_tx_fired, w);
+	if (w->reg != NULL) /* in-dialog requests of our calls are known by their peer (I-36) */
+		w->reg->hooks.dialog_known = call_dialog_known;
+	rc = tw_set_handler(&w->wheel, TW_KIND_CALL_TX, call_tx_fired, w);
 	if (rc == 0)
 		rc = tw_set_handler(&w->wheel, TW_KIND_CALL, call_timer_fired, w);
 	if (rc == 0 && w->req != NULL)
@@ -249,6 +252,8 @@ call_worker_fini(struct worker *w)
 	rte_free(ce->index_slot);
 	rte_free(ce);
 	w->call = NULL;
+	if (w->reg != NULL)
+		w->reg->hooks.dialog_known = policy_hooks_none.dialog_known;
 }
 
 static int

@@ -336,10 +336,12 @@ sip_build_response(uint8_t *buf, size_t cap, const uint8_t *req, size_t req_len,
 	sip_bw_span(&w, h.from);
 	SIP_BW_LIT(&w, "\r\nTo: ");
 	sip_bw_span(&w, h.to);
-	if (s->to.tag.len == 0 && r->to_tag.len > 0) {
+	if (s->to.tag.len == 0 && r->no_to_tag) {
+		/* 100 Trying: no tag (RFC 3261 8.2.6.2) */
+	} else if (s->to.tag.len == 0 && r->to_tag.len > 0) {
 		SIP_BW_LIT(&w, ";tag=");
 		sip_bw_span(&w, r->to_tag);
-	} else if (s->to.tag.len == 0 && !r->no_to_tag) {
+	} else if (s->to.tag.len == 0) {
 		uint8_t tag[SIP_BUILD_TAG_LEN];
 
 		sip_build_tag(tag, r->tag_key, s);

@@ -952,6 +952,99 @@ def case_harden1_fragment_flood_service(ctx):
     expect_counters(run, {"sip_replied_options": 1, "reg_ok": 1, "tx_packets": 3})
 
 
+# ---- calls (issue 13) ------------------------------------------------------------------------
+
+CALLEE_GW_IP = "192.0.2.10"          # off-link: reached through the interface's gateway
+GATEWAY_MAC = "02:00:00:0a:63:fe"    # static (interfaces[].gateway_mac): no ARP in the replay
+TOKEN_RE = re.compile(rb"sf1([0-9a-f]{2})([0-9a-f]{6})([0-9a-f]{4})([0-9a-f])([0-9a-f]{8})")
+
+
+def decode_token(tok):
+    """A token we minted (sip/token.h): (owner, slot, gen, sub, entropy), or None."""
+    m = TOKEN_RE.fullmatch(tok)
+    return tuple(int(g, 16) for g in m.groups()) if m else None
+
+
+def call_gateway_invite(src_ip, sport, called):
+    sdp = (b"v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+           b"m=audio 4000 RTP/AVP 0\r\n") % (src_ip.encode(), src_ip.encode())
+    head = "\r\n".join([
+        "INVITE sip:%s@%s SIP/2.0" % (called, OUR_IP),
+        "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-gold-1;rport" % (src_ip, sport),
+        "Max-Forwards: 70",
+        'From: "Carrier" <sip:5551234@%s>;tag=gw-from-1' % src_ip,
+        "To: <sip:%s@%s>" % (called, OUR_IP),
+        "Call-ID: golden-call-1@%s" % src_ip,
+        "CSeq: 10 INVITE",
+        "Contact: <sip:5551234@%s:%d>" % (src_ip, sport),
+        "Content-Type: application/sdp",
+        "Content-Length: %d" % len(sdp),
+    ]).encode()
+    return head + b"\r\n\r\n" + sdp, sdp
+
+
+def case_call_gateway_invite_100_and_b_leg(ctx):
+    """
+    An INVITE from a configured gateway: 100 Trying back to it at once (INV-6, no To tag) and
+    the INVITE on the B leg to the gateway its number's prefix routes to, through the
+    interface's gateway MAC. Bytes compared, except the minted tokens (branch, From tag,
+    Call-ID), which are decoded: ours, one owner, one slot and generation, their subs.
+    """
+    payload, sdp = call_gateway_invite(PEER_IP, 5060, "88123")
+    req = sip_frame(payload, src_ip=PEER_IP, src_mac=PEER_MAC, sport=5060)
+    cfg = {"params": {}, "accounts": [],
+           "gateways": [{"name": "caller", "address": PEER_IP},
+                        {"name": "callee", "address": CALLEE_GW_IP, "prefixes": ["88"]}],
+           "runtime": {"mbufs_per_socket": 8191, "big_mbufs": 255, "calls_per_worker": 256}}
+    run = run_daemon(ctx, "call_gw", [req], iface_overrides={"gateway_mac": GATEWAY_MAC},
+                     config_overrides=cfg)
+    expect(len(run.out) == 2, "expected 2 frames out (100, INVITE), got %d", len(run.out))
+    # 100 Trying: the request's Via/From/To/Call-ID/CSeq, no tag
+    got = Ether(run.out[0])
+    body = bytes(got[UDP].payload)
+    rq = payload
+    want = b"\r\n".join([b"SIP/2.0 100 Trying",
+                          header(rq, "Via") + b"=5060;received=" + PEER_IP.encode(),
+                          header(rq, "From"), header(rq, "To"), header(rq, "Call-ID"),
+                          header(rq, "CSeq"), b"Content-Length: 0", b"", b""])
+    expect_same_bytes("100 Trying", body, want)
+    rebuilt = (from_us(dst_mac=PEER_MAC) /
+               IP(src=OUR_IP, dst=PEER_IP, id=got[IP].id, ttl=64, flags=0) /
+               UDP(sport=SIP_PORT, dport=5060) / Raw(want))
+    expect_same_bytes("100 Trying frame", run.out[0], bytes(rebuilt))
+    # the B leg's INVITE
+    got = Ether(run.out[1])
+    expect(got.dst == GATEWAY_MAC and got[IP].dst == CALLEE_GW_IP and got[UDP].dport == 5060,
+           "B leg INVITE to %s %s:%d", got.dst, got[IP].dst, got[UDP].dport)
+    body = bytes(got[UDP].payload)
+    toks = TOKEN_RE.findall(body)
+    expect(len(toks) == 3, "want 3 tokens (branch, From tag, Call-ID), got %d", len(toks))
+    dec = [decode_token(b"sf1" + b"".join(t)) for t in toks]
+    expect(len({(d[0], d[1], d[2], d[4]) for d in dec}) == 1,
+           "the tokens name one call: %r", dec)
+    expect([d[3] for d in dec] == [3, 2, 1], "token subs %r, want branch 3, tag 2, Call-ID 1",
+           [d[3] for d in dec])
+    branch, tag, cid = [b"sf1" + b"".join(t) for t in toks]
+    want = b"\r\n".join([
+        b"INVITE sip:88123@%s:5060 SIP/2.0" % CALLEE_GW_IP.encode(),
+        b"Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK%s;rport" % (OUR_IP.encode(), branch),
+        b"Max-Forwards: 69",
+        b'From: "Carrier" <sip:5551234@%s>;tag=%s' % (PEER_IP.encode(), tag),
+        b"To: <sip:88123@%s:5060>" % CALLEE_GW_IP.encode(),
+        b"Call-ID: %s@%s" % (cid, OUR_IP.encode()),
+        b"CSeq: 1 INVITE",
+        b"Contact: <sip:%s:5060>" % OUR_IP.encode(),
+        b"Content-Type: application/sdp",
+        b"Content-Length: %d" % len(sdp),
+        b"", sdp])
+    expect_same_bytes("B leg INVITE", body, want)
+    rebuilt = (from_us(dst_mac=GATEWAY_MAC) /
+               IP(src=OUR_IP, dst=CALLEE_GW_IP, id=got[IP].id, ttl=64, flags=0) /
+               UDP(sport=SIP_PORT, dport=5060) / Raw(want))
+    expect_same_bytes("B leg INVITE frame", run.out[1], bytes(rebuilt))
+    expect_counters(run, {"sip_invite_admitted": 1, "call_setup": 1, "tx_packets": 2})
+
+
 CASES = [
     ("PCAP_arp_request_reply", case_arp_request_reply),
     ("PCAP_icmp_echo_reply", case_icmp_echo_reply),
@@ -974,6 +1067,7 @@ CASES = [
     ("PCAP_AUTH_4_register_six_challenges_then_403_on", case_reg_auth4_six_challenges),
     ("PCAP_AUTH_8_register_session_timeout_before_retry_on", case_reg_auth8_timeout_before_retry),
     ("PCAP_REG_3_nat_register_expiry_capped", case_reg_nat_expiry_capped),
+    ("PCAP_CALL_gateway_invite_100_and_b_leg", case_call_gateway_invite_100_and_b_leg),
     ("PCAP_HARDEN_1_fragment_flood_gateway_and_register_served",
      case_harden1_fragment_flood_service),
 ]
