@@ -21,6 +21,7 @@ struct daemon_opts {
 	uint32_t bench_clock_step_s; /* TEST ONLY: that clock advances S s per SIP datagram */
 	bool bench_discard;     /* BENCHMARK ONLY: workers RX and free, nothing else */
 	uint32_t bench_ka_bindings; /* BENCHMARK ONLY: synthetic NAT bindings preloaded, 0 = none */
+	bool bench_fixed_tokens; /* BENCHMARK ONLY: call engine token entropy 0 (predictable tokens) */
 };
 
 struct auth_shared;

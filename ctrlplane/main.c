@@ -49,7 +49,7 @@ usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [EAL options] -- --config FILE [--ctl PATH] [--bench-packets N]\n"
 		"       [--bench-fixed-nonce [--bench-clock-step S]] [--bench-discard]\n"
-		"       [--bench-ka-bindings N]\n"
+		"       [--bench-ka-bindings N] [--bench-fixed-tokens]\n"
 		"\n"
 		"sipfastd: DPDK fast-path SIP-over-UDP processor. The main lcore runs the control\n"
 		"plane; every other lcore is a worker with one RX/TX queue per port.\n"
@@ -77,6 +77,11 @@ usage(FILE *f, const char *prog)
 		"                         set to 02:00:00:00:00:fe) for each of the config's first N\n"
 		"                         accounts, then account the keep-alive poll in TSC cycles and\n"
 		"                         print a report at exit (scripts/bench_keepalive.sh)\n"
+		"      --bench-fixed-tokens\n"
+		"                         benchmark only: never in production. The call engine's\n"
+		"                         token entropy is 0, so every Call-ID, tag and branch it\n"
+		"                         mints is predictable (owner, slot, generation, sub) and\n"
+		"                         scripts/bench_calls.py can write the B leg's answers\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Examples:\n"
@@ -100,6 +105,7 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 		{"bench-discard", no_argument, NULL, 'D'},
 		{"bench-ka-bindings", required_argument, NULL, 'K'},
 		{"bench-clock-step", required_argument, NULL, 'T'},
+		{"bench-fixed-tokens", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -138,6 +144,9 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 				return -EINVAL;
 			}
 			o->bench_clock_step_s = (uint32_t)v;
+			break;
+		case 'F': /* BENCHMARK ONLY: module_env.bench_fixed_tokens (call engine) */
+			o->bench_fixed_tokens = true;
 			break;
 		case 'D': /* BENCHMARK ONLY: bench_discard_main instead of loop_main */
 			o->bench_discard = true;
@@ -212,6 +221,7 @@ daemon_modules_init(struct daemon *d)
 		.offender_table_size = d->runtime.offender_table_size,
 		.calls_per_worker = d->runtime.calls_per_worker,
 		.txn_index_capacity = 2 * d->runtime.calls_per_worker,
+		.bench_fixed_tokens = d->opts.bench_fixed_tokens, /* BENCHMARK ONLY */
 	};
 	const char *failed = "?";
 	uint16_t i;
@@ -281,6 +291,9 @@ daemon_start(struct daemon *d, struct snapshot *snap)
 		rc = ctl_offender_register(d);
 	if (rc != 0)
 		return rc;
+	if (d->opts.bench_fixed_tokens)
+		CP_LOG(WARNING, "--bench-fixed-tokens: minted call tokens carry no entropy "
+				"(benchmark only, never in production)");
 	if (d->opts.bench_discard)
 		CP_LOG(WARNING, "--bench-discard: workers free every frame unprocessed (benchmark "
 				"only)");

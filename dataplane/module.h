@@ -40,7 +40,12 @@ struct module_env {
 	uint32_t offender_table_size; /* offender.table_size (fixed at start); 0 = default */
 	/* call engine */
 	uint32_t calls_per_worker;  /* runtime.calls_per_worker: call slots (0 = the default) */
-	bool bench_fixed_tokens;    /* --bench-fixed-tokens: token entropy 0 (predictable) */
+	/*
+	 * BENCHMARK ONLY (--bench-fixed-tokens): seed the call engine's token entropy with 0
+	 * (sip_token_entropy() returns 0), so every token it mints is predictable from owner,
+	 * slot, generation and sub (scripts/bench_calls.py). Never in production.
+	 */
+	bool bench_fixed_tokens;
 };
 
 struct module_ops {

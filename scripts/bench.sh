@@ -40,6 +40,8 @@ root=$PWD
 # branch; off while the script is missing).
 #   name | on/off/ext | verdicts summing to the frames | packets | cg | what one frame costs
 FLOOD_V=sip_drop_unknown_register+sip_drop_unknown_invite+sip_drop_unknown_options+sip_drop_scanner_ua
+# A call's frames: A's INVITE, B's responses, A's ACK and BYE (issue 13's call engine).
+CALL_V=sip_invite_admitted+sip_call_response+sip_call_request
 CLASSES=(
 	"empty|on|rx_packets|50000000|200000|l2l4 pcap, sipfastd --bench-discard: RX burst, free, nothing else (the PMD's own cost)"
 	"l2l4|on|drop_udp_port|40000000|200000|UDP to port 9: Ethernet, IPv4, UDP checksum, then dropped"
@@ -54,6 +56,8 @@ CLASSES=(
 	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|200000|100000|90% flood_unknown, 5% options_gateway, 5% reregister"
 	"flood_repeat|on|$FLOOD_V+drop_l3_offender|10000000|200000|scanner flood from 40 sources (svmap-like, varied User-Agents): remembered at L3 once that lands, skimmed and dropped until then"
 	"flood_mix|on|$FLOOD_V+drop_l3_offender+sip_register_ok|100000|50000|90% flood_repeat, 10% reregister: every REGISTER must get its 200 (sip_register_ok = the pcap's REGISTERs, CLASS.expect)"
+	"call_gateway|on|$CALL_V|139776|139776|a whole call, gateway to gateway by prefix (INVITE, 100, 180, 200, ACK, BYE, 200: 7 frames in per call), 64 calls at once"
+	"call_phone|on|$CALL_V|139776|139776|the same call from a phone (10,000 accounts, not registered) whose INVITE carries a correct digest: verified through auth/, then routed"
 	"keepalive_1m|ext|-|-|-|NAT keep-alive with 1M bindings into net_null (scripts/bench_keepalive.sh: its table, one row per spread mode)"
 )
 # The classes of the two-worker pass (each is also run on one worker in the same invocation).
@@ -66,17 +70,26 @@ declare -A MUST_COUNT=(
 	[wrong_password]="reg_challenges reg_fail_wrong reg_lockouts reg_fail_locked"
 	[mix]="reg_ok sip_replied_options"
 	[flood_mix]="reg_ok"
+	[call_gateway]="call_answered"
+	[call_phone]="call_answered"
 )
 # Counters that must equal an exact value per replay of the pcap: bench_gen.py writes them to
 # CLASS.expect ("counter value" lines) beside the pcap; a class whose pcap has one is checked
 # against it (flood_mix: sip_register_ok = the REGISTERs in the pcap, i.e. every one got its
 # 200 inside the flood). Scaled by packets / frames, so only for pcaps replayed whole.
+# Call classes: frames sipfastd receives per call (scripts/bench_calls.py FRAMES_PER_CALL), for
+# the calls/s and instructions/call table. Their pcaps come from scripts/bench_calls.py.
+declare -A CALL_FRAMES=([call_gateway]=7 [call_phone]=7)
 # Frames in a class's pcap when it is not SF_BENCH_FRAMES: the digest classes replay their pcap
 # once per run (packets = frames), because a looped pcap repeats verified (nonce, nc) pairs,
 # which the registrar answers as retransmissions (GEN-3) or refuses as replays (HARDEN-7)
 # (scripts/bench_gen.py). The two-worker pass gives the second queue a second file of as many
 # frames (bench_gen.py --part 1).
-declare -A FRAMES_OF=([register_digest]=100000 [reregister]=100000 [mix]=200000 [flood_mix]=100000)
+declare -A FRAMES_OF=([register_digest]=100000 [reregister]=100000 [mix]=200000 [flood_mix]=100000
+	[call_gateway]=139776 [call_phone]=139776)
+# A call pcap carries the tokens sipfastd mints for each call's slot and generation
+# (--bench-fixed-tokens); a looped pcap would replay stale generations, so it is replayed
+# once per run too (19,968 calls: 312 waves of 64, 7 frames each).
 # The pcap a class replays when it is not its own.
 declare -A PCAP_OF=([empty]=l2l4 [sip_count]=flood_unknown)
 # Extra daemon options per class (benchmark only). The digest classes replay digests
@@ -89,6 +102,8 @@ declare -A EXTRA_OPTS=(
 	[wrong_password]=--bench-fixed-nonce
 	[mix]=--bench-fixed-nonce
 	[flood_mix]=--bench-fixed-nonce
+	[call_gateway]=--bench-fixed-tokens
+	[call_phone]="--bench-fixed-nonce --bench-fixed-tokens"
 )
 keepalive_script=scripts/bench_keepalive.sh
 
@@ -243,13 +258,15 @@ bin=$build/ctrlplane/sipfastd
 
 # --- Pcaps: generated, cached by generator hash and frame count, never in git. ---
 # Both scripts make the pcaps (bench_gen.py imports bench_nonce.py): a change to either is new.
-gen_key=$(cat scripts/bench_gen.py scripts/bench_nonce.py | sha1sum | cut -c1-12)
+gen_key=$(cat scripts/bench_gen.py scripts/bench_nonce.py scripts/bench_calls.py | sha1sum | cut -c1-12)
 pcaps=$out/pcap/$gen_key-$frames
 scaling_set=" ${SCALING[*]} "
 for c in "${selected[@]}"; do
 	p=$(pcap_of "$c")
 	d=$(pcap_dir "$c")
-	[ -s "$d/$p.pcap" ] || scripts/bench_gen.py --frames "$(class_frames "$c")" --outdir "$d" "$p"
+	gen=scripts/bench_gen.py
+	[ -n "${CALL_FRAMES[$p]:-}" ] && gen=scripts/bench_calls.py
+	[ -s "$d/$p.pcap" ] || $gen --frames "$(class_frames "$c")" --outdir "$d" "$p"
 	# The two-worker pass's second queue: its own frames where a repeat would be a
 	# retransmission (the digest classes), the same file otherwise.
 	if [ "$scaling" = 1 ] && [[ "$scaling_set" == *" $c "* ]] && [ -n "${FRAMES_OF[$p]:-}" ] &&
@@ -401,7 +418,7 @@ echo "1 worker on CPU 1 (main lcore on CPU 0), $runs runs per class;" \
 echo "Mpps = frames / worker on-CPU time; instr/pkt from callgrind, PMD = inside librte_net_pcap"
 echo
 printf '%-16s %9s %10s %10s %11s %9s %9s  %s\n' class frames 'best Mpps' 'median' 'instr/pkt' 'PMD' 'app' check
-declare -A MED1=()
+declare -A MED1=() INSTR1=()
 for c in "${selected[@]}"; do
 	packets=$(class_packets "$c")
 	cg_packets=$(class_cg "$c")
@@ -424,6 +441,7 @@ for c in "${selected[@]}"; do
 		app=$((total - pmd))
 	fi
 	[ "$check" = FAILED ] && status=1
+	INSTR1[$c]=$total
 	printf '%-16s %9s %10s %10.3f %11s %9s %9s  %s\n' "$c" "$packets" "$best" "$med" "$total" \
 		"$pmd" "$app" "$check"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$best" "$med" "$total" "$pmd" "$app" "$check" \
@@ -432,7 +450,28 @@ done
 echo
 echo "one run: $(daemon_cmd CLASS N)"
 echo "         (+ --bench-fixed-nonce for register_digest, reregister, wrong_password, mix, flood_mix;" \
-	"--bench-discard for empty, which replays the l2l4 pcap)"
+	"--bench-discard for empty, which replays the l2l4 pcap; --bench-fixed-tokens for call_*," \
+	"and --bench-fixed-nonce too for call_phone)"
+
+# --- Call classes: the same runs per call (frames per call from scripts/bench_calls.py). ---
+calls_hdr=0
+for c in "${selected[@]}"; do
+	fpc=${CALL_FRAMES[$c]:-}
+	[ -n "$fpc" ] || continue
+	if [ "$calls_hdr" = 0 ]; then
+		calls_hdr=1
+		echo
+		echo "Calls (1 worker): calls/s = median Mpps x 10^6 / frames per call; instr/call =" \
+			"instr/pkt x frames per call (targets: >= 200,000 calls/s per core, <= 30,000 instr/call)"
+		printf '%-16s %9s %12s %12s\n' class frames/call calls/s instr/call
+		printf 'class\tframes_per_call\tcalls_per_s\tinstr_per_call\n' >"${results%.tsv}-calls.tsv"
+	fi
+	cps=$(awk -v m="${MED1[$c]}" -v f="$fpc" 'BEGIN { printf "%.0f", m * 1e6 / f }')
+	ipc=-
+	[ "${INSTR1[$c]:--}" != - ] && ipc=$((INSTR1[$c] * fpc))
+	printf '%-16s %9s %12s %12s\n' "$c" "$fpc" "$cps" "$ipc"
+	printf '%s\t%s\t%s\t%s\n' "$c" "$fpc" "$cps" "$ipc" >>"${results%.tsv}-calls.tsv"
+done
 
 # --- Two workers: the same pcaps, one RX queue per worker. ---
 if [ ${#scaled[@]} -gt 0 ]; then

@@ -7,7 +7,8 @@
 # (reused from $SF_BENCH_DIR/results.tsv when it was measured at the same revision).
 #
 # Usage: scripts/bench_kamailio.sh [CLASS ...]
-#        (default: flood_unknown flood_repeat flood_mix options_gateway register_digest)
+#        (default: flood_unknown flood_repeat flood_mix options_gateway register_digest
+#        call_gateway)
 # Environment:
 #   SF_KAM_COUNT  messages per class   (default 300000; register_digest 100000)
 #   SF_KAM_RATE   messages per second  (default 30000; register_digest 10000; near or below
@@ -17,6 +18,12 @@
 #   SF_KAM_MEM    Kamailio memory managers to run, one Kamailio each (default "tlsf qm":
 #                 tlsf, the fast one a tuned deployment picks, then qm, what Debian's
 #                 kamailio uses when -x/-X are not given; qm's malloc dominates its profile)
+#   SF_KAM_CALLS  calls of the call class (default 10000)
+#   SF_KAM_CPS    calls per second the sipp UAC places (default 300: this 2-CPU VM runs
+#                 both sipps and Kamailio; under load sipp itself times calls out above it)
+#   SF_KAM_CALLGRIND  1 = also run the call class's Kamailio under callgrind (every process,
+#                 --trace-children) for SF_KAM_CG_CALLS calls (default 200) at 5 calls/s:
+#                 instructions per call
 #   SF_BENCH_DIR  where bench.sh builds and keeps its pcaps (default build-bench)
 #   SF_BENCH_REV  passed to bench.sh (e.g. HEAD)
 #
@@ -40,6 +47,16 @@
 # nonce of Kamailio's 401 (auth module, fixed secret, nonce_expire one day) and computes the
 # digests of the pcap over it; the blaster then replays those correct-digest REGISTERs (bind,
 # unbind pairs, the same users, passwords, realm and message layout as sipfastd's pcap).
+#
+# call_gateway (issue 13): Kamailio with tm + dialog + rr (bench/kamailio_call.cfg: the
+# trusted gateway's INVITE routed by the longest prefix of the called number to the called
+# gateway, record-routed, the dialog tracked) between two sipp instances on loopback: the
+# calling gateway (127.0.0.2:5060, bench/sipp_call_uac.xml) and the called one (127.0.0.3:5080,
+# bench/sipp_call_uas.xml), the same sequence as scripts/bench_calls.py writes for sipfastd
+# (INVITE with SDP, 100, 180, 200 with SDP, ACK, BYE, 200). Handled = calls Kamailio saw
+# answered (its bench_calls_answered) whose BYE it relayed; Kamailio CPU-seconds as above
+# (sipp's CPU is not counted). sipfastd's calls/s per core comes from bench.sh's call table
+# (results-calls.tsv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +66,16 @@ port=${SF_KAM_PORT:-5070}
 mems=${SF_KAM_MEM:-tlsf qm}
 out=${SF_BENCH_DIR:-build-bench}
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(flood_unknown flood_repeat flood_mix options_gateway register_digest)
+[ ${#classes[@]} -gt 0 ] || classes=(flood_unknown flood_repeat flood_mix options_gateway register_digest
+	call_gateway)
+# Call classes run between two sipp instances (run_calls below), the others from the blaster.
+call_classes=() msg_classes=()
+for c in "${classes[@]}"; do
+	case "$c" in
+	call_*) call_classes+=("$c") ;;
+	*) msg_classes+=("$c") ;;
+	esac
+done
 gateway=127.0.0.2 # the address the gateway's messages come from (bench/kamailio.cfg knows it)
 
 if ! command -v kamailio >/dev/null; then
@@ -65,7 +91,9 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d /tmp/sf-kam.XXXXXX)
 kpid=
+uas_pid=
 cleanup() {
+	[ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null && wait "$uas_pid" 2>/dev/null
 	[ -n "$kpid" ] && kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
 	rm -rf "$work"
 }
@@ -101,7 +129,7 @@ echo "sipfastd figures from $sf_results (revision $rev_now)" >&2
 # register_digest's config gives sipfastd, for Kamailio's htable.
 frames=${SF_BENCH_FRAMES:-4096}
 pcaps=$out/pcap/kamailio-$(cat scripts/bench_gen.py scripts/bench_nonce.py | sha1sum | cut -c1-12)-$frames
-scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${classes[@]}" register_digest
+scripts/bench_gen.py --frames "$frames" --outdir "$pcaps" "${msg_classes[@]}" register_digest
 mkdir -p "$work/db"
 /usr/bin/python3 - "$pcaps/register_digest.json" >"$work/db/htable" <<'PY'
 import json, sys
@@ -131,13 +159,13 @@ kam_start() {
 	[ -S "$work/kamailio_ctl" ] || { cat "$work/kamailio.log" >&2; exit 1; }
 	local c
 	for c in register_digest flood_mix; do
-		[[ " ${classes[*]} " == *" $c "* ]] || continue
+		[[ " ${msg_classes[*]} " == *" $c "* ]] || continue
 		scripts/bench_gen.py --frames "$frames" --challenge "127.0.0.1:$port" \
 			--outdir "$pcaps" "$c"
 	done
 }
 kam_stop() {
-	kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
+	{ kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null; } || true
 	kpid=
 }
 
@@ -171,12 +199,13 @@ kam_settle() {
 }
 
 hz=$(getconf CLK_TCK)
-for mem in $mems; do
+[ ${#msg_classes[@]} -gt 0 ] || mems_msg=""
+for mem in ${mems_msg-$mems}; do
 	kam_start "$mem"
 	printf '\nKamailio memory manager %s (-x %s -X %s)\n' "$mem" "$mem" "$mem"
 	printf '%-16s %9s %9s %11s %13s %13s %8s\n' class sent handled 'kam CPU-s' \
 		'kam msg/CPU-s' 'sf msg/CPU-s' ratio
-	for c in "${classes[@]}"; do
+	for c in "${msg_classes[@]}"; do
 		srcopt="-s 127.0.0.1"
 		[ "$c" = options_gateway ] && srcopt="-s $gateway"
 		case "$c" in flood_*) srcopt=-S ;; esac
@@ -227,12 +256,129 @@ for mem in $mems; do
 		"(register challenged includes the one challenge per user collected first)"
 	kam_stop
 done
+if [ ${#msg_classes[@]} -gt 0 ]; then
+	echo
+	echo "Kamailio $kam_version: kamailio -f bench/kamailio.cfg -x MEM -X MEM -DD -E (children=1," \
+		"listen udp:127.0.0.1:$port; MEM: $mems)"
+	echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n COUNT -r RATE -s SRC | -S" \
+		"(-S for flood_*: each frame's own source, a.b.c.d -> 127.b.c.d; SRC 127.0.0.1 for" \
+		"register_digest, $gateway = gateway; COUNT/RATE $count/$rate," \
+		"register_digest ${SF_KAM_COUNT:-100000}/${SF_KAM_RATE:-10000})"
+	echo "sipfastd: scripts/bench.sh median Mpps (1 worker, busy-polling: msg per CPU-second)," \
+		"from $sf_results"
+fi
+
+# --- Calls (issue 13): Kamailio tm + dialog between two sipp instances. ---
+[ ${#call_classes[@]} -gt 0 ] || exit 0
+if ! command -v sipp >/dev/null; then
+	echo "bench_kamailio.sh: call classes SKIPPED: sipp missing (apt-get install sip-tester)" >&2
+	exit 0
+fi
+calls=${SF_KAM_CALLS:-10000}
+cps=${SF_KAM_CPS:-300}
+caller=127.0.0.2 callee=127.0.0.3:5080
+sed -e "s|@LISTEN@|udp:127.0.0.1:$port|" -e "s|@CTL@|unix:$work/kamailio_ctl|" \
+	-e "s|@GATEWAY@|$caller|" -e "s|@CALLEE@|$callee|" bench/kamailio_call.cfg \
+	>"$work/kamailio_call.cfg"
+kamailio -f "$work/kamailio_call.cfg" -c >"$work/check.log" 2>&1 ||
+	{ cat "$work/check.log" >&2; exit 1; }
+# sipfastd's calls per second per core: bench.sh's call table at this revision.
+sf_calls_file=${sf_results%.tsv}-calls.tsv
+[ -s "$sf_calls_file" ] || sf_calls_file=$out/results-calls.tsv
+
+# kam_call_start MEM [WRAPPER...]: Kamailio with the call config, then the called sipp.
+kam_call_start() {
+	local mem=$1
+	shift
+	rm -f "$work/kamailio_ctl"
+	"$@" kamailio -f "$work/kamailio_call.cfg" -x "$mem" -X "$mem" -DD -E \
+		-P "$work/kamailio.pid" -Y "$work" >"$work/kamailio.log" 2>&1 &
+	kpid=$!
+	for _ in $(seq 300); do
+		[ -S "$work/kamailio_ctl" ] && break
+		sleep 0.1
+	done
+	[ -S "$work/kamailio_ctl" ] || { cat "$work/kamailio.log" >&2; exit 1; }
+	sipp -sf bench/sipp_call_uas.xml -i "${callee%:*}" -p "${callee#*:}" -nostdin \
+		>"$work/uas.log" 2>&1 &
+	uas_pid=$!
+	sleep 0.5
+}
+kam_call_stop() {
+	{ kill "$uas_pid" 2>/dev/null && wait "$uas_pid" 2>/dev/null; } || true
+	uas_pid=
+	kam_stop
+}
+# kam_call_run N RATE: the calling sipp places N calls at RATE/s; prints "answered byes ok".
+kam_call_run() {
+	local a0 b0 rc=0
+	a0=$(kam_stat bench_calls_answered)
+	b0=$(kam_stat bench_byes)
+	sipp -sf bench/sipp_call_uac.xml -s 4930123456 -i "$caller" -p 5060 "127.0.0.1:$port" \
+		-r "$2" -m "$1" -nostdin -timeout 600 >"$work/uac.log" 2>&1 || rc=$?
+	sleep 1 # the last BYEs' 200s
+	echo "$(($(kam_stat bench_calls_answered) - a0)) $(($(kam_stat bench_byes) - b0)) $rc"
+}
+
+for mem in $mems; do
+	kam_call_start "$mem"
+	printf '\nKamailio calls, memory manager %s (tm + dialog + rr, one UDP worker)\n' "$mem"
+	printf '%-16s %7s %9s %9s %11s %14s %14s %8s\n' class calls answered byes 'kam CPU-s' \
+		'kam calls/CPU-s' 'sf calls/s/core' ratio
+	for c in "${call_classes[@]}"; do
+		kam_settle
+		t0=$(kam_ticks)
+		read -r answered byes rc < <(kam_call_run "$calls" "$cps")
+		t1=$(kam_ticks)
+		if [ "$rc" != 0 ]; then
+			echo "bench_kamailio.sh: $c: sipp UAC exit status $rc (failed calls):" >&2
+			tail -20 "$work/uac.log" >&2
+		fi
+		cpu=$(awk -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')
+		kam=$(awk -v n="$byes" -v s="$cpu" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')
+		sf=$(awk -F'\t' -v c="$c" '$1 == c { print $3; exit }' "$sf_calls_file" 2>/dev/null ||
+			true)
+		ratio=-
+		[ -n "$sf" ] && [ "$kam" -gt 0 ] && ratio=$(awk -v a="$sf" -v b="$kam" 'BEGIN { printf "%.0fx", a / b }')
+		printf '%-16s %7s %9s %9s %11s %14s %14s %8s\n' "$c" "$calls" "$answered" "$byes" \
+			"$cpu" "$kam" "${sf:-n/a}" "$ratio"
+	done
+	echo "Kamailio's dialogs: $(kam_stat processed_dialogs) processed," \
+		"$(kam_stat active_dialogs) active at the end"
+	kam_call_stop
+done
+# Instructions in every callgrind profile of the last run (one file per process).
+cg_total() {
+	local f s=0 n
+	for f in "$work"/cg.*.out; do
+		n=$(awk '/^summary:/ { print $2; exit }' "$f")
+		s=$((s + ${n:-0}))
+	done
+	echo $s
+}
+if [ "${SF_KAM_CALLGRIND:-0}" = 1 ]; then
+	n=${SF_KAM_CG_CALLS:-200}
+	kam_call_start tlsf valgrind --tool=callgrind --trace-children=yes \
+		--callgrind-out-file="$work/cg.%p.out"
+	kam_settle
+	# Instructions of start-up and idle timers are subtracted: a run of 0 calls for as long.
+	read -r answered byes rc < <(kam_call_run "$n" 5)
+	kam_call_stop
+	ir=$(cg_total)
+	rm -f "$work"/cg.*.out
+	kam_call_start tlsf valgrind --tool=callgrind --trace-children=yes \
+		--callgrind-out-file="$work/cg.%p.out"
+	kam_settle
+	sleep "$((n / 5 + 1))"
+	kam_call_stop
+	idle=$(cg_total)
+	printf '\nKamailio under callgrind (tlsf, every process): %s calls answered, %s BYEs;' \
+		"$answered" "$byes"
+	awk -v a="$ir" -v b="$idle" -v n="$byes" 'BEGIN { printf " %.0f instructions per call " \
+		"(%.0f in the run, %.0f in an idle run as long)\n", (n > 0) ? (a - b) / n : 0, a, b }'
+fi
 echo
-echo "Kamailio $kam_version: kamailio -f bench/kamailio.cfg -x MEM -X MEM -DD -E (children=1," \
-	"listen udp:127.0.0.1:$port; MEM: $mems)"
-echo "blaster: bench/blaster.c -f PCAP -d 127.0.0.1 -p $port -n COUNT -r RATE -s SRC | -S" \
-	"(-S for flood_*: each frame's own source, a.b.c.d -> 127.b.c.d; SRC 127.0.0.1 for" \
-	"register_digest, $gateway = gateway; COUNT/RATE $count/$rate," \
-	"register_digest ${SF_KAM_COUNT:-100000}/${SF_KAM_RATE:-10000})"
-echo "sipfastd: scripts/bench.sh median Mpps (1 worker, busy-polling: msg per CPU-second)," \
-	"from $sf_results"
+echo "Kamailio $kam_version: kamailio -f bench/kamailio_call.cfg -x MEM -X MEM -DD -E" \
+	"(children=1, listen udp:127.0.0.1:$port)"
+echo "sipp: bench/sipp_call_uac.xml from $caller:5060 -r $cps -m $calls, bench/sipp_call_uas.xml" \
+	"on $callee; sipfastd: $sf_calls_file (1 worker, calls/s per core)"
