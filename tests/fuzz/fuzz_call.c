@@ -31,7 +31,7 @@
  * Corpus: tests/fuzz/corpus/call (tests/fuzz/make_call_corpus.py writes the seeds from real
  * call flows); replayed in every build by tests/fuzz/replay.c (meson test call_corpus).
  * Fuzzing (clang, -Dfuzzing=true, e.g. build-asan):
- *     mkdir /tmp/fc && cp tests/fuzz/corpus/call/* /tmp/fc
+ *     mkdir /tmp/fc && cp -r tests/fuzz/corpus/call/. /tmp/fc
  *     build-asan/tests/fuzz/fuzz_call -dict=tests/fuzz/call.dict -max_len=8192 /tmp/fc
  * SF_FUZZ_CALL_VERBOSE=1 prints every datagram in and out with its verdict, and the counters.
  */
