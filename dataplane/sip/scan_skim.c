@@ -252,6 +252,63 @@ skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_
 	}
 }
 
+/*
+ * The common case of skim_headers() in one tight loop: every LF preceded by a CR, no folded
+ * line, no line longer than SIP_SCAN_MAX_HEADER_LEN (the caller passes only datagrams that
+ * cannot have one), an empty line before the data runs out. A plain line costs its LF from
+ * the mask, the CR test and one class load; nothing is tested per line that only an error
+ * could change (the header count is compared once, at the end). True with @out filled
+ * exactly as skim_headers() fills it; false on anything else (fold, bare LF, no empty line,
+ * a name that does not split, a duplicate From/To, too many lines), and then the caller
+ * clears what this wrote and runs skim_headers() from the same start, which returns the
+ * status and spans it always did. Only malformed datagrams pay twice.
+ */
+static inline __attribute__((always_inline)) bool
+skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
+		  struct sip_skim *out)
+{
+	const uint8_t *data = it0->data, *blk = it0->blk, *ie = it0->e, *name = p, *lf, *v;
+	uint64_t m = it0->m;
+	unsigned int n_headers = 0;
+	enum sip_scan_hdr h;
+	uint32_t seen = 0;
+	size_t name_len;
+	uint8_t t;
+
+	if (SCAN_UNLIKELY(p == e))
+		return false;
+	t = sc_skim_class[*p];
+	for (;;) {
+		/* A line starts at name; t is the class of its first byte. */
+		if (SCAN_UNLIKELY(t & (SK_END | SK_FOLD))) {
+			if (t & SK_FOLD || name + 1 == e || name[1] != '\n' ||
+			    n_headers > SIP_SCAN_MAX_HEADERS)
+				return false;
+			out->n_headers = (uint16_t)n_headers;
+			return true;
+		}
+		while (SCAN_UNLIKELY(m == 0)) {
+			blk += 64;
+			if (blk >= ie)
+				return false; /* no LF left: the last line, or truncated */
+			m = lf_mask64(data, blk, ie);
+		}
+		lf = blk + __builtin_ctzll(m);
+		m &= m - 1;
+		if (SCAN_UNLIKELY(lf[-1] != '\r'))
+			return false;
+		if (t & SK_NAME) {
+			if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
+				return false;
+			if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
+				return false;
+		}
+		n_headers++;
+		name = lf + 1;
+		t = sc_skim_class[*name]; /* lf < ie <= e - 1: readable */
+	}
+}
+
 enum sip_scan_status
 sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 {
@@ -294,7 +351,15 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 	}
 	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
 		return st;
-	if (len <= SIP_SCAN_MAX_HEADER_LEN)
+	if (len <= SIP_SCAN_MAX_HEADER_LEN) {
+		if (__builtin_expect(skim_headers_fast(&it, data + out->line.len, e, out), 1))
+			return SIP_SCAN_OK;
+		out->from = (struct sf_span){NULL, 0};
+		out->to = (struct sf_span){NULL, 0};
+		out->auth = (struct sf_span){NULL, 0};
+		out->user_agent = (struct sf_span){NULL, 0};
+		out->auth_is_proxy = false;
 		return skim_headers(&it, data + out->line.len, e, tail_lf, out, false);
+	}
 	return skim_headers(&it, data + out->line.len, e, tail_lf, out, true);
 }

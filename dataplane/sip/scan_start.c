@@ -3,6 +3,9 @@
  * The start line: request line (method, Request-URI, version) or status line; the status and
  * method names.
  */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #include "dataplane/sip/scan_impl.h"
@@ -106,6 +109,77 @@ check_ruri(struct sip_scan_line *l, const uint8_t *p, const uint8_t *e, bool spl
 	return SIP_SCAN_OK;
 }
 
+/* The 8 bytes at @p as one little-endian word, and a literal of 8 as the same. */
+static inline uint64_t
+sl_word(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/*
+ * The flood's methods (and most requests') by one 8-byte load: "OPTIONS ", "INVITE " and
+ * "REGISTER" + SP, exactly as sip_scan_method_of() spells them. 0 for anything else (the
+ * caller then takes the general path). @p has at least 9 readable bytes.
+ */
+static inline unsigned int
+sl_method_fast(const uint8_t *p, uint8_t *method)
+{
+	uint64_t w = sl_word(p);
+
+	if (w == sl_word("OPTIONS ")) {
+		*method = SIP_METHOD_OPTIONS;
+		return 7;
+	}
+	if ((w & 0x00ffffffffffffffull) == sl_word("INVITE \0")) {
+		*method = SIP_METHOD_INVITE;
+		return 6;
+	}
+	if (w == sl_word("REGISTER") && p[8] == ' ') {
+		*method = SIP_METHOD_REGISTER;
+		return 8;
+	}
+	return 0;
+}
+
+/*
+ * check_ruri(!split)'s OK for the usual Request-URI: scheme "sip:" or "sips:" (lower case)
+ * and no byte <= 0x20 in [p, e), 16 bytes per step. @p - 16 .. @e readable, e - p >= 5.
+ * False means "not proven", and check_ruri() decides.
+ */
+static inline bool
+sl_ruri_plain(const uint8_t *p, const uint8_t *e)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	if (w != 0x3a706973u /* "sip:" */ && (w != 0x73706973u /* "sips" */ || p[4] != ':'))
+		return false;
+#if defined(__SSE2__)
+	{
+		const __m128i sp = _mm_set1_epi8(0x20);
+		size_t n = (size_t)(e - p), i;
+		__m128i x;
+
+		for (i = 0; i + 16 <= n; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x)) != 0)
+				return false;
+		}
+		if (i == n)
+			return true;
+		/* The last 16 bytes before e; the ones before p + i were tested already. */
+		x = _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
+		return ((unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x)) >>
+			(16 - (n - i))) == 0;
+	}
+#else
+	return !has_space_or_ctl(p, e);
+#endif
+}
+
 /* "SIP/2.0 SP 3DIGIT SP reason"; e is at the CR. */
 static enum sip_scan_status
 scan_status_line(struct sip_scan_line *l, const uint8_t *data, const uint8_t *e)
@@ -153,6 +227,27 @@ sc_start_line_at(const uint8_t *data, size_t len, const uint8_t *lf, struct sip_
 		return SIP_SCAN_ERR_BAD_START_LINE;
 	e = lf - 1;
 	l->len = (uint16_t)(lf + 1 - data);
+	/*
+	 * The usual request line first: a method of sl_method_fast(), " SIP/2.0" at the end,
+	 * a plain sip/sips URI between. What it sets is what the general path below sets for
+	 * the same line; any other line goes there.
+	 */
+	if (e - data >= 24) {
+		uint8_t method;
+		unsigned int n = sl_method_fast(data, &method);
+
+		m = data + n;
+		if (n != 0 && e - m >= 15 && sl_word(e - 8) == sl_word(" SIP/2.0")) {
+			l->is_request = true;
+			l->method_name = span(data, m);
+			l->method = method;
+			if (!split && sl_ruri_plain(m + 1, e - 8)) {
+				l->ruri = span(m + 1, e - 8);
+				return SIP_SCAN_OK;
+			}
+			return check_ruri(l, m + 1, e - 8, split);
+		}
+	}
 	if (e - data >= 4 && memcmp(data, "SIP/", 4) == 0)
 		return scan_status_line(l, data, e);
 	m = skip_class(data, e, CL_TOKEN);
