@@ -263,6 +263,19 @@ skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_
  * clears what this wrote and runs skim_headers() from the same start, which returns the
  * status and spans it always did. Only malformed datagrams pay twice.
  */
+/* The next LF of the mask (refilled 64 bytes at a time), or NULL when none is left. */
+#define SKF_NEXT_LF(lf)                                                                     \
+	do {                                                                                 \
+		while (SCAN_UNLIKELY(m == 0)) {                                              \
+			blk += 64;                                                           \
+			if (blk >= ie)                                                       \
+				return false; /* no LF left: the last line, or truncated */ \
+			m = lf_mask64(data, blk, ie);                                        \
+		}                                                                            \
+		(lf) = blk + (unsigned int)__builtin_ctzll(m);                               \
+		m &= m - 1;                                                                  \
+	} while (0)
+
 static inline __attribute__((always_inline)) bool
 skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 		  struct sip_skim *out)
@@ -279,7 +292,16 @@ skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 		return false;
 	t = sc_skim_class[*p];
 	for (;;) {
-		/* A line starts at name; t is the class of its first byte. */
+		/* Plain lines: the LF, the CR before it, the class of the byte after it. */
+		while (t == 0) {
+			SKF_NEXT_LF(lf);
+			if (SCAN_UNLIKELY(lf[-1] != '\r'))
+				return false;
+			n_headers++;
+			name = lf + 1;
+			t = sc_skim_class[*name]; /* lf < ie <= e - 1: readable */
+		}
+		/* A line starts at name; t (not 0) is the class of its first byte. */
 		if (SCAN_UNLIKELY(t & (SK_END | SK_FOLD))) {
 			if (t & SK_FOLD || name + 1 == e || name[1] != '\n' ||
 			    n_headers > SIP_SCAN_MAX_HEADERS)
@@ -287,27 +309,19 @@ skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 			out->n_headers = (uint16_t)n_headers;
 			return true;
 		}
-		while (SCAN_UNLIKELY(m == 0)) {
-			blk += 64;
-			if (blk >= ie)
-				return false; /* no LF left: the last line, or truncated */
-			m = lf_mask64(data, blk, ie);
-		}
-		lf = blk + __builtin_ctzll(m);
-		m &= m - 1;
+		SKF_NEXT_LF(lf);
 		if (SCAN_UNLIKELY(lf[-1] != '\r'))
 			return false;
-		if (t & SK_NAME) {
-			if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
-				return false;
-			if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
-				return false;
-		}
+		if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
+			return false;
+		if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
+			return false;
 		n_headers++;
 		name = lf + 1;
-		t = sc_skim_class[*name]; /* lf < ie <= e - 1: readable */
+		t = sc_skim_class[*name];
 	}
 }
+#undef SKF_NEXT_LF
 
 enum sip_scan_status
 sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
