@@ -20,10 +20,15 @@
 #define SK_FOLD 0x01 /* SP, HT after an LF: the line goes on (folding) */
 #define SK_END 0x02  /* CR at a line start: the empty line that ends the headers */
 #define SK_NAME 0x04 /* at a line start: a header the skim must identify */
+/* With SK_NAME, which full name skim_headers_fast() tries first (one compare, no switch). */
+#define SK_F 0x08 /* From */
+#define SK_T 0x10 /* To */
+#define SK_U 0x20 /* User-Agent */
 static const uint8_t sc_skim_class[256] = {
 	[' '] = SK_FOLD, ['\t'] = SK_FOLD, ['\r'] = SK_END,
-	['A'] = SK_NAME, ['a'] = SK_NAME, ['F'] = SK_NAME, ['f'] = SK_NAME, ['P'] = SK_NAME,
-	['p'] = SK_NAME, ['T'] = SK_NAME, ['t'] = SK_NAME, ['U'] = SK_NAME, ['u'] = SK_NAME,
+	['A'] = SK_NAME, ['a'] = SK_NAME, ['F'] = SK_NAME | SK_F, ['f'] = SK_NAME | SK_F,
+	['P'] = SK_NAME, ['p'] = SK_NAME, ['T'] = SK_NAME | SK_T, ['t'] = SK_NAME | SK_T,
+	['U'] = SK_NAME | SK_U, ['u'] = SK_NAME | SK_U,
 };
 
 /*
@@ -281,6 +286,7 @@ skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 		  struct sip_skim *out)
 {
 	const uint8_t *data = it0->data, *blk = it0->blk, *ie = it0->e, *name = p, *lf, *v;
+	struct sf_span *dst;
 	uint64_t m = it0->m;
 	unsigned int n_headers = 0;
 	enum sip_scan_hdr h;
@@ -312,10 +318,46 @@ skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 		SKF_NEXT_LF(lf);
 		if (SCAN_UNLIKELY(lf[-1] != '\r'))
 			return false;
-		if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
-			return false;
-		if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
-			return false;
+		/*
+		 * From, To, User-Agent written out in full, as name_fast() would find them (the
+		 * name and its ':' lie before the CR, so lf - name bounds the compare as e - name
+		 * does there); anything else through header_name(). skim_take()'s value rules.
+		 */
+		dst = NULL;
+		if (t & SK_F) {
+			if (lf - name >= 5 && name_eq(name, "from:", 5)) {
+				if (SCAN_UNLIKELY(seen & HDR_BIT(SIP_HDR_FROM)))
+					return false;
+				seen |= HDR_BIT(SIP_HDR_FROM);
+				dst = &out->from;
+				v = name + 5;
+			}
+		} else if (t & SK_T) {
+			if (lf - name >= 3 && name_eq(name, "to:", 3)) {
+				if (SCAN_UNLIKELY(seen & HDR_BIT(SIP_HDR_TO)))
+					return false;
+				seen |= HDR_BIT(SIP_HDR_TO);
+				dst = &out->to;
+				v = name + 3;
+			}
+		} else if (t & SK_U) {
+			if (lf - name >= 11 && name_eq(name, "user-agent:", 11)) {
+				dst = &out->user_agent;
+				v = name + 11;
+			}
+		}
+		if (dst != NULL) {
+			if (v[0] == ' ' && !is_cl(v[1], CL_LWS))
+				v++;
+			else
+				v = skip_lws(v, lf - 1);
+			*dst = span(v, rtrim(v, lf - 1));
+		} else {
+			if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
+				return false;
+			if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
+				return false;
+		}
 		n_headers++;
 		name = lf + 1;
 		t = sc_skim_class[*name];
