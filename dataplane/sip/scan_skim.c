@@ -373,13 +373,7 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 	const uint8_t *e;
 	bool tail_lf;
 
-	memset(&out->line, 0, sizeof(out->line));
-	out->from = (struct sf_span){NULL, 0};
-	out->to = (struct sf_span){NULL, 0};
-	out->auth = (struct sf_span){NULL, 0};
-	out->user_agent = (struct sf_span){NULL, 0};
-	out->n_headers = 0;
-	out->auth_is_proxy = false;
+	memset(out, 0, sizeof(*out));
 	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
 		return SIP_SCAN_ERR_TOO_BIG;
 	if (SCAN_UNLIKELY(len < 2))
@@ -396,7 +390,11 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 	it.e = tail_lf ? e - 1 : e;
 	it.m = lf_mask64(data, data, it.e);
 	if (__builtin_expect(it.m != 0, 1)) {
-		st = sc_start_line_at(data, len, data + __builtin_ctzll(it.m), &out->line, false);
+		const uint8_t *lf = data + __builtin_ctzll(it.m);
+
+		st = sc_start_line_fast(data, lf, &out->line)
+			     ? SIP_SCAN_OK
+			     : sc_start_line_at(data, len, lf, &out->line, false);
 		it.m &= it.m - 1;
 	} else {
 		st = sc_start_line(data, len, &out->line, false);

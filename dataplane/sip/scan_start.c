@@ -3,9 +3,6 @@
  * The start line: request line (method, Request-URI, version) or status line; the status and
  * method names.
  */
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <string.h>
 
 #include "dataplane/sip/scan_impl.h"
@@ -107,77 +104,6 @@ check_ruri(struct sip_scan_line *l, const uint8_t *p, const uint8_t *e, bool spl
 	l->ruri_user = u.user;
 	l->ruri_host = u.host;
 	return SIP_SCAN_OK;
-}
-
-/* The 8 bytes at @p as one little-endian word, and a literal of 8 as the same. */
-static inline uint64_t
-sl_word(const void *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return w;
-}
-
-/*
- * The flood's methods (and most requests') by one 8-byte load: "OPTIONS ", "INVITE " and
- * "REGISTER" + SP, exactly as sip_scan_method_of() spells them. 0 for anything else (the
- * caller then takes the general path). @p has at least 9 readable bytes.
- */
-static inline unsigned int
-sl_method_fast(const uint8_t *p, uint8_t *method)
-{
-	uint64_t w = sl_word(p);
-
-	if (w == sl_word("OPTIONS ")) {
-		*method = SIP_METHOD_OPTIONS;
-		return 7;
-	}
-	if ((w & 0x00ffffffffffffffull) == sl_word("INVITE \0")) {
-		*method = SIP_METHOD_INVITE;
-		return 6;
-	}
-	if (w == sl_word("REGISTER") && p[8] == ' ') {
-		*method = SIP_METHOD_REGISTER;
-		return 8;
-	}
-	return 0;
-}
-
-/*
- * check_ruri(!split)'s OK for the usual Request-URI: scheme "sip:" or "sips:" (lower case)
- * and no byte <= 0x20 in [p, e), 16 bytes per step. @p - 16 .. @e readable, e - p >= 5.
- * False means "not proven", and check_ruri() decides.
- */
-static inline bool
-sl_ruri_plain(const uint8_t *p, const uint8_t *e)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	if (w != 0x3a706973u /* "sip:" */ && (w != 0x73706973u /* "sips" */ || p[4] != ':'))
-		return false;
-#if defined(__SSE2__)
-	{
-		const __m128i sp = _mm_set1_epi8(0x20);
-		size_t n = (size_t)(e - p), i;
-		__m128i x;
-
-		for (i = 0; i + 16 <= n; i += 16) {
-			x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-			if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x)) != 0)
-				return false;
-		}
-		if (i == n)
-			return true;
-		/* The last 16 bytes before e; the ones before p + i were tested already. */
-		x = _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
-		return ((unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x)) >>
-			(16 - (n - i))) == 0;
-	}
-#else
-	return !has_space_or_ctl(p, e);
-#endif
 }
 
 /* "SIP/2.0 SP 3DIGIT SP reason"; e is at the CR. */
