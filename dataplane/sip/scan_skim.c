@@ -365,6 +365,28 @@ skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 }
 #undef SKF_NEXT_LF
 
+/*
+ * memset(out, 0, sizeof(*out)) as 16-byte stores: gcc made the memset a `rep stos`, 20 steps
+ * (callgrind) and a microcoded start on the CPU.
+ */
+static inline __attribute__((always_inline)) void
+skim_clear(struct sip_skim *out)
+{
+#if defined(__SSE2__)
+	uint8_t *o = (uint8_t *)out;
+	const __m128i z = _mm_setzero_si128();
+	size_t i;
+
+#pragma GCC unroll 16
+	for (i = 0; i + 16 <= sizeof(*out); i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(o + i), z);
+	if (sizeof(*out) % 16 != 0)
+		memset(o + sizeof(*out) - sizeof(*out) % 16, 0, sizeof(*out) % 16);
+#else
+	memset(out, 0, sizeof(*out));
+#endif
+}
+
 enum sip_scan_status
 sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 {
@@ -373,7 +395,7 @@ sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 	const uint8_t *e;
 	bool tail_lf;
 
-	memset(out, 0, sizeof(*out));
+	skim_clear(out);
 	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
 		return SIP_SCAN_ERR_TOO_BIG;
 	if (SCAN_UNLIKELY(len < 2))
