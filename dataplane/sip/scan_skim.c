@@ -258,17 +258,9 @@ skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_
 }
 
 /*
- * The common case of skim_headers() in one tight loop: every LF preceded by a CR, no folded
- * line, no line longer than SIP_SCAN_MAX_HEADER_LEN (the caller passes only datagrams that
- * cannot have one), an empty line before the data runs out. A plain line costs its LF from
- * the mask, the CR test and one class load; nothing is tested per line that only an error
- * could change (the header count is compared once, at the end). True with @out filled
- * exactly as skim_headers() fills it; false on anything else (fold, bare LF, no empty line,
- * a name that does not split, a duplicate From/To, too many lines), and then the caller
- * clears what this wrote and runs skim_headers() from the same start, which returns the
- * status and spans it always did. Only malformed datagrams pay twice.
+ * skim_headers_fast()'s next LF from the mask m of block blk (refilled 64 bytes at a time);
+ * returns false from it when none is left before ie.
  */
-/* The next LF of the mask (refilled 64 bytes at a time), or NULL when none is left. */
 #define SKF_NEXT_LF(lf)                                                                     \
 	do {                                                                                 \
 		while (SCAN_UNLIKELY(m == 0)) {                                              \
@@ -281,6 +273,17 @@ skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_
 		m &= m - 1;                                                                  \
 	} while (0)
 
+/*
+ * The common case of skim_headers() in one tight loop: every LF preceded by a CR, no folded
+ * line, no line longer than SIP_SCAN_MAX_HEADER_LEN (the caller passes only datagrams that
+ * cannot have one), an empty line before the data runs out. A plain line costs its LF from
+ * the mask, the CR test and one class load; nothing is tested per line that only an error
+ * could change (the header count is compared once, at the end). True with @out filled
+ * exactly as skim_headers() fills it; false on anything else (fold, bare LF, no empty line,
+ * a name that does not split, a duplicate From/To, too many lines), and then the caller
+ * clears what this wrote and runs skim_headers() from the same start, which returns the
+ * status and spans it always did. Only malformed datagrams pay twice.
+ */
 static inline __attribute__((always_inline)) bool
 skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
 		  struct sip_skim *out)
