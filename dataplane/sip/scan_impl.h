@@ -18,6 +18,10 @@
 
 #include "dataplane/sip/scan.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Internal symbols of the static library: hidden, so a PIC build calls them directly. */
 #define SC_INTERNAL __attribute__((visibility("hidden")))
 
@@ -209,6 +213,106 @@ struct param {
 	struct sf_span name;
 	struct sf_span value;
 };
+
+/* The 8 bytes at @p as one little-endian word, and a literal of 8 as the same. */
+static inline uint64_t
+sl_word(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/*
+ * The flood's methods (and most requests') by one 8-byte load: "OPTIONS ", "INVITE " and
+ * "REGISTER" + SP, exactly as sip_scan_method_of() spells them. 0 for anything else (the
+ * caller then takes the general path). @p has at least 9 readable bytes.
+ */
+static inline __attribute__((always_inline)) unsigned int
+sl_method_fast(const uint8_t *p, uint8_t *method)
+{
+	uint64_t w = sl_word(p);
+
+	if (w == sl_word("OPTIONS ")) {
+		*method = SIP_METHOD_OPTIONS;
+		return 7;
+	}
+	if ((w & 0x00ffffffffffffffull) == sl_word("INVITE \0")) {
+		*method = SIP_METHOD_INVITE;
+		return 6;
+	}
+	if (w == sl_word("REGISTER") && p[8] == ' ') {
+		*method = SIP_METHOD_REGISTER;
+		return 8;
+	}
+	return 0;
+}
+
+/*
+ * check_ruri(!split)'s OK for the usual Request-URI: scheme "sip:" or "sips:" (lower case)
+ * and no byte <= 0x20 in [p, e), 16 bytes per step. @p - 16 .. @e readable, e - p >= 5.
+ * False means "not proven", and check_ruri() decides.
+ */
+static inline __attribute__((always_inline)) bool
+sl_ruri_plain(const uint8_t *p, const uint8_t *e)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	if (w != 0x3a706973u /* "sip:" */ && (w != 0x73706973u /* "sips" */ || p[4] != ':'))
+		return false;
+#if defined(__SSE2__)
+	{
+		const __m128i sp = _mm_set1_epi8(0x20);
+		size_t n = (size_t)(e - p), i;
+		__m128i x;
+
+		for (i = 0; i + 16 <= n; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x)) != 0)
+				return false;
+		}
+		if (i == n)
+			return true;
+		/* The last 16 bytes before e; the ones before p + i were tested already. */
+		x = _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
+		return ((unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x)) >>
+			(16 - (n - i))) == 0;
+	}
+#else
+	return !has_space_or_ctl(p, e);
+#endif
+}
+
+/*
+ * The usual request line, for the skim (!split): a method of sl_method_fast(), a plain sip/sips
+ * Request-URI, " SIP/2.0", CRLF; @lf its first LF, @l cleared. True with @l set exactly as
+ * sc_start_line_at(.., false) sets it for that line (which then returns OK); false for any
+ * other line, which sc_start_line_at() decides. Inline, so the skim's common case makes no
+ * call.
+ */
+static inline __attribute__((always_inline)) bool
+sc_start_line_fast(const uint8_t *data, const uint8_t *lf, struct sip_scan_line *l)
+{
+	const uint8_t *e = lf - 1, *m;
+	uint8_t method;
+	unsigned int n;
+
+	if (e - data < 24 || *e != '\r')
+		return false;
+	n = sl_method_fast(data, &method);
+	m = data + n;
+	if (n == 0 || e - m < 15 || sl_word(e - 8) != sl_word(" SIP/2.0") ||
+	    !sl_ruri_plain(m + 1, e - 8))
+		return false;
+	l->len = (uint16_t)(lf + 1 - data);
+	l->is_request = true;
+	l->method_name = span(data, m);
+	l->method = method;
+	l->ruri = span(m + 1, e - 8);
+	return true;
+}
 
 /* scan_param.c */
 SC_INTERNAL const uint8_t *sc_skip_quoted(const uint8_t *p, const uint8_t *e);

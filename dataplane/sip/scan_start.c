@@ -153,6 +153,27 @@ sc_start_line_at(const uint8_t *data, size_t len, const uint8_t *lf, struct sip_
 		return SIP_SCAN_ERR_BAD_START_LINE;
 	e = lf - 1;
 	l->len = (uint16_t)(lf + 1 - data);
+	/*
+	 * The usual request line first: a method of sl_method_fast(), " SIP/2.0" at the end,
+	 * a plain sip/sips URI between. What it sets is what the general path below sets for
+	 * the same line; any other line goes there.
+	 */
+	if (e - data >= 24) {
+		uint8_t method;
+		unsigned int n = sl_method_fast(data, &method);
+
+		m = data + n;
+		if (n != 0 && e - m >= 15 && sl_word(e - 8) == sl_word(" SIP/2.0")) {
+			l->is_request = true;
+			l->method_name = span(data, m);
+			l->method = method;
+			if (!split && sl_ruri_plain(m + 1, e - 8)) {
+				l->ruri = span(m + 1, e - 8);
+				return SIP_SCAN_OK;
+			}
+			return check_ruri(l, m + 1, e - 8, split);
+		}
+	}
 	if (e - data >= 4 && memcmp(data, "SIP/", 4) == 0)
 		return scan_status_line(l, data, e);
 	m = skip_class(data, e, CL_TOKEN);

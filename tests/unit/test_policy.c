@@ -433,6 +433,38 @@ test_GEN_1_skim_defers_unparsable_identity(void **state)
 		skim("INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b\r\nTo: <sip:c@d>;tag=1\r\n\r\n")));
 }
 
+/*
+ * UNAUTH-14: the To tag is found wherever its ';' falls in the value (policy_skim_unknown()
+ * looks for the ';' 16 bytes at a time, the last step overlapping): every value length from
+ * 9 to 60, with a tag (defer), another parameter (unknown) and none (unknown).
+ */
+static void
+test_UNAUTH_14_skim_to_tag_at_every_offset(void **state)
+{
+	static const struct {
+		const char *param;
+		bool unknown;
+	} params[] = { { "", true }, { ";tag=1", false }, { ";x=1", true } };
+	char msg[256], user[64];
+	uint32_t src = ip("203.0.113.9");
+	size_t n, i;
+
+	(void)state;
+	for (n = 1; n <= 48; n++) {
+		memset(user, 'u', n);
+		user[n] = '\0';
+		for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+			snprintf(msg, sizeof(msg),
+				 "INVITE sip:x@y SIP/2.0\r\nFrom: <sip:a@b>;tag=f\r\n"
+				 "To: <sip:%s@b>%s\r\nCall-ID: c\r\n\r\n", user, params[i].param);
+			if (policy_skim_unknown(NULL, src, skim(msg)) != params[i].unknown)
+				print_error("user of %zu, param \"%s\"\n", n, params[i].param);
+			assert_int_equal(policy_skim_unknown(NULL, src, skim(msg)),
+					 params[i].unknown);
+		}
+	}
+}
+
 /* No accounts configured: no identity can be known, so nothing but To's ';' is looked at. */
 static void
 test_UNAUTH_5_skim_without_accounts(void **state)
@@ -682,6 +714,7 @@ main(void)
 	};
 	const struct CMUnitTest config_tests[] = {
 		cmocka_unit_test(test_CFG_3_policy_sections_reject_bad_input_by_path),
+		cmocka_unit_test(test_UNAUTH_14_skim_to_tag_at_every_offset),
 		cmocka_unit_test(test_POLICY_empty_and_many_entries),
 		cmocka_unit_test(test_POLICY_ha1_precomputed_for_the_snapshot_realm),
 		cmocka_unit_test(test_POLICY_reply_budget_bites_after_burst_refills_with_time),
