@@ -61,7 +61,7 @@ register_from_scanner() {
 }
 
 tb_up
-setup peer_second_address ip -n "$TB-peer" addr add "$SCANNER/24" dev "${TB}1"
+# The test bed's peer owns 10.99.0.3 .. 10.99.0.9 (scripts/testbed.sh PEER_EXTRA).
 setup sf_start sf_start --config "$WORK/offender.json"
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
 
@@ -95,7 +95,6 @@ check OFFENDER_authenticated_source_not_remembered_again test "$(n_listed "$SCAN
 check OFFENDER_authenticated_source_counted_exempt test "$(counter offender_exempt)" -ge 1
 
 # Clear: another source remembered, then forgotten by sipfastctl offenders clear IP.
-setup third_address ip -n "$TB-peer" addr add 10.99.0.4/24 dev "${TB}1"
 SCANNER=10.99.0.4
 check OFFENDER_second_scanner_remembered svmap_until_remembered
 check OFFENDER_sipfastctl_clear_one grep -Eq '"cleared": *1' \
