@@ -77,14 +77,15 @@ txn_xmit_copy(struct worker *w, const struct txn_dest *d, const struct rte_mbuf 
 		w->txn->stats.send_failed++;
 		return -ENOBUFS;
 	}
-	return udp_send(w, d->port_id, c, d->src_ip, d->src_port, d->dst_ip, d->dst_port, NULL);
+	return udp_send(w, d->port_id, c, d->src_ip, d->src_port, d->dst_ip, d->dst_port,
+			d->has_mac ? &d->mac : NULL);
 }
 
 int
 txn_send(struct worker *w, const struct txn_dest *dest, struct rte_mbuf *payload)
 {
 	int rc = udp_send(w, dest->port_id, payload, dest->src_ip, dest->src_port, dest->dst_ip,
-			  dest->dst_port, NULL);
+			  dest->dst_port, dest->has_mac ? &dest->mac : NULL);
 
 	if (rc != 0)
 		w->txn->stats.send_failed++;
@@ -101,6 +102,8 @@ txn_dest_reply(struct txn_dest *d, const struct rte_mbuf *m)
 	d->src_port = pm->dst_port;
 	d->dst_port = pm->src_port;
 	d->port_id = pm->in_port;
+	d->mac = pm->src_mac;
+	d->has_mac = true;
 }
 
 /* ---- Common ---- */
@@ -123,9 +126,10 @@ txn_arm(struct worker *w, struct txn_common *c, uint64_t at_ms)
 static void
 txn_arm_at(struct worker *w, struct txn_common *c, uint32_t off_ms)
 {
-	uint64_t now = w->wheel.now;
+	uint32_t el = txn_elapsed(w, c);
 
-	txn_arm(w, c, now + (uint32_t)(off_ms - txn_elapsed(w, c)));
+	/* Late (a backlog on the wheel): due now, not 49 days from now. */
+	txn_arm(w, c, w->wheel.now + (off_ms > el ? off_ms - el : 0));
 }
 
 static void

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/params.h"
@@ -58,13 +59,19 @@ struct txn_schedule {
 	uint32_t wait_ms[TXN_SCHED_MAX];   /* wait after transmission i (0-based), ms, >= 1 */
 };
 
-/** Where a transaction's datagrams go: a UDP 4-tuple on a port (next-hop MAC via neigh/ARP). */
+/**
+ * Where a transaction's datagrams go: a UDP 4-tuple on a port, and the next hop's MAC when it
+ * is known (responses: the MAC the request came from, as sip_reply does); without one the
+ * next hop comes from the neighbour table (ARP and hold on a miss).
+ */
 struct txn_dest {
 	uint32_t src_ip;   /* our address, network byte order */
 	uint32_t dst_ip;   /* network byte order */
 	uint16_t src_port; /* network byte order */
 	uint16_t dst_port; /* network byte order */
 	uint16_t port_id;  /* DPDK port */
+	struct rte_ether_addr mac; /* next hop, valid when has_mac */
+	bool has_mac;      /* false: look the next hop up (requests we originate) */
 };
 
 /** Who uses a transaction: selects the callback table (txn_set_ops()). */
@@ -132,14 +139,14 @@ struct txn_common {
 	struct txn_user user;
 };
 
-/** A client transaction (we send a request). Embedded in its owner; 88 bytes on x86-64. */
+/** A client transaction (we send a request). Embedded in its owner; 96 bytes on x86-64. */
 struct txn_client {
 	struct txn_common c;
 	uint32_t cseq;                   /* CSeq number of the request */
 	uint32_t invite_timeout_ms;      /* INVITE: the leg fails this long after start, 0 = none */
 };
 
-/** A server transaction (we received a request). Embedded in its owner; 88 bytes. */
+/** A server transaction (we received a request). Embedded in its owner; 96 bytes. */
 struct txn_server {
 	struct txn_common c;
 	uint64_t key;                    /* its key in the worker's server index */
@@ -269,9 +276,11 @@ enum txn_resp {
 
 /**
  * A response (@m, scanned into @s with at least SIP_WANT_VIA | SIP_WANT_FROM_TO |
- * SIP_WANT_DIALOG) whose top Via branch the TU matched to @tc. Checks the CSeq method and
- * number and the state (a response for an idle @tc, or of another method, is STRAY),
- * updates the state machine (above) and calls ops.response when it is news.
+ * SIP_WANT_DIALOG; pkt_meta(@m)->payload_off/len locate the datagram, as udp_input() leaves
+ * them: the ACK takes the response's To from there) whose top Via branch the TU matched to
+ * @tc. Checks the CSeq method and number and the state (a response for an idle @tc, or of
+ * another method, is STRAY), updates the state machine (above) and calls ops.response when it
+ * is news.
  * INVITE: a 1xx stops the retransmissions and the invite timeout (INV-4); a 3xx-6xx is ACKed
  * at once (same branch, To from the response, INV-5) and Completed holds that ACK for the
  * retransmitted finals (Timer D = the schedule's total); a 2xx -> Accepted (the TU ACKs it;
@@ -404,7 +413,8 @@ int txn_send(struct worker *w, const struct txn_dest *dest, struct rte_mbuf *pay
 
 /**
  * The destination for responses to the request in @m (pkt_meta: its source address and port
- * as received, RFC 3261 18.2.2 with rport semantics for UDP; our address it came to).
+ * as received, RFC 3261 18.2.2 with rport semantics for UDP; our address it came to; the MAC
+ * it came from as the next hop, like sip_reply).
  */
 void txn_dest_reply(struct txn_dest *d, const struct rte_mbuf *m);
 

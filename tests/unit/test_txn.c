@@ -50,7 +50,8 @@ struct tt {
 	struct worker *w;
 	uint64_t now;                 /* wheel ms */
 	struct txn_schedule sched;    /* the default SS_SIP_RESEND_INTERVAL */
-	struct txn_dest dest;         /* us:5060 -> peer:40000 */
+	struct txn_dest dest;         /* us:5060 -> peer:40000, next hop from the neighbour table */
+	struct rte_ether_addr req_mac; /* L2 source of the requests we receive (not in neigh) */
 	struct txn_client tc[TT_CLIENTS];
 	uint16_t tc_gen[TT_CLIENTS];
 	struct txn_server ts[TT_SERVERS];
@@ -192,6 +193,7 @@ tt_setup(void **state)
 		return -1;
 	assert_true(neigh_learn(t->f->neigh, fx_be32(FX_PEER_IP), &t->f->peer_mac));
 	tt_schedule(&t->sched, default_resend_ms, 10);
+	fx_mac(&t->req_mac, 9);
 	t->dest = (struct txn_dest){.src_ip = fx_be32(FX_OUR_IP),
 				    .dst_ip = fx_be32(FX_PEER_IP),
 				    .src_port = rte_cpu_to_be_16(FX_SIP_PORT),
@@ -243,9 +245,15 @@ tt_collect(struct tt *t)
 
 	while ((n = fx_tx(t->f, out, RTE_DIM(out))) > 0) {
 		for (i = 0; i < n; i++) {
-			struct rte_ipv4_hdr *ip = fx_assert_ipv4_out(t->f, out[i], &t->f->peer_mac);
 			struct rte_udp_hdr *udp = fx_udp(out[i]);
 			const char *p = (const char *)(udp + 1);
+			/*
+			 * Responses go to the MAC their request came from (txn_dest_reply()),
+			 * requests we originate to the neighbour table's MAC of the peer.
+			 */
+			struct rte_ipv4_hdr *ip = fx_assert_ipv4_out(
+				t->f, out[i],
+				strncmp(p, "SIP/2.0 ", 8) == 0 ? &t->req_mac : &t->f->peer_mac);
 			size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp), l;
 			struct tt_frame *fr;
 
@@ -300,6 +308,7 @@ tt_rx(struct tt *t, const char *text, struct sip_scan *s)
 	pm->src_port = rte_cpu_to_be_16(FX_PEER_PORT);
 	pm->dst_port = rte_cpu_to_be_16(FX_SIP_PORT);
 	pm->in_port = t->f->port;
+	pm->src_mac = t->req_mac;
 	pm->payload_off = 0;
 	pm->payload_len = (uint16_t)strlen(text);
 	memset(s, 0, sizeof(*s));
@@ -797,6 +806,27 @@ test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s(void **state)
 	assert_int_equal(t->ctimeout_at, 10000 + 1500);
 }
 
+/*
+ * Regression (found in review): a wheel polled late (a stall) made the next offset negative,
+ * which wrapped to 49 days: tw_start() refused it and the transaction stalled for good, never
+ * retransmitting nor timing out. Now what is overdue fires at once and the schedule catches up.
+ */
+static void
+test_TXN_late_wheel_poll_catches_up_never_stalls(void **state)
+{
+	struct tt *t = *state;
+	static const uint64_t want[] = {0, 2000, 2000, 3500, 7500};
+
+	tt_client_start(t, 0, "INVITE", SIP_METHOD_INVITE, &t->sched, 10000);
+	t->now = TT_T0 + 2000; /* one poll 2 s late: transmissions 1 and 2 are both overdue */
+	assert_true(tw_poll(&t->w->wheel, t->now, UINT32_MAX) >= 0);
+	tt_collect(t);
+	tt_run(t, 12000);
+	tt_assert_times(t, "INVITE ", want, 5);
+	assert_int_equal(t->n_ctimeout, 1);
+	assert_int_equal(t->ctimeout_at, 10000);
+}
+
 /* ---- non-INVITE client: Timer E/F on the schedule, K ---- */
 
 static void
@@ -1087,8 +1117,8 @@ static void
 test_TXN_struct_sizes(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct txn_client), 88);
-	assert_int_equal(sizeof(struct txn_server), 88);
+	assert_int_equal(sizeof(struct txn_client), 96);
+	assert_int_equal(sizeof(struct txn_server), 96);
 	assert_int_equal(sizeof(struct txn_schedule), 132);
 	assert_int_equal(sizeof(struct txn_index_entry), 16);
 }
@@ -1100,29 +1130,29 @@ tt_group_setup(void **state)
 	return fx_eal_init();
 }
 
-#define TT_TEST(fn) cmocka_unit_test_setup_teardown(fn, tt_setup, tt_teardown)
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TT_TEST(test_INV_1_default_schedule_five_transmissions_then_timeout_at_10s),
-	    TT_TEST(test_INV_2_gateway_timeout_5s_four_transmissions),
-	    TT_TEST(test_INV_3_timeout_40s_all_ten_transmissions_none_after),
-	    TT_TEST(test_INV_4_provisional_stops_retransmission_and_invite_timer),
-	    TT_TEST(test_INV_5_non2xx_final_acked_same_branch),
-	    TT_TEST(test_INV_5_build_ack_and_cancel_from_invite),
-	    TT_TEST(test_INV_client_2xx_accepted_retransmissions_to_tu),
-	    TT_TEST(test_INV_6_retransmitted_invite_absorbed_latest_provisional_resent),
-	    TT_TEST(test_INV_7_2xx_resent_until_ack_no_ack_by_31_5s_reported),
-	    TT_TEST(test_INV_server_non2xx_timer_G_ack_confirmed_timer_I_and_H),
-	    TT_TEST(test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s),
-	    TT_TEST(test_TXN_non_invite_client_E_F_K),
-	    TT_TEST(test_GEN_2_response_matching_no_client_txn_dropped_counted),
-	    TT_TEST(test_GEN_3_retransmitted_bye_gets_same_200),
-	    TT_TEST(test_TXN_server_index_full_exists_stale_and_collisions),
-	    TT_TEST(test_TXN_cancel_and_ack_find_the_invite),
-	    TT_TEST(test_TXN_struct_sizes),
+	    /* one line each: scripts/check-ids.py reads the ids here */
+	    cmocka_unit_test_setup_teardown(test_INV_1_default_schedule_five_transmissions_then_timeout_at_10s, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_2_gateway_timeout_5s_four_transmissions, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_3_timeout_40s_all_ten_transmissions_none_after, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_4_provisional_stops_retransmission_and_invite_timer, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_5_non2xx_final_acked_same_branch, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_5_build_ack_and_cancel_from_invite, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_client_2xx_accepted_retransmissions_to_tu, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed_latest_provisional_resent, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_7_2xx_resent_until_ack_no_ack_by_31_5s_reported, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_server_non2xx_timer_G_ack_confirmed_timer_I_and_H, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_INV_8_schedule_1_1_1_three_transmissions_give_up_at_3s, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_non_invite_client_E_F_K, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_late_wheel_poll_catches_up_never_stalls, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_GEN_2_response_matching_no_client_txn_dropped_counted, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_GEN_3_retransmitted_bye_gets_same_200, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_server_index_full_exists_stale_and_collisions, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_cancel_and_ack_find_the_invite, tt_setup, tt_teardown),
+	    cmocka_unit_test_setup_teardown(test_TXN_struct_sizes, tt_setup, tt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, tt_group_setup, NULL);
