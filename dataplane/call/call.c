@@ -1012,8 +1012,19 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	struct call *c;
 
 	c = call_index_find(w, s->call_id, s->from.tag);
-	if (c != NULL)
-		return call_a_retrans(w, c, m, s);
+	if (c != NULL) {
+		if (s->cseq == c->a.cseq || !c->a_final_sent)
+			return call_a_retrans(w, c, m, s);
+		/*
+		 * A new INVITE (new CSeq) after the old one's final: a new call; the old lingers,
+		 * but its INVITE server transaction ends (the caller has its final and moved on;
+		 * a request that reuses the branch is then the new call's).
+		 */
+		call_index_del(w, c);
+		if (call_a_invite_txn(c) != NULL)
+			call_txn_stop(w, c, CALL_T_A);
+		call_maybe_free(w, c);
+	}
 	call_route_user(w, s->line.ruri_user, &rt);
 	if (rt.code != 0) {
 		call_count_outcome(w, rt.code);
@@ -1200,6 +1211,8 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 	struct sf_span body = s->content_length > 0 ? s->body : CALL_NO_SPAN;
 
 	if (code < 200) { /* INV-4: B's INVITE transaction stopped retransmitting */
+		if (c->b_final)
+			return; /* after its final or our timeout: no CANCEL, nothing relayed */
 		c->b_provisional = true;
 		if (c->cancel_pending) {
 			c->cancel_pending = false;
@@ -1307,7 +1320,6 @@ call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan 
 	struct call *c = call_by_token(w, t);
 	uint8_t method = sip_scan_method_of(s->cseq_method);
 	struct txn_client *tc;
-	enum verdict v = VERDICT_SIP_CALL_RESPONSE;
 
 	if (c == NULL) {
 		rte_pktmbuf_free(m);
@@ -1319,17 +1331,21 @@ call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan 
 		return VERDICT_SIP_DROP_CALL_STALE;
 	}
 	tc = call_client_of(c, t->sub, method);
+	if (tc == NULL)
+		w->txn->stats.stray_response++; /* as txn_client_response() counts its strays */
 	if (tc == NULL || txn_client_response(w, tc, s, m) == TXN_RESP_STRAY) {
+		/*
+		 * No transaction of the live call wants it (GEN-2: dropped, counted
+		 * txn_stray_response), except B's 2xx after our invite timeout.
+		 */
 		if (t->sub == CALL_SUB_B_INVITE && method == SIP_METHOD_INVITE &&
 		    s->line.status_code >= 200 && s->line.status_code < 300 && c->b_timed_out) {
 			call_b_late_2xx(w, c, s);
 			call_maybe_free(w, c);
-		} else {
-			v = VERDICT_SIP_DROP_CALL_STALE; /* GEN-2: no transaction of ours wants it */
 		}
 	}
 	rte_pktmbuf_free(m);
-	return v;
+	return VERDICT_SIP_CALL_RESPONSE;
 }
 
 /* --- the call as the transactions' user (struct txn_ops, TXN_USER_CALL) ------------------ */

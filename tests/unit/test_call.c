@@ -616,8 +616,8 @@ test_CALL_gateway_to_phone_whole_call(void **state)
 				assert_string_equal(ci.a_call_id, cid);
 				/* no mbuf: not A's INVITE, none held by a transaction */
 				assert_null(ce->calls[i].a_invite);
-				for (unsigned int k = 0; k < CALL_T_N; k++)
-					assert_null(ce->calls[i].t[k].c.held);
+				for (unsigned int j = 0; j < CALL_T_N; j++)
+					assert_null(ce->calls[i].t[j].c.held);
 				assert_false(txn_server_active(&ce->calls[i].t[CALL_T_A].sv));
 			}
 		}
@@ -873,7 +873,7 @@ test_AUTH_7_invite_answer_after_auth_timeout_rejected(void **state)
  * its BYE reaches the call through the dialog hook (I-36), 200 to it, BYE to the gateway.
  */
 static void
-test_CALL_phone_caller_hangs_up(void **state)
+test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up(void **state)
 {
 	struct cfx *t = *state;
 	struct leg_state ls;
@@ -982,6 +982,84 @@ test_CALL_phone_caller_cancels(void **state)
 	assert_int_equal(take(t, o, 4), 2);
 	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
 	assert_has(o[1].text, "SIP/2.0 487 Request Terminated\r\n");
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/* Six wrong INVITE digests of 1001 from PH1 in one session; returns after the 6th. */
+static void
+six_wrong_invites(struct cfx *t, const char *cid, enum verdict last)
+{
+	char msg[4096];
+	struct out_msg o[4];
+	unsigned int i;
+
+	phone_challenged(t, "9123", cid);
+	for (i = 1; i <= 6; i++) {
+		phone_invite(t, "9123", cid, 1 + i, "wrong", msg, sizeof(msg));
+		assert_int_equal(rx(t, PH1, 5060, msg),
+				 i < 6 ? VERDICT_SIP_INVITE_CHALLENGED : last);
+		assert_int_equal(take(t, o, 4), 1);
+		if (i < 6)
+			keep_nonce(t, o[0].text);
+	}
+}
+
+/*
+ * LOCK-8: SS_AUTHENTICATION_MAX_RETRY 0 -> wrong INVITE digests never suspend: the session
+ * still ends per AUTH-4 (the 6th wrong answer gets the final reject), and the next INVITE
+ * with the right password is routed.
+ */
+static void
+test_LOCK_8_max_retry_0_never_suspends_invite(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+
+	t->snap->params.auth_max_retry = 0;
+	six_wrong_invites(t, "l8-1", VERDICT_SIP_INVITE_REJECTED);
+	phone_challenged(t, "9123", "l8-2");
+	phone_invite(t, "9123", "l8-2", 2, "pw1", msg, sizeof(msg));
+	assert_int_equal(rx(t, PH1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, GW3);
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
+/* LOCK-11: (PH1, 1001) suspended; 1001's binding stays and calls to 1001 are still delivered. */
+static void
+test_LOCK_11_suspended_phone_still_called(void **state)
+{
+	struct cfx *t = *state;
+	struct location_binding b;
+	char msg[4096];
+	struct out_msg o[4];
+
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(location_binding_set_text(&b, (struct sf_span){(const uint8_t *)"1001", 4},
+						   (struct sf_span){(const uint8_t *)"sip:1001@10.99.0.31:5060", 24}), 0);
+	b.src_ip = fx_be32(PH1);
+	b.src_port = rte_cpu_to_be_16(5060);
+	b.local_ip = fx_be32(FX_OUR_IP);
+	b.local_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	b.in_port = t->f->port;
+	b.granted_s = 3600;
+	b.expires_at_s = test_clock(t) + 3600;
+	assert_int_equal(location_put(t->ws[aor_owner(t, "1001")]->reg->loc, &b), 0);
+	six_wrong_invites(t, "l11", VERDICT_SIP_INVITE_REJECTED);
+	gw_invite("1001", "l11-in", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(o[1].dst, PH1);
+	assert_has(o[1].text, "INVITE sip:1001@10.99.0.31:5060 SIP/2.0\r\n");
+	location_remove(t->ws[aor_owner(t, "1001")]->reg->loc,
+			(struct sf_span){(const uint8_t *)"1001", 4});
 	advance(t, 60000);
 	take(t, o, 4);
 	fx_tx_discard(t->f);
@@ -1205,6 +1283,49 @@ test_CALL_cancel_before_provisional_then_200_acked_and_byed_once(void **state)
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
 
+/*
+ * CANCEL before any provisional, then the leg times out: no CANCEL is ever sent, not even when a
+ * provisional arrives afterwards (INV-1: never after the leg timed out).
+ */
+static void
+test_CALL_cancel_pending_never_sent_after_timeout(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096], inv[4096], cancel[1024];
+	struct out_msg o[16];
+	unsigned int i, k;
+
+	gw_invite("8004", "cx2", "10.99.0.20", msg, sizeof(msg)); /* gw3: invite timeout 5 s */
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 16), 2);
+	snprintf(inv, sizeof(inv), "%s", o[1].text);
+	snprintf(cancel, sizeof(cancel),
+		 "CANCEL sip:8004@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.20:5060;branch=z9hG4bK-gw-cx2;rport\r\n"
+		 "Max-Forwards: 70\r\nFrom: \"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-cx2\r\n"
+		 "To: <sip:8004@" OUR ">\r\nCall-ID: cx2\r\nCSeq: 10 CANCEL\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	assert_int_equal(rx(t, GW1, 5060, cancel), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 16), 2); /* 200 + 487 to A */
+	for (i = 0; i < 6000; i++) {
+		advance(t, 1);
+		k = take(t, o, 16);
+		while (k-- > 0)
+			assert_lacks(o[k].text, "CANCEL sip:8004@10.99.0.22");
+	}
+	resp_to(inv, 180, "Ringing", "late", NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, GW3, 5060, msg), VERDICT_SIP_CALL_RESPONSE);
+	k = take(t, o, 16);
+	while (k-- > 0) {
+		assert_lacks(o[k].text, "CANCEL sip:8004@10.99.0.22");
+		assert_lacks(o[k].text, "180 Ringing");
+	}
+	advance(t, 60000);
+	take(t, o, 16);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- INV-7: no ACK for our 2xx -> BYE both legs at 31.5 s ------------------------------- */
 
 static void
@@ -1393,6 +1514,23 @@ test_INV_6_retransmitted_invite_absorbed(void **state)
 	assert_int_equal(o[0].dst, GW1);
 	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
 	assert_int_equal(calls_live(t), 1);
+	/* after the call's final (our 408 at 10 s) a new INVITE (new CSeq) is a new call */
+	advance(t, 11000);
+	take(t, o, 4);
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_CALL_RETRANS); /* same CSeq: 408 */
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 408 Request Timeout\r\n");
+	{
+		char *cseq = strstr(msg, "CSeq: 10 INVITE");
+
+		assert_non_null(cseq);
+		memcpy(cseq, "CSeq: 11", 8);
+	}
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
+	assert_has(o[1].text, "INVITE sip:8200@");
+	assert_int_equal(calls_live(t), 2);
 	advance(t, 60000);
 	take(t, o, 4);
 	fx_tx_discard(t->f);
@@ -1464,38 +1602,39 @@ test_CALL_bytes_per_call(void **state)
 	assert_true(sizeof(struct call) <= 1024);
 }
 
-#define CALL_TEST(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup, cfx_teardown)
-#define CALL_TEST2(fn) cmocka_unit_test_setup_teardown(fn, cfx_setup2, cfx_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CALL_TEST(test_CALL_gateway_to_phone_whole_call),
-		CALL_TEST(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
-		CALL_TEST(test_CALL_phone_caller_hangs_up),
-		CALL_TEST(test_CALL_phone_caller_cancels),
-		CALL_TEST(test_CALL_hangup_answered_call_byes_both_legs),
-		CALL_TEST(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out),
-		CALL_TEST(test_AUTH_7_invite_answer_after_auth_timeout_rejected),
-		CALL_TEST(test_INV_1_default_invite_timeout),
-		CALL_TEST(test_INV_2_gateway_invite_timeout_5s),
-		CALL_TEST(test_INV_3_invite_timeout_longer_than_schedule),
-		CALL_TEST(test_INV_8_resend_interval_1_1_1),
-		CALL_TEST(test_INV_4_provisional_stops_retransmission),
-		CALL_TEST(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
-		CALL_TEST(test_INV_7_no_ack_bye_both_legs),
-		CALL_TEST(test_REG_6_REG_13_routing_phone_480_prefixes_404),
-		CALL_TEST(test_REG_9_invite_goes_to_the_newest_binding),
-		CALL_TEST(test_CALL_table_full_503_and_back_to_baseline),
-		CALL_TEST(test_INV_6_retransmitted_invite_absorbed),
-		CALL_TEST(test_INV_5_final_from_b_acked_and_relayed),
+		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_phone_caller_cancels, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_hangup_answered_call_byes_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_LOCK_11_suspended_phone_still_called, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_1_default_invite_timeout, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_2_gateway_invite_timeout_5s, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_3_invite_timeout_longer_than_schedule, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_8_resend_interval_1_1_1, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_4_provisional_stops_retransmission, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_pending_never_sent_after_timeout, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_7_no_ack_bye_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_REG_6_REG_13_routing_phone_480_prefixes_404, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_REG_9_invite_goes_to_the_newest_binding, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_table_full_503_and_back_to_baseline, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_5_final_from_b_acked_and_relayed, cfx_setup, cfx_teardown),
 		/* two workers: rule K hands every message to the call's owner */
-		CALL_TEST2(test_CALL_gateway_to_phone_whole_call),
-		CALL_TEST2(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call),
-		CALL_TEST2(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once),
-		CALL_TEST2(test_INV_6_retransmitted_invite_absorbed),
-		CALL_TEST2(test_CALL_phone_caller_hangs_up),
+		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup2, cfx_teardown),
 		cmocka_unit_test(test_CALL_best_final_and_mapping),
 		cmocka_unit_test(test_CALL_bytes_per_call),
 	};

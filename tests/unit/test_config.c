@@ -340,6 +340,41 @@ test_runtime_registrar_table_sizes(void **state)
 		     "65537");
 }
 
+/*
+ * The call engine's keys (issue 13): runtime.calls_per_worker (default 16384, 16..1048576) and
+ * gateways[].invite_timeout (8.1, s, 1..300, absent = 0: SS_SIP_TIMEOUT_INVITE); errors name
+ * the key.
+ */
+static void
+test_CALL_config_keys(void **state)
+{
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct sf_runtime rt;
+	struct cfg_error err;
+
+	(void)state;
+	assert_int_equal(build_with(NULL, NULL, snap, &rt, &err), 0);
+	assert_int_equal(rt.calls_per_worker, 16384);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("runtime.calls_per_worker", "64", snap, &rt, &err), 0);
+	assert_int_equal(rt.calls_per_worker, 64);
+	snapshot_free(snap);
+	snap = calloc(1, sizeof(*snap));
+	assert_int_equal(build_with("gateways", "[{\"name\": \"g\", \"address\": \"10.99.0.5\", "
+					    "\"invite_timeout\": 5}, {\"name\": \"h\", "
+					    "\"address\": \"10.99.0.6\"}]", snap, &rt, &err), 0);
+	assert_int_equal(snap->policy->gateways[0].invite_timeout_s, 5);
+	assert_int_equal(snap->policy->gateways[1].invite_timeout_s, 0);
+	snapshot_free(snap);
+	expect_error("runtime.calls_per_worker", "15", "runtime.calls_per_worker", "15");
+	expect_error("runtime.calls_per_worker", "1048577", "runtime.calls_per_worker", "1048577");
+	expect_error("gateways", "[{\"name\": \"g\", \"address\": \"10.99.0.5\", "
+				 "\"invite_timeout\": 0}]", "gateways[0].invite_timeout", "[1, 300]");
+	expect_error("gateways", "[{\"name\": \"g\", \"address\": \"10.99.0.5\", "
+				 "\"invite_timeout\": 301}]", "gateways[0].invite_timeout", "[1, 300]");
+}
+
 static void
 test_CFG_4_params_errors_name_the_key(void **state)
 {
@@ -514,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_lockout_per_ip_ceiling_section_checked),
 		cmocka_unit_test(test_runtime_ranges_checked),
 		cmocka_unit_test(test_runtime_registrar_table_sizes),
+		cmocka_unit_test(test_CALL_config_keys),
 		cmocka_unit_test(test_CFG_4_params_errors_name_the_key),
 		cmocka_unit_test(test_CFG_9_running_auth_sessions_keep_their_values),
 		cmocka_unit_test(test_CFG_10_override_set_to_null_falls_back_to_global),
