@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Control-socket methods of sipfastd: version, stats.get, config.get, config.set (partial
- * params), config.apply (whole document), config.save. An update is validated as a whole
+ * params), config.apply (whole document), config.save; calls.list and calls.hangup are
+ * ctl_calls.c's, registered from here. An update is validated as a whole
  * document through the same path as start-up and published as a new snapshot; any error
  * changes nothing and names the JSON path, the value found and what is allowed.
  */
@@ -16,11 +17,13 @@
 #include <rte_ring.h>
 #include <rte_version.h>
 
+#include "ctrlplane/ctl_calls.h"
 #include "ctrlplane/ctl_request.h"
 #include "ctrlplane/daemon.h"
 #include "ctrlplane/log.h"
 #include "ctrlplane/param_table.h"
 #include "ctrlplane/stats.h"
+#include "dataplane/call_ctl_requests.h"
 #include "dataplane/worker.h"
 
 /* The value at a config error path ("params.X", "interfaces[0].ipv4") in @doc, or NULL. */
@@ -303,6 +306,8 @@ ctl_requests_stop(struct daemon *d)
 {
 	uint16_t i;
 
+	ctl_calls_destroy(d->calls);
+	d->calls = NULL;
 	ctl_request_destroy(d->req);
 	d->req = NULL;
 	for (i = 0; i < d->env.n_workers; i++) {
@@ -345,5 +350,17 @@ ctl_methods_register(struct daemon *d)
 	for (i = 0; i < d->env.n_workers; i++)
 		chans[i] = d->env.workers[i]->req;
 	d->req = ctl_request_create(d->ctl, chans, d->env.n_workers);
-	return d->req != NULL ? 0 : -ENOMEM;
+	if (d->req == NULL)
+		return -ENOMEM;
+	/* calls.list, calls.hangup: their handlers on every worker (before launch), the methods. */
+	for (i = 0; i < d->env.n_workers; i++) {
+		rc = call_ctl_requests_register(d->env.workers[i]);
+		if (rc != 0) {
+			CP_LOG(ERR, "worker %zu: calls.list/calls.hangup handlers: %s", i,
+			       strerror(-rc));
+			return rc;
+		}
+	}
+	d->calls = ctl_calls_create(d->ctl, d->req, d->env.n_workers, &d->env);
+	return d->calls != NULL ? 0 : -ENOMEM;
 }

@@ -82,6 +82,9 @@ ctl_request_finish(struct ctl_requests *cr, struct ctl_request_op *op)
 		if (r->status == -ENOTSUP)
 			ctl_server_error_set(&err, CTL_SERVER_INTERNAL_ERROR, NULL,
 					     "%s: worker %u has no handler for it", op->what, i);
+		else if (r->status == -ENOENT) /* the request names what the worker has not */
+			ctl_server_error_set(&err, CTL_SERVER_INVALID_PARAMS, NULL,
+					     "%s: not found on worker %u", op->what, i);
 		else
 			ctl_server_error_set(&err, CTL_SERVER_INTERNAL_ERROR, NULL,
 					     "%s: worker %u: %s", op->what, i,

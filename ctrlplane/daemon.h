@@ -36,6 +36,7 @@ struct daemon {
 	struct registrar_shared *registrar; /* issue 5: shards (ctl_registrar.c) */
 	struct auth_shared *auth;   /* nonce keys, rotated by ctl_registrar_tick() */
 	struct ctl_requests *req;   /* control -> worker requests in flight (ctl_request.h) */
+	struct ctl_calls *calls;    /* calls.list, calls.hangup (ctl_calls.h) */
 };
 
 /* Register version, stats.get and config.* on the control socket, and the poller that

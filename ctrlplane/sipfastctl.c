@@ -86,8 +86,14 @@ static const char ctl_usage_text[] =
 	"                         the suspension of IP, or of every source, answered once every\n"
 	"                         worker applied it (error if one does not within 2 s)\n"
 	"                           sipfastctl suspended clear 192.0.2.7\n"
-	"  calls                  calls in progress\n"
+	"  calls                  calls in progress: ID, state, caller, called number, where\n"
+	"                         the B leg goes (gateway name or phone), both peers, age;\n"
+	"                         every page of calls.list, then the total\n"
 	"                           sipfastctl calls\n"
+	"  calls hangup ID        end the call ID (as 'calls' shows it): BYE on both legs\n"
+	"                         (CANCEL/487 if not answered yet), answered once its worker\n"
+	"                         did it; an ended or unknown ID is an error naming it\n"
+	"                           sipfastctl calls hangup 0000002a0001\n"
 	"  methods                every method the daemon answers, with its help text\n"
 	"                           sipfastctl methods\n"
 	"  call METHOD [JSON]     any method, params given as a JSON object or array\n"
@@ -796,6 +802,130 @@ ctl_cmd_suspended(const struct ctl_opts *o, int argc, char **argv)
 	return ctl_run(o, "suspended.clear", json_pack("{s:s}", "ip", argv[1]), NULL);
 }
 
+/* "ip:port" of a calls.list peer object, or "-". */
+static char *
+ctl_calls_peer(const json_t *leg)
+{
+	const json_t *peer = json_object_get(leg, "peer");
+	char *text;
+
+	if (!json_is_object(peer))
+		return strdup("-");
+	if (asprintf(&text, "%s:%lld", json_string_value(json_object_get(peer, "ip")),
+		     json_integer_value(json_object_get(peer, "port"))) < 0)
+		return NULL;
+	return text;
+}
+
+static void
+ctl_calls_print(const json_t *calls, json_int_t total)
+{
+	static const char *const head[] = { "ID", "STATE", "CALLER", "CALLED", "TO", "A PEER",
+					    "B PEER", "AGE", "ANSWERED" };
+	struct ctl_table t = { .n_cols = 9 };
+	const json_t *c;
+	char **row;
+	size_t i;
+
+	row = ctl_table_row(&t);
+	for (i = 0; row != NULL && i < t.n_cols; i++)
+		row[i] = strdup(head[i]);
+	json_array_foreach(calls, i, c) {
+		const json_t *gw = json_object_get(c, "gateway");
+		const json_t *ans = json_object_get(c, "answered_s");
+
+		row = ctl_table_row(&t);
+		if (row == NULL)
+			break;
+		row[0] = ctl_value_text(json_object_get(c, "id"));
+		row[1] = ctl_value_text(json_object_get(c, "state"));
+		row[2] = ctl_value_text(json_object_get(c, "caller"));
+		row[3] = ctl_value_text(json_object_get(c, "called"));
+		if (json_is_string(gw)) {
+			if (asprintf(&row[4], "gateway %s", json_string_value(gw)) < 0)
+				row[4] = NULL;
+		} else {
+			row[4] = strdup("phone");
+		}
+		row[5] = ctl_calls_peer(json_object_get(c, "a"));
+		row[6] = ctl_calls_peer(json_object_get(c, "b"));
+		if (asprintf(&row[7], "%llds", json_integer_value(json_object_get(c,
+										"duration_s"))) < 0)
+			row[7] = NULL;
+		if (!json_is_integer(ans) || asprintf(&row[8], "%llds ago",
+							json_integer_value(ans)) < 0)
+			row[8] = strdup("-");
+	}
+	ctl_table_print(&t);
+	ctl_table_free(&t);
+	printf("%zu call%s listed", json_array_size(calls), json_array_size(calls) == 1 ? "" : "s");
+	if (total >= 0)
+		printf(" (the workers' gauges count %lld in progress)", (long long)total);
+	putchar('\n');
+}
+
+/*
+ * calls: every page of calls.list (each from one worker, at most CALL_CTL_LIST_SCAN slots),
+ * following "next" until it is null; then one table, or {"calls": [...], "total"} with --json.
+ */
+static int
+ctl_calls_list_all(const struct ctl_opts *o)
+{
+	json_t *all = json_array(), *cursor = json_null();
+	json_int_t total = -1;
+	struct ctl_reply reply;
+	int rc = CTL_EXIT_OK, pages;
+
+	for (pages = 0; pages < 1000000; pages++) {
+		const json_t *next, *t;
+
+		memset(&reply, 0, sizeof(reply));
+		rc = ctl_rpc(o, "calls.list", json_pack("{s:O, s:i}", "cursor", cursor, "limit",
+							 1000), &reply);
+		if (rc != 0)
+			break;
+		if (reply.error != NULL) {
+			ctl_print_error(o, reply.error);
+			json_decref(reply.error);
+			rc = CTL_EXIT_DAEMON;
+			break;
+		}
+		json_array_extend(all, json_object_get(reply.result, "calls"));
+		t = json_object_get(reply.result, "total");
+		if (json_is_integer(t))
+			total = json_integer_value(t);
+		next = json_object_get(reply.result, "next");
+		json_decref(cursor);
+		cursor = json_is_string(next) ? json_incref((json_t *)next) : NULL;
+		json_decref(reply.result);
+		if (cursor == NULL)
+			break;
+	}
+	if (rc == CTL_EXIT_OK && o->json) {
+		json_t *out = json_pack("{s:O}", "calls", all);
+
+		if (total >= 0)
+			json_object_set_new(out, "total", json_integer(total));
+		ctl_print_json(out, true);
+		json_decref(out);
+	} else if (rc == CTL_EXIT_OK) {
+		ctl_calls_print(all, total);
+	}
+	json_decref(cursor);
+	json_decref(all);
+	return rc;
+}
+
+static int
+ctl_cmd_calls(const struct ctl_opts *o, int argc, char **argv)
+{
+	if (argc == 0)
+		return ctl_calls_list_all(o);
+	if (strcmp(argv[0], "hangup") != 0 || argc != 2 || argv[1][0] == '\0')
+		return ctl_usage_error("usage: calls [hangup ID]");
+	return ctl_run(o, "calls.hangup", json_pack("{s:s}", "id", argv[1]), NULL);
+}
+
 static int
 ctl_cmd_call(const struct ctl_opts *o, int argc, char **argv)
 {
@@ -822,7 +952,6 @@ static const struct {
 	{ "save", "config.save", NULL },
 	{ "stats", "stats.get", ctl_print_stats },
 	{ "version", "version", NULL },
-	{ "calls", "calls.list", NULL },
 	{ "methods", "help", NULL },
 };
 
@@ -835,6 +964,7 @@ static const struct {
 	{ "apply", ctl_cmd_apply },
 	{ "registrations", ctl_cmd_registrations },
 	{ "suspended", ctl_cmd_suspended },
+	{ "calls", ctl_cmd_calls },
 	{ "call", ctl_cmd_call },
 };
 

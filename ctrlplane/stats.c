@@ -6,6 +6,7 @@
 #include <rte_telemetry.h>
 
 #include "ctrlplane/stats.h"
+#include "dataplane/call/call_ctl.h"
 #include "dataplane/sip/scan.h"
 #include "dataplane/txn/txn.h"
 
@@ -108,9 +109,56 @@ stats_timers_json(const struct worker *w)
 			 "refused", (json_int_t)stats_load(&t->refused));
 }
 
+/*
+ * The call engine at a glance (issue 13): outcomes since start, the gauges and the table,
+ * summed over the workers. The same numbers are the call_* counters of "total"; this groups
+ * them under the names calls.list and the docs use. occupancy = setup + active (slots in use),
+ * capacity = slots of every worker's table (runtime.calls_per_worker x workers).
+ */
+static const struct {
+	const char *name;
+	enum counter c;
+} stats_call_keys[] = {
+	{ "answered", COUNTER_CALL_ANSWERED },
+	{ "4xx", COUNTER_CALL_4XX },
+	{ "5xx", COUNTER_CALL_5XX },
+	{ "6xx", COUNTER_CALL_6XX },
+	{ "timeout", COUNTER_CALL_TIMEOUT },
+	{ "cancelled", COUNTER_CALL_CANCELLED },
+	{ "rejected_full", COUNTER_CALL_REJECTED_FULL },
+	{ "no_ack", COUNTER_CALL_NO_ACK },
+	{ "hangups", COUNTER_CALL_HANGUPS },
+	{ "active", COUNTER_CALL_ACTIVE },
+	{ "setup", COUNTER_CALL_SETUP },
+};
+
+static void
+stats_calls_visit(const struct net_env *env,
+		  void (*fn)(void *arg, const char *name, uint64_t value), void *arg)
+{
+	uint64_t v, cap = 0, occ = 0;
+	unsigned int i;
+	uint16_t k;
+
+	for (i = 0; i < RTE_DIM(stats_call_keys); i++) {
+		v = 0;
+		for (k = 0; k < env->n_workers; k++)
+			v += stats_load(&env->workers[k]->counters[stats_call_keys[i].c]);
+		if (stats_call_keys[i].c == COUNTER_CALL_ACTIVE ||
+		    stats_call_keys[i].c == COUNTER_CALL_SETUP)
+			occ += v;
+		fn(arg, stats_call_keys[i].name, v);
+	}
+	for (k = 0; k < env->n_workers; k++)
+		cap += call_capacity(env->workers[k]);
+	fn(arg, "occupancy", occ);
+	fn(arg, "capacity", cap);
+}
+
 json_t *
 stats_json(const struct net_env *env)
 {
+	json_t *calls = json_object();
 	json_t *workers = json_array(), *total = json_object();
 	uint16_t k;
 
@@ -127,8 +175,9 @@ stats_json(const struct net_env *env)
 						"timers", stats_timers_json(env->workers[k])));
 	}
 	stats_visit(env, NULL, stats_put_json, total);
-	return json_pack("{s:o, s:o, s:o}", "workers", workers, "total", total,
-			 "sip_malformed_by_reason", stats_malformed_json(env));
+	stats_calls_visit(env, stats_put_json, calls);
+	return json_pack("{s:o, s:o, s:o, s:o}", "workers", workers, "total", total,
+			 "sip_malformed_by_reason", stats_malformed_json(env), "calls", calls);
 }
 
 static void
@@ -157,6 +206,16 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	RTE_SET_USED(params);
 	rte_tel_data_start_dict(d);
 	stats_visit(telemetry_env, NULL, stats_put_telemetry, d);
+	return 0;
+}
+
+static int
+telemetry_calls(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	stats_calls_visit(telemetry_env, stats_put_telemetry, d);
 	return 0;
 }
 
@@ -201,6 +260,10 @@ stats_telemetry_init(const struct net_env *env)
 	telemetry_env = env;
 	rc = rte_telemetry_register_cmd("/sipfast/stats", telemetry_stats,
 					"Counters summed over workers. Takes no parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/sipfast/calls", telemetry_calls,
+						"Calls by outcome, gauges, table occupancy and "
+						"capacity, summed over workers. Takes no parameters");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/sipfast/generation", telemetry_generation_cb,
 						"Generation of the running config snapshot");

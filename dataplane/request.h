@@ -3,8 +3,8 @@
  * Control -> worker requests (issue 11 item 6): per worker one SP/SC request ring (ctrlplane
  * produces, the worker consumes) and one SP/SC response ring (the worker produces, ctrlplane
  * consumes), carrying small fixed-size messages by value, plus a handler table by request type
- * that modules fill when they are set up on the worker (the registrar: suspended.clear; next,
- * the call engine: calls.hangup).
+ * that modules fill when they are set up on the worker (the registrar: suspended.clear; the
+ * call engine's control: calls.list, calls.hangup).
  *
  * The worker serves its request ring from its housekeeping tick (request_serve()), runs the
  * handler on its own lcore (it owns the state the request changes), and enqueues the response.
@@ -32,7 +32,14 @@ enum request_type {
 					result[0] = lockout entries removed */
 	REQUEST_REGISTRATIONS_CLEAR, /* registrar: text = the AoR (account user); result[0] =
 					bindings removed from this worker's shard (0 or 1) */
-	REQUEST_CALLS_HANGUP,        /* call engine (reserved): args[0] call id */
+	REQUEST_CALLS_HANGUP,        /* call engine (call_worker_init()): args[0] slot, args[1]
+					generation; status 0 and result[0] = 1 when the call was
+					ended, -ENOENT when there is no such call */
+	REQUEST_CALLS_LIST,          /* calls.list (dataplane/call_ctl_requests.c): args[0] a
+					struct call_info array the control plane owns, args[1] the
+					first slot to look at, args[2] the array's length, args[3]
+					slots to look at, at most; result[0] calls written, result[1]
+					the slot to resume at, result[2] the table's capacity */
 	REQUEST_TEST,                /* unit tests only: never registered by sipfastd */
 	REQUEST_TYPE_MAX
 };

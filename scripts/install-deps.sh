@@ -9,6 +9,7 @@ PKGS=(
 	dpdk dpdk-dev libdpdk-dev libosip2-dev libjansson-dev libnuma-dev libcmocka-dev
 	nettle-dev libpcap-dev
 	sip-tester sipvicious tshark tcpdump python3 python3-scapy
+	linphone-cli # a real softphone for the call tests (t_call_softphone.sh)
 	iproute2 ethtool iputils-ping procps valgrind
 )
 

@@ -3,7 +3,11 @@
 # The test bed: two network namespaces joined by a veth pair.
 #   NAME-dut  holds NAME0, no kernel IP: sipfastd binds it with net_af_packet.
 #   NAME-peer holds NAME1 = 10.99.0.2/24 (tx checksum offload off, so frames carry real
-#             checksums); sipfastd is 10.99.0.1.
+#             checksums); sipfastd is 10.99.0.1. The peer also owns 10.99.0.3 .. 10.99.0.9
+#             (secondary addresses, SF_PEER_EXTRA), so one namespace can play several user
+#             agents and gateways with their own addresses (issue 13: the demo gateway of
+#             config/sipfast.json is 10.99.0.3; the call tests put phones and gateways on
+#             the others). A UA binds one with `sipp -i 10.99.0.N`.
 # Usage: testbed.sh up|down|status [NAME]   (NAME defaults to "sf"; at most 10 characters)
 #        testbed.sh vdev [NAME] [QUEUES]   prints the --vdev string for sipfastd on NAME0
 #
@@ -22,6 +26,7 @@ name=${2:-sf}
 [ ${#name} -le 10 ] || { echo "testbed: NAME must be at most 10 characters" >&2; exit 2; }
 dut="$name-dut" peer="$name-peer"
 PEER_IP=${SF_PEER_IP:-10.99.0.2}
+PEER_EXTRA=${SF_PEER_EXTRA-10.99.0.3 10.99.0.4 10.99.0.5 10.99.0.6 10.99.0.7 10.99.0.8 10.99.0.9}
 PREFIX=${SF_PREFIX:-24}
 AF_FRAMESZ=17408   # 16,384 + 1,024; a multiple of 16 (TPACKET_ALIGNMENT)
 AF_BLOCKSZ=69632   # 4 frames, a multiple of the page size
@@ -47,11 +52,15 @@ up() {
 	ip netns exec "$dut" sysctl -qw "net.ipv6.conf.${name}0.disable_ipv6=1"
 	ip -n "$peer" link set lo up
 	ip -n "$peer" addr add "$PEER_IP/$PREFIX" dev "${name}1"
+	local a
+	for a in $PEER_EXTRA; do
+		ip -n "$peer" addr add "$a/$PREFIX" dev "${name}1"
+	done
 	ip -n "$peer" link set "${name}1" up
 	ip netns exec "$peer" sysctl -qw "net.ipv6.conf.${name}1.disable_ipv6=1"
 	ip netns exec "$peer" ethtool -K "${name}1" tx off >/dev/null
 	ip netns exec "$dut" ethtool -K "${name}0" tx off rx off >/dev/null 2>&1 || true
-	echo "testbed $name up: $dut/${name}0 (sipfastd) <-> $peer/${name}1 ($PEER_IP/$PREFIX)"
+	echo "testbed $name up: $dut/${name}0 (sipfastd) <-> $peer/${name}1 ($PEER_IP/$PREFIX${PEER_EXTRA:+, also $PEER_EXTRA})"
 }
 
 down() {

@@ -154,9 +154,7 @@ window_watch() {
 		"$SUSPEND" "$WORK/on_mode" "$WORK/snap.out" "${@:2}" >"$WORK/watch.out"
 }
 
-tb_up
-ip -n "$TB-peer" addr add 10.99.0.3/24 dev "${TB}1"
-ip -n "$TB-peer" addr add 10.99.0.4/24 dev "${TB}1"
+tb_up # the peer owns 10.99.0.3 and 10.99.0.4 too (scripts/testbed.sh)
 peer ping -c 1 -W 1 -q 10.99.0.1 >/dev/null 2>&1
 write_config "$WORK/lock.json"
 for i in $(seq 1 30); do echo "guess-$i"; done >"$WORK/words.txt"

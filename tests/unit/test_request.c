@@ -28,11 +28,16 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "ctrlplane/ctl_calls.h"
 #include "ctrlplane/ctl_request.h"
 #include "ctrlplane/ctl_server.h"
 #include "ctrlplane/param_table.h"
 #include "dataplane/auth/auth.h"
 #include "dataplane/auth/authfail.h"
+#include "dataplane/call/call.h"
+#include "dataplane/call/call_ctl.h"
+#include "dataplane/call/call_impl.h"
+#include "dataplane/call_ctl_requests.h"
 #include "dataplane/registrar/registrar.h"
 #include "dataplane/registrar/registrar_requests.h"
 #include "dataplane/request.h"
@@ -217,6 +222,7 @@ struct cx {
 	struct ctl_requests *cr;
 	struct request_chan *chans[N_WORKERS];
 	struct th t[N_WORKERS];
+	struct ctl_calls *calls; /* cx_setup_calls() only */
 };
 
 /* Every worker answered REQUEST_TEST: {"sum": sum of result[0], "workers": answered}. */
@@ -271,7 +277,7 @@ m_stats(void *ctx, const json_t *params, struct ctl_error *err)
 }
 
 static int
-cx_setup(void **state)
+cx_setup_with(void **state, bool calls)
 {
 	struct cx *cx = calloc(1, sizeof(*cx));
 	char name[32];
@@ -292,10 +298,28 @@ cx_setup(void **state)
 	cx->cr = ctl_request_create(cx->srv, cx->chans, N_WORKERS);
 	assert_non_null(cx->cr);
 	assert_int_equal(ctl_server_register(cx->srv, "work", m_work, cx, NULL), 0);
-	assert_int_equal(ctl_server_register(cx->srv, "calls.hangup", m_hangup, cx, NULL), 0);
+	if (calls) { /* the daemon's calls.list and calls.hangup (ctrlplane/ctl_calls.c) */
+		cx->calls = ctl_calls_create(cx->srv, cx->cr, N_WORKERS, NULL);
+		assert_non_null(cx->calls);
+	} else {
+		assert_int_equal(ctl_server_register(cx->srv, "calls.hangup", m_hangup, cx, NULL),
+				 0);
+	}
 	assert_int_equal(ctl_server_register(cx->srv, "stats.get", m_stats, cx, NULL), 0);
 	*state = cx;
 	return 0;
+}
+
+static int
+cx_setup(void **state)
+{
+	return cx_setup_with(state, false);
+}
+
+static int
+cx_setup_calls(void **state)
+{
+	return cx_setup_with(state, true);
 }
 
 static int
@@ -306,6 +330,7 @@ cx_teardown(void **state)
 	unsigned int i;
 
 	ctl_server_destroy(cx->srv);
+	ctl_calls_destroy(cx->calls);
 	ctl_request_destroy(cx->cr);
 	for (i = 0; i < N_WORKERS; i++)
 		request_chan_free(cx->chans[i]);
@@ -706,6 +731,287 @@ test_CTL_ASYNC_registrar_suspended_clear(void **state)
 	fx_destroy(f);
 }
 
+/* ---- calls.list and calls.hangup (issue 13) ---- */
+
+/*
+ * A fake call table per fixture worker for the control side: capacity 2, a call in every
+ * slot. REQUEST_CALLS_LIST as the real handler answers it (call_ctl_requests.h): one call per
+ * slot looked at, result[1] the slot to resume at, result[2] the capacity.
+ */
+static int
+h_calls_list(void *ctx, const struct request_msg *req, struct request_resp *resp)
+{
+	struct call_info *out = (struct call_info *)(uintptr_t)req->args[0];
+	uint8_t worker = (uint8_t)(uintptr_t)ctx;
+	uint64_t slot = req->args[1], n = 0;
+
+	for (; slot < 2 && n < req->args[2] && n < req->args[3]; slot++, n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		call_id_format(out[n].id, worker, (uint32_t)slot, 7);
+		out[n].owner = worker;
+		out[n].slot = (uint32_t)slot;
+		out[n].gen = 7;
+		out[n].state = CALL_CONFIRMED;
+		snprintf(out[n].a_user, sizeof(out[n].a_user), "1001");
+		snprintf(out[n].b_user, sizeof(out[n].b_user), "9%u%u", worker, (unsigned int)slot);
+		out[n].b_is_gateway = true;
+		snprintf(out[n].gateway, sizeof(out[n].gateway), "gw-a");
+		out[n].a_ip_be = htonl(RTE_IPV4(10u, 99, 0, 2));
+		out[n].a_port = 5071;
+		out[n].start_s = 100;
+		out[n].answer_s = 103;
+		out[n].now_s = 110;
+	}
+	resp->result[0] = n;
+	resp->result[1] = slot;
+	resp->result[2] = 2;
+	return 0;
+}
+
+/* REQUEST_CALLS_HANGUP as the call engine answers it: slot 1 gen 7 exists, nothing else. */
+static int
+h_calls_hangup(void *ctx, const struct request_msg *req, struct request_resp *resp)
+{
+	(void)ctx;
+	if (req->args[0] != 1 || req->args[1] != 7)
+		return -ENOENT;
+	resp->result[0] = 1;
+	return 0;
+}
+
+/* One request line from a new client, every worker served, the answer. */
+static json_t *
+cc_ask(struct cx *cx, const char *method, const char *params)
+{
+	char line[512];
+	struct cl c;
+	json_t *j;
+	int i;
+
+	cl_open(cx, &c);
+	snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}\n",
+		 method, params);
+	cl_send(&c, line);
+	for (i = 0; i < 3000 && !cl_has_line(&c); i++) {
+		ctl_server_poll(cx->srv, 1);
+		cx_serve_all(cx);
+	}
+	j = cl_take(&c);
+	close(c.fd);
+	return j;
+}
+
+static const char *
+cc_error(const json_t *j)
+{
+	return json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+}
+
+static void
+cc_register(struct cx *cx)
+{
+	uintptr_t i;
+
+	for (i = 0; i < N_WORKERS; i++) {
+		assert_int_equal(request_register(cx->chans[i], REQUEST_CALLS_LIST, h_calls_list,
+						  (void *)i), 0);
+		assert_int_equal(request_register(cx->chans[i], REQUEST_CALLS_HANGUP,
+						  h_calls_hangup, (void *)i), 0);
+	}
+}
+
+/*
+ * calls.list pages through one worker at a time: the cursor names where a page starts, "next"
+ * where the next one does (the next worker's slot 0 after a worker's last slot, null after the
+ * last worker); each call as the worker filled it.
+ */
+static void
+test_CTL_CALLS_list_pages_follow_next(void **state)
+{
+	struct cx *cx = *state;
+	const json_t *c;
+	json_t *j;
+
+	cc_register(cx);
+	j = cc_ask(cx, "calls.list", "{\"limit\": 1}");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "result"), "calls")), 1);
+	c = json_array_get(json_object_get(json_object_get(j, "result"), "calls"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "id")), "000000000007");
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "confirmed");
+	assert_string_equal(json_string_value(json_object_get(c, "caller")), "1001");
+	assert_string_equal(json_string_value(json_object_get(c, "called")), "900");
+	assert_string_equal(json_string_value(json_object_get(c, "gateway")), "gw-a");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(c,
+		"a"), "peer"), "ip")), "10.99.0.2");
+	assert_true(json_is_null(json_object_get(json_object_get(c, "b"), "peer")));
+	assert_int_equal(json_integer_value(json_object_get(c, "duration_s")), 10);
+	assert_int_equal(json_integer_value(json_object_get(c, "answered_s")), 7);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "result"),
+							       "next")), "0:1");
+	json_decref(j);
+	/* The rest of worker 0: next is worker 1's start. */
+	j = cc_ask(cx, "calls.list", "{\"cursor\": \"0:1\"}");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "result"), "calls")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "result"),
+							       "next")), "1:0");
+	json_decref(j);
+	/* Worker 1, the last: two calls, then no next page. */
+	j = cc_ask(cx, "calls.list", "{\"cursor\": \"1:0\", \"limit\": 1000}");
+	c = json_array_get(json_object_get(json_object_get(j, "result"), "calls"), 1);
+	assert_string_equal(json_string_value(json_object_get(c, "id")), "010000010007");
+	assert_int_equal(json_integer_value(json_object_get(c, "worker")), 1);
+	assert_true(json_is_null(json_object_get(json_object_get(j, "result"), "next")));
+	json_decref(j);
+}
+
+/* Bad cursors and limits are refused, naming the parameter; nothing is posted. */
+static void
+test_CTL_CALLS_list_bad_params_named(void **state)
+{
+	struct cx *cx = *state;
+	json_t *j;
+
+	cc_register(cx);
+	j = cc_ask(cx, "calls.list", "{\"cursor\": \"x\"}");
+	assert_non_null(strstr(cc_error(j), "cursor"));
+	json_decref(j);
+	j = cc_ask(cx, "calls.list", "{\"cursor\": \"2:0\"}");
+	assert_non_null(strstr(cc_error(j), "past the last worker"));
+	json_decref(j);
+	j = cc_ask(cx, "calls.list", "{\"limit\": 0}");
+	assert_non_null(strstr(cc_error(j), "limit"));
+	json_decref(j);
+	j = cc_ask(cx, "calls.list", "{\"limit\": 1001}");
+	assert_non_null(strstr(cc_error(j), "limit"));
+	json_decref(j);
+	assert_int_equal(ctl_request_stats(cx->cr)->posted, 0);
+}
+
+/*
+ * calls.hangup goes to the worker the ID names only; a call that is there is ended; a stale ID
+ * (the worker has no such call: -ENOENT) is an invalid-params error naming the ID; a malformed
+ * ID or one naming a worker that does not exist is refused without asking any worker.
+ */
+static void
+test_CTL_CALLS_hangup_stale_id_named(void **state)
+{
+	struct cx *cx = *state;
+	json_t *j;
+
+	cc_register(cx);
+	j = cc_ask(cx, "calls.hangup", "{\"id\": \"010000010007\"}");
+	assert_true(json_is_true(json_object_get(json_object_get(j, "result"), "ended")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "result"), "id")),
+			    "010000010007");
+	json_decref(j);
+	assert_int_equal(ctl_request_stats(cx->cr)->posted, 1); /* worker 1 only */
+	j = cc_ask(cx, "calls.hangup", "{\"id\": \"010000010006\"}");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "error"), "code")),
+			 CTL_SERVER_INVALID_PARAMS);
+	assert_string_equal(cc_error(j), "calls.hangup: call 010000010006: not found on worker 1");
+	json_decref(j);
+	j = cc_ask(cx, "calls.hangup", "{\"id\": \"zz\"}");
+	assert_non_null(strstr(cc_error(j), "'zz' is not a call ID"));
+	json_decref(j);
+	j = cc_ask(cx, "calls.hangup", "{\"id\": \"050000010007\"}");
+	assert_non_null(strstr(cc_error(j), "names worker 5"));
+	json_decref(j);
+	j = cc_ask(cx, "calls.hangup", "{}");
+	assert_non_null(strstr(cc_error(j), "id: expected"));
+	json_decref(j);
+	assert_int_equal(ctl_request_stats(cx->cr)->posted, 2);
+}
+
+/*
+ * The worker side on a real call table (call_worker_init): REQUEST_CALLS_LIST copies the calls
+ * in use, looks at no more than its scan bound per request (a page of a sparse table is short,
+ * "resume at" tells where to go on), stops at the page's limit; the call engine's
+ * REQUEST_CALLS_HANGUP answers -ENOENT for a stale generation and a free slot, and leaves the
+ * call alone.
+ */
+static void
+test_CTL_CALLS_worker_list_and_stale_hangup(void **state)
+{
+	struct fx *f = fx_create(0, 1, FX_FRAG_TIMEOUT_MS);
+	struct request_msg m = { .type = REQUEST_CALLS_LIST, .id = 1 };
+	struct call_info *buf = calloc(8, sizeof(*buf));
+	struct request_resp r;
+	char id[CALL_ID_TEXT_LEN + 1];
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(buf);
+	f->w->req = chan_new("t_rq_calls");
+	assert_int_equal(call_worker_init(f->w, CALL_CTL_LIST_SCAN + 1000, false), 0);
+	assert_int_equal(call_ctl_requests_register(f->w), 0);
+	f->w->call->calls[3].state = CALL_CONFIRMED;
+	f->w->call->calls[3].gen = 7;
+	f->w->call->calls[5].state = CALL_EARLY;
+	f->w->call->calls[5].gen = 2;
+	f->w->call->calls[CALL_CTL_LIST_SCAN + 500].state = CALL_TRYING;
+	/* Page 1: the first scan bound holds slots 3 and 5. */
+	m.args[0] = (uint64_t)(uintptr_t)buf;
+	m.args[1] = 0;
+	m.args[2] = 8;
+	m.args[3] = CALL_CTL_LIST_SCAN;
+	assert_int_equal(request_post(f->w->req, &m), 0);
+	assert_int_equal(request_serve(f->w->req), 1);
+	assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.result[0], 2);
+	assert_int_equal(r.result[1], CALL_CTL_LIST_SCAN);
+	assert_int_equal(r.result[2], CALL_CTL_LIST_SCAN + 1000);
+	call_id_format(id, 0, 3, 7);
+	assert_string_equal(buf[0].id, id);
+	assert_int_equal(buf[0].state, CALL_CONFIRMED);
+	assert_int_equal(buf[1].slot, 5);
+	/* A page of one: resume right after the call it holds. */
+	m.args[2] = 1;
+	assert_int_equal(request_post(f->w->req, &m), 0);
+	assert_int_equal(request_serve(f->w->req), 1);
+	assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+	assert_int_equal(r.result[0], 1);
+	assert_int_equal(r.result[1], 4);
+	/* From the scan bound on: the last call, then the end of the table. */
+	m.args[1] = CALL_CTL_LIST_SCAN;
+	m.args[2] = 8;
+	assert_int_equal(request_post(f->w->req, &m), 0);
+	assert_int_equal(request_serve(f->w->req), 1);
+	assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+	assert_int_equal(r.result[0], 1);
+	assert_int_equal(buf[0].slot, CALL_CTL_LIST_SCAN + 500);
+	assert_int_equal(r.result[1], CALL_CTL_LIST_SCAN + 1000);
+	/* No array, or a limit beyond a page: refused. */
+	m.args[2] = CALL_CTL_LIST_MAX + 1;
+	assert_int_equal(request_post(f->w->req, &m), 0);
+	assert_int_equal(request_serve(f->w->req), 1);
+	assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+	assert_int_equal(r.status, -EINVAL);
+	/* calls.hangup of a stale generation and of a free slot: -ENOENT, the call untouched. */
+	{
+		struct request_msg h = { .type = REQUEST_CALLS_HANGUP, .id = 9, .args = { 3, 6 } };
+
+		assert_int_equal(request_post(f->w->req, &h), 0);
+		h.args[0] = 4;
+		h.args[1] = 0;
+		assert_int_equal(request_post(f->w->req, &h), 0);
+		assert_int_equal(request_serve(f->w->req), 2);
+		assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+		assert_int_equal(r.status, -ENOENT);
+		assert_int_equal(request_collect(f->w->req, &r, 1), 1);
+		assert_int_equal(r.status, -ENOENT);
+		assert_int_equal(f->w->call->calls[3].state, CALL_CONFIRMED);
+		assert_int_equal(f->w->counters[COUNTER_CALL_HANGUPS], 0);
+	}
+	for (uint32_t i = 0; i < call_capacity(f->w); i++) /* nothing for fini to end */
+		f->w->call->calls[i].state = CALL_FREE;
+	call_worker_fini(f->w);
+	request_chan_free(f->w->req);
+	f->w->req = NULL;
+	free(buf);
+	fx_destroy(f);
+}
+
 int
 main(void)
 {
@@ -728,6 +1034,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_CTL_ASYNC_client_gone_while_pending,
 						cx_setup, cx_teardown),
 		cmocka_unit_test(test_CTL_ASYNC_registrar_suspended_clear),
+		cmocka_unit_test_setup_teardown(test_CTL_CALLS_list_pages_follow_next,
+						cx_setup_calls, cx_teardown),
+		cmocka_unit_test_setup_teardown(test_CTL_CALLS_list_bad_params_named,
+						cx_setup_calls, cx_teardown),
+		cmocka_unit_test_setup_teardown(test_CTL_CALLS_hangup_stale_id_named,
+						cx_setup_calls, cx_teardown),
+		cmocka_unit_test(test_CTL_CALLS_worker_list_and_stale_hangup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
