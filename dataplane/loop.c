@@ -118,6 +118,13 @@ loop_stop(struct worker *w)
 			loop_modules[i]->stop(w);
 }
 
+void
+loop_timers(struct worker *w, uint64_t now_tsc)
+{
+	/* An empty wheel returns at once, its clock moved on (tw_poll()'s fast path). */
+	tw_poll(&w->wheel, now_tsc / w->tsc_per_ms, SF_TIMER_BUDGET);
+}
+
 int
 loop_main(void *arg)
 {
@@ -140,8 +147,7 @@ loop_main(void *arg)
 			steer_drain(w);
 		now = rte_rdtsc();
 		loop_poll(w, now);
-		if (tw_count(&w->wheel) != 0 || tw_backlog(&w->wheel))
-			tw_poll(&w->wheel, now / w->tsc_per_ms, SF_TIMER_BUDGET);
+		loop_timers(w, now);
 		if (now >= w->next_drain_tsc)
 			loop_housekeeping(w, now);
 		rte_rcu_qsbr_quiescent(w->qsbr, w->lcore_id);

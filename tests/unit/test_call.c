@@ -28,6 +28,7 @@
 #include "dataplane/call/call.h"
 #include "dataplane/call/call_ctl.h"
 #include "dataplane/call/call_impl.h"
+#include "dataplane/loop.h"
 #include "dataplane/net/neigh.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
@@ -1695,6 +1696,53 @@ test_CALL_I_34_each_call_keeps_its_schedule(void **state)
 		assert_int_equal(ce->sched_refs[i], 0);
 }
 
+/*
+ * Regression (live t_call.sh with 2 workers: a call's first INVITE to B failed with 408 at
+ * once): the loop polled the wheel only while it held timers, so on a worker whose wheel had
+ * been empty the wheel's clock was stale, and a transaction started from it (t0 = that clock)
+ * found its invite timeout long past at its first timer. Time here goes through the loop's
+ * own wheel step, loop_timers(), with a TSC of ms x tsc_per_ms: idle for a minute, then a call
+ * to gw3 (invite timeout 5 s) must retransmit at 0.5 s and send no 408 before 5 s.
+ */
+static void
+test_CALL_idle_wheel_clock_first_call_not_timed_out_at_once(void **state)
+{
+	struct cfx *t = *state;
+	struct worker *w = t->f->w;
+	char msg[4096];
+	struct out_msg o[4];
+	uint64_t start;
+	unsigned int i, k, invites = 0, r408 = 0;
+
+	assert_true(w->tsc_per_ms > 0);
+	assert_int_equal(tw_count(&w->wheel), 0);
+	for (i = 0; i < 60000; i++) {
+		t->ms++;
+		loop_timers(w, t->ms * w->tsc_per_ms);
+	}
+	gw_invite("8220", "idle1", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	start = t->ms;
+	for (i = 0; i < 4900; i++) {
+		t->ms++;
+		loop_timers(w, t->ms * w->tsc_per_ms);
+		k = take(t, o, 4);
+		while (k-- > 0) {
+			if (strstr(o[k].text, "SIP/2.0 408") != NULL)
+				r408++;
+			else if (strstr(o[k].text, "INVITE sip:8220@") != NULL && invites++ == 0)
+				assert_int_equal(t->ms - start, 500);
+		}
+	}
+	assert_int_equal(r408, 0);
+	assert_int_equal(invites, 3); /* 0.5, 1.5, 3.5 s */
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- best final response, mapping (RFC 3261 16.7, I-18) --------------------------------- */
 
 static void
@@ -1790,6 +1838,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_CALL_transactions_on_the_txn_layer, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_GEN_3_retransmitted_bye_gets_its_200_again_not_relayed, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_I_34_each_call_keeps_its_schedule, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_idle_wheel_clock_first_call_not_timed_out_at_once, cfx_setup, cfx_teardown),
 		/* two workers: rule K hands every message to the call's owner */
 		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup2, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup2, cfx_teardown),
