@@ -52,22 +52,24 @@ directory:
   $ctlcmd stats
 
   # register the phones (sipp from the peer namespace, digest auth; expiry 1 hour)
-  $sipp -sf \$s/register_auth.xml -s 1001 -au 1001 -ap demo-1001 -key expires 3600 -m 1 -i 10.99.0.2 -p 5071 10.99.0.1:5060
-  $sipp -sf \$s/register_auth.xml -s 1002 -au 1002 -ap demo-1002 -key expires 3600 -m 1 -i 10.99.0.2 -p 5072 10.99.0.1:5060
+  $sipp -sf $s/register_auth.xml -s 1001 -au 1001 -ap demo-1001 -key expires 3600 -m 1 -i 10.99.0.2 -p 5071 10.99.0.1:5060
+  $sipp -sf $s/register_auth.xml -s 1002 -au 1002 -ap demo-1002 -key expires 3600 -m 1 -i 10.99.0.2 -p 5072 10.99.0.1:5060
   $ctlcmd registrations
 
   # phone 1002 waits for one call (rings 1 s, answers); leave it running, or add -bg
-  $sipp -sf \$s/call_uas.xml -d 1000 -m 1 -i 10.99.0.2 -p 5072
+  $sipp -sf $s/call_uas.xml -d 1000 -m 1 -i 10.99.0.2 -p 5072
 
   # in a third shell: 1001 calls 1002 (challenged, digest, 100, 180, 200, ACK; BYE after 20 s)
-  $sipp -sf \$s/call_uac.xml -s 1002 -key caller 1001 -au 1001 -ap demo-1001 -auth_uri 1002@10.99.0.1:5060 -d 20000 -m 1 -i 10.99.0.2 -p 5071 10.99.0.1:5060
+  $sipp -sf $s/call_uac.xml -s 1002 -key caller 1001 -au 1001 -ap demo-1001 -auth_uri 1002@10.99.0.1:5060 -d 20000 -m 1 -i 10.99.0.2 -p 5071 10.99.0.1:5060
 
-  # 1001 calls the gateway (9 + a number; routed by prefix to demo-gw), BYE after 20 s
-  $sipp -sf \$s/call_uac.xml -s 9555123 -key caller 1001 -au 1001 -ap demo-1001 -auth_uri 9555123@10.99.0.1:5060 -d 20000 -m 1 -i 10.99.0.2 -p 5073 10.99.0.1:5060
+  # in a fourth shell: 1001 calls the gateway (9 + a number: routed by prefix to demo-gw); this
+  # caller waits for a BYE, so the call stays up until you hang it up below
+  $sipp -sf $s/call_uac_bye_in.xml -s 9555123 -key caller 1001 -au 1001 -ap demo-1001 -auth_uri 9555123@10.99.0.1:5060 -m 1 -i 10.99.0.2 -p 5073 10.99.0.1:5060
 
-  # while a call is up: the calls, end one by its ID, the outcome counters
+  # while calls are up: list them, end one by its ID (first column): BYE to both legs
   $ctlcmd calls
   $ctlcmd calls hangup ID
+  # outcomes, gauges and table occupancy
   $ctlcmd call stats.get | grep -A14 '"calls"'
 
   dpdk-telemetry.py -f $name   then: /sipfast/stats  or  /sipfast/calls

@@ -117,3 +117,11 @@ call_cleanup() {
 trap 'call_cleanup; cleanup' EXIT
 
 eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'" >&2; return 1; }; }
+
+# diag: after a failed check, the counters that say where calls went (stderr).
+diag() {
+	ctl stats.get | $PY -c 'import json, sys
+d = json.load(sys.stdin)
+print("calls:", d.get("calls"), file=sys.stderr)
+print("non-zero drops/steering:", {k: v for k, v in d["total"].items() if v and ("drop" in k or "steer" in k or "stale" in k or "tx_failed" in k)}, file=sys.stderr)'
+}

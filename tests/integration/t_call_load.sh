@@ -29,6 +29,7 @@ for workers in ${SF_CALL_WORKERS:-1 2}; do
 	check "LOAD_no_failed_outcomes_$w" eq "$(ctl stats.get --path=calls | $PY -c 'import json,sys; d=json.load(sys.stdin); print(sum(d[k] for k in ("4xx","5xx","6xx","timeout","cancelled","rejected_full","no_ack")))')" 0
 	check "LOAD_gauges_back_to_zero_$w" gauges_zero 10
 	check "LOAD_occupancy_back_to_zero_$w" eq "$(ctl stats.get --path=calls.occupancy)" 0
+	[ "$FAILS" = 0 ] || diag
 	if [ "$workers" -gt 1 ]; then
 		for k in $(seq 0 $((workers - 1))); do
 			check "LOAD_worker_${k}_owned_calls_$w" test "$(counter call_answered "$k")" -gt 0
