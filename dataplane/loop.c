@@ -119,6 +119,18 @@ loop_stop(struct worker *w)
 			loop_modules[i]->stop(w);
 }
 
+void
+loop_timers(struct worker *w, uint64_t now_tsc)
+{
+	/*
+	 * Polled on every pass, also when nothing is pending (issue 13, INV-1 failed live: the loop
+	 * skipped an idle wheel, whose clock then stood at the last pending timer, and a
+	 * transaction armed from it fired at once). An empty wheel returns at once, its clock moved
+	 * on (tw_poll()'s fast path); the cost is one division per pass.
+	 */
+	tw_poll(&w->wheel, now_tsc / w->tsc_per_ms, SF_TIMER_BUDGET);
+}
+
 int
 loop_main(void *arg)
 {
@@ -141,7 +153,7 @@ loop_main(void *arg)
 			steer_drain(w);
 		now = rte_rdtsc();
 		loop_poll(w, now);
-		worker_timers_poll(w, now);
+		loop_timers(w, now);
 		if (now >= w->next_drain_tsc)
 			loop_housekeeping(w, now);
 		rte_rcu_qsbr_quiescent(w->qsbr, w->lcore_id);

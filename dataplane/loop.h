@@ -30,6 +30,14 @@ int loop_main(void *arg);
 enum verdict loop_classify(struct worker *w, struct rte_mbuf *m, uint16_t port_id);
 
 /*
+ * The wheel's turn in the loop at TSC @now_tsc: fire what is due (bounded, SF_TIMER_BUDGET)
+ * and, even when the wheel holds no timer, move its clock (w->wheel.now) to now, so a timer
+ * armed from the wheel's clock (a transaction's start, dataplane/txn/) counts from the real
+ * time, not from when the wheel last held one. Exposed for tests.
+ */
+void loop_timers(struct worker *w, uint64_t now_tsc);
+
+/*
  * Take the newest snapshot from the config ring, if any (between bursts), and tell every
  * module (config_changed).
  */

@@ -121,20 +121,6 @@ worker_now_ms(const struct worker *w)
 	return rte_rdtsc() / w->tsc_per_ms;
 }
 
-/*
- * The loop's timer step at TSC @now_tsc (issue 13 regression INV-1 live): the wheel is polled
- * on every pass, also when nothing is pending, so w->wheel.now (the "now" tw_start_in(), the
- * transaction and call layers read) is this pass's ms. The loop used to skip the poll of an
- * idle wheel; its clock then stood at the last pending timer, and a timer armed from that stale
- * now fired early (INVITE retransmissions at 0, 0, 1.0, 3.0, 7.0 s, 408 at 2.8-8.3 s instead of
- * 10 s). An idle poll is a few instructions (tw_poll()'s empty-wheel jump).
- */
-static inline void
-worker_timers_poll(struct worker *w, uint64_t now_tsc)
-{
-	tw_poll(&w->wheel, now_tsc / w->tsc_per_ms, SF_TIMER_BUDGET);
-}
-
 /* Start @w's wheel at the current TSC ms (ctrlplane and fixtures, before launch). */
 void worker_timers_init(struct worker *w);
 

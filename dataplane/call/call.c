@@ -7,9 +7,11 @@
  * minted from sip/token.h. Responses reach the call through the token in their top Via branch,
  * in-dialog requests through the token in their To tag; a retransmitted INVITE and a CANCEL,
  * which carry no token of ours, through the A index (Call-ID, From tag).
- * Retransmissions and timeouts run on the worker's wheel (call_tx: one per leg; the call's
- * own timer for the setup limit and the linger after the end). No malloc, lock, log or
- * syscall: set-up, control and the module entry are in call_setup.c.
+ * Every request and response that may be repeated goes through dataplane/txn/: the call
+ * embeds three transaction slots (enum call_t: A's INVITE server transaction, B's INVITE
+ * client transaction, CANCEL/BYE) and is their user (TXN_USER_CALL, call_txn_ops); the call's
+ * own timer on the wheel is only the setup limit and the linger after the end. No malloc,
+ * lock, log or syscall: set-up, control and the module entry are in call_setup.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -229,6 +231,109 @@ call_index_del(struct worker *w, struct call *c)
 	}
 }
 
+/* --- the call's transactions (dataplane/txn/) ------------------------------------------- */
+
+static inline bool
+call_txn_is_server(const struct call *c, unsigned int k)
+{
+	return c->t[k].c.is_server != 0;
+}
+
+/* Slot @k becomes an idle client (@server false) or server transaction of @c. */
+static void
+call_txn_init(struct worker *w, struct call *c, unsigned int k, bool server)
+{
+	struct txn_user u = {
+		.index = call_slot(w->call, c), .gen = c->gen, .kind = TXN_USER_CALL,
+		.which = (uint8_t)k,
+	};
+
+	if (server)
+		txn_server_init(&c->t[k].sv, &u);
+	else
+		txn_client_init(&c->t[k].cl, &u);
+}
+
+/* Stop slot @k now, quietly (idle is fine). */
+static void
+call_txn_stop(struct worker *w, struct call *c, unsigned int k)
+{
+	if (call_txn_is_server(c, k))
+		txn_server_stop(w, &c->t[k].sv);
+	else
+		txn_client_stop(w, &c->t[k].cl);
+}
+
+/* The value of a server transaction handle: slot, generation and which transaction. */
+static inline uint64_t
+call_handle(const struct worker *w, const struct call *c, unsigned int k)
+{
+	return (uint64_t)call_slot(w->call, c) | (uint64_t)c->gen << 24 | (uint64_t)k << 40;
+}
+
+/* Does slot @k still wait for something (not idle, not only absorbing retransmissions)? */
+static bool
+call_txn_waiting(const struct call *c, unsigned int k)
+{
+	return call_txn_is_server(c, k) ? txn_server_waiting(&c->t[k].sv)
+					: txn_client_waiting(&c->t[k].cl);
+}
+
+/* Slot @k stopped and made an idle transaction of the other kind when needed. */
+static void
+call_txn_reuse(struct worker *w, struct call *c, unsigned int k, bool server)
+{
+	call_txn_stop(w, c, k);
+	if (call_txn_is_server(c, k) != server)
+		call_txn_init(w, c, k, server);
+}
+
+/* Slot @k as A's INVITE server transaction (still before its final or awaiting an ACK). */
+static inline struct txn_server *
+call_a_invite_txn(struct call *c)
+{
+	struct txn_server *ts = &c->t[CALL_T_A].sv;
+
+	if (!call_txn_is_server(c, CALL_T_A) || !txn_server_active(ts) ||
+	    ts->c.method != SIP_METHOD_INVITE)
+		return NULL;
+	return ts;
+}
+
+/*
+ * The resend schedule a new call takes (I-34: the parameters now, kept for the call's life):
+ * the current shared slot when @p's schedule is the same, else a slot no call uses. All
+ * CALL_SCHED_SLOTS in use by calls of as many different schedules: the current one (the
+ * parameters changed more often than calls end; the newest calls keep the older schedule).
+ */
+static uint8_t
+call_sched_take(struct call_engine *ce, const struct sf_params *p)
+{
+	struct txn_schedule s;
+	uint8_t i;
+
+	memset(&s, 0, sizeof(s));
+	txn_schedule_from_params(&s, p);
+	if (ce->sched_refs[ce->sched_cur] == 0 || ce->sched[ce->sched_cur].n != s.n ||
+	    memcmp(ce->sched[ce->sched_cur].wait_ms, s.wait_ms, sizeof(s.wait_ms)) != 0) {
+		for (i = 0; i < CALL_SCHED_SLOTS; i++) {
+			if (ce->sched_refs[i] == 0) {
+				ce->sched[i] = s;
+				ce->sched_cur = i;
+				break;
+			}
+		}
+	}
+	ce->sched_refs[ce->sched_cur]++;
+	return ce->sched_cur;
+}
+
+static inline const struct txn_schedule *
+call_sched(const struct worker *w, const struct call *c)
+{
+	return &w->call->sched[c->sched];
+}
+
 /* --- the table -------------------------------------------------------------------------- */
 
 static struct call *
@@ -246,26 +351,15 @@ call_alloc(struct worker *w)
 	memset(c, 0, sizeof(*c));
 	c->gen = gen;
 	tw_node_init(&c->timer);
-	tw_node_init(&c->a.tx.node);
-	tw_node_init(&c->b.tx.node);
-	c->a.tx.leg = 0;
-	c->b.tx.leg = 1;
+	call_txn_init(w, c, CALL_T_A, true);
+	call_txn_init(w, c, CALL_T_B, false);
+	call_txn_init(w, c, CALL_T_X, false);
+	c->sched = call_sched_take(ce, &w->cfg->params);
 	c->entropy = sip_token_entropy(&ce->entropy_state);
 	c->state = CALL_TRYING;
 	ce->n_used++;
 	worker_count(w, COUNTER_CALL_SETUP, 1);
 	return c;
-}
-
-static void
-call_tx_stop(struct worker *w, struct call_tx *tx)
-{
-	tw_stop(&w->wheel, &tx->node);
-	rte_pktmbuf_free(tx->msg); /* NULL is fine */
-	tx->msg = NULL;
-	tx->what = CALL_TX_IDLE;
-	tx->n_sent = 0;
-	tx->deadline_ms = 0;
 }
 
 /* Free everything @c holds and put its slot back; the gauges leave it. */
@@ -274,12 +368,14 @@ call_free(struct worker *w, struct call *c)
 {
 	struct call_engine *ce = w->call;
 
-	call_tx_stop(w, &c->a.tx);
-	call_tx_stop(w, &c->b.tx);
+	unsigned int k;
+
+	for (k = 0; k < CALL_T_N; k++)
+		call_txn_stop(w, c, k);
 	tw_stop(&w->wheel, &c->timer);
 	rte_pktmbuf_free(c->a_invite);
-	rte_pktmbuf_free(c->a_last);
-	c->a_invite = c->a_last = NULL;
+	c->a_invite = NULL;
+	ce->sched_refs[c->sched]--;
 	call_index_del(w, c);
 	if (c->counted_active)
 		w->counters[COUNTER_CALL_ACTIVE]--;
@@ -291,14 +387,21 @@ call_free(struct worker *w, struct call *c)
 	ce->n_used--;
 }
 
-/* The call has nothing left to wait for: free it. */
+/*
+ * The call has nothing left to wait for: free it. Transactions that only absorb
+ * retransmissions (Timers D, K, M, I, J) do not keep a call that ended: they are stopped with
+ * it, and a late retransmission then meets a stale token (GEN-2, 481).
+ */
 static void
 call_maybe_free(struct worker *w, struct call *c)
 {
+	unsigned int k;
+
 	if (c->state != CALL_ENDING && c->state != CALL_CANCELLING)
 		return;
-	if (c->a.tx.what != CALL_TX_IDLE || c->b.tx.what != CALL_TX_IDLE)
-		return;
+	for (k = 0; k < CALL_T_N; k++)
+		if (call_txn_waiting(c, k))
+			return;
 	if (!c->b_final || tw_pending(&c->timer))
 		return;
 	call_free(w, c);
@@ -306,85 +409,58 @@ call_maybe_free(struct worker *w, struct call *c)
 
 /* --- sending ---------------------------------------------------------------------------- */
 
-/* A's L2 source (answers go back where the INVITE came from, RFC 3261 18.2.2); B: ARP. */
-static inline const struct rte_ether_addr *
-call_leg_mac(const struct call_leg *leg)
-{
-	return leg->has_mac ? (const struct rte_ether_addr *)leg->mac : NULL;
-}
-
-/* Send a copy of payload @msg on @leg. */
-static int
-call_send_copy(struct worker *w, const struct call_leg *leg, const struct rte_mbuf *msg)
-{
-	struct rte_mbuf *m = rte_pktmbuf_copy(msg, w->pool, 0, UINT32_MAX);
-
-	if (unlikely(m == NULL)) {
-		worker_count(w, COUNTER_TX_NO_MBUF, 1);
-		return -ENOBUFS;
-	}
-	return udp_send(w, leg->port_id, m, leg->local_ip, leg->local_port, leg->peer_ip,
-			leg->peer_port, call_leg_mac(leg));
-}
-
-static uint64_t
-call_tx_wait(const struct call *c, uint8_t n_sent)
-{
-	if (n_sent == 0 || n_sent > c->n_resend)
-		return 0;
-	return c->resend_ms[n_sent - 1];
-}
-
-/* Arm @tx after a transmission: the next resend, else the deadline, else give up now. */
+/* Where datagrams on @leg go (A: to the MAC its INVITE came from; B: the neighbour table). */
 static void
-call_tx_arm(struct worker *w, struct call *c, struct call_tx *tx)
+call_leg_dest(const struct call_leg *leg, struct txn_dest *d)
 {
-	uint64_t now = call_now_ms(w), at;
-
-	if (tx->n_sent < c->n_resend) {
-		at = now + call_tx_wait(c, tx->n_sent);
-		if (tx->deadline_ms != 0 && tx->deadline_ms < at)
-			at = tx->deadline_ms;
-	} else if (tx->deadline_ms != 0) {
-		at = tx->deadline_ms; /* schedule exhausted, the invite timeout still runs */
-	} else {
-		at = now + call_tx_wait(c, tx->n_sent); /* wait after the last one, then give up */
-	}
-	if (at <= now)
-		at = now + 1;
-	tw_start(&w->wheel, &tx->node, TW_KIND_CALL_TX, at);
+	memset(d, 0, sizeof(*d));
+	d->src_ip = leg->local_ip;
+	d->dst_ip = leg->peer_ip;
+	d->src_port = leg->local_port;
+	d->dst_port = leg->peer_port;
+	d->port_id = leg->port_id;
+	d->has_mac = leg->has_mac;
+	if (leg->has_mac)
+		memcpy(&d->mac, leg->mac, sizeof(d->mac));
 }
 
-/* Start sending @msg (payload, taken) on @leg as @what. */
-static void
-call_tx_start(struct worker *w, struct call *c, struct call_leg *leg, struct rte_mbuf *msg,
-	      uint8_t what, uint64_t deadline_ms)
+/*
+ * Start request @msg (payload, taken) on @leg as a client transaction in slot @k of @c
+ * (whatever the slot held is stopped). False when nothing could be sent (counted).
+ */
+static bool
+call_client_start(struct worker *w, struct call *c, unsigned int k, struct call_leg *leg,
+		  struct rte_mbuf *msg, enum sip_scan_method method, uint32_t cseq,
+		  uint32_t invite_timeout_ms)
 {
-	struct call_tx *tx = &leg->tx;
+	struct txn_dest d;
 
-	call_tx_stop(w, tx);
+	call_txn_reuse(w, c, k, false);
 	if (msg == NULL) {
 		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
-		return;
+		return false;
 	}
-	tx->msg = msg;
-	tx->what = what;
-	tx->deadline_ms = deadline_ms;
-	tx->n_sent = 1;
-	call_send_copy(w, leg, msg);
-	call_tx_arm(w, c, tx);
+	call_leg_dest(leg, &d);
+	if (txn_client_start(w, &c->t[k].cl, msg, &d, method, cseq, call_sched(w, c),
+			     invite_timeout_ms) != 0) {
+		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
+		return false;
+	}
+	return true;
 }
 
-/* One message on the wire, not repeated (ACK): @msg is taken. */
+/* One message on the wire, not repeated (the ACK for a 2xx): @msg is taken. */
 static void
 call_send_once(struct worker *w, const struct call_leg *leg, struct rte_mbuf *msg)
 {
+	struct txn_dest d;
+
 	if (msg == NULL) {
 		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
 		return;
 	}
-	udp_send(w, leg->port_id, msg, leg->local_ip, leg->local_port, leg->peer_ip,
-		 leg->peer_port, call_leg_mac(leg));
+	call_leg_dest(leg, &d);
+	txn_send(w, &d, msg);
 }
 
 /* --- building requests ------------------------------------------------------------------ */
@@ -575,30 +651,34 @@ call_build_a_resp(struct worker *w, struct call *c, uint16_t code, struct sf_spa
 	return m;
 }
 
-/* Send a provisional (or 100) to A, kept as the last response for A's retransmissions. */
+/*
+ * Send a provisional (or 100) to A through A's INVITE server transaction, which keeps it as
+ * the last response for A's retransmissions (INV-6, GEN-3).
+ */
 static void
 call_a_provisional(struct worker *w, struct call *c, uint16_t code, struct sf_span reason,
 		   struct sf_span body, struct sf_span ctype)
 {
-	struct rte_mbuf *m = call_build_a_resp(w, c, code, reason, body, ctype);
+	struct txn_server *ts = call_a_invite_txn(c);
+	struct rte_mbuf *m;
 
-	if (m == NULL) {
-		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
+	if (ts == NULL)
 		return;
-	}
-	rte_pktmbuf_free(c->a_last);
-	c->a_last = m;
-	call_send_copy(w, &c->a, m);
+	m = call_build_a_resp(w, c, code, reason, body, ctype);
+	if (m == NULL || txn_server_respond(w, ts, m, code) != 0)
+		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
 }
 
 /*
- * A's final response: sent and re-sent per the schedule until A's ACK (2xx: INV-7; non-2xx:
- * timer G), counted by outcome once. The call lingers to catch late messages.
+ * A's final response, counted by outcome once, through A's INVITE server transaction: re-sent
+ * on the schedule until A's ACK (2xx: INV-7, server_timeout; non-2xx: timers G/H/I). A's
+ * INVITE is no longer needed then.
  */
 static void
 call_a_final(struct worker *w, struct call *c, uint16_t code, struct sf_span reason,
 	     struct sf_span body, struct sf_span ctype)
 {
+	struct txn_server *ts = call_a_invite_txn(c);
 	struct rte_mbuf *m;
 
 	if (c->a_final_sent)
@@ -606,10 +686,11 @@ call_a_final(struct worker *w, struct call *c, uint16_t code, struct sf_span rea
 	c->a_final_sent = true;
 	if (code >= 300)
 		call_count_outcome(w, code);
-	m = call_build_a_resp(w, c, code, reason, body, ctype);
-	rte_pktmbuf_free(c->a_last);
-	c->a_last = NULL;
-	call_tx_start(w, c, &c->a, m, CALL_TX_FINAL, 0);
+	m = ts != NULL ? call_build_a_resp(w, c, code, reason, body, ctype) : NULL;
+	if (m == NULL || txn_server_respond(w, ts, m, code) != 0)
+		worker_count(w, COUNTER_CALL_TX_FAILED, 1);
+	rte_pktmbuf_free(c->a_invite);
+	c->a_invite = NULL;
 }
 
 static struct sf_span
@@ -647,13 +728,21 @@ call_fail_a(struct worker *w, struct call *c, uint16_t code, struct sf_span reas
 
 /* --- ending ----------------------------------------------------------------------------- */
 
-/* BYE on @leg when its dialog is up; the call ends when the BYEs are done. */
+/*
+ * BYE on @leg when its dialog is up, a client transaction (A: slot A, whose INVITE server
+ * transaction stops re-sending our 2xx; B: slot X); the call ends when the BYEs are done.
+ */
 static void
 call_bye_leg(struct worker *w, struct call *c, struct call_leg *leg)
 {
-	call_tx_start(w, c, leg, call_build_bye(w, c, leg), CALL_TX_BYE, 0);
+	unsigned int k = leg == &c->a ? CALL_T_A : CALL_T_X;
+	struct rte_mbuf *m = call_build_bye(w, c, leg); /* moves the leg's CSeq on */
+
+	call_client_start(w, c, k, leg, m, SIP_METHOD_BYE,
+			  leg == &c->a ? c->a.our_cseq : c->b.cseq, 0);
 }
 
+/* CANCEL on the B leg (slot X), on the INVITE's branch, once B sent a provisional. */
 static void
 call_cancel_b(struct worker *w, struct call *c)
 {
@@ -663,10 +752,9 @@ call_cancel_b(struct worker *w, struct call *c)
 		c->cancel_pending = true; /* sent when a provisional arrives, never after a timeout */
 		return;
 	}
-	call_tx_stop(w, &c->b.tx);
 	m = call_build_b(w, c, SIP_BUILD_LIT("CANCEL"), 1, CALL_NO_SPAN, CALL_SUB_B_INVITE,
 			 call_text(c, c->b.to), call_text(c, c->b.target));
-	call_tx_start(w, c, &c->b, m, CALL_TX_CANCEL, 0);
+	call_client_start(w, c, CALL_T_X, &c->b, m, SIP_METHOD_CANCEL, 1, 0);
 }
 
 static void
@@ -704,70 +792,6 @@ call_end_now(struct worker *w, struct call *c)
 
 /* --- timers ----------------------------------------------------------------------------- */
 
-static inline struct call *
-call_of_tx(struct call_tx *tx)
-{
-	if (tx->leg == 0)
-		return (struct call *)((uint8_t *)tx - offsetof(struct call, a.tx));
-	return (struct call *)((uint8_t *)tx - offsetof(struct call, b.tx));
-}
-
-/* A transmission's schedule ran out (or its deadline came). */
-static void
-call_tx_gave_up(struct worker *w, struct call *c, struct call_tx *tx)
-{
-	uint8_t what = tx->what;
-
-	call_tx_stop(w, tx);
-	switch (what) {
-	case CALL_TX_INVITE: /* INV-1..3: the leg fails; no CANCEL (nothing provisional) */
-		c->b_final = true;
-		c->b_timed_out = true;
-		worker_count(w, COUNTER_CALL_TIMEOUT, 1);
-		if (c->state == CALL_TRYING || c->state == CALL_EARLY)
-			call_fail_a(w, c, 408, CALL_NO_SPAN);
-		break;
-	case CALL_TX_FINAL:
-		if (c->state == CALL_ANSWERED) { /* INV-7: no ACK for our 2xx: BYE both legs */
-			worker_count(w, COUNTER_CALL_NO_ACK, 1);
-			rte_pktmbuf_free(c->a_invite);
-			c->a_invite = NULL;
-			c->state = CALL_ENDING;
-			call_bye_leg(w, c, &c->a);
-			call_bye_leg(w, c, &c->b);
-		}
-		break;
-	default: /* BYE or CANCEL without a final: the leg is over anyway */
-		if (what == CALL_TX_CANCEL)
-			c->b_final = true;
-		break;
-	}
-	call_maybe_free(w, c);
-}
-
-void
-call_tx_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg)
-{
-	struct worker *w = arg;
-	struct call_tx *tx = container_of(n, struct call_tx, node);
-	struct call *c = call_of_tx(tx);
-	struct call_leg *leg = tx->leg == 0 ? &c->a : &c->b;
-
-	RTE_SET_USED(wh);
-	if (tx->what == CALL_TX_IDLE)
-		return;
-	if ((tx->deadline_ms != 0 && now >= tx->deadline_ms) ||
-	    (tx->deadline_ms == 0 && tx->n_sent >= c->n_resend)) {
-		call_tx_gave_up(w, c, tx);
-		return;
-	}
-	if (tx->n_sent < c->n_resend) {
-		tx->n_sent++;
-		call_send_copy(w, leg, tx->msg);
-	}
-	call_tx_arm(w, c, tx);
-}
-
 void
 call_timer_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg)
 {
@@ -785,11 +809,11 @@ call_timer_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg
 		if (!c->b_provisional)
 			c->b_final = true;
 	} else {
-		/* the linger ended: whatever B still owes us, we stop waiting */
+		/* the linger ended: whatever A or B still owes us, we stop waiting */
 		c->b_final = true;
-		call_tx_stop(w, &c->a.tx);
-		if (c->b.tx.what == CALL_TX_INVITE)
-			call_tx_stop(w, &c->b.tx);
+		call_txn_stop(w, c, CALL_T_A);
+		if (txn_client_waiting(&c->t[CALL_T_B].cl))
+			call_txn_stop(w, c, CALL_T_B);
 	}
 	call_maybe_free(w, c);
 }
@@ -898,7 +922,6 @@ call_start_b(struct worker *w, struct call *c, struct rte_mbuf *inv,
 	uint8_t tag[SIP_TOKEN_LEN], ruri[160];
 	struct sip_bw rb = SIP_BW_INIT(ruri, sizeof(ruri));
 	uint8_t cid[64];
-	uint64_t deadline;
 	uint32_t timeout_s;
 
 	if (rt->b != NULL) {
@@ -940,20 +963,22 @@ call_start_b(struct worker *w, struct call *c, struct rte_mbuf *inv,
 	};
 	if (s->content_length <= 0)
 		r.body = CALL_NO_SPAN;
-	deadline = call_now_ms(w) + (uint64_t)timeout_s * 1000u;
-	call_tx_start(w, c, b, call_build_req(w, c, b, &r), CALL_TX_INVITE,
-		      timeout_s != 0 ? deadline : 0);
-	return b->tx.what == CALL_TX_INVITE;
+	/* INV-1..4: the invite timeout runs in B's INVITE client transaction */
+	return call_client_start(w, c, CALL_T_B, b, call_build_req(w, c, b, &r), SIP_METHOD_INVITE,
+				 1, timeout_s * 1000u);
 }
 
-/* A's INVITE again (GEN-3, INV-6): the last response re-sent, nothing forwarded. */
+/*
+ * A's INVITE again (GEN-3, INV-6): A's INVITE server transaction re-sends the last response
+ * (nothing once it ended); nothing is forwarded.
+ */
 static enum verdict
-call_a_retrans(struct worker *w, struct call *c, struct rte_mbuf *m)
+call_a_retrans(struct worker *w, struct call *c, struct rte_mbuf *m, const struct sip_scan *s)
 {
-	if (c->a.tx.what == CALL_TX_FINAL && c->a.tx.msg != NULL)
-		call_send_copy(w, &c->a, c->a.tx.msg);
-	else if (c->a_last != NULL)
-		call_send_copy(w, &c->a, c->a_last);
+	struct txn_server *ts = call_a_invite_txn(c);
+
+	if (ts != NULL)
+		txn_server_request(w, ts, s, m);
 	rte_pktmbuf_free(m);
 	return VERDICT_SIP_CALL_RETRANS;
 }
@@ -989,9 +1014,16 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	c = call_index_find(w, s->call_id, s->from.tag);
 	if (c != NULL) {
 		if (s->cseq == c->a.cseq || !c->a_final_sent)
-			return call_a_retrans(w, c, m);
-		/* a new INVITE (new CSeq) after the old one's final: a new call; the old lingers */
+			return call_a_retrans(w, c, m, s);
+		/*
+		 * A new INVITE (new CSeq) after the old one's final: a new call; the old lingers,
+		 * but its INVITE server transaction ends (the caller has its final and moved on;
+		 * a request that reuses the branch is then the new call's).
+		 */
 		call_index_del(w, c);
+		if (call_a_invite_txn(c) != NULL)
+			call_txn_stop(w, c, CALL_T_A);
+		call_maybe_free(w, c);
 	}
 	call_route_user(w, s->line.ruri_user, &rt);
 	if (rt.code != 0) {
@@ -1012,9 +1044,24 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	memcpy(c->a.mac, &pkt_meta(m)->src_mac, sizeof(c->a.mac));
 	c->a.cseq = s->cseq;
 	c->start_s = auth_now(w);
-	c->n_resend = w->cfg->params.n_resend;
-	memcpy(c->resend_ms, w->cfg->params.resend_ms, sizeof(c->resend_ms));
-	c->a_invite = m; /* held while A's INVITE transaction lives */
+	/* A's INVITE server transaction: retransmissions, our responses (INV-6, GEN-3, INV-7) */
+	{
+		struct txn_dest d;
+		int rc;
+
+		txn_dest_reply(&d, m);
+		rc = txn_server_start(w, &c->t[CALL_T_A].sv, s, &d,
+				      TXN_HANDLE(TXN_USER_CALL, call_handle(w, c, CALL_T_A)),
+				      call_sched(w, c));
+		if (rc != 0) { /* index full (counted), no branch, or a duplicate key */
+			c->state = CALL_ENDING;
+			c->b_final = true;
+			call_free(w, c);
+			worker_count(w, COUNTER_CALL_TX_FAILED, 1);
+			return call_refuse(w, m, s, 503);
+		}
+	}
+	c->a_invite = m; /* held until A has its final: the responses to A are built from it */
 	/* A's identifiers, and A's To with our tag so a BYE to A repeats it */
 	call_token_text(w, c, CALL_SUB_A_TAG, tag);
 	if (!call_copy_a(c, s) || !call_put_addr(c, &c->a.to, s->to.display, s->to.uri,
@@ -1163,11 +1210,9 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 	uint16_t code = s->line.status_code;
 	struct sf_span body = s->content_length > 0 ? s->body : CALL_NO_SPAN;
 
-	if (code < 200) {
+	if (code < 200) { /* INV-4: B's INVITE transaction stopped retransmitting */
 		if (c->b_final)
 			return; /* after its final or our timeout: no CANCEL, nothing relayed */
-		if (c->b.tx.what == CALL_TX_INVITE) /* INV-4: no more retransmissions */
-			call_tx_stop(w, &c->b.tx);
 		c->b_provisional = true;
 		if (c->cancel_pending) {
 			c->cancel_pending = false;
@@ -1184,8 +1229,6 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 		return;
 	}
 	if (code < 300) {
-		if (c->b.tx.what == CALL_TX_INVITE)
-			call_tx_stop(w, &c->b.tx);
 		if (c->state != CALL_TRYING && c->state != CALL_EARLY) {
 			if (c->state == CALL_ANSWERED || c->state == CALL_CONFIRMED) {
 				/* B's 2xx again: our ACK was lost */
@@ -1218,20 +1261,15 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 		call_a_final(w, c, code, s->line.reason, body, s->content_type);
 		return;
 	}
-	/* a final non-2xx: ACK on the INVITE's branch with B's To (INV-5) */
-	{
-		struct call_str to;
-
-		if (call_put_addr(c, &to, s->to.display, s->to.uri, s->to.tag))
-			call_send_once(w, &c->b,
-				       call_build_b(w, c, SIP_BUILD_LIT("ACK"), 1, CALL_NO_SPAN,
-						    CALL_SUB_B_INVITE, call_text(c, to),
-						    call_text(c, c->b.target)));
-	}
+	/*
+	 * A final non-2xx: B's INVITE transaction ACKed it on the INVITE's branch with B's To
+	 * (INV-5) and absorbs its retransmissions (Timer D). Our CANCEL, if any, is done.
+	 */
 	if (c->b_final)
-		return; /* a retransmission of the final: ACKed again, nothing else */
-	if (c->b.tx.what == CALL_TX_INVITE || c->b.tx.what == CALL_TX_CANCEL)
-		call_tx_stop(w, &c->b.tx);
+		return;
+	if (!call_txn_is_server(c, CALL_T_X) && c->t[CALL_T_X].c.method == SIP_METHOD_CANCEL &&
+	    txn_client_waiting(&c->t[CALL_T_X].cl))
+		call_txn_stop(w, c, CALL_T_X);
 	c->b_final = true;
 	if (call_final_rank(call_map_final(code)) > call_final_rank(c->best_code))
 		c->best_code = call_map_final(code);
@@ -1243,13 +1281,45 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 	call_maybe_free(w, c);
 }
 
-/* A response that names a call of this worker in its top Via branch. */
+/*
+ * The client transaction of @c a response with our token @t (CSeq method @method) is for:
+ * B_INVITE -> B's INVITE (slot B) or our CANCEL (slot X: the CANCEL has the INVITE's branch);
+ * B_BYE -> slot X; A_BYE -> slot A. NULL when that slot is not such a client transaction.
+ */
+static struct txn_client *
+call_client_of(struct call *c, uint8_t sub, uint8_t method)
+{
+	unsigned int k;
+
+	switch (sub) {
+	case CALL_SUB_B_INVITE:
+		k = method == SIP_METHOD_CANCEL ? CALL_T_X : CALL_T_B;
+		break;
+	case CALL_SUB_B_BYE:
+		k = CALL_T_X;
+		break;
+	case CALL_SUB_A_BYE:
+		k = CALL_T_A;
+		break;
+	default:
+		return NULL;
+	}
+	return call_txn_is_server(c, k) ? NULL : &c->t[k].cl;
+}
+
+/*
+ * A response that names a call of this worker in its top Via branch: to its client
+ * transaction (txn_client_response(): news reaches call_txn_response(), retransmissions are
+ * absorbed there). One matching no live transaction is a stray (GEN-2), except a 2xx to our
+ * INVITE after B's transaction gave up (our invite timeout): ACKed and BYEd once.
+ */
 static enum verdict
 call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		    const struct sip_token *t)
 {
 	struct call *c = call_by_token(w, t);
 	uint8_t method = sip_scan_method_of(s->cseq_method);
+	struct txn_client *tc;
 
 	if (c == NULL) {
 		rte_pktmbuf_free(m);
@@ -1260,33 +1330,144 @@ call_response_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan 
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_DROP_CALL_STALE;
 	}
-	switch (t->sub) {
-	case CALL_SUB_B_INVITE:
-		if (method == SIP_METHOD_INVITE) {
-			call_b_invite_resp(w, c, s);
-		} else if (method == SIP_METHOD_CANCEL && s->line.status_code >= 200 &&
-			   c->b.tx.what == CALL_TX_CANCEL) {
-			call_tx_stop(w, &c->b.tx); /* the CANCEL is done; the 487 ends the INVITE */
+	tc = call_client_of(c, t->sub, method);
+	if (tc == NULL)
+		w->txn->stats.stray_response++; /* as txn_client_response() counts its strays */
+	if (tc == NULL || txn_client_response(w, tc, s, m) == TXN_RESP_STRAY) {
+		/*
+		 * No transaction of the live call wants it (GEN-2: dropped, counted
+		 * txn_stray_response), except B's 2xx after our invite timeout.
+		 */
+		if (t->sub == CALL_SUB_B_INVITE && method == SIP_METHOD_INVITE &&
+		    s->line.status_code >= 200 && s->line.status_code < 300 && c->b_timed_out) {
+			call_b_late_2xx(w, c, s);
 			call_maybe_free(w, c);
 		}
-		break;
-	case CALL_SUB_B_BYE:
-	case CALL_SUB_A_BYE: {
-		struct call_tx *tx = t->sub == CALL_SUB_B_BYE ? &c->b.tx : &c->a.tx;
-
-		if (s->line.status_code >= 200 && tx->what == CALL_TX_BYE) {
-			call_tx_stop(w, tx);
-			call_maybe_free(w, c);
-		}
-		break;
-	}
-	default:
-		rte_pktmbuf_free(m);
-		return VERDICT_SIP_DROP_CALL_STALE;
 	}
 	rte_pktmbuf_free(m);
 	return VERDICT_SIP_CALL_RESPONSE;
 }
+
+/* --- the call as the transactions' user (struct txn_ops, TXN_USER_CALL) ------------------ */
+
+/* The live call a transaction of ours belongs to (user.index = slot, user.gen). */
+static struct call *
+call_of_txn(struct worker *w, const struct txn_common *tc)
+{
+	struct call_engine *ce = w->call;
+	struct call *c;
+
+	if (ce == NULL || tc->user.index >= ce->capacity)
+		return NULL;
+	c = &ce->calls[tc->user.index];
+	if (c->state == CALL_FREE || c->gen != tc->user.gen)
+		return NULL;
+	return c;
+}
+
+static void
+call_txn_response(struct worker *w, struct txn_client *tc, const struct sip_scan *s,
+		  struct rte_mbuf *m)
+{
+	struct call *c = call_of_txn(w, &tc->c);
+
+	RTE_SET_USED(m);
+	if (c == NULL)
+		return;
+	if (tc->c.user.which == CALL_T_B) {
+		call_b_invite_resp(w, c, s);
+		call_maybe_free(w, c);
+		return;
+	}
+	/* our CANCEL or BYE: a provisional changes nothing; its final: done (Timer K absorbs) */
+	if (s->line.status_code >= 200)
+		call_maybe_free(w, c);
+}
+
+/* A client transaction gave up: B's INVITE (INV-1..3), or our CANCEL / BYE (Timer F). */
+static void
+call_txn_client_timeout(struct worker *w, struct txn_client *tc, enum txn_timeout why)
+{
+	struct call *c = call_of_txn(w, &tc->c);
+
+	RTE_SET_USED(why);
+	if (c == NULL)
+		return;
+	if (tc->c.user.which == CALL_T_B) {
+		/* INV-1..3: the leg fails; no CANCEL (nothing provisional came) */
+		c->b_final = true;
+		c->b_timed_out = true;
+		worker_count(w, COUNTER_CALL_TIMEOUT, 1);
+		if (c->state == CALL_TRYING || c->state == CALL_EARLY)
+			call_fail_a(w, c, 408, CALL_NO_SPAN);
+	} else if (tc->c.method == SIP_METHOD_CANCEL) {
+		c->b_final = true; /* no answer to our CANCEL: the leg is over anyway */
+	}
+	call_maybe_free(w, c);
+}
+
+/* A's INVITE server transaction: no ACK for our final by the schedule's end. */
+static void
+call_txn_server_timeout(struct worker *w, struct txn_server *ts, enum txn_timeout why)
+{
+	struct call *c = call_of_txn(w, &ts->c);
+
+	RTE_SET_USED(why);
+	if (c == NULL)
+		return;
+	if (c->state == CALL_ANSWERED && ts->c.status >= 200 && ts->c.status < 300) {
+		/* INV-7: no ACK for our 2xx: BYE both legs */
+		worker_count(w, COUNTER_CALL_NO_ACK, 1);
+		c->state = CALL_ENDING;
+		call_bye_leg(w, c, &c->a);
+		call_bye_leg(w, c, &c->b);
+	}
+	call_maybe_free(w, c); /* Timer H: A never ACKed our non-2xx */
+}
+
+/* A transaction ended quietly (D, K, M, I, J): the call may be done. */
+static void
+call_txn_terminated(struct worker *w, struct txn_client *tc, struct txn_server *ts)
+{
+	struct call *c = call_of_txn(w, tc != NULL ? &tc->c : &ts->c);
+
+	if (c != NULL)
+		call_maybe_free(w, c);
+}
+
+static struct txn_client *
+call_txn_client_resolve(struct worker *w, const struct sip_token *t)
+{
+	struct call *c = call_by_token(w, t);
+
+	return c != NULL ? call_client_of(c, t->sub, SIP_METHOD_INVITE) : NULL;
+}
+
+static struct txn_server *
+call_txn_server_resolve(struct worker *w, uint64_t handle)
+{
+	uint64_t v = TXN_HANDLE_VALUE(handle);
+	struct call_engine *ce = w->call;
+	uint32_t slot = (uint32_t)(v & 0xffffffu);
+	unsigned int k = (unsigned int)(v >> 40) & 0xffu;
+	struct call *c;
+
+	if (ce == NULL || slot >= ce->capacity || k >= CALL_T_N)
+		return NULL;
+	c = &ce->calls[slot];
+	if (c->state == CALL_FREE || c->gen != (uint16_t)(v >> 24) || !call_txn_is_server(c, k))
+		return NULL;
+	return &c->t[k].sv;
+}
+
+const struct txn_ops call_txn_ops = {
+	.response = call_txn_response,
+	.client_timeout = call_txn_client_timeout,
+	.server_timeout = call_txn_server_timeout,
+	.terminated = call_txn_terminated,
+	.client_resolve = call_txn_client_resolve,
+	.server_resolve = call_txn_server_resolve,
+};
 
 enum verdict
 call_response(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
@@ -1373,6 +1554,67 @@ call_no_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s)
 	return v;
 }
 
+/*
+ * A BYE from @from_leg. In an answered call: a BYE server transaction for it (A's BYE: slot A,
+ * whose INVITE transaction stops re-sending our 2xx; B's: slot X) answers 200 and re-sends it
+ * to a retransmitted BYE (GEN-3) while the call lives; the other leg gets our BYE. A BYE its
+ * server transaction already answered is absorbed there; any other BYE gets a stateless 200.
+ */
+static enum verdict
+call_bye_in(struct worker *w, struct call *c, struct rte_mbuf *m, const struct sip_scan *s,
+	    struct call_leg *from_leg, struct call_leg *other)
+{
+	unsigned int k = from_leg == &c->a ? CALL_T_A : CALL_T_X;
+	struct txn_server *ts = &c->t[k].sv;
+	struct rte_mbuf *ok;
+	struct txn_dest d;
+
+	if (call_txn_is_server(c, k) && txn_server_active(ts) &&
+	    ts->c.method == SIP_METHOD_BYE) {
+		txn_server_request(w, ts, s, m); /* GEN-3: the 200 again */
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_CALL_RETRANS;
+	}
+	if (c->state != CALL_ANSWERED && c->state != CALL_CONFIRMED) {
+		call_reply_ok(w, m, s);
+		rte_pktmbuf_free(m);
+		return VERDICT_SIP_CALL_REQUEST;
+	}
+	c->state = CALL_ENDING;
+	call_txn_reuse(w, c, k, true);
+	txn_dest_reply(&d, m);
+	ok = rte_pktmbuf_alloc(w->pool);
+	if (ok != NULL && txn_server_start(w, ts, s, &d, TXN_HANDLE(TXN_USER_CALL,
+							      call_handle(w, c, k)),
+					   call_sched(w, c)) == 0) {
+		int n = sip_build_response(rte_pktmbuf_mtod(ok, uint8_t *),
+					   RTE_MIN(rte_pktmbuf_tailroom(ok), CALL_MSG_MAX),
+					   pkt_meta_payload(m), pkt_meta(m)->payload_len, s,
+					   &(struct sip_build_resp){
+						   .code = 200, .reason = SIP_BUILD_LIT("OK"),
+						   .src_ip_be = pkt_meta(m)->src_ip,
+						   .src_port = rte_be_to_cpu_16(pkt_meta(m)->src_port),
+						   .server = {(const uint8_t *)w->cfg->server,
+							      w->cfg->server_len},
+					   });
+
+		if (n > 0 && rte_pktmbuf_append(ok, (uint16_t)n) != NULL) {
+			txn_server_respond(w, ts, ok, 200);
+		} else {
+			rte_pktmbuf_free(ok);
+			txn_server_stop(w, ts);
+			call_reply_ok(w, m, s);
+		}
+	} else {
+		rte_pktmbuf_free(ok); /* NULL is fine */
+		call_reply_ok(w, m, s); /* no transaction (index full, no branch): stateless */
+	}
+	rte_pktmbuf_free(m);
+	call_bye_leg(w, c, other);
+	call_maybe_free(w, c);
+	return VERDICT_SIP_CALL_REQUEST;
+}
+
 /* A request with our token in its To tag, on the owner. */
 static enum verdict
 call_in_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
@@ -1397,10 +1639,17 @@ call_in_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		return call_not_peer(w, m, s);
 	switch (s->line.method) {
 	case SIP_METHOD_ACK:
-		if (from_leg == &c->a && c->a.tx.what == CALL_TX_FINAL) {
-			call_tx_stop(w, &c->a.tx); /* our final is ACKed */
-			rte_pktmbuf_free(c->a_invite);
-			c->a_invite = NULL;
+		if (from_leg == &c->a) {
+			struct txn_server *ts = call_a_invite_txn(c);
+
+			/*
+			 * Our 2xx is ACKed (its own branch, matched here in the dialog): A's INVITE
+			 * transaction ends. For a non-2xx, the transaction confirms (Timer I).
+			 */
+			if (ts != NULL && ts->c.state == TXN_S_ACCEPTED)
+				txn_server_acked(w, ts);
+			else if (ts != NULL)
+				txn_server_request(w, ts, s, m);
 			if (c->state == CALL_ANSWERED)
 				c->state = CALL_CONFIRMED; /* no mbuf from here on */
 			call_maybe_free(w, c);
@@ -1408,18 +1657,7 @@ call_in_dialog(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_CALL_REQUEST;
 	case SIP_METHOD_BYE:
-		call_reply_ok(w, m, s);
-		rte_pktmbuf_free(m);
-		if (c->state == CALL_ANSWERED || c->state == CALL_CONFIRMED) {
-			c->state = CALL_ENDING;
-			if (from_leg == &c->a && c->a.tx.what == CALL_TX_FINAL)
-				call_tx_stop(w, &c->a.tx);
-			rte_pktmbuf_free(c->a_invite);
-			c->a_invite = NULL;
-			call_bye_leg(w, c, other);
-			call_maybe_free(w, c);
-		}
-		return VERDICT_SIP_CALL_REQUEST;
+		return call_bye_in(w, c, m, s, from_leg, other);
 	default:
 		/* re-INVITE, UPDATE, INFO, ...: not relayed yet (session work comes later) */
 		sip_reply_send(w, m, s, 501, SIP_BUILD_LIT("Not Implemented"), CALL_NO_SPAN);

@@ -44,8 +44,10 @@ bool call_dialog_known(void *ctx, const struct sip_scan *s, uint32_t ip_be);
 
 /*
  * Cold (call_setup.c): make @w's call table (@capacity slots, 0 = the default 16384), register
- * its timer kinds and the calls.hangup handler; @fixed_tokens = bench mode (token entropy 0).
- * 0 or -errno. call_worker_fini() frees it (held mbufs too); NULL w->call is fine.
+ * the call as the user of @w's transactions (TXN_USER_CALL: w->txn must exist, txn_module runs
+ * first; -EINVAL without it), its timer kind and the calls.hangup handler; @fixed_tokens =
+ * bench mode (token entropy 0). 0 or -errno. call_worker_fini() stops the calls' transactions
+ * and frees the table (before w->txn is freed); NULL w->call is fine.
  */
 int call_worker_init(struct worker *w, uint32_t capacity, bool fixed_tokens);
 void call_worker_fini(struct worker *w);

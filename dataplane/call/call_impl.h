@@ -5,9 +5,10 @@
  * (a retransmitted INVITE, CANCEL), and each call's two legs. Private to dataplane/call/.
  *
  * A call keeps copies of the few identifiers its legs repeat (Call-ID, URIs, tags) in one
- * text area, never a message; mbufs only while a transmission may be repeated (A's INVITE
- * until A's transaction ends, the message a call_tx re-sends), so an established call holds
- * none (docs/ARCHITECTURE.md "Calls": bytes per call).
+ * text area, never a message; its transactions (dataplane/txn/, embedded: three slots) hold
+ * the datagrams they may re-send, and the call holds A's INVITE until A has its final (the
+ * responses to A are built from it), so an established call holds no mbuf
+ * (docs/ARCHITECTURE.md "Calls": bytes per call).
  */
 #ifndef SF_CALL_IMPL_H
 #define SF_CALL_IMPL_H
@@ -21,14 +22,16 @@
 #include "dataplane/params.h"
 #include "dataplane/sf_span.h"
 #include "dataplane/timer/timer_wheel.h"
+#include "dataplane/txn/txn.h"
 
 #define CALL_DEFAULT_PER_WORKER 16384u  /* runtime.calls_per_worker default */
 #define CALL_MIN_PER_WORKER 16u
 #define CALL_MAX_PER_WORKER (1u << 20)  /* < SIP_TOKEN_MAX_SLOT */
-#define CALL_TEXT_MAX 600u              /* bytes of copied identifiers per call */
+#define CALL_TEXT_MAX 544u              /* bytes of copied identifiers per call */
 #define CALL_RETRY_AFTER_S 5u           /* Retry-After of the 503 when the table is full */
 #define CALL_SETUP_MAX_MS 180000u       /* RFC 3261 timer C: B provisional but no final */
 #define CALL_LINGER_MS 32000u           /* after A's final: catch late 2xx / ACK (timer D/H) */
+#define CALL_SCHED_SLOTS 8u             /* distinct resend schedules live at once per worker */
 
 /* Token sub-identifiers: which of a call's minted identifiers a token is. */
 enum call_sub {
@@ -41,15 +44,6 @@ enum call_sub {
 	CALL_SUB_A_BYE = 6,    /* branch of our BYE to A */
 };
 
-/* What a call_tx is sending (re-sent per the resend schedule). */
-enum call_tx_what {
-	CALL_TX_IDLE = 0,
-	CALL_TX_INVITE,   /* B: our INVITE (until a provisional; invite timeout) */
-	CALL_TX_CANCEL,   /* B: our CANCEL (until its final) */
-	CALL_TX_BYE,      /* A or B: our BYE (until its final) */
-	CALL_TX_FINAL,    /* A: our final response to A's INVITE (until A's ACK) */
-};
-
 /* A stored string: offset and length in struct call.text. */
 struct call_str {
 	uint16_t off;
@@ -57,16 +51,26 @@ struct call_str {
 };
 
 /*
- * One transmission that may be repeated: the payload-only message, where it goes, and where
- * in the resend schedule it is (a copy of SS_SIP_RESEND_INTERVAL taken when it started, I-34).
+ * A call's transaction slots (struct call.t[]): what each holds over the call's life. A slot is
+ * a client or a server transaction by turns (txn_*_init() when its role changes; the union's
+ * first member is the txn_common both start with).
+ *  CALL_T_A: A's INVITE server transaction; then the BYE server transaction of A's BYE, or
+ *            the client transaction of our BYE to A (sub CALL_SUB_A_BYE).
+ *  CALL_T_B: B's INVITE client transaction (sub CALL_SUB_B_INVITE), until its end (D / M).
+ *  CALL_T_X: the CANCEL to B (sub CALL_SUB_B_INVITE, CSeq method CANCEL), our BYE to B (sub
+ *            CALL_SUB_B_BYE), or the BYE server transaction of B's BYE.
  */
-struct call_tx {
-	struct tw_node node;        /* TW_KIND_CALL_TX; container: the call (call_tx_of()) */
-	struct rte_mbuf *msg;       /* payload to re-send; NULL when idle */
-	uint64_t deadline_ms;       /* INVITE: the invite timeout (wheel ms); else 0 */
-	uint8_t what;               /* enum call_tx_what */
-	uint8_t n_sent;
-	uint8_t leg;                /* 0 = A, 1 = B */
+enum call_t {
+	CALL_T_A = 0,
+	CALL_T_B = 1,
+	CALL_T_X = 2,
+	CALL_T_N = 3,
+};
+
+union call_txn {
+	struct txn_common c;
+	struct txn_client cl;
+	struct txn_server sv;
 };
 
 /* One side of the call. Addresses and ports in network order. */
@@ -86,25 +90,23 @@ struct call_leg {
 	struct call_str target;     /* remote target URI: A's Contact, B's Request-URI/Contact */
 	struct call_str user;       /* A: From user; B: called number */
 	struct call_str from_tag;   /* A: A's From tag (for the index) */
-	struct call_tx tx;
 };
 
 struct call {
 	struct call_leg a;
 	struct call_leg b;
+	union call_txn t[CALL_T_N]; /* the call's transactions (enum call_t) */
 	struct tw_node timer;       /* TW_KIND_CALL: setup limit, linger */
-	struct rte_mbuf *a_invite;  /* A's INVITE while A's INVITE transaction lives */
-	struct rte_mbuf *a_last;    /* last response sent to A (payload), for A's retransmissions */
+	struct rte_mbuf *a_invite;  /* A's INVITE until A has its final (responses built from it) */
 	uint64_t a_index_key;       /* key in the A index (0 = not indexed) */
 	uint32_t entropy;           /* token entropy of every identifier of this call */
 	uint32_t start_s, answer_s;
 	uint32_t next_free;         /* free list: next free slot + 1 */
-	uint32_t resend_ms[SF_PARAMS_RESEND_MAX]; /* the schedule snapshot (I-34) */
 	uint16_t gen;
 	uint16_t text_len;
 	uint16_t gateway;           /* gateway index + 1 (0 = a phone) */
 	uint16_t best_code;         /* best final from B so far (RFC 3261 16.7) */
-	uint8_t n_resend;
+	uint8_t sched;              /* its resend schedule: call_engine.sched[sched] (I-34) */
 	uint8_t state;              /* enum call_state */
 	bool b_provisional;         /* B sent a provisional: CANCEL may go */
 	bool cancel_pending;        /* A cancelled before B's provisional */
@@ -126,6 +128,15 @@ struct call_engine {
 	uint64_t *index_key;        /* 0 = empty */
 	uint32_t *index_slot;
 	uint64_t entropy_state;     /* sip_token_entropy() (0 = bench: fixed tokens) */
+	/*
+	 * Resend schedules (SS_SIP_RESEND_INTERVAL snapshots, I-34) shared by the calls that
+	 * started under them: a call takes a reference at start (the current one when the
+	 * parameters did not change) and drops it when freed; a slot without references is
+	 * reused for the next new schedule.
+	 */
+	struct txn_schedule sched[CALL_SCHED_SLOTS];
+	uint32_t sched_refs[CALL_SCHED_SLOTS];
+	uint8_t sched_cur;          /* the slot new calls take while the parameters match it */
 };
 
 static inline struct sf_span
@@ -171,9 +182,10 @@ call_map_final(uint16_t code)
 }
 
 /* --- call.c (packet path) -------------------------------------------------------------- */
-void call_tx_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg);
 void call_timer_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg);
 /* End @c now (BYE / CANCEL / 487 as its state needs); calls.hangup. */
 void call_end_now(struct worker *w, struct call *c);
+/* The call's struct txn_ops (TXN_USER_CALL), registered by call_worker_init(). */
+extern const struct txn_ops call_txn_ops;
 
 #endif

@@ -176,6 +176,8 @@ call_worker_init(struct worker *w, uint32_t capacity, bool fixed_tokens)
 		capacity = CALL_DEFAULT_PER_WORKER;
 	if (capacity < CALL_MIN_PER_WORKER || capacity > CALL_MAX_PER_WORKER)
 		return -EINVAL;
+	if (w->txn == NULL) /* the transaction layer's module runs first (loop_modules[]) */
+		return -EINVAL;
 	if ((unsigned int)socket >= RTE_MAX_NUMA_NODES)
 		socket = SOCKET_ID_ANY;
 	ce = rte_zmalloc_socket("call_engine", sizeof(*ce), RTE_CACHE_LINE_SIZE, socket);
@@ -205,7 +207,7 @@ call_worker_init(struct worker *w, uint32_t capacity, bool fixed_tokens)
 	w->call = ce;
 	if (w->reg != NULL) /* in-dialog requests of our calls are known by their peer (I-36) */
 		w->reg->hooks.dialog_known = call_dialog_known;
-	rc = tw_set_handler(&w->wheel, TW_KIND_CALL_TX, call_tx_fired, w);
+	rc = txn_set_ops(w->txn, TXN_USER_CALL, &call_txn_ops);
 	if (rc == 0)
 		rc = tw_set_handler(&w->wheel, TW_KIND_CALL, call_timer_fired, w);
 	if (rc == 0 && w->req != NULL)
@@ -224,18 +226,19 @@ call_worker_stop(struct worker *w)
 		return;
 	for (i = 0; i < ce->capacity; i++) {
 		struct call *c = &ce->calls[i];
+		unsigned int k;
 
 		if (c->state == CALL_FREE)
 			continue;
-		tw_stop(&w->wheel, &c->a.tx.node);
-		tw_stop(&w->wheel, &c->b.tx.node);
+		for (k = 0; k < CALL_T_N; k++) {
+			if (c->t[k].c.is_server)
+				txn_server_stop(w, &c->t[k].sv);
+			else
+				txn_client_stop(w, &c->t[k].cl);
+		}
 		tw_stop(&w->wheel, &c->timer);
-		rte_pktmbuf_free(c->a.tx.msg);
-		rte_pktmbuf_free(c->b.tx.msg);
 		rte_pktmbuf_free(c->a_invite);
-		rte_pktmbuf_free(c->a_last);
-		c->a.tx.msg = c->b.tx.msg = c->a_invite = c->a_last = NULL;
-		c->a.tx.what = c->b.tx.what = CALL_TX_IDLE;
+		c->a_invite = NULL;
 	}
 }
 

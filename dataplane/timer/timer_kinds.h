@@ -13,9 +13,7 @@ enum tw_kind {
 	TW_KIND_AUTH_SESSION,  /* auth: an authentication session's timeout (AUTH-8) */
 	TW_KIND_BINDING,       /* registrar: a binding's expiry */
 	TW_KIND_TXN,           /* call engine: transaction timers (retransmit, B/F/H/...) */
-	TW_KIND_CALL,          /* call engine: call timers (INVITE timeout, session timer) */
-	TW_KIND_CALL_TX,       /* call engine: a leg's repeated transmission (call_tx), until the
-				  call layer moves onto dataplane/txn/ */
+	TW_KIND_CALL,          /* call engine: a call's own timer (setup limit C, linger) */
 	TW_KIND_COUNT          /* must stay <= TW_KINDS */
 };
 

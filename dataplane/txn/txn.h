@@ -309,6 +309,18 @@ txn_client_active(const struct txn_client *tc)
 }
 
 /**
+ * True while @tc still waits for its final response (Calling, Trying, Proceeding); false when
+ * idle or when it only absorbs retransmissions (Completed: Timer D/K; Accepted: Timer M), so
+ * its owner may stop it (txn_client_stop()) once nothing else needs the container.
+ */
+static inline bool
+txn_client_waiting(const struct txn_client *tc)
+{
+	return tc->c.state == TXN_C_CALLING || tc->c.state == TXN_C_TRYING ||
+	       tc->c.state == TXN_C_PROCEEDING;
+}
+
+/**
  * The request @tc sent (payload only, read-only), for the TU to build a CANCEL from an INVITE
  * (dataplane/sip/build_req.h); NULL once @tc completed or is idle.
  */
@@ -401,6 +413,27 @@ static inline bool
 txn_server_active(const struct txn_server *ts)
 {
 	return ts->c.state != TXN_S_IDLE;
+}
+
+/**
+ * True while @ts still owes something: no final sent yet (Trying, Proceeding), or an INVITE
+ * final that waits for its ACK and is re-sent (Accepted, Completed: G/H, INV-7). False when
+ * idle or when it only absorbs retransmissions (Confirmed: Timer I; non-INVITE Completed:
+ * Timer J), so its owner may stop it once nothing else needs the container.
+ */
+static inline bool
+txn_server_waiting(const struct txn_server *ts)
+{
+	switch (ts->c.state) {
+	case TXN_S_TRYING:
+	case TXN_S_PROCEEDING:
+	case TXN_S_ACCEPTED:
+		return true;
+	case TXN_S_COMPLETED:
+		return ts->c.method == SIP_METHOD_INVITE;
+	default:
+		return false;
+	}
 }
 
 /* ---- Sending outside a transaction ---- */

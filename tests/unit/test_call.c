@@ -28,6 +28,7 @@
 #include "dataplane/call/call.h"
 #include "dataplane/call/call_ctl.h"
 #include "dataplane/call/call_impl.h"
+#include "dataplane/loop.h"
 #include "dataplane/net/neigh.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
@@ -37,6 +38,7 @@
 #include "dataplane/sip_input.h"
 #include "dataplane/steer.h"
 #include "dataplane/timer/timer_wheel.h"
+#include "dataplane/txn/txn.h"
 #include "dataplane/worker.h"
 #include "tests/unit/eal_fixture.h"
 
@@ -139,6 +141,10 @@ cfx_setup_n(void **state, uint16_t n)
 		json_decref(doc);
 		w->qsbr = tp->qs;
 		tw_init(&w->wheel, tp->ms);
+		/* the transaction layer as txn_module sets it up: the call layer is its user */
+		w->txn = txn_worker_create(2 * CAPACITY, 0x5eedu + i, SOCKET_ID_ANY);
+		if (w->txn == NULL || tw_set_handler(&w->wheel, TW_KIND_TXN, txn_timer_fired, w) != 0)
+			return -1;
 		if (auth_worker_init(w, tp->ash) != 0 || registrar_worker_init(w, tp->sh, 64) != 0 ||
 		    call_worker_init(w, CAPACITY, true) != 0)
 			return -1;
@@ -182,6 +188,8 @@ cfx_teardown(void **state)
 		steer_destroy(t->ws, t->n);
 	for (i = 0; i < t->n; i++) {
 		call_worker_fini(t->ws[i]);
+		txn_worker_free(t->ws[i]->txn);
+		t->ws[i]->txn = NULL;
 		registrar_worker_fini(t->ws[i]);
 		auth_worker_fini(t->ws[i]);
 		fx_assert_no_leak(t->fs[i]);
@@ -607,10 +615,11 @@ test_CALL_gateway_to_phone_whole_call(void **state)
 				assert_string_equal(ci.b_user, "1002");
 				assert_string_equal(ci.a_user, "5551234");
 				assert_string_equal(ci.a_call_id, cid);
+				/* no mbuf: not A's INVITE, none held by a transaction */
 				assert_null(ce->calls[i].a_invite);
-				assert_null(ce->calls[i].a_last);
-				assert_null(ce->calls[i].a.tx.msg);
-				assert_null(ce->calls[i].b.tx.msg);
+				for (unsigned int j = 0; j < CALL_T_N; j++)
+					assert_null(ce->calls[i].t[j].c.held);
+				assert_false(txn_server_active(&ce->calls[i].t[CALL_T_A].sv));
 			}
 		}
 		assert_true(found);
@@ -1529,6 +1538,211 @@ test_INV_6_retransmitted_invite_absorbed(void **state)
 	assert_int_equal(calls_live(t), 0);
 }
 
+/* --- the call's transactions are dataplane/txn/'s ------------------------------------- */
+
+/* The transaction layer's counter @field summed over the workers. */
+#define TXN_STAT(t, field)                                                                  \
+	({                                                                                  \
+		uint64_t sum_ = 0;                                                          \
+		for (uint16_t i_ = 0; i_ < (t)->n; i_++)                                    \
+			sum_ += (t)->ws[i_]->txn->stats.field;                              \
+		sum_;                                                                       \
+	})
+
+/*
+ * The call layer has no retransmission engine of its own: A's INVITE is a server transaction
+ * of dataplane/txn/ (its retransmission absorbed there, the 100 re-sent), B's INVITE a client
+ * transaction (its retransmissions counted there), and when the call is over no transaction
+ * is left active (the gauges txn_active_client/server back to their baseline).
+ */
+static void
+test_CALL_transactions_on_the_txn_layer(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[4];
+
+	gw_invite("8210", "tl1", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_int_equal(TXN_STAT(t, started_server), 1);
+	assert_int_equal(TXN_STAT(t, started_client), 1);
+	assert_int_equal(TXN_STAT(t, active_server), 1);
+	assert_int_equal(TXN_STAT(t, active_client), 1);
+	/* A's INVITE again: absorbed by A's INVITE server transaction, which re-sends the 100 */
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_CALL_RETRANS);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
+	assert_int_equal(TXN_STAT(t, retransmits_absorbed), 1);
+	assert_int_equal(TXN_STAT(t, retransmits_sent), 1);
+	/* B's INVITE at 0.5 s is the client transaction's retransmission */
+	advance(t, 500);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "INVITE sip:8210@10.99.0.22:5060 SIP/2.0\r\n");
+	assert_int_equal(TXN_STAT(t, retransmits_sent), 2);
+	/* gw3's invite timeout (5 s): the client transaction's timeout fails the leg: 408 */
+	advance(t, 4500);
+	take(t, o, 4);
+	assert_int_equal(TXN_STAT(t, timeouts), 1);
+	assert_int_equal(ctr(t, COUNTER_CALL_TIMEOUT), 1);
+	advance(t, 40000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(TXN_STAT(t, active_server), 0);
+	assert_int_equal(TXN_STAT(t, active_client), 0);
+}
+
+/*
+ * GEN-3 for BYE: the gateway's BYE is a server transaction; its retransmission gets the 200
+ * again (absorbed, counted) and is not relayed: the phone gets one BYE.
+ */
+static void
+test_GEN_3_retransmitted_bye_gets_its_200_again_not_relayed(void **state)
+{
+	struct cfx *t = *state;
+	struct leg_state ls;
+	char msg[4096], ack[1024], bye[1024];
+	const char *from = "\"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-g3bye";
+	struct out_msg o[4];
+	uint64_t absorbed;
+
+	bind_1002(t);
+	start_gw_to_phone(t, "g3bye", &ls);
+	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
+	in_dialog("ACK", "sip:" OUR ":5060", from, ls.a_to, "g3bye", 10, "10.99.0.20:5060", ack,
+		  sizeof(ack));
+	assert_int_equal(rx(t, GW1, 5060, ack), VERDICT_SIP_CALL_REQUEST);
+	in_dialog("BYE", "sip:" OUR ":5060", from, ls.a_to, "g3bye", 11, "10.99.0.20:5060", bye,
+		  sizeof(bye));
+	assert_int_equal(rx(t, GW1, 5060, bye), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
+	assert_has(o[1].text, "BYE sip:1002@192.168.1.50:5062 SIP/2.0\r\n");
+	absorbed = TXN_STAT(t, retransmits_absorbed);
+	assert_int_equal(rx(t, GW1, 5060, bye), VERDICT_SIP_CALL_RETRANS);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_int_equal(o[0].dst, GW1);
+	assert_has(o[0].text, "SIP/2.0 200 OK\r\n");
+	assert_has(o[0].text, "\r\nCSeq: 11 BYE\r\n");
+	assert_int_equal(TXN_STAT(t, retransmits_absorbed), absorbed + 1);
+	/* our BYE to the phone is re-sent on the schedule (a client transaction) until its 200 */
+	advance(t, 500);
+	assert_int_equal(take(t, o, 4), 1);
+	assert_has(o[0].text, "BYE sip:1002@192.168.1.50:5062 SIP/2.0\r\n");
+	resp_to(o[0].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, PH2, PH2_PORT, msg), VERDICT_SIP_CALL_RESPONSE);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(TXN_STAT(t, active_server), 0);
+	assert_int_equal(TXN_STAT(t, active_client), 0);
+	unbind_1002(t);
+}
+
+/*
+ * I-34: a call keeps the SS_SIP_RESEND_INTERVAL it started under. A call to gw2 under the
+ * default list, then the list changes to 1,1,1 and a call to gw3: gw2's INVITE is re-sent at
+ * 0.5 and 1.5 s, gw3's at 1 and 2 s. The two calls use two shared schedule slots, released
+ * when they end.
+ */
+static void
+test_CALL_I_34_each_call_keeps_its_schedule(void **state)
+{
+	struct cfx *t = *state;
+	char msg[4096];
+	struct out_msg o[8];
+	uint64_t start, at2[8], at3[8];
+	unsigned int n2 = 0, n3 = 0, i, k;
+	struct call_engine *ce;
+	uint32_t refs = 0;
+
+	gw_invite("9070", "i34a", "10.99.0.20", msg, sizeof(msg)); /* "90": gw2 */
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	start = t->ms;
+	assert_int_equal(take(t, o, 8), 2);
+	t->snap->params.n_resend = 3;
+	t->snap->params.resend_ms[0] = t->snap->params.resend_ms[1] =
+		t->snap->params.resend_ms[2] = 1000;
+	gw_invite("8070", "i34b", "10.99.0.20", msg, sizeof(msg)); /* "8": gw3 */
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 8), 2);
+	ce = t->f->w->call;
+	for (i = 0; i < CALL_SCHED_SLOTS; i++) {
+		assert_true(ce->sched_refs[i] <= 1);
+		refs += ce->sched_refs[i];
+	}
+	assert_int_equal(refs, 2);
+	for (i = 0; i < 2500; i++) {
+		advance(t, 1);
+		k = take(t, o, 8);
+		while (k-- > 0) {
+			assert_has(o[k].text, "INVITE sip:");
+			if (o[k].dst == GW2 && n2 < RTE_DIM(at2))
+				at2[n2++] = t->ms - start;
+			else if (o[k].dst == GW3 && n3 < RTE_DIM(at3))
+				at3[n3++] = t->ms - start;
+		}
+	}
+	assert_int_equal(n2, 2);
+	assert_int_equal(at2[0], 500);
+	assert_int_equal(at2[1], 1500);
+	assert_int_equal(n3, 2);
+	assert_int_equal(at3[0], 1000);
+	assert_int_equal(at3[1], 2000);
+	advance(t, 80000);
+	take(t, o, 8);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+	for (i = 0; i < CALL_SCHED_SLOTS; i++)
+		assert_int_equal(ce->sched_refs[i], 0);
+}
+
+/*
+ * Regression (live t_call.sh with 2 workers: a call's first INVITE to B failed with 408 at
+ * once): the loop polled the wheel only while it held timers, so on a worker whose wheel had
+ * been empty the wheel's clock was stale, and a transaction started from it (t0 = that clock)
+ * found its invite timeout long past at its first timer. Time here goes through the loop's
+ * own wheel step, loop_timers(), with a TSC of ms x tsc_per_ms: idle for a minute, then a call
+ * to gw3 (invite timeout 5 s) must retransmit at 0.5 s and send no 408 before 5 s.
+ */
+static void
+test_CALL_idle_wheel_clock_first_call_not_timed_out_at_once(void **state)
+{
+	struct cfx *t = *state;
+	struct worker *w = t->f->w;
+	char msg[4096];
+	struct out_msg o[4];
+	uint64_t start;
+	unsigned int i, k, invites = 0, r408 = 0;
+
+	assert_true(w->tsc_per_ms > 0);
+	assert_int_equal(tw_count(&w->wheel), 0);
+	for (i = 0; i < 60000; i++) {
+		t->ms++;
+		loop_timers(w, t->ms * w->tsc_per_ms);
+	}
+	gw_invite("8220", "idle1", "10.99.0.20", msg, sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	start = t->ms;
+	for (i = 0; i < 4900; i++) {
+		t->ms++;
+		loop_timers(w, t->ms * w->tsc_per_ms);
+		k = take(t, o, 4);
+		while (k-- > 0) {
+			if (strstr(o[k].text, "SIP/2.0 408") != NULL)
+				r408++;
+			else if (strstr(o[k].text, "INVITE sip:8220@") != NULL && invites++ == 0)
+				assert_int_equal(t->ms - start, 500);
+		}
+	}
+	assert_int_equal(r408, 0);
+	assert_int_equal(invites, 3); /* 0.5, 1.5, 3.5 s */
+	advance(t, 60000);
+	take(t, o, 4);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* --- best final response, mapping (RFC 3261 16.7, I-18) --------------------------------- */
 
 static void
@@ -1621,12 +1835,17 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_CALL_table_full_503_and_back_to_baseline, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_INV_5_final_from_b_acked_and_relayed, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_transactions_on_the_txn_layer, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_GEN_3_retransmitted_bye_gets_its_200_again_not_relayed, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_I_34_each_call_keeps_its_schedule, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_idle_wheel_clock_first_call_not_timed_out_at_once, cfx_setup, cfx_teardown),
 		/* two workers: rule K hands every message to the call's owner */
 		cmocka_unit_test_setup_teardown(test_CALL_gateway_to_phone_whole_call, cfx_setup2, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_AUTH_1_AUTH_3_phone_to_gateway_whole_call, cfx_setup2, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_cancel_before_provisional_then_200_acked_and_byed_once, cfx_setup2, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_INV_6_retransmitted_invite_absorbed, cfx_setup2, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup2, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_GEN_3_retransmitted_bye_gets_its_200_again_not_relayed, cfx_setup2, cfx_teardown),
 		cmocka_unit_test(test_CALL_best_final_and_mapping),
 		cmocka_unit_test(test_CALL_bytes_per_call),
 	};

@@ -942,6 +942,8 @@ test_CTL_CALLS_worker_list_and_stale_hangup(void **state)
 	assert_non_null(f);
 	assert_non_null(buf);
 	f->w->req = chan_new("t_rq_calls");
+	f->w->txn = txn_worker_create(64, 1, SOCKET_ID_ANY); /* the call layer's transactions */
+	assert_non_null(f->w->txn);
 	assert_int_equal(call_worker_init(f->w, CALL_CTL_LIST_SCAN + 1000, false), 0);
 	assert_int_equal(call_ctl_requests_register(f->w), 0);
 	f->w->call->calls[3].state = CALL_CONFIRMED;
@@ -1006,6 +1008,8 @@ test_CTL_CALLS_worker_list_and_stale_hangup(void **state)
 	for (uint32_t i = 0; i < call_capacity(f->w); i++) /* nothing for fini to end */
 		f->w->call->calls[i].state = CALL_FREE;
 	call_worker_fini(f->w);
+	txn_worker_free(f->w->txn);
+	f->w->txn = NULL;
 	request_chan_free(f->w->req);
 	f->w->req = NULL;
 	free(buf);

@@ -25,6 +25,7 @@
 #include "dataplane/pkt_meta.h"
 #include "dataplane/sip/build_req.h"
 #include "dataplane/sip/token.h"
+#include "dataplane/loop.h"
 #include "dataplane/txn/txn.h"
 #include "dataplane/txn/txn_impl.h"
 #include "dataplane/worker.h"
@@ -834,7 +835,7 @@ test_TXN_late_wheel_poll_catches_up_never_stalls(void **state)
  * current while nothing is pending. An INVITE started after an idle minute must still go out at
  * 0, 0.5, 1.5, 3.5, 7.5 s and fail at 10 s, measured from when it started: with the old step
  * (no poll of an idle wheel) the transaction counted from the stale clock and fired at once.
- * Driven through worker_timers_poll() with a fake TSC of 1,000 cycles per ms.
+ * Driven through loop_timers() with a fake TSC of 1,000 cycles per ms.
  */
 static void
 test_INV_1_idle_wheel_clock_not_stale_loop_step(void **state)
@@ -844,14 +845,14 @@ test_INV_1_idle_wheel_clock_not_stale_loop_step(void **state)
 	const uint64_t saved = t->w->tsc_per_ms;
 
 	t->w->tsc_per_ms = 1000;
-	worker_timers_poll(t->w, t->now * 1000);
+	loop_timers(t->w, t->now * 1000);
 	t->now += 60000; /* a minute with nothing pending: the loop passes, the wheel idles */
-	worker_timers_poll(t->w, t->now * 1000);
+	loop_timers(t->w, t->now * 1000);
 	const uint64_t t_start = t->now;
 	tt_client_start(t, 0, "INVITE", SIP_METHOD_INVITE, &t->sched, 10000);
 	while (t->now < t_start + 12000) {
 		t->now++;
-		worker_timers_poll(t->w, t->now * 1000);
+		loop_timers(t->w, t->now * 1000);
 		tt_collect(t);
 	}
 	t->w->tsc_per_ms = saved;
