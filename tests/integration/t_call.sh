@@ -29,7 +29,27 @@ before() { # before T1 T2: both present and T1 <= T2
 		{ echo "before: '$1' !<= '$2'" >&2; return 1; }
 }
 nonempty() { [ -n "$1" ] || { echo "nothing matched" >&2; return 1; }; }
-calls_list() { ctl calls.list '{}' --path="$1"; }
+# every_call [PATH]: calls.list followed through every page ("next" until null: with two
+# workers a call may sit on worker 1, after worker 0's empty page), as {"calls": [...]}; with
+# PATH (dotted, e.g. calls.0.caller) the JSON value there.
+every_call() {
+	$PY - "$ROOT/tests/integration" "$CTL" "${1:-}" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import ctl
+cursor, calls, pages = None, [], 0
+while True:
+    r = ctl.call(sys.argv[2], "calls.list", {"cursor": cursor})["result"]
+    calls, pages, cursor = calls + r["calls"], pages + 1, r["next"]
+    if cursor is None or pages > 1000:
+        break
+v = {"calls": calls}
+for k in filter(None, sys.argv[3].split(".")):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(json.dumps(v))
+PY
+}
+calls_list() { every_call "$1"; }
 # all_pages: "CALLS PAGES" after following calls.list's "next" from the start until null.
 all_pages() {
 	$PY - "$ROOT/tests/integration" "$CTL" <<'PY'
@@ -45,13 +65,13 @@ while True:
 print(calls, pages)
 PY
 }
-# wait_calls N: calls.list shows N calls in state confirmed within 10 s.
+# wait_confirmed N: calls.list (every page) shows N calls in state confirmed within 10 s.
 wait_confirmed() {
 	for _ in $(seq 1 100); do
-		[ "$(ctl calls.list '{}' | $PY -c 'import json,sys; print(sum(c["state"] == "confirmed" for c in json.load(sys.stdin)["calls"]))')" = "$1" ] && return 0
+		[ "$(every_call | $PY -c 'import json,sys; print(sum(c["state"] == "confirmed" for c in json.load(sys.stdin)["calls"]))')" = "$1" ] && return 0
 		sleep 0.1
 	done
-	ctl calls.list '{}' >&2
+	every_call >&2
 	return 1
 }
 
