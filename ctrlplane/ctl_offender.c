@@ -75,37 +75,14 @@ method_offenders_list(void *ctx, const json_t *params, struct ctl_error *e)
 			 pg.list);
 }
 
-/* Every worker answered offenders.clear: {"cleared": sources forgotten, summed}. */
-static json_t *
-ctl_off_clear_done(void *ctx, const struct request_resp *resp, uint16_t n_workers,
-		   uint64_t mask, struct ctl_error *e)
-{
-	uint64_t removed = 0;
-	uint16_t i;
-
-	RTE_SET_USED(ctx);
-	RTE_SET_USED(e);
-	for (i = 0; i < n_workers; i++)
-		if (mask & (1ull << i))
-			removed += resp[i].result[0];
-	return json_pack("{s:I}", "cleared", (json_int_t)removed);
-}
-
 /* {ip?}: forget every remembered source, or IP, on every worker. */
 static json_t *
 method_offenders_clear(void *ctx, const json_t *params, struct ctl_error *e)
 {
 	struct daemon *d = ctx;
-	const char *ip = json_string_value(json_object_get(params, "ip"));
-	struct request_msg msg = { .type = REQUEST_OFFENDERS_CLEAR };
-	struct in_addr a = {0};
 
-	if (ip != NULL && inet_pton(AF_INET, ip, &a) != 1)
-		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
-					    "ip: '%s' is not an IPv4 address", ip);
-	msg.args[0] = ip != NULL;
-	msg.args[1] = a.s_addr;
-	return ctl_request_post(d->req, "offenders.clear", &msg, 0, ctl_off_clear_done, d, e);
+	return ctl_request_clear_by_ip(d->req, "offenders.clear", REQUEST_OFFENDERS_CLEAR, params,
+				       e);
 }
 
 int

@@ -213,37 +213,14 @@ method_suspended_list(void *ctx, const json_t *params, struct ctl_error *e)
 	return json_pack("{s:o}", "suspended", list);
 }
 
-/* Every worker answered suspended.clear or registrations.clear: {"cleared": removed, summed}. */
-static json_t *
-ctl_reg_clear_done(void *ctx, const struct request_resp *resp, uint16_t n_workers,
-		   uint64_t mask, struct ctl_error *e)
-{
-	uint64_t removed = 0;
-	uint16_t i;
-
-	RTE_SET_USED(ctx);
-	RTE_SET_USED(e);
-	for (i = 0; i < n_workers; i++)
-		if (mask & (1ull << i))
-			removed += resp[i].result[0];
-	return json_pack("{s:I}", "cleared", (json_int_t)removed);
-}
-
 /* {ip?}: post the clear to every worker; the answer comes when each applied it. */
 static json_t *
 method_suspended_clear(void *ctx, const json_t *params, struct ctl_error *e)
 {
 	struct daemon *d = ctx;
-	const char *ip = json_string_value(json_object_get(params, "ip"));
-	struct request_msg msg = { .type = REQUEST_SUSPENDED_CLEAR };
-	struct in_addr a = {0};
 
-	if (ip != NULL && inet_pton(AF_INET, ip, &a) != 1)
-		return ctl_server_error_set(e, CTL_SERVER_INVALID_PARAMS, NULL,
-					    "ip: '%s' is not an IPv4 address", ip);
-	msg.args[0] = ip != NULL;
-	msg.args[1] = a.s_addr;
-	return ctl_request_post(d->req, "suspended.clear", &msg, 0, ctl_reg_clear_done, d, e);
+	return ctl_request_clear_by_ip(d->req, "suspended.clear", REQUEST_SUSPENDED_CLEAR, params,
+				       e);
 }
 
 /* {user}: remove USER's binding (on its AoR owner); {"cleared": 0 or 1}. */
@@ -264,7 +241,7 @@ method_registrations_clear(void *ctx, const json_t *params, struct ctl_error *e)
 					    "user: longer than %d bytes", LOCATION_AOR_MAX);
 	memcpy(msg.text, user, len);
 	msg.text_len = (uint16_t)len;
-	return ctl_request_post(d->req, "registrations.clear", &msg, 0, ctl_reg_clear_done, d,
+	return ctl_request_post(d->req, "registrations.clear", &msg, 0, ctl_request_sum_cleared, d,
 				e);
 }
 

@@ -4,6 +4,7 @@
  * (ctl_request.h). Runs on the control thread only: it posts from a method handler and
  * collects from a poller the control server runs at the end of every ctl_server_poll().
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -285,4 +286,35 @@ ctl_request_post(struct ctl_requests *cr, const char *what, struct request_msg *
 		cr->stats.posted++;
 	}
 	return ctl_server_later(err, op->token);
+}
+
+json_t *
+ctl_request_sum_cleared(void *ctx, const struct request_resp *resp, uint16_t n_workers,
+			uint64_t mask, struct ctl_error *err)
+{
+	uint64_t removed = 0;
+	uint16_t i;
+
+	(void)ctx;
+	(void)err;
+	for (i = 0; i < n_workers; i++)
+		if (mask & (1ull << i))
+			removed += resp[i].result[0];
+	return json_pack("{s:I}", "cleared", (json_int_t)removed);
+}
+
+json_t *
+ctl_request_clear_by_ip(struct ctl_requests *cr, const char *what, enum request_type type,
+			const json_t *params, struct ctl_error *err)
+{
+	const char *ip = json_string_value(json_object_get(params, "ip"));
+	struct request_msg msg = { .type = type };
+	struct in_addr a = {0};
+
+	if (ip != NULL && inet_pton(AF_INET, ip, &a) != 1)
+		return ctl_server_error_set(err, CTL_SERVER_INVALID_PARAMS, NULL,
+					    "ip: '%s' is not an IPv4 address", ip);
+	msg.args[0] = ip != NULL;
+	msg.args[1] = a.s_addr;
+	return ctl_request_post(cr, what, &msg, 0, ctl_request_sum_cleared, NULL, err);
 }

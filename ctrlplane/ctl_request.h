@@ -67,4 +67,20 @@ json_t *ctl_request_post(struct ctl_requests *cr, const char *what, struct reque
 			 uint64_t mask, ctl_request_done_fn done, void *ctx,
 			 struct ctl_error *err);
 
+/*
+ * A ctl_request_done_fn for the clears (suspended.clear, registrations.clear, offenders.clear):
+ * {"cleared": the workers' result[0] summed}.
+ */
+json_t *ctl_request_sum_cleared(void *ctx, const struct request_resp *resp, uint16_t n_workers,
+				uint64_t mask, struct ctl_error *err);
+
+/*
+ * Post @type with params {ip?} to every worker: args[0] = an IP was given, args[1] = it
+ * (network order). An ip that is not an IPv4 address is an invalid-params error naming it.
+ * Answered with {"cleared": N} (ctl_request_sum_cleared()) once every worker applied it.
+ */
+json_t *ctl_request_clear_by_ip(struct ctl_requests *cr, const char *what,
+				enum request_type type, const json_t *params,
+				struct ctl_error *err);
+
 #endif
