@@ -4,17 +4,6 @@
 
 #include "dataplane/txn/txn_impl.h"
 
-static inline uint64_t
-txn_mix(uint64_t x)
-{
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	return x;
-}
-
 static uint64_t
 txn_hash_bytes(uint64_t h, struct sf_span s)
 {
@@ -22,17 +11,17 @@ txn_hash_bytes(uint64_t h, struct sf_span s)
 	uint32_t n = s.len;
 	uint64_t v;
 
-	h = txn_mix(h ^ (0x9e3779b97f4a7c15ULL * (n + 1)));
+	h = sf_mix64(h ^ (0x9e3779b97f4a7c15ULL * (n + 1)));
 	while (n >= 8) {
 		memcpy(&v, p, 8);
-		h = txn_mix(h ^ v) + 0x9e3779b97f4a7c15ULL;
+		h = sf_mix64(h ^ v) + 0x9e3779b97f4a7c15ULL;
 		p += 8;
 		n -= 8;
 	}
 	if (n > 0) {
 		v = 0;
 		memcpy(&v, p, n);
-		h = txn_mix(h ^ v ^ ((uint64_t)n << 56));
+		h = sf_mix64(h ^ v ^ ((uint64_t)n << 56));
 	}
 	return h;
 }
@@ -43,7 +32,7 @@ txn_key(uint64_t seed, struct sf_span branch, struct sf_span host, uint16_t port
 	uint64_t h = txn_hash_bytes(seed, branch);
 
 	h = txn_hash_bytes(h, host);
-	h = txn_mix(h ^ ((uint64_t)port << 8 | method));
+	h = sf_mix64(h ^ ((uint64_t)port << 8 | method));
 	return h != 0 ? h : 1;
 }
 
