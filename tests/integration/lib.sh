@@ -152,6 +152,17 @@ sleep_until() {
 	[ "$left" -le 0 ] || sleep "$left"
 }
 
+# now_ms: wall clock in milliseconds ($EPOCHREALTIME, bash 5), for timing checks that need more
+# than $SECONDS' whole seconds. sleep_until_ms T: sleep until now_ms reaches T (no sleep when past).
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+sleep_until_ms() {
+	local left=$(($1 - $(now_ms)))
+	[ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"
+}
+
 ctl() { python3 "$ROOT/tests/integration/ctl.py" "$CTL" "$@"; }
 # verdict_sum [EXCLUDE-REGEX] [--settle]: the per-frame verdict counters summed
 # (tests/integration/verdict_sum.py), for "every datagram sent was counted once" checks.
