@@ -113,6 +113,8 @@ loop_stop(struct worker *w)
 {
 	unsigned int i;
 
+	worker_drop_flush(w);
+	w->drop_batched = false; /* from here on a drop is freed at once */
 	worker_flush_tx(w);
 	for (i = LOOP_N_MODULES; i-- > 0;)
 		if (loop_modules[i]->stop != NULL)
@@ -140,6 +142,7 @@ loop_main(void *arg)
 	rte_rcu_qsbr_thread_register(w->qsbr, w->lcore_id);
 	rte_rcu_qsbr_thread_online(w->qsbr, w->lcore_id);
 	loop_take_new_config(w);
+	w->drop_batched = true; /* worker_drop(): freed once a pass, below */
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
 		uint64_t now;
 
@@ -151,6 +154,7 @@ loop_main(void *arg)
 					loop_rx_port(w, &w->ports[i]);
 		if (w->n_workers > 1)
 			steer_drain(w);
+		worker_drop_flush(w);
 		now = rte_rdtsc();
 		loop_poll(w, now);
 		loop_timers(w, now);

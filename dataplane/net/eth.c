@@ -46,7 +46,7 @@ eth_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, enum verdict *
 		break;
 	}
 out_free:
-	rte_pktmbuf_free(m);
+	worker_drop(w, m);
 	*verdict = v;
 	return NULL;
 }

@@ -109,7 +109,7 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, enum verdict 
 		break;
 	}
 out_free:
-	rte_pktmbuf_free(m);
+	worker_drop(w, m);
 	*verdict = v;
 	return NULL;
 }

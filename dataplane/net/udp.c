@@ -149,7 +149,7 @@ udp_input(struct worker *w, struct rte_mbuf *m, uint16_t port_id, struct rte_ipv
 	}
 	return m; /* the caller hands it to SIP */
 out_free:
-	rte_pktmbuf_free(m);
+	worker_drop(w, m);
 	*verdict = v;
 	return NULL;
 }

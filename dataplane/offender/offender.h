@@ -179,6 +179,13 @@ void offender_configure(struct offender *o, bool enabled, uint32_t threshold,
 
 /* --- the worker's side (offender.c) ------------------------------------------------------ */
 
+/** Does @o learn (module present and enabled)? Callers test it inline before offender_learn(). */
+static inline bool
+offender_learning(const struct offender *o)
+{
+	return o != NULL && o->enabled;
+}
+
 /**
  * A drop that counts against its source (sip_input.c: skim drop, unknown-source drop or 403,
  * malformed): count it; at the threshold remember the source unless it is a gateway

@@ -303,6 +303,7 @@ fx_release_mbufs(struct fx *f)
 
 	if (w == NULL)
 		return;
+	worker_drop_flush(w); /* frames a batched drop still holds (worker_drop()) */
 	if (w->ports[f->port].txb != NULL)
 		worker_flush_tx(w);
 	fx_ring_free_all(fx_tx_ring);

@@ -370,6 +370,68 @@ test_udp_closed_port_is_silent_no_icmp_error(void **state)
 	fx_assert_no_leak(f);
 }
 
+/*
+ * Receive-path drops in the loop's batched mode (worker_drop(), as loop_main() runs it): a
+ * dropped frame is counted at once but goes back to its pool only at the pass's flush, and
+ * then every one of them does, whether worker_drop_free() takes its bulk path (one direct
+ * segment, refcount 1) or frees it on its own (a chain, a frame someone else still holds).
+ */
+static void
+test_DROP_batched_drops_return_to_the_pool_at_the_flush(void **state)
+{
+	struct fx *f = *state;
+	struct worker *w = f->w;
+	struct rte_mbuf *plain = fx_udp_frame(f, FX_SIP_PORT + 1, 32, 1);
+	struct rte_mbuf *held = fx_udp_frame(f, FX_SIP_PORT + 1, 32, 2);
+	struct rte_mbuf *chain = fx_udp_frame(f, FX_SIP_PORT + 1, 32, 3);
+	struct rte_mbuf *bad = fx_udp_frame(f, FX_SIP_PORT, 32, 4);
+	struct rte_mbuf *tail = fx_alloc(f->pool);
+	unsigned int before;
+
+	/* A second segment of padding after the datagram: a chain of two (IPv4 trims the padding
+	 * away, the empty segment stays). */
+	memset(fx_append(tail, 8), 0, 8);
+	assert_int_equal(rte_pktmbuf_chain(chain, tail), 0);
+	fx_ip(bad)->hdr_checksum ^= 0x0101; /* dropped at IPv4 */
+	rte_mbuf_refcnt_update(held, 1);    /* the test keeps a reference */
+	w->drop_batched = true;
+	before = rte_mempool_avail_count(f->pool);
+	assert_int_equal(fx_rx(f, plain), VERDICT_DROP_UDP_PORT);
+	assert_int_equal(fx_rx(f, held), VERDICT_DROP_UDP_PORT);
+	assert_int_equal(fx_rx(f, chain), VERDICT_DROP_UDP_PORT);
+	assert_int_equal(fx_rx(f, bad), VERDICT_DROP_IP_BAD_CKSUM);
+	assert_int_equal(w->n_drop, 4);
+	assert_int_equal(rte_mempool_avail_count(f->pool), before); /* none freed yet */
+	worker_drop_flush(w);
+	assert_int_equal(w->n_drop, 0);
+	/* plain, bad, both segments of chain; held only lost the loop's reference */
+	assert_int_equal(rte_mempool_avail_count(f->pool), before + 4);
+	assert_int_equal(rte_mbuf_refcnt_read(held), 1);
+	rte_pktmbuf_free(held);
+	w->drop_batched = false;
+	fx_assert_no_leak(f);
+}
+
+/* A pass that drops more than the batch holds frees the full batch on the way (no overflow). */
+static void
+test_DROP_batch_full_is_freed_on_the_way(void **state)
+{
+	struct fx *f = *state;
+	struct worker *w = f->w;
+	unsigned int i, before = rte_mempool_avail_count(f->pool);
+
+	w->drop_batched = true;
+	for (i = 0; i < SF_DROP_BATCH + 3; i++)
+		assert_int_equal(fx_rx(f, fx_udp_frame(f, FX_SIP_PORT + 1, 32, i)),
+				 VERDICT_DROP_UDP_PORT);
+	assert_int_equal(w->n_drop, 3);
+	assert_int_equal(rte_mempool_avail_count(f->pool), before - 3);
+	assert_int_equal(w->verdicts[VERDICT_DROP_UDP_PORT], SF_DROP_BATCH + 3);
+	worker_drop_flush(w);
+	w->drop_batched = false;
+	fx_assert_no_leak(f);
+}
+
 /* Set the IPv4 checksum of a frame over a fixed 20 bytes, whatever its IHL claims. */
 static void
 net_ip_cksum20(struct rte_mbuf *m)
@@ -996,6 +1058,8 @@ main(void)
 		NET_TEST(test_icmp_echo_disabled_is_silent),
 		NET_TEST(test_icmp_other_types_are_silent),
 		NET_TEST(test_udp_closed_port_is_silent_no_icmp_error),
+		NET_TEST(test_DROP_batched_drops_return_to_the_pool_at_the_flush),
+		NET_TEST(test_DROP_batch_full_is_freed_on_the_way),
 		NET_TEST(test_ipv4_bad_version_is_dropped),
 		NET_TEST(test_ipv4_ihl_below_5_is_dropped),
 		NET_TEST(test_ipv4_total_length_beyond_frame_is_dropped),
