@@ -124,21 +124,6 @@ policy_identity(const struct sip_scan *s)
 }
 
 enum policy_class
-policy_classify_source(const struct policy *pol, const struct policy_hooks *hooks,
-		       uint32_t ip_be, uint16_t port_be, const struct policy_gateway **gw)
-{
-	const struct policy_gateway *g = policy_gateway_by_source(pol, ip_be, port_be);
-
-	if (gw != NULL)
-		*gw = g;
-	if (g != NULL)
-		return POLICY_GATEWAY;
-	if (hooks->binding_live(hooks->ctx, ip_be, port_be))
-		return POLICY_BINDING;
-	return POLICY_UNKNOWN;
-}
-
-enum policy_class
 policy_classify_request(const struct policy *pol, const struct policy_hooks *hooks,
 			uint32_t ip_be, const struct sip_scan *s,
 			const struct policy_account **acct)

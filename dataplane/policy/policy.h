@@ -162,10 +162,26 @@ struct sf_span policy_identity(const struct sip_scan *s);
 /**
  * Classify by source address only: gateway, then live binding. Returns POLICY_UNKNOWN when
  * the address alone does not decide. *@gw is set for POLICY_GATEWAY (may be NULL).
+ * Inline, and the gateway lookup called only when gateways are configured: every datagram
+ * asks, and the out-of-line frame cost 23 + 9 instructions a frame of flood_unknown
+ * (callgrind), more than the binding hook it leads to.
  */
-enum policy_class policy_classify_source(const struct policy *pol,
-					 const struct policy_hooks *hooks, uint32_t ip_be,
-					 uint16_t port_be, const struct policy_gateway **gw);
+static inline enum policy_class
+policy_classify_source(const struct policy *pol, const struct policy_hooks *hooks,
+		       uint32_t ip_be, uint16_t port_be, const struct policy_gateway **gw)
+{
+	const struct policy_gateway *g = NULL;
+
+	if (pol != NULL && pol->n_gateways != 0)
+		g = policy_gateway_by_source(pol, ip_be, port_be);
+	if (gw != NULL)
+		*gw = g;
+	if (g != NULL)
+		return POLICY_GATEWAY;
+	if (hooks->binding_live(hooks->ctx, ip_be, port_be))
+		return POLICY_BINDING;
+	return POLICY_UNKNOWN;
+}
 
 /**
  * Classify by what the request says (after policy_classify_source() returned UNKNOWN):
