@@ -54,7 +54,7 @@ CLASSES=(
 	"reregister|on|sip_register_ok|100000|20000|REGISTER with correct digest refreshing an existing binding: 200 OK"
 	"wrong_password|on|sip_register_challenged+sip_drop_register_rejected+sip_register_rejected|3000000|50000|wrong-password storm: re-challenged, then final reject and lockout (silent)"
 	"mix|on|$FLOOD_V+sip_replied_options+sip_register_ok|200000|100000|90% flood_unknown, 5% options_gateway, 5% reregister"
-	"flood_repeat|on|$FLOOD_V+drop_l3_offender|10000000|200000|scanner flood from 40 sources (svmap-like, varied User-Agents): remembered at L3 once that lands, skimmed and dropped until then"
+	"flood_repeat|on|$FLOOD_V+drop_l3_offender|10000000|200000|scanner flood from 40 sources (svmap-like, varied User-Agents): skimmed and dropped until each source is remembered at L3, then dropped after the IPv4 header"
 	"flood_mix|on|$FLOOD_V+drop_l3_offender+sip_register_ok|100000|50000|90% flood_repeat, 10% reregister: every REGISTER must get its 200 (sip_register_ok = the pcap's REGISTERs, CLASS.expect)"
 	"call_gateway|on|$CALL_V|139776|139776|a whole call, gateway to gateway by prefix (INVITE, 100, 180, 200, ACK, BYE, 200: 7 frames in per call), 64 calls at once"
 	"call_phone|on|$CALL_V|139776|139776|the same call from a phone (10,000 accounts, not registered) whose INVITE carries a correct digest: verified through auth/, then routed"
