@@ -207,14 +207,16 @@ ctl_calls_hangup_done(void *ctx, const struct request_resp *resp, uint16_t n_wor
 		      uint64_t mask, struct ctl_error *e)
 {
 	uint64_t packed = (uint64_t)(uintptr_t)ctx;
+	uint8_t owner = (uint8_t)(packed >> 40);
 	char id[CALL_ID_TEXT_LEN + 1];
 
-	RTE_SET_USED(resp);
 	RTE_SET_USED(n_workers);
 	RTE_SET_USED(mask);
 	RTE_SET_USED(e);
-	call_id_format(id, (uint8_t)(packed >> 40), (uint32_t)(packed >> 16) & 0xffffffu,
-		       (uint16_t)packed);
+	call_id_format(id, owner, (uint32_t)(packed >> 16) & 0xffffffu, (uint16_t)packed);
+	/* A call already ending (an earlier hangup, a BYE, a CANCEL) is not ended twice. */
+	if (resp[owner].result[0] == 0)
+		return json_pack("{s:s, s:b, s:b}", "id", id, "ended", 0, "already_ending", 1);
 	return json_pack("{s:s, s:b}", "id", id, "ended", 1);
 }
 

@@ -87,7 +87,9 @@ bool call_info_at(const struct worker *w, uint32_t slot, struct call_info *out);
 /**
  * On @w (the owner): end the call in (@slot, @gen) now: BYE on every leg that is
  * established, CANCEL/487 for one in setup, and free the slot when the legs are done.
- * 0, or -ENOENT when no such call (free slot, or @gen is stale).
+ * 0 (ended now, counted call_hangups); 1 when the call is already ending (its BYEs or
+ * CANCEL are out: nothing is sent or counted again); -ENOENT when no such call (free slot,
+ * or @gen is stale).
  */
 int call_hangup(struct worker *w, uint32_t slot, uint16_t gen);
 

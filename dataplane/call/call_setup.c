@@ -150,18 +150,24 @@ call_hangup(struct worker *w, uint32_t slot, uint16_t gen)
 	c = &ce->calls[slot];
 	if (c->state == CALL_FREE || c->gen != gen)
 		return -ENOENT;
+	/* Already ending (BYEs or CANCEL out, waiting for the legs): nothing more to send. */
+	if (c->state == CALL_ENDING || c->state == CALL_CANCELLING)
+		return 1;
 	worker_count(w, COUNTER_CALL_HANGUPS, 1);
 	call_end_now(w, c);
 	return 0;
 }
 
+/* result[0]: 1 = this request ended the call, 0 = it was already ending. */
 static int
 call_req_hangup(void *ctx, const struct request_msg *req, struct request_resp *resp)
 {
 	int rc = call_hangup(ctx, (uint32_t)req->args[0], (uint16_t)req->args[1]);
 
+	if (rc < 0)
+		return rc;
 	resp->result[0] = rc == 0 ? 1 : 0;
-	return rc;
+	return 0;
 }
 
 int

@@ -949,6 +949,46 @@ test_CALL_hangup_answered_call_byes_both_legs(void **state)
 }
 
 /*
+ * Regression (issue 13 leftover): a second calls.hangup of a call whose BYEs are already out
+ * answered "ended" again and counted call_hangups twice. Now call_hangup() says 1 (already
+ * ending): nothing is sent, nothing counted; the call still ends on the legs' 200s.
+ */
+static void
+test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing(void **state)
+{
+	struct cfx *t = *state;
+	struct leg_state ls;
+	char msg[4096];
+	struct out_msg o[4];
+	struct call_info ci;
+	struct worker *w;
+	uint32_t i;
+	unsigned int k;
+
+	bind_1002(t);
+	start_gw_to_phone(t, "hang-2", &ls);
+	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
+	w = call_w(t);
+	for (i = 0; i < CAPACITY; i++)
+		if (call_info_at(w, i, &ci))
+			break;
+	assert_true(i < CAPACITY);
+	assert_int_equal(call_hangup(w, ci.slot, ci.gen), 0);
+	k = take(t, o, 4);
+	assert_int_equal(k, 2); /* the two BYEs */
+	assert_int_equal(call_hangup(w, ci.slot, ci.gen), 1);
+	assert_int_equal(take(t, o + 2, 2), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_HANGUPS), 1);
+	while (k-- > 0) {
+		resp_to(o[k].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+		assert_int_equal(rx(t, o[k].dst, o[k].dport, msg), VERDICT_SIP_CALL_RESPONSE);
+	}
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(call_hangup(w, ci.slot, ci.gen), -ENOENT); /* gone now */
+	unbind_1002(t);
+}
+
+/*
  * A caller that did not register cancels: its CANCEL finds the call (200 + 487); a CANCEL that
  * names no call of that source gets what an unknown source gets (403 with reply On), not 481,
  * so an account's identity draws no other answer (I-1).
@@ -1818,6 +1858,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_phone_caller_cancels, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_hangup_answered_call_byes_both_legs, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
