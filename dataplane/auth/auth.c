@@ -19,7 +19,6 @@
 #include "dataplane/offender/offender.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/policy/policy.h"
-#include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
 uint32_t
@@ -30,12 +29,6 @@ auth_now(const struct worker *w)
 	if (au != NULL && au->clock != NULL)
 		return au->clock(au->clock_arg);
 	return (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
-}
-
-uint16_t
-auth_source_owner(uint32_t ip_be, uint16_t n_workers)
-{
-	return steer_source_owner(ip_be, n_workers); /* rule S (steer.h) */
 }
 
 /* The digest realm: the SIP domain; the config parser precomputes HA1 for the same rule. */
@@ -359,9 +352,9 @@ auth_verify(struct worker *w, struct pkt_meta *meta, const struct auth_req *q,
 
 /*
  * policy hook (issue 12 item 3, LOCK-2, I-3): is (@ip_be, @user) suspended? Only the worker
- * that owns @ip_be (auth_source_owner()) holds its lockout entries, so sip_input() steers a
- * configured account's request there before this answer counts; on any other worker the
- * table has no entry for @ip_be and this says no. Reads this worker's table only.
+ * that owns @ip_be (steer_source_owner(), rule S) holds its lockout entries, so sip_input()
+ * steers a configured account's request there before this answer counts; on any other worker
+ * the table has no entry for @ip_be and this says no. Reads this worker's table only.
  */
 bool
 auth_suspended(void *ctx, uint32_t ip_be, struct sf_span user)

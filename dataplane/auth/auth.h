@@ -6,7 +6,7 @@
  * same way. The caller answers (it owns the transaction); auth/ decides and counts.
  *
  * Owner rule: all auth state of a source (lockout and session entries, replay pairs) lives on
- * auth_source_owner(source IP): a request is verified on that worker, which then marks it
+ * steer_source_owner(source IP), rule S: a request is verified on that worker, which then marks it
  * PKT_META_F_AUTHENTICATED so no other worker verifies it again. Challenges need no state and
  * may be issued on any worker (the nonce names its issuer but verifies on every worker).
  *
@@ -106,9 +106,6 @@ struct auth_result {
 /** The worker's auth clock, s: the injected one, else TSC seconds (also without w->auth). */
 uint32_t auth_now(const struct worker *w);
 
-/** The worker that owns source @ip_be's auth state (lockout, sessions) among @n_workers. */
-uint16_t auth_source_owner(uint32_t ip_be, uint16_t n_workers);
-
 /*
  * Render the challenge lines (WWW-/Proxy-Authenticate per SS_SIP_AUTHENTICATION_CODE) for
  * request @s from @src_ip into @hdr: a fresh stateless nonce, MD5 and SHA-256 offered, the
@@ -119,7 +116,7 @@ int auth_challenge_header(struct worker *w, const struct sip_scan *s, uint32_t s
 			  bool stale, uint8_t *hdr, size_t cap);
 
 /*
- * Verify @req, received as @meta, on the source-IP owner (auth_source_owner()): lockout,
+ * Verify @req, received as @meta, on the source-IP owner (steer_source_owner(), rule S): lockout,
  * credentials, nonce, session, digest, replay, in the order test_authfail.c table_sequence()
  * drives the tables. Counts the reasons (reg_fail_*, reg_lockouts, reg_replay_*) and records
  * failures and success in the lockout table; sets PKT_META_F_RETRANS on a retransmission of a

@@ -1143,7 +1143,7 @@ call_invite(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 			rte_pktmbuf_free(m);
 			return VERDICT_SIP_DROP_REPLY_FAILED;
 		}
-		owner = auth_source_owner(meta->src_ip, w->n_workers);
+		owner = steer_source_owner(meta->src_ip, w->n_workers);
 		if (owner != w->index) {
 			meta->sip.stage = PKT_SIP_SCANNED;
 			meta->sip.cls = (uint8_t)cls;

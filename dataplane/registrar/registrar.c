@@ -390,12 +390,6 @@ reg_bind(struct reg_req *r)
 
 /* --- entry point --------------------------------------------------------------------- */
 
-uint16_t
-registrar_source_owner(uint32_t ip_be, uint16_t n_workers)
-{
-	return steer_source_owner(ip_be, n_workers); /* rule S lives in steer.h */
-}
-
 enum verdict
 registrar_input(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s,
 		enum policy_class cls, const struct policy_account *acct)

@@ -4,8 +4,8 @@
  * Authentication (AUTH, LOCK: digest, nonces, sessions, lockout, replay) is auth/'s
  * (dataplane/auth/auth.h): the registrar calls auth_verify() and answers what it decides.
  *
- * Ownership (DESIGN.md "State ownership"): auth state is owned by auth_source_owner(source
- * IP), the binding by steer_owner(hash(AoR)). A REGISTER is steered to its source-IP owner,
+ * Ownership (DESIGN.md "State ownership"): auth state is owned by steer_source_owner(source
+ * IP) (rule S), the binding by steer_owner(hash(AoR)). A REGISTER is steered to its source-IP owner,
  * authenticated there, marked PKT_META_F_AUTHENTICATED and steered to its AoR owner, which
  * writes the binding and answers. With one worker nothing moves.
  */
@@ -121,9 +121,6 @@ registrar_tsc_tick(uint32_t at_s, uint64_t hz, uint64_t p)
 
 /** policy hook: is @ip:@port (network order) a live binding's source, in any shard? */
 bool registrar_binding_live(void *worker, uint32_t ip_be, uint16_t port_be);
-
-/** The worker that owns source @ip_be's auth state: auth_source_owner() (kept for callers). */
-uint16_t registrar_source_owner(uint32_t ip_be, uint16_t n_workers);
 
 /*
  * A REGISTER the source policy admitted as @cls (@acct set for POLICY_ACCOUNT), scanned

@@ -129,7 +129,7 @@ static void
 test_LOCK_2_suspended_every_method_any_worker(void **state)
 {
 	struct gfx *t = *state;
-	uint16_t owner = auth_source_owner(rte_cpu_to_be_32(FX_PEER_IP), 2);
+	uint16_t owner = steer_source_owner(rte_cpu_to_be_32(FX_PEER_IP), 2);
 	uint16_t other = (uint16_t)(1 - owner);
 	size_t i;
 
