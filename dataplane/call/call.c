@@ -29,7 +29,11 @@
 #include "dataplane/steer.h"
 #include "dataplane/worker.h"
 
-#define CALL_MSG_MAX 4000u /* largest message we build (INVITE with its SDP) */
+/*
+ * Largest message we build (an INVITE or an answer with its SDP, bytes): a reassembled INVITE
+ * is at most ~11.8 KB (8 fragments, net/frag.c), so one carrying that much SDP still fits.
+ */
+#define CALL_MSG_MAX 12000u
 #define CALL_NO_SPAN ((struct sf_span){NULL, 0})
 
 /* --- small helpers ---------------------------------------------------------------------- */
@@ -494,25 +498,78 @@ call_b_callid(const struct worker *w, const struct call *c, uint8_t *out, size_t
 	return b.ok ? (uint16_t)(b.p - out) : 0;
 }
 
+/* Writes one message into [@dst, @dst + @cap): its length, or < 0 when it does not fit. */
+typedef int (*call_writer)(uint8_t *dst, size_t cap, const void *arg);
+
+/*
+ * A payload-only mbuf holding what @write writes, or NULL (counted tx_no_mbuf when no mbuf).
+ * Most messages fit one mbuf of w->pool (2 KB data room). One that does not (an INVITE or an
+ * answer whose SDP passes ~1.5 KB; issue 13 left it a 500) is written into a 16 KiB buffer of
+ * the big pool and copied into a chain of w->pool mbufs (rte_pktmbuf_copy()), so the big
+ * buffer, which reassembly needs, is held for the build only and not while a transaction may
+ * retransmit it; a chain goes out fragmented like any datagram above the MTU (net/frag.c),
+ * and the transaction's copies (rte_pktmbuf_copy()) and ACK (txn.c) take chains.
+ */
 static struct rte_mbuf *
-call_build_req(struct worker *w, const struct call *c, const struct call_leg *leg,
-	       const struct call_req *r)
+call_build_msg(struct worker *w, call_writer write, const void *arg)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
-	uint8_t branch[SIP_TOKEN_BRANCH_LEN];
-	struct sip_token t = {
-		.slot = call_slot(w->call, c), .entropy = c->entropy, .gen = c->gen,
-		.owner = (uint8_t)w->index, .sub = r->sub,
-	};
-	struct sip_bw b;
-	uint8_t *start;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool), *chain;
+	int len;
 
 	if (unlikely(m == NULL)) {
 		worker_count(w, COUNTER_TX_NO_MBUF, 1);
 		return NULL;
 	}
-	start = rte_pktmbuf_mtod(m, uint8_t *);
-	b = SIP_BW_INIT(start, RTE_MIN(rte_pktmbuf_tailroom(m), CALL_MSG_MAX));
+	len = write(rte_pktmbuf_mtod(m, uint8_t *), RTE_MIN(rte_pktmbuf_tailroom(m), CALL_MSG_MAX),
+		    arg);
+	if (likely(len >= 0)) {
+		rte_pktmbuf_append(m, (uint16_t)len);
+		return m;
+	}
+	rte_pktmbuf_free(m);
+	if (w->big_pool == NULL || (m = rte_pktmbuf_alloc(w->big_pool)) == NULL)
+		return NULL;
+	len = write(rte_pktmbuf_mtod(m, uint8_t *), RTE_MIN(rte_pktmbuf_tailroom(m), CALL_MSG_MAX),
+		    arg);
+	if (len < 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_pktmbuf_append(m, (uint16_t)len);
+	chain = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	if (chain == NULL)
+		worker_count(w, COUNTER_TX_NO_MBUF, 1);
+	return chain;
+}
+
+/* A request for call_write_req(): which call and leg, and what (call_build_req()). */
+struct call_req_ctx {
+	const struct worker *w;
+	const struct call *c;
+	const struct call_leg *leg;
+	const struct call_req *r;
+};
+
+/*
+ * Write the request @arg (struct call_req_ctx) into [@dst, @dst + @cap): its length, or -1
+ * when it does not fit.
+ */
+static int
+call_write_req(uint8_t *dst, size_t cap, const void *arg)
+{
+	const struct call_req_ctx *x = arg;
+	const struct worker *w = x->w;
+	const struct call *c = x->c;
+	const struct call_leg *leg = x->leg;
+	const struct call_req *r = x->r;
+	uint8_t branch[SIP_TOKEN_BRANCH_LEN];
+	struct sip_token t = {
+		.slot = call_slot(w->call, c), .entropy = c->entropy, .gen = c->gen,
+		.owner = (uint8_t)w->index, .sub = r->sub,
+	};
+	struct sip_bw b = SIP_BW_INIT(dst, cap);
+
 	sip_token_write_branch(branch, &t);
 	sip_bw_span(&b, r->method);
 	SIP_BW_LIT(&b, " ");
@@ -553,12 +610,16 @@ call_build_req(struct worker *w, const struct call *c, const struct call_leg *le
 	sip_bw_uint(&b, r->body.len);
 	SIP_BW_LIT(&b, "\r\n\r\n");
 	sip_bw_span(&b, r->body);
-	if (!b.ok) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	rte_pktmbuf_append(m, (uint16_t)(b.p - start));
-	return m;
+	return b.ok ? (int)(b.p - dst) : -1;
+}
+
+static struct rte_mbuf *
+call_build_req(struct worker *w, const struct call *c, const struct call_leg *leg,
+	       const struct call_req *r)
+{
+	const struct call_req_ctx x = { .w = w, .c = c, .leg = leg, .r = r };
+
+	return call_build_msg(w, call_write_req, &x);
 }
 
 /* A request on the B leg in its dialog (ACK, BYE, CANCEL): our From, B's To, our Call-ID. */
@@ -597,6 +658,21 @@ call_build_bye(struct worker *w, struct call *c, struct call_leg *leg)
 
 /* --- responses to A --------------------------------------------------------------------- */
 
+/* A response to A for call_write_a_resp(): A's INVITE and what to answer. */
+struct call_resp_ctx {
+	struct rte_mbuf *inv;
+	const struct sip_build_resp *r;
+};
+
+static int
+call_write_a_resp(uint8_t *dst, size_t cap, const void *arg)
+{
+	const struct call_resp_ctx *x = arg;
+
+	return sip_build_response(dst, cap, pkt_meta_payload(x->inv), pkt_meta(x->inv)->payload_len,
+				  &pkt_sip(x->inv)->scan, x->r);
+}
+
 /*
  * Build a response to A's INVITE (held in c->a_invite): A's Vias, From, Call-ID, CSeq, To with
  * our tag (none for 100), Contact for 18x/2xx, @body with @ctype. Payload-only mbuf or NULL.
@@ -610,8 +686,6 @@ call_build_a_resp(struct worker *w, struct call *c, uint16_t code, struct sf_spa
 	uint8_t tag[SIP_TOKEN_LEN];
 	uint8_t extra[96];
 	struct sip_bw b = SIP_BW_INIT(extra, sizeof(extra));
-	struct rte_mbuf *m;
-	int len;
 
 	if (inv == NULL)
 		return NULL;
@@ -635,20 +709,9 @@ call_build_a_resp(struct worker *w, struct call *c, uint16_t code, struct sf_spa
 		.to_tag = {tag, sizeof(tag)}, .no_to_tag = code == 100,
 		.body = body, .content_type = ctype,
 	};
-	m = rte_pktmbuf_alloc(w->pool);
-	if (unlikely(m == NULL)) {
-		worker_count(w, COUNTER_TX_NO_MBUF, 1);
-		return NULL;
-	}
-	len = sip_build_response(rte_pktmbuf_mtod(m, uint8_t *),
-				 RTE_MIN(rte_pktmbuf_tailroom(m), CALL_MSG_MAX),
-				 pkt_meta_payload(inv), meta->payload_len, &pkt_sip(inv)->scan, &r);
-	if (len < 0) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	rte_pktmbuf_append(m, (uint16_t)len);
-	return m;
+	const struct call_resp_ctx x = { .inv = inv, .r = &r };
+
+	return call_build_msg(w, call_write_a_resp, &x);
 }
 
 /*

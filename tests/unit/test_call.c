@@ -989,6 +989,101 @@ test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing(void **state)
 }
 
 /*
+ * @text as one UDP datagram from @src:@sport (no UDP checksum, RFC 768) in two IPv4 fragments,
+ * the way a phone sends an INVITE larger than the MTU; returns the verdict of the second one
+ * (the first waits in reassembly).
+ */
+static enum verdict
+rx_fragmented(struct cfx *t, uint32_t src, uint16_t sport, const char *text)
+{
+	static uint8_t dgram[sizeof(struct rte_udp_hdr) + 8192];
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)dgram;
+	size_t len = strlen(text), total = sizeof(*udp) + len, first = 1400;
+	struct rte_mbuf *m;
+
+	assert_true(total <= sizeof(dgram) && total > first);
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(FX_SIP_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)total);
+	udp->dgram_cksum = 0;
+	memcpy(dgram + sizeof(*udp), text, len);
+	m = fx_ipv4_frame(t->f, src, FX_OUR_IP, IPPROTO_UDP, dgram, (uint16_t)first);
+	fx_ip(m)->packet_id = rte_cpu_to_be_16(0x4242);
+	fx_ip(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	fx_ip_recksum(m);
+	assert_int_equal(fx_rx(t->f, m), VERDICT_FRAG_HELD);
+	m = fx_ipv4_frame(t->f, src, FX_OUR_IP, IPPROTO_UDP, dgram + first,
+			  (uint16_t)(total - first));
+	fx_ip(m)->packet_id = rte_cpu_to_be_16(0x4242);
+	fx_ip(m)->fragment_offset = rte_cpu_to_be_16((uint16_t)(first / 8));
+	fx_ip_recksum(m);
+	return fx_rx(t->f, m);
+}
+
+/*
+ * Regression (issue 13 leftover: "an INVITE larger than one mbuf gets 500"): a gateway's
+ * INVITE with a 2.6 KB SDP (fragmented, reassembled) is relayed to the phone whole; the B-leg
+ * INVITE no longer fits one 2 KB mbuf, so it is built in a big buffer and sent as a chain. A
+ * 486 from B is then ACKed from that chained INVITE (txn.c) and relayed to A.
+ */
+static void
+test_CALL_invite_larger_than_one_mbuf_relayed_whole(void **state)
+{
+	struct cfx *t = *state;
+	static char sdp[2800], msg[4096];
+	char resp[4096];
+	struct out_msg o[4];
+	size_t n = 0;
+	unsigned int i;
+
+	t->f->snap->ifaces[t->f->port].mtu = 9000; /* B's INVITE leaves as one frame to read */
+	n += (size_t)snprintf(sdp + n, sizeof(sdp) - n, "v=0\r\no=- 1 1 IN IP4 10.99.0.20\r\n"
+			      "s=-\r\nc=IN IP4 10.99.0.20\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
+	for (i = 0; n + 64 < 2600; i++)
+		n += (size_t)snprintf(sdp + n, sizeof(sdp) - n,
+				      "a=candidate:%u 1 UDP 2130706431 10.99.0.20 %u typ host\r\n",
+				      i, 40000 + i);
+	bind_1002(t);
+	snprintf(msg, sizeof(msg),
+		 "INVITE sip:1002@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.20:5060;branch=z9hG4bK-gw-big;rport\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: \"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-big\r\n"
+		 "To: <sip:1002@" OUR ">\r\n"
+		 "Call-ID: big-sdp-1\r\n"
+		 "CSeq: 10 INVITE\r\n"
+		 "Contact: <sip:5551234@10.99.0.20:5060>\r\n"
+		 "Content-Type: application/sdp\r\n"
+		 "Content-Length: %zu\r\n\r\n%s", n, sdp);
+	assert_true(strlen(msg) > 2048);
+	assert_int_equal(rx_fragmented(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	assert_has(o[0].text, "SIP/2.0 100 Trying\r\n");
+	assert_int_equal(o[1].dst, PH2);
+	assert_has(o[1].text, "INVITE sip:1002@192.168.1.50:5062 SIP/2.0\r\n");
+	assert_true(strlen(o[1].text) > 2048);
+	{
+		char cl[64];
+
+		snprintf(cl, sizeof(cl), "\r\nContent-Length: %zu\r\n\r\n", n);
+		assert_has(o[1].text, cl);
+	}
+	assert_string_equal(strstr(o[1].text, "\r\n\r\n") + 4, sdp); /* the SDP, every byte */
+	assert_int_equal(ctr(t, COUNTER_CALL_TX_FAILED), 0);
+	/* B busy: ACKed from the chained INVITE, 486 to A */
+	resp_to(o[1].text, 486, "Busy Here", "phtag-big", NULL, NULL, resp, sizeof(resp));
+	assert_int_equal(rx(t, PH2, PH2_PORT, resp), VERDICT_SIP_CALL_RESPONSE);
+	assert_int_equal(take(t, o, 4), 2);
+	for (i = 0; i < 2 && o[i].dst != PH2; i++)
+		;
+	assert_true(i < 2);
+	assert_has(o[i].text, "ACK sip:1002@192.168.1.50:5062 SIP/2.0\r\n");
+	assert_has(o[1 - i].text, "SIP/2.0 486 Busy Here\r\n");
+	assert_int_equal(o[1 - i].dst, GW1);
+	unbind_1002(t);
+}
+
+/*
  * A caller that did not register cancels: its CANCEL finds the call (200 + 487); a CANCEL that
  * names no call of that source gets what an unknown source gets (403 with reply On), not 481,
  * so an account's identity draws no other answer (I-1).
@@ -1859,6 +1954,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_CALL_phone_caller_cancels, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_hangup_answered_call_byes_both_legs, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_invite_larger_than_one_mbuf_relayed_whole, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
