@@ -119,9 +119,54 @@ scanner_ua_candidates16(const uint8_t *q)
 }
 #endif
 
+/* Is an entry at one of the start positions in @m (bit i: ua.p + i, i <= last)? */
+static inline bool
+scanner_ua_any_at(struct sf_span ua, uint64_t m)
+{
+	for (; m != 0; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m);
+
+		if (scanner_ua_at(ua.p + i, ua.len - i))
+			return true;
+	}
+	return false;
+}
+
+#if defined(__SSE2__)
+/*
+ * scanner_ua_search() past 33 bytes: 16 positions per step, where 17 bytes are readable; the
+ * last step reads the span's last 17 bytes and shifts out the positions already tried (no
+ * copy). Out of line, so the common lengths' search saves no registers.
+ */
+static __attribute__((noinline)) bool
+scanner_ua_search_long(struct sf_span ua)
+{
+	unsigned int last = ua.len - SCANNER_UA_MIN_LEN;
+	uint64_t m;
+
+	for (unsigned int off = 0; off <= last; off += 16) {
+		unsigned int b;
+
+		if (off + 17u <= ua.len) {
+			m = scanner_ua_candidates16(ua.p + off);
+		} else {
+			b = ua.len - 17u;
+			m = scanner_ua_candidates16(ua.p + b) >> (off - b);
+		}
+		if (off == 0)
+			m &= ~1u; /* position 0 was tried above */
+		if (last - off < 15u)
+			m &= (2u << (last - off)) - 1u;
+		if (scanner_ua_any_at(ua, m << off))
+			return true;
+	}
+	return false;
+}
+#endif
+
 /*
  * Start positions 1 .. ua.len - SCANNER_UA_MIN_LEN. Out of line: its set-up (the SSE2
- * constants, the registers it saves) is not paid by a match at position 0.
+ * constants) is not paid by a match at position 0.
  */
 static __attribute__((noinline)) bool
 scanner_ua_search(struct sf_span ua)
@@ -129,40 +174,59 @@ scanner_ua_search(struct sf_span ua)
 	unsigned int last = ua.len - SCANNER_UA_MIN_LEN;
 
 #if defined(__SSE2__)
+	uint64_t m;
+
 	/*
-	 * Then start positions 1..last, 16 per step, where 17 bytes are readable; the last step
-	 * reads the span's last 17 bytes and shifts out the positions already tried (no copy).
+	 * Up to 33 bytes (most User-Agents) in one go: the candidates of the first 16 and of the
+	 * last 16 start positions (the span's first and last 17 bytes, overlapping) in one mask,
+	 * then the candidates are compared. Callgrind, "PortSIP VoIP SDK 11.2" and
+	 * "Cisco-SIPGateway/IOS-12.x": 185 -> ~125 instructions per call against a loop of
+	 * 16-position steps that tested each step's candidates before the next.
 	 */
-	if (ua.len >= 17) {
-		for (unsigned int off = 0; off <= last; off += 16) {
-			unsigned int m, b;
-
-			if (off + 17u <= ua.len) {
-				m = scanner_ua_candidates16(ua.p + off);
-			} else {
-				b = ua.len - 17u;
-				m = scanner_ua_candidates16(ua.p + b) >> (off - b);
-			}
-			if (off == 0)
-				m &= ~1u; /* position 0 was tried above */
-			if (last - off < 15u)
-				m &= (2u << (last - off)) - 1u;
-			for (; m != 0; m &= m - 1) {
-				unsigned int i = off + (unsigned int)__builtin_ctz(m);
-
-				if (scanner_ua_at(ua.p + i, ua.len - i))
-					return true;
-			}
-		}
-		return false;
+	if (ua.len >= 17 && ua.len <= 33) {
+		m = scanner_ua_candidates16(ua.p) |
+		    (uint64_t)scanner_ua_candidates16(ua.p + ua.len - 17) << (ua.len - 17);
+		return scanner_ua_any_at(ua, m & ((2ull << last) - 2u)); /* positions 1..last */
 	}
-#endif
+	if (ua.len > 33)
+		return scanner_ua_search_long(ua);
+	/*
+	 * Shorter ones ("sipsak 0.9.6"): the span copied into a zeroed buffer (two overlapping
+	 * loads, no memcpy call) and one step over it; a zero byte folds to SP, which starts no
+	 * pair. Candidates are compared in the span itself (i <= last: 4 bytes readable).
+	 * Callgrind, "sipsak 0.9.6": 183 -> ~115 instructions per call against a byte-wise loop
+	 * over the first-byte table.
+	 */
+	if (last != 0) {
+		uint8_t buf[32] __attribute__((aligned(16)));
+		uint64_t w8;
+		uint32_t w4;
+
+		_mm_store_si128((__m128i *)(void *)buf, _mm_setzero_si128());
+		_mm_store_si128((__m128i *)(void *)(buf + 16), _mm_setzero_si128());
+		if (ua.len >= 8) {
+			memcpy(&w8, ua.p, 8);
+			memcpy(buf, &w8, 8);
+			memcpy(&w8, ua.p + ua.len - 8, 8);
+			memcpy(buf + ua.len - 8, &w8, 8);
+		} else {
+			memcpy(&w4, ua.p, 4);
+			memcpy(buf, &w4, 4);
+			memcpy(&w4, ua.p + ua.len - 4, 4);
+			memcpy(buf + ua.len - 4, &w4, 4);
+		}
+		m = scanner_ua_candidates16(buf) & ((2u << last) - 2u); /* positions 1..last */
+		return scanner_ua_any_at(ua, m);
+	}
+	return false;
+#else
 	/* OR 0x20 maps exactly the first letters' two cases onto the lower one (a prefilter). */
 	for (unsigned int i = 1; i <= last; i++)
 		if (scanner_ua_first[ua.p[i] | 0x20] &&
 		    scanner_ua_at(ua.p + i, ua.len - i))
 			return true;
 	return false;
+#endif
 }
 
 bool
