@@ -7,6 +7,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <string.h>
 
@@ -207,7 +210,7 @@ static inline __attribute__((always_inline)) enum sip_scan_status
 skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_lf,
 	     struct sip_skim *out, bool may_be_long)
 {
-	const uint8_t *name = p, *v, *lf;
+	const uint8_t *name = p, *v = NULL, *lf = NULL; /* NULL: gcc -Wmaybe-uninitialized */
 	enum sip_scan_status st;
 	enum sip_scan_hdr h;
 	struct lf_iter it = *itp;
@@ -269,125 +272,20 @@ skim_word4(const uint8_t *p)
 #define SKIM_W4(a, b, c, d) \
 	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
-/*
- * skim_headers_fast()'s next LF from the mask m of block blk (refilled 64 bytes at a time);
- * returns false from it when none is left before ie.
- */
-#define SKF_NEXT_LF(lf)                                                                     \
-	do {                                                                                 \
-		while (SCAN_UNLIKELY(m == 0)) {                                              \
-			blk += 64;                                                           \
-			if (blk >= ie)                                                       \
-				return false; /* no LF left: the last line, or truncated */ \
-			m = lf_mask64(data, blk, ie);                                        \
-		}                                                                            \
-		(lf) = blk + __builtin_ctzll(m);                                             \
-		m &= m - 1;                                                                  \
-	} while (0)
 
 /*
- * The common case of skim_headers() in one tight loop: every LF preceded by a CR, no folded
- * line, no line longer than SIP_SCAN_MAX_HEADER_LEN (the caller passes only datagrams that
- * cannot have one), an empty line before the data runs out. A plain line costs its LF from
- * the mask, the CR test and one class load; nothing is tested per line that only an error
- * could change (the header count is compared once, at the end). True with @out filled
- * exactly as skim_headers() fills it; false on anything else (fold, bare LF, no empty line,
- * a name that does not split, a duplicate From/To, too many lines), and then the caller
- * clears what this wrote and runs skim_headers() from the same start, which returns the
- * status and spans it always did. Only malformed datagrams pay twice.
+ * skim_headers() out of line, for what skim_headers_fast() gives up on and for datagrams that
+ * may hold a too-long line: inlined twice, its registers made sip_scan_skim() save and
+ * spill more on the common path (callgrind, skim_one: ~8 instructions a message).
  */
-static inline __attribute__((always_inline)) bool
-skim_headers_fast(const struct lf_iter *it0, const uint8_t *p, const uint8_t *e,
-		  struct sip_skim *out)
+static __attribute__((noinline, cold)) enum sip_scan_status
+skim_headers_slow(struct lf_iter *it, const uint8_t *p, const uint8_t *e, bool tail_lf,
+		  struct sip_skim *out, bool may_be_long)
 {
-	const uint8_t *data = it0->data, *blk = it0->blk, *ie = it0->e, *name = p, *lf, *v;
-	struct sf_span *dst;
-	uint64_t m = it0->m;
-	unsigned int n_headers = 0;
-	enum sip_scan_hdr h;
-	uint32_t seen = 0, w;
-	size_t name_len;
-	uint8_t t;
-
-	if (SCAN_UNLIKELY(p == e))
-		return false;
-	t = sc_skim_class[*p];
-	for (;;) {
-		/* Plain lines: the LF, the CR before it, the class of the byte after it. */
-		while (t == 0) {
-			SKF_NEXT_LF(lf);
-			if (SCAN_UNLIKELY(lf[-1] != '\r'))
-				return false;
-			n_headers++;
-			name = lf + 1;
-			t = sc_skim_class[*name]; /* lf < ie <= e - 1: readable */
-		}
-		/* A line starts at name; t (not 0) is the class of its first byte. */
-		if (SCAN_UNLIKELY(t & (SK_END | SK_FOLD))) {
-			if (t & SK_FOLD || name + 1 == e || name[1] != '\n' ||
-			    n_headers > SIP_SCAN_MAX_HEADERS)
-				return false;
-			out->n_headers = (uint16_t)n_headers;
-			return true;
-		}
-		SKF_NEXT_LF(lf);
-		if (SCAN_UNLIKELY(lf[-1] != '\r'))
-			return false;
-		/*
-		 * From, To, User-Agent written out in full, as name_fast() would find them (the
-		 * name and its ':' lie before the CR, so lf - name bounds the compare as e - name
-		 * does there); anything else through header_name(). skim_take()'s value rules.
-		 * From and To by one 4-byte load (name_eq() went through a stack copy for 5 and 3
-		 * bytes: ~20 instructions each). Readable: lf[-1] is the CR and name[0] is not, so
-		 * lf >= name + 2 and name[0..3] <= lf + 1 (the byte after an LF is readable, above);
-		 * a head that matched holds no CR, so the byte after it is at or before lf.
-		 */
-		dst = NULL;
-		w = skim_word4(name);
-		if (t & SK_F) {
-			if ((w | 0x20202020u) == SKIM_W4('f', 'r', 'o', 'm') && name[4] == ':') {
-				if (SCAN_UNLIKELY(seen & HDR_BIT(SIP_HDR_FROM)))
-					return false;
-				seen |= HDR_BIT(SIP_HDR_FROM);
-				dst = &out->from;
-				v = name + 5;
-			}
-		} else if (t & SK_T) {
-			if (((w | 0x2020u) & 0xffffffu) == SKIM_W4('t', 'o', ':', 0)) {
-				if (SCAN_UNLIKELY(seen & HDR_BIT(SIP_HDR_TO)))
-					return false;
-				seen |= HDR_BIT(SIP_HDR_TO);
-				dst = &out->to;
-				v = name + 3;
-			}
-		} else if (t & SK_U) {
-			if (lf - name >= 11 && name_eq(name, "user-agent:", 11)) {
-				dst = &out->user_agent;
-				v = name + 11;
-			}
-		}
-		if (dst != NULL) {
-			/*
-			 * skim_take()'s trim with a byte compare first: a byte above SP is not LWS
-			 * (anything else takes the loops, which decide the same).
-			 */
-			if (v[0] == ' ' && v[1] > ' ')
-				v++;
-			else
-				v = skip_lws(v, lf - 1);
-			*dst = span(v, lf[-2] > ' ' ? lf - 1 : rtrim(v, lf - 1));
-		} else {
-			if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
-				return false;
-			if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
-				return false;
-		}
-		n_headers++;
-		name = lf + 1;
-		t = sc_skim_class[*name];
-	}
+	if (may_be_long)
+		return skim_headers(it, p, e, tail_lf, out, true);
+	return skim_headers(it, p, e, tail_lf, out, false);
 }
-#undef SKF_NEXT_LF
 
 /*
  * memset(out, 0, sizeof(*out)) as 16-byte stores: gcc made the memset a `rep stos`, 20 steps
@@ -411,55 +309,66 @@ skim_clear(struct sip_skim *out)
 #endif
 }
 
+
+/* The portable variant: SSE2 (or byte loops), 64 bytes as four 16-byte compares. */
+#define SKF(name) name##_sse2
+#define SKF_ATTR
+#define SKF_RUN_ATTR __attribute__((noinline))
+#define SKF_MASK64_FULL lf_mask64_full
+#include "dataplane/sip/scan_skim_fast.h"
+#undef SKF
+#undef SKF_ATTR
+#undef SKF_RUN_ATTR
+#undef SKF_MASK64_FULL
+
+#if defined(__x86_64__) && defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#define SKIM_AVX2 1
+/*
+ * lf_mask64_full() in two 32-byte compares, for CPUs with AVX2 (chosen at run time; the build
+ * targets baseline x86-64). The mask is the same, so is everything built on it. Callgrind,
+ * corpus_bench skim_one on the flood corpus (~6 blocks a message): see sip_scan_skim().
+ */
+static inline __attribute__((always_inline, target("avx2"))) uint64_t
+lf_mask64_full_avx2(const uint8_t *q)
+{
+	const __m256i lf = _mm256_set1_epi8('\n');
+	uint32_t lo = (uint32_t)_mm256_movemask_epi8(
+		_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)q), lf));
+	uint32_t hi = (uint32_t)_mm256_movemask_epi8(
+		_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)), lf));
+
+	return (uint64_t)hi << 32 | lo;
+}
+
+#define SKF(name) name##_avx2
+#define SKF_ATTR __attribute__((target("avx2")))
+#define SKF_RUN_ATTR __attribute__((noinline))
+#define SKF_MASK64_FULL lf_mask64_full_avx2
+#include "dataplane/sip/scan_skim_fast.h"
+#undef SKF
+#undef SKF_ATTR
+#undef SKF_RUN_ATTR
+#undef SKF_MASK64_FULL
+#endif
+
+/*
+ * The AVX2 variant where the CPU has it: the same walk over the same masks, each 64-byte
+ * mask in two compares instead of four (VEX encoding also drops the register copies SSE2's
+ * two-operand forms need). __builtin_cpu_supports() reads a word libgcc filled in at start.
+ */
 enum sip_scan_status
 sip_scan_skim(const uint8_t *data, size_t len, struct sip_skim *out)
 {
-	enum sip_scan_status st;
-	struct lf_iter it;
-	const uint8_t *e;
-	bool tail_lf;
+#if defined(SKIM_AVX2)
+	if (__builtin_cpu_supports("avx2"))
+		return skim_run_avx2(data, len, out);
+#endif
+	return skim_run_sse2(data, len, out);
+}
 
-	skim_clear(out);
-	if (SCAN_UNLIKELY(len > SIP_SCAN_MAX_LEN))
-		return SIP_SCAN_ERR_TOO_BIG;
-	if (SCAN_UNLIKELY(len < 2))
-		return sc_start_line(data, len, &out->line, false);
-	/*
-	 * One mask from the first byte: its first LF ends the start line (no memchr), and the
-	 * header walk goes on with the rest of it. An LF that is the datagram's last byte is left
-	 * out (see skim_line_end()); when the mask holds no LF, the start line finds its own.
-	 */
-	e = data + len;
-	tail_lf = e[-1] == '\n';
-	it.data = data;
-	it.blk = data;
-	it.e = tail_lf ? e - 1 : e;
-	it.m = lf_mask64(data, data, it.e);
-	if (__builtin_expect(it.m != 0, 1)) {
-		const uint8_t *lf = data + __builtin_ctzll(it.m);
-
-		st = sc_start_line_fast(data, lf, &out->line)
-			     ? SIP_SCAN_OK
-			     : sc_start_line_at(data, len, lf, &out->line, false);
-		it.m &= it.m - 1;
-	} else {
-		st = sc_start_line(data, len, &out->line, false);
-		if (st == SIP_SCAN_OK) {
-			it.blk = data + out->line.len;
-			it.m = it.blk < it.e ? lf_mask64(data, it.blk, it.e) : 0;
-		}
-	}
-	if (SCAN_UNLIKELY(st != SIP_SCAN_OK))
-		return st;
-	if (len <= SIP_SCAN_MAX_HEADER_LEN) {
-		if (__builtin_expect(skim_headers_fast(&it, data + out->line.len, e, out), 1))
-			return SIP_SCAN_OK;
-		out->from = (struct sf_span){NULL, 0};
-		out->to = (struct sf_span){NULL, 0};
-		out->auth = (struct sf_span){NULL, 0};
-		out->user_agent = (struct sf_span){NULL, 0};
-		out->auth_is_proxy = false;
-		return skim_headers(&it, data + out->line.len, e, tail_lf, out, false);
-	}
-	return skim_headers(&it, data + out->line.len, e, tail_lf, out, true);
+/* The portable variant whatever the CPU (scan_impl.h: the differential tests run both). */
+enum sip_scan_status
+sc_scan_skim_portable(const uint8_t *data, size_t len, struct sip_skim *out)
+{
+	return skim_run_sse2(data, len, out);
 }
