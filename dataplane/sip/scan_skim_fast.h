@@ -2,10 +2,10 @@
 /*
  * Private to dataplane/sip/scan_skim.c, which includes it once per LF-mask builder: the
  * skim's common path (the header loop and the entry), with SKF(name) the variant's name of
- * each function, SKF_ATTR its target attribute and SKF_MASK64_FULL(q) the LF mask of the 64
- * readable bytes at q. The SSE2 variant is the portable one; an AVX2 one is chosen at run
- * time where the CPU has it (see sip_scan_skim()). No include guard: meant to be included
- * more than once.
+ * each function, SKF_ATTR its target attribute, SKF_MASK64_FULL(q) the LF mask of the 64
+ * readable bytes at q and SKF_CTZ(m) the index of m's lowest set bit. The SSE2 variant is the
+ * portable one; an AVX2 one is chosen at run time where the CPU has it (see sip_scan_skim()).
+ * No include guard: meant to be included more than once.
  */
 
 /*
@@ -40,7 +40,7 @@ SKF(lf_mask64)(const uint8_t *data, const uint8_t *blk, const uint8_t *e)
 				return false; /* no LF left: the last line, or truncated */ \
 			m = SKF(lf_mask64)(data, blk, ie);                                        \
 		}                                                                            \
-		(lf) = blk + __builtin_ctzll(m);                                             \
+		(lf) = blk + SKF_CTZ(m);                                                     \
 		m &= m - 1;                                                                  \
 	} while (0)
 
@@ -174,7 +174,7 @@ SKF(skim_run)(const uint8_t *data, size_t len, struct sip_skim *out)
 	it.e = tail_lf ? e - 1 : e;
 	it.m = SKF(lf_mask64)(data, data, it.e);
 	if (__builtin_expect(it.m != 0, 1)) {
-		const uint8_t *lf = data + __builtin_ctzll(it.m);
+		const uint8_t *lf = data + SKF_CTZ(it.m);
 
 		st = sc_start_line_fast(data, lf, &out->line)
 			     ? SIP_SCAN_OK
@@ -197,7 +197,7 @@ SKF(skim_run)(const uint8_t *data, size_t len, struct sip_skim *out)
 		out->auth = (struct sf_span){NULL, 0};
 		out->user_agent = (struct sf_span){NULL, 0};
 		out->auth_is_proxy = false;
-		return skim_headers_slow(&it, data + out->line.len, e, tail_lf, out, false);
+		return skim_headers_slow(data, it.blk, it.m, e, out, false);
 	}
-	return skim_headers_slow(&it, data + out->line.len, e, tail_lf, out, true);
+	return skim_headers_slow(data, it.blk, it.m, e, out, true);
 }
