@@ -118,8 +118,7 @@ lf_mask64(const uint8_t *data, const uint8_t *blk, const uint8_t *e)
 
 /* An identified header's value [v, lf - 1) into @out, trimmed, as sip_scan() keeps it. */
 static inline __attribute__((always_inline)) enum sip_scan_status
-skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uint8_t *lf,
-	  uint32_t *seen)
+skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uint8_t *lf)
 {
 	/* Usually exactly one SP after the ':' (then v[1] is readable: v < lf - 1). */
 	if (v[0] == ' ' && !is_cl(v[1], CL_LWS))
@@ -129,9 +128,9 @@ skim_take(struct sip_skim *out, enum sip_scan_hdr h, const uint8_t *v, const uin
 	switch (h) {
 	case SIP_HDR_FROM:
 	case SIP_HDR_TO:
-		if (SCAN_UNLIKELY(*seen & HDR_BIT(h)))
+		/* Seen before: its span is set (a value in the datagram is never NULL). */
+		if (SCAN_UNLIKELY((h == SIP_HDR_FROM ? out->from.p : out->to.p) != NULL))
 			return SIP_SCAN_ERR_DUP_HEADER;
-		*seen |= HDR_BIT(h);
 		*(h == SIP_HDR_FROM ? &out->from : &out->to) = span(v, rtrim(v, lf - 1));
 		break;
 	case SIP_HDR_AUTHORIZATION:
@@ -215,7 +214,6 @@ skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_
 	enum sip_scan_hdr h;
 	struct lf_iter it = *itp;
 	unsigned int n_headers = 0;
-	uint32_t seen = 0;
 	size_t name_len;
 	uint8_t t;
 
@@ -241,7 +239,7 @@ skim_headers(struct lf_iter *itp, const uint8_t *p, const uint8_t *e, bool tail_
 				return st;
 			n_headers++;
 			if (h != SIP_HDR_OTHER) {
-				enum sip_scan_status st2 = skim_take(out, h, v, lf, &seen);
+				enum sip_scan_status st2 = skim_take(out, h, v, lf);
 
 				if (SCAN_UNLIKELY(st2 != SIP_SCAN_OK))
 					return st2;

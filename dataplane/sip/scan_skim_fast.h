@@ -64,7 +64,7 @@ SKF(skim_headers_fast)(const struct lf_iter *it0, const uint8_t *p, const uint8_
 	uint64_t m = it0->m;
 	unsigned int n_headers = 0;
 	enum sip_scan_hdr h;
-	uint32_t seen = 0, w;
+	uint32_t w;
 	size_t name_len;
 	uint8_t t;
 
@@ -105,17 +105,15 @@ SKF(skim_headers_fast)(const struct lf_iter *it0, const uint8_t *p, const uint8_
 		w = skim_word4(name);
 		if (t & SK_F) {
 			if ((w | 0x20202020u) == SKIM_W4('f', 'r', 'o', 'm') && name[4] == ':') {
-				if (SCAN_UNLIKELY(seen & HDR_BIT(SIP_HDR_FROM)))
+				if (SCAN_UNLIKELY(out->from.p != NULL)) /* a second From */
 					return false;
-				seen |= HDR_BIT(SIP_HDR_FROM);
 				dst = &out->from;
 				v = name + 5;
 			}
 		} else if (t & SK_T) {
 			if (((w | 0x2020u) & 0xffffffu) == SKIM_W4('t', 'o', ':', 0)) {
-				if (SCAN_UNLIKELY(seen & HDR_BIT(SIP_HDR_TO)))
+				if (SCAN_UNLIKELY(out->to.p != NULL)) /* a second To */
 					return false;
-				seen |= HDR_BIT(SIP_HDR_TO);
 				dst = &out->to;
 				v = name + 3;
 			}
@@ -138,7 +136,7 @@ SKF(skim_headers_fast)(const struct lf_iter *it0, const uint8_t *p, const uint8_
 		} else {
 			if (header_name(name, e, &h, &name_len, &v) != SIP_SCAN_OK)
 				return false;
-			if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf, &seen) != SIP_SCAN_OK)
+			if (h != SIP_HDR_OTHER && skim_take(out, h, v, lf) != SIP_SCAN_OK)
 				return false;
 		}
 		n_headers++;
