@@ -161,21 +161,27 @@ policy_classify_request(const struct policy *pol, const struct policy_hooks *hoo
 }
 
 /*
- * Is there a ';' in @s? 16 bytes a step into one accumulator, the last 16 bytes (overlapping)
- * first, one movemask at the end; no libc call. Callgrind, the flood's To (16 to 31 bytes):
- * 20 -> 12 instructions against a test per step and a separate tail.
+ * Is there a ';' in @s? The last 16 bytes and, up to 32, the first 16 (overlapping), one
+ * movemask; longer spans 16 bytes a step into the same accumulator; no libc call. Callgrind,
+ * flood_unknown's policy_skim_unknown() (To 21 to 29 bytes): 40 -> ~28 instructions a frame
+ * against a test per 16-byte step and a separate tail.
  */
 static inline bool
 policy_span_has_semi(struct sf_span s)
 {
 #if defined(__SSE2__)
 	const __m128i semi = _mm_set1_epi8(';');
-	__m128i acc;
+	__m128i acc, head;
 	size_t i;
 
 	if (s.len >= 16) {
 		acc = _mm_cmpeq_epi8(
 			_mm_loadu_si128((const __m128i *)(const void *)(s.p + s.len - 16)), semi);
+		/* The usual To: its first and last 16 bytes, no loop. */
+		if (s.len <= 32) {
+			head = _mm_loadu_si128((const __m128i *)(const void *)s.p);
+			return _mm_movemask_epi8(_mm_or_si128(acc, _mm_cmpeq_epi8(head, semi))) != 0;
+		}
 		for (i = 0; i + 16 < s.len; i += 16)
 			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(_mm_loadu_si128(
 						     (const __m128i *)(const void *)(s.p + i)),
