@@ -145,23 +145,33 @@ policy_classify_request(const struct policy *pol, const struct policy_hooks *hoo
 	return POLICY_UNKNOWN;
 }
 
-/* Is there a ';' in @s? 16 bytes a step, the last step overlapping; no libc call. */
+/*
+ * Is there a ';' in @s? The last 16 bytes and, up to 32, the first 16 (overlapping), one
+ * movemask; longer spans 16 bytes a step into the same accumulator; no libc call. Callgrind,
+ * flood_unknown's policy_skim_unknown() (To 21 to 29 bytes): 40 -> ~28 instructions a frame
+ * against a test per 16-byte step and a separate tail.
+ */
 static inline bool
 policy_span_has_semi(struct sf_span s)
 {
 #if defined(__SSE2__)
 	const __m128i semi = _mm_set1_epi8(';');
+	__m128i acc, head;
 	size_t i;
 
 	if (s.len >= 16) {
-		for (i = 0; i + 16 <= s.len; i += 16)
-			if (_mm_movemask_epi8(_mm_cmpeq_epi8(
-				    _mm_loadu_si128((const __m128i *)(const void *)(s.p + i)), semi)))
-				return true;
-		return i < s.len &&
-		       _mm_movemask_epi8(_mm_cmpeq_epi8(
-			       _mm_loadu_si128((const __m128i *)(const void *)(s.p + s.len - 16)),
-			       semi)) != 0;
+		acc = _mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(s.p + s.len - 16)), semi);
+		/* The usual To: its first and last 16 bytes, no loop. */
+		if (s.len <= 32) {
+			head = _mm_loadu_si128((const __m128i *)(const void *)s.p);
+			return _mm_movemask_epi8(_mm_or_si128(acc, _mm_cmpeq_epi8(head, semi))) != 0;
+		}
+		for (i = 0; i + 16 < s.len; i += 16)
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(_mm_loadu_si128(
+						     (const __m128i *)(const void *)(s.p + i)),
+							     semi));
+		return _mm_movemask_epi8(acc) != 0;
 	}
 	for (i = 0; i < s.len; i++)
 		if (s.p[i] == ';')

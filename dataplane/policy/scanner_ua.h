@@ -17,6 +17,12 @@
  */
 bool scanner_ua_is_scanner(struct sf_span ua);
 
+/**
+ * scanner_ua_is_scanner() with the portable (SSE2) search whatever the CPU; on a CPU with
+ * AVX2, scanner_ua_is_scanner() searches with AVX2 instead. For tests, which check both.
+ */
+bool scanner_ua_is_scanner_portable(struct sf_span ua);
+
 /*
  * Test only (scanner_ua_inspect.c, library sf_scanner_ua_inspect, linked by the unit test
  * alone): the table seen from outside.

@@ -5,7 +5,8 @@
  * SIP_WANT_ALL (scan_one), with the unknown-source policy's lazy mask (policy_one, what
  * sip_input() did for every unknown source before the skim, and still does when the skim
  * cannot decide), skimmed for the unknown-source drop (skim_one, sip_scan_skim()) and fully
- * parsed by libosip2 on the arena (osip_one), @rounds times.
+ * parsed by libosip2 on the arena (osip_one), @rounds times. skim_portable_one is the skim's
+ * portable (SSE2) variant, which skim_one runs on a CPU without AVX2.
  * Usage: corpus_bench DIR [ROUNDS]; commands in tests/callgrind/README.md.
  */
 #include <dirent.h>
@@ -47,6 +48,17 @@ skim_one(const uint8_t *m, size_t len)
 	struct sip_skim k;
 
 	return sip_scan_skim(m, len, &k) == SIP_SCAN_OK;
+}
+
+/* scan_skim.c's portable (SSE2) variant, which sip_scan_skim() skips on a CPU with AVX2. */
+enum sip_scan_status sc_scan_skim_portable(const uint8_t *data, size_t len, struct sip_skim *out);
+
+static __attribute__((noinline)) unsigned int
+skim_portable_one(const uint8_t *m, size_t len)
+{
+	struct sip_skim k;
+
+	return sc_scan_skim_portable(m, len, &k) == SIP_SCAN_OK;
 }
 
 static __attribute__((noinline)) unsigned int
@@ -97,7 +109,7 @@ main(int argc, char **argv)
 	struct msg_arena *a = calloc(1, sizeof(*a)); /* zeroed = an empty arena */
 	struct corpus *c = calloc(1, sizeof(*c));
 	unsigned int rounds = argc > 2 ? (unsigned int)atoi(argv[2]) : 10, r, i;
-	unsigned long scanned_ok = 0, parsed_ok = 0, policy_ok = 0, skimmed_ok = 0;
+	unsigned long scanned_ok = 0, parsed_ok = 0, policy_ok = 0, skimmed_ok = 0, portable_ok = 0;
 
 	if (argc < 2 || a == NULL || c == NULL || corpus_load(c, argv[1]) != 0 || c->n == 0) {
 		fprintf(stderr, "usage: corpus_bench DIR [ROUNDS]\n");
@@ -108,11 +120,13 @@ main(int argc, char **argv)
 			scanned_ok += scan_one(c->data[i], c->len[i]);
 			policy_ok += policy_one(c->data[i], c->len[i]);
 			skimmed_ok += skim_one(c->data[i], c->len[i]);
+			portable_ok += skim_portable_one(c->data[i], c->len[i]);
 			parsed_ok += osip_one(a, c->data[i], c->len[i]);
 		}
 	}
-	printf("%u messages x %u rounds: scanner OK %lu, policy scan OK %lu, skim OK %lu, "
-	       "libosip2 OK %lu\n", c->n, rounds, scanned_ok, policy_ok, skimmed_ok, parsed_ok);
+	printf("%u messages x %u rounds: scanner OK %lu, policy scan OK %lu, skim OK %lu "
+	       "(portable %lu), libosip2 OK %lu\n", c->n, rounds, scanned_ok, policy_ok, skimmed_ok,
+	       portable_ok, parsed_ok);
 	for (i = 0; i < c->n; i++)
 		free(c->data[i]);
 	free(c);

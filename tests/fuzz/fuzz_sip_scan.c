@@ -11,6 +11,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* skim_ref.c: the skim before issue 14's line loop, the differential's reference. */
 enum sip_scan_status sip_scan_skim_ref(const uint8_t *data, size_t len, struct sip_skim *out);
+/* scan_skim.c's portable (SSE2) variant, which sip_scan_skim() skips on a CPU with AVX2. */
+enum sip_scan_status sc_scan_skim_portable(const uint8_t *data, size_t len, struct sip_skim *out);
 
 static const unsigned int fuzz_wants[] = {
 	0,
@@ -175,22 +177,24 @@ same_skim(const struct sip_skim *a, const struct sip_skim *b)
 /*
  * Differential (issue 14): the skim against its reference (skim_ref.c, the line loop before
  * the cheaper one), on the input and on every prefix of it up to 2 KiB (truncation, a last
- * byte that is an LF, a CR with nothing after it). Same status, same spans, same count: so
+ * byte that is an LF, a CR with nothing after it), both variants of the skim (the one this CPU
+ * takes and the portable one). Same status, same spans, same count: so
  * the unknown-source drop decided from the skim (policy_skim_unknown() reads only these) is
  * the same decision as before, for every input.
  */
 static void
 fuzz_skim_differential(const uint8_t *data, size_t size)
 {
-	struct sip_skim a, b;
+	struct sip_skim a, b, c;
 	size_t n, max = size < 2048 ? size : 2048;
 
 	for (n = 0; n <= max; n++) {
 		size_t len = n == max ? size : n;
 		enum sip_scan_status sa = sip_scan_skim(data, len, &a);
 		enum sip_scan_status sb = sip_scan_skim_ref(data, len, &b);
+		enum sip_scan_status sc = sc_scan_skim_portable(data, len, &c);
 
-		if (sa != sb || !same_skim(&a, &b))
+		if (sa != sb || !same_skim(&a, &b) || sc != sb || !same_skim(&c, &b))
 			abort();
 	}
 }

@@ -149,10 +149,54 @@ naive_is_scanner(const uint8_t *p, size_t len)
 }
 
 /*
+ * Every entry, upper case, at every position of values of 17 to 130 bytes of 'x' (one and two
+ * steps of 16 or 32 positions, and the loops past 33 and 65 bytes), the entry's last byte at
+ * the span's last byte included; with its last byte cut off it is not found. Both searches.
+ */
+static void
+test_every_entry_every_position_long(void **state)
+{
+	static const unsigned int lens[] = {17, 20, 32, 33, 34, 47, 64, 65, 66, 97, 130};
+	uint8_t buf[130], *copy;
+
+	(void)state;
+	for (unsigned int i = 0; i < scanner_ua_n_names(); i++) {
+		const char *n = scanner_ua_name(i);
+		size_t nl = strlen(n);
+
+		for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+			size_t len = lens[li];
+
+			for (size_t at = 0; at + nl <= len; at++) {
+				memset(buf, 'x', len);
+				for (size_t k = 0; k < nl; k++)
+					buf[at + k] = (uint8_t)((n[k] >= 'a' && n[k] <= 'z') ? n[k] - 32
+											       : n[k]);
+				copy = malloc(len);
+				assert_non_null(copy);
+				memcpy(copy, buf, len);
+				if (!scanner_ua_is_scanner((struct sf_span){copy, (uint16_t)len}) ||
+				    !scanner_ua_is_scanner_portable(
+					    (struct sf_span){copy, (uint16_t)len}))
+					fail_msg("\"%s\" at %zu of %zu not found", n, at, len);
+				/* The entry's last byte is the span's last: one byte less is none. */
+				if (at + nl == len &&
+				    (scanner_ua_is_scanner((struct sf_span){copy, (uint16_t)(len - 1)}) ||
+				     scanner_ua_is_scanner_portable(
+					     (struct sf_span){copy, (uint16_t)(len - 1)})))
+					fail_msg("\"%s\" cut at %zu found", n, len - 1);
+				free(copy);
+			}
+		}
+	}
+}
+
+/*
  * The word-at-a-time search (hash of the first 4 bytes, 8-byte folded compares, 16 start
  * positions per SSE2 step, the span's last 17 bytes for the last step) against the naive
  * one, on values built from pieces of entries in either case, bytes that the OR-0x20 fold
- * maps onto a name's bytes (CR for '-', '@', 0x8d), at every length from 0 to 48.
+ * maps onto a name's bytes (CR for '-', '@', 0x8d), at every length from 0 to 100 (one and
+ * two steps and the loop, of both searches: the one this CPU takes and the portable one).
  */
 static void
 test_matches_naive_search(void **state)
@@ -162,7 +206,7 @@ test_matches_naive_search(void **state)
 		"vicious", "cli", "vax", "USERagent", "iw", "ar", "sunday", "ddr", "map", "sma",
 		" ", "/", "1.0", "x", "#",
 	};
-	uint8_t buf[64], *copy;
+	uint8_t buf[128], *copy;
 	uint32_t seed = 12345;
 	unsigned int hits = 0;
 
@@ -171,7 +215,7 @@ test_matches_naive_search(void **state)
 		size_t len = 0, want;
 
 		seed = seed * 1103515245u + 12345u;
-		want = (seed >> 16) % 49;
+		want = (seed >> 16) % 101;
 		while (len < want) {
 			const char *pc;
 			size_t pl;
@@ -192,9 +236,10 @@ test_matches_naive_search(void **state)
 		assert_non_null(copy);
 		memcpy(copy, buf, len);
 		bool got = scanner_ua_is_scanner((struct sf_span){copy, (uint16_t)len});
-		if (got != naive_is_scanner(copy, len))
-			fail_msg("iteration %u: search says %d for \"%.*s\"", iter, got, (int)len,
-				 (const char *)copy);
+		bool portable = scanner_ua_is_scanner_portable((struct sf_span){copy, (uint16_t)len});
+		if (got != naive_is_scanner(copy, len) || portable != got)
+			fail_msg("iteration %u: search says %d, portable %d for \"%.*s\"", iter, got,
+				 portable, (int)len, (const char *)copy);
 		hits += got;
 		free(copy);
 	}
@@ -212,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_ordinary_uas_not_scanners),
 		cmocka_unit_test(test_span_bounds),
 		cmocka_unit_test(test_matches_naive_search),
+		cmocka_unit_test(test_every_entry_every_position_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
