@@ -909,27 +909,40 @@ test_UNAUTH_14_non_peer_bye_rejected_then_caller_hangs_up(void **state)
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
 
+/*
+ * Phone 1002 bound, gateway GW1 calls it (@cid) and it answers: the call's owner worker, its
+ * row in *@ci. Unbind with unbind_1002().
+ */
+static struct worker *
+answered_gw_to_phone(struct cfx *t, const char *cid, struct call_info *ci)
+{
+	struct leg_state ls;
+	struct worker *w;
+	uint32_t i;
+
+	bind_1002(t);
+	start_gw_to_phone(t, cid, &ls);
+	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
+	w = call_w(t);
+	for (i = 0; i < CAPACITY; i++)
+		if (call_info_at(w, i, ci))
+			break;
+	assert_true(i < CAPACITY);
+	return w;
+}
+
 /* calls.hangup on an answered call: BYE on both legs; their 200s end it (gauges back to 0). */
 static void
 test_CALL_hangup_answered_call_byes_both_legs(void **state)
 {
 	struct cfx *t = *state;
-	struct leg_state ls;
 	char msg[4096];
 	struct out_msg o[4];
 	struct call_info ci;
 	struct worker *w;
-	uint32_t i;
 	unsigned int k, byes = 0;
 
-	bind_1002(t);
-	start_gw_to_phone(t, "hang-1", &ls);
-	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
-	w = call_w(t);
-	for (i = 0; i < CAPACITY; i++)
-		if (call_info_at(w, i, &ci))
-			break;
-	assert_true(i < CAPACITY);
+	w = answered_gw_to_phone(t, "hang-1", &ci);
 	assert_int_equal(ci.state, CALL_ANSWERED);
 	assert_int_equal(call_hangup(w, ci.slot, (uint16_t)(ci.gen + 1)), -ENOENT);
 	assert_int_equal(call_hangup(w, ci.slot, ci.gen), 0);
@@ -957,22 +970,13 @@ static void
 test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing(void **state)
 {
 	struct cfx *t = *state;
-	struct leg_state ls;
 	char msg[4096];
 	struct out_msg o[4];
 	struct call_info ci;
 	struct worker *w;
-	uint32_t i;
 	unsigned int k;
 
-	bind_1002(t);
-	start_gw_to_phone(t, "hang-2", &ls);
-	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
-	w = call_w(t);
-	for (i = 0; i < CAPACITY; i++)
-		if (call_info_at(w, i, &ci))
-			break;
-	assert_true(i < CAPACITY);
+	w = answered_gw_to_phone(t, "hang-2", &ci);
 	assert_int_equal(call_hangup(w, ci.slot, ci.gen), 0);
 	k = take(t, o, 4);
 	assert_int_equal(k, 2); /* the two BYEs */
