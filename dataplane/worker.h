@@ -83,7 +83,7 @@ struct worker {
 	const struct snapshot *cfg;             /* swapped only between bursts */
 	/*
 	 * Frames dropped on the receive path (worker_drop()) wait here and go back to their pools
-	 * in one rte_pktmbuf_free_bulk() per loop pass, only when drop_batched: loop_main() sets
+	 * in one bulk put per loop pass (worker_drop_free()), only when drop_batched: loop_main() sets
 	 * it; set up without the loop (unit tests, fuzz and callgrind harnesses) a drop is freed
 	 * at once, so their pool counts hold after every call.
 	 */

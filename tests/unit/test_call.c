@@ -1030,6 +1030,39 @@ rx_fragmented(struct cfx *t, uint32_t src, uint16_t sport, const char *text)
  * INVITE no longer fits one 2 KB mbuf, so it is built in a big buffer and sent as a chain. A
  * 486 from B is then ACKed from that chained INVITE (txn.c) and relayed to A.
  */
+/* An SDP of about 2.6 KB (ICE candidates) into @sdp; its length. */
+static size_t
+big_sdp(char *sdp, size_t cap)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	n += (size_t)snprintf(sdp + n, cap - n, "v=0\r\no=- 1 1 IN IP4 10.99.0.20\r\n"
+			      "s=-\r\nc=IN IP4 10.99.0.20\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
+	for (i = 0; n + 64 < 2600 && n + 64 < cap; i++)
+		n += (size_t)snprintf(sdp + n, cap - n,
+				      "a=candidate:%u 1 UDP 2130706431 10.99.0.20 %u typ host\r\n",
+				      i, 40000 + i);
+	return n;
+}
+
+/* Gateway GW1's INVITE for 1002 (Call-ID @cid) carrying @sdp (@n bytes), into @msg. */
+static void
+big_gw_invite(const char *cid, const char *sdp, size_t n, char *msg, size_t cap)
+{
+	snprintf(msg, cap,
+		 "INVITE sip:1002@" OUR " SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 10.99.0.20:5060;branch=z9hG4bK-gw-%s;rport\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: \"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-%s\r\n"
+		 "To: <sip:1002@" OUR ">\r\n"
+		 "Call-ID: %s\r\n"
+		 "CSeq: 10 INVITE\r\n"
+		 "Contact: <sip:5551234@10.99.0.20:5060>\r\n"
+		 "Content-Type: application/sdp\r\n"
+		 "Content-Length: %zu\r\n\r\n%s", cid, cid, cid, n, sdp);
+}
+
 static void
 test_CALL_invite_larger_than_one_mbuf_relayed_whole(void **state)
 {
@@ -1037,28 +1070,12 @@ test_CALL_invite_larger_than_one_mbuf_relayed_whole(void **state)
 	static char sdp[2800], msg[4096];
 	char resp[4096];
 	struct out_msg o[4];
-	size_t n = 0;
+	size_t n = big_sdp(sdp, sizeof(sdp));
 	unsigned int i;
 
 	t->f->snap->ifaces[t->f->port].mtu = 9000; /* B's INVITE leaves as one frame to read */
-	n += (size_t)snprintf(sdp + n, sizeof(sdp) - n, "v=0\r\no=- 1 1 IN IP4 10.99.0.20\r\n"
-			      "s=-\r\nc=IN IP4 10.99.0.20\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
-	for (i = 0; n + 64 < 2600; i++)
-		n += (size_t)snprintf(sdp + n, sizeof(sdp) - n,
-				      "a=candidate:%u 1 UDP 2130706431 10.99.0.20 %u typ host\r\n",
-				      i, 40000 + i);
 	bind_1002(t);
-	snprintf(msg, sizeof(msg),
-		 "INVITE sip:1002@" OUR " SIP/2.0\r\n"
-		 "Via: SIP/2.0/UDP 10.99.0.20:5060;branch=z9hG4bK-gw-big;rport\r\n"
-		 "Max-Forwards: 70\r\n"
-		 "From: \"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-big\r\n"
-		 "To: <sip:1002@" OUR ">\r\n"
-		 "Call-ID: big-sdp-1\r\n"
-		 "CSeq: 10 INVITE\r\n"
-		 "Contact: <sip:5551234@10.99.0.20:5060>\r\n"
-		 "Content-Type: application/sdp\r\n"
-		 "Content-Length: %zu\r\n\r\n%s", n, sdp);
+	big_gw_invite("big-sdp-1", sdp, n, msg, sizeof(msg));
 	assert_true(strlen(msg) > 2048);
 	assert_int_equal(rx_fragmented(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
 	assert_int_equal(take(t, o, 4), 2);
@@ -1084,6 +1101,61 @@ test_CALL_invite_larger_than_one_mbuf_relayed_whole(void **state)
 	assert_has(o[i].text, "ACK sip:1002@192.168.1.50:5062 SIP/2.0\r\n");
 	assert_has(o[1 - i].text, "SIP/2.0 486 Busy Here\r\n");
 	assert_int_equal(o[1 - i].dst, GW1);
+	unbind_1002(t);
+}
+
+/*
+ * The same INVITE at the usual MTU of 1500: B's INVITE (a chain of pool mbufs) leaves as IPv4
+ * fragments to the phone, offsets contiguous, MF on all but the last, and their payloads put
+ * together are one UDP datagram whose SIP body is the whole SDP.
+ */
+static void
+test_CALL_invite_larger_than_the_mtu_leaves_in_fragments(void **state)
+{
+	struct cfx *t = *state;
+	static char sdp[2800], msg[4096];
+	static uint8_t dgram[8192];
+	struct rte_mbuf *m[16];
+	size_t n = big_sdp(sdp, sizeof(sdp)), got = 0, udp_len = 0;
+	unsigned int k, i, frags = 0;
+	bool last_seen = false;
+
+	bind_1002(t);
+	big_gw_invite("big-sdp-2", sdp, n, msg, sizeof(msg));
+	assert_int_equal(rx_fragmented(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	k = fx_tx(t->f, m, RTE_DIM(m));
+	for (i = 0; i < k; i++) {
+		struct rte_ipv4_hdr ip;
+		uint16_t fo, len, off;
+
+		fx_read(m[i], sizeof(struct rte_ether_hdr), sizeof(ip), &ip);
+		if (rte_be_to_cpu_32(ip.dst_addr) != PH2) { /* the 100 Trying to the gateway */
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		fo = rte_be_to_cpu_16(ip.fragment_offset);
+		off = (uint16_t)((fo & RTE_IPV4_HDR_OFFSET_MASK) * 8);
+		len = (uint16_t)(rte_be_to_cpu_16(ip.total_length) - sizeof(ip));
+		assert_int_equal(off, got); /* sent in order, no gap */
+		assert_true(got + len <= sizeof(dgram));
+		fx_read(m[i], sizeof(struct rte_ether_hdr) + sizeof(ip), len, dgram + got);
+		got += len;
+		frags++;
+		if (!(fo & RTE_IPV4_HDR_MF_FLAG))
+			last_seen = true;
+		assert_true(rte_be_to_cpu_16(ip.total_length) <= 1500);
+		rte_pktmbuf_free(m[i]);
+	}
+	assert_true(frags >= 2);
+	assert_true(last_seen);
+	udp_len = rte_be_to_cpu_16(((struct rte_udp_hdr *)dgram)->dgram_len);
+	assert_int_equal(udp_len, got);
+	dgram[got] = '\0';
+	assert_non_null(strstr((const char *)dgram + sizeof(struct rte_udp_hdr),
+			       "INVITE sip:1002@192.168.1.50:5062 SIP/2.0\r\n"));
+	assert_string_equal(
+		strstr((const char *)dgram + sizeof(struct rte_udp_hdr), "\r\n\r\n") + 4, sdp);
+	assert_int_equal(ctr(t, COUNTER_CALL_TX_FAILED), 0);
 	unbind_1002(t);
 }
 
@@ -1959,6 +2031,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_CALL_hangup_answered_call_byes_both_legs, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_invite_larger_than_one_mbuf_relayed_whole, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_CALL_invite_larger_than_the_mtu_leaves_in_fragments, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
