@@ -128,6 +128,7 @@ static const struct {
 	{ "rejected_full", COUNTER_CALL_REJECTED_FULL },
 	{ "no_ack", COUNTER_CALL_NO_ACK },
 	{ "hangups", COUNTER_CALL_HANGUPS },
+	{ "duration_capped", COUNTER_CALL_DURATION_CAPPED },
 	{ "active", COUNTER_CALL_ACTIVE },
 	{ "setup", COUNTER_CALL_SETUP },
 };

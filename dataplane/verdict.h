@@ -154,6 +154,7 @@ enum verdict {
 	X(CALL_NO_ACK, "call_no_ack")          /* INV-7: A never ACKed our 2xx: BYE both legs */\
 	X(CALL_LATE_2XX, "call_late_2xx")      /* 2xx after our CANCEL/timeout: ACK + BYE once */\
 	X(CALL_HANGUPS, "call_hangups")        /* calls.hangup served */                     \
+	X(CALL_DURATION_CAPPED, "call_duration_capped") /* NT/MAX: BYE both legs at the cap */\
 	X(CALL_AUTH_CHALLENGES, "call_auth_challenges") /* INVITE challenged (401/407) */     \
 	X(CALL_TX_FAILED, "call_tx_failed")    /* a call message could not be built or sent */
 

@@ -411,6 +411,35 @@ call_maybe_free(struct worker *w, struct call *c)
 	call_free(w, c);
 }
 
+/*
+ * The conversation's cap, armed at answer (I-28, I-29): SS_MAX_CALL_DURATION for every call,
+ * and SS_SIP_NO_TIMER_REINVITE_INTERVAL too for a caller without session-timer support (the
+ * smaller wins, MAX-4); a timer-capable caller only has MAX (ST-10; RFC 4028 refreshes are not
+ * built). Taken from the snapshot at answer: a later change leaves this call's cap alone
+ * (NT-4, MAX-5, I-34). Measured from answer, so ringing time does not count (NT-2). In the
+ * answered states the call's timer holds nothing else (the setup limit stopped at the 2xx).
+ */
+static void
+call_cap_start(struct worker *w, struct call *c)
+{
+	const struct sf_params *p = &w->cfg->params;
+	uint32_t cap_s = p->max_call_duration_none ? 0 : p->max_call_duration_s;
+
+	if (!c->a_timer && (cap_s == 0 || p->no_timer_interval_s < cap_s))
+		cap_s = p->no_timer_interval_s;
+	if (cap_s == 0)
+		return; /* MAX None and a timer call: no cap (MAX-1) */
+	tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + (uint64_t)cap_s * 1000u);
+}
+
+/* An answered call ends (BYE either way, calls.hangup, INV-7): its cap is no longer due. */
+static void
+call_answered_ends(struct worker *w, struct call *c)
+{
+	tw_stop(&w->wheel, &c->timer);
+	c->state = CALL_ENDING;
+}
+
 /* --- sending ---------------------------------------------------------------------------- */
 
 /* Where datagrams on @leg go (A: to the MAC its INVITE came from; B: the neighbour table). */
@@ -843,7 +872,7 @@ call_end_now(struct worker *w, struct call *c)
 		break;
 	case CALL_ANSWERED:
 	case CALL_CONFIRMED:
-		c->state = CALL_ENDING;
+		call_answered_ends(w, c);
 		call_bye_leg(w, c, &c->a);
 		call_bye_leg(w, c, &c->b);
 		break;
@@ -863,6 +892,12 @@ call_timer_fired(struct tw_wheel *wh, struct tw_node *n, uint64_t now, void *arg
 
 	RTE_SET_USED(wh);
 	RTE_SET_USED(now);
+	if (c->state == CALL_ANSWERED || c->state == CALL_CONFIRMED) {
+		/* NT-1/2, MAX-2/3/4: the conversation reached its cap */
+		worker_count(w, COUNTER_CALL_DURATION_CAPPED, 1);
+		call_end_now(w, c);
+		return;
+	}
 	if (c->state == CALL_EARLY || c->state == CALL_TRYING) {
 		/* timer C: B rang but never answered */
 		worker_count(w, COUNTER_CALL_TIMEOUT, 1);
@@ -1107,6 +1142,8 @@ call_invite_owner(struct worker *w, struct rte_mbuf *m, const struct sip_scan *s
 	memcpy(c->a.mac, &pkt_meta(m)->src_mac, sizeof(c->a.mac));
 	c->a.cseq = s->cseq;
 	c->start_s = auth_now(w);
+	/* I-26: Session-Expires, or "timer" in Supported/Require, picks the call's timer mode */
+	c->a_timer = s->session_expires >= 0 || s->timer_supported || s->timer_required;
 	/* A's INVITE server transaction: retransmissions, our responses (INV-6, GEN-3, INV-7) */
 	{
 		struct txn_dest d;
@@ -1317,6 +1354,7 @@ call_b_invite_resp(struct worker *w, struct call *c, const struct sip_scan *s)
 		c->answer_s = auth_now(w);
 		worker_count(w, COUNTER_CALL_ANSWERED, 1);
 		call_to_active(w, c);
+		call_cap_start(w, c);
 		call_send_once(w, &c->b,
 			       call_build_b(w, c, SIP_BUILD_LIT("ACK"), 1, CALL_NO_SPAN,
 					    CALL_SUB_B_ACK, call_text(c, c->b.to),
@@ -1481,7 +1519,7 @@ call_txn_server_timeout(struct worker *w, struct txn_server *ts, enum txn_timeou
 	if (c->state == CALL_ANSWERED && ts->c.status >= 200 && ts->c.status < 300) {
 		/* INV-7: no ACK for our 2xx: BYE both legs */
 		worker_count(w, COUNTER_CALL_NO_ACK, 1);
-		c->state = CALL_ENDING;
+		call_answered_ends(w, c);
 		call_bye_leg(w, c, &c->a);
 		call_bye_leg(w, c, &c->b);
 	}
@@ -1643,7 +1681,7 @@ call_bye_in(struct worker *w, struct call *c, struct rte_mbuf *m, const struct s
 		rte_pktmbuf_free(m);
 		return VERDICT_SIP_CALL_REQUEST;
 	}
-	c->state = CALL_ENDING;
+	call_answered_ends(w, c);
 	call_txn_reuse(w, c, k, true);
 	txn_dest_reply(&d, m);
 	ok = rte_pktmbuf_alloc(w->pool);

@@ -96,7 +96,8 @@ struct call {
 	struct call_leg a;
 	struct call_leg b;
 	union call_txn t[CALL_T_N]; /* the call's transactions (enum call_t) */
-	struct tw_node timer;       /* TW_KIND_CALL: setup limit, linger */
+	struct tw_node timer;       /* TW_KIND_CALL: setup limit, the duration cap once answered
+				     * (NT, MAX), linger once ended */
 	struct rte_mbuf *a_invite;  /* A's INVITE until A has its final (responses built from it) */
 	uint64_t a_index_key;       /* key in the A index (0 = not indexed) */
 	uint32_t entropy;           /* token entropy of every identifier of this call */
@@ -115,6 +116,7 @@ struct call {
 	bool b_timed_out;           /* our invite timeout fired on B */
 	bool late_handled;          /* a 2xx after CANCEL/timeout was ACKed and BYEd once */
 	bool counted_active;        /* in the active gauge (else in setup) */
+	bool a_timer;               /* A's INVITE showed session-timer support (I-26) */
 	uint8_t text[CALL_TEXT_MAX];
 };
 

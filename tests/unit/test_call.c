@@ -1159,6 +1159,182 @@ test_CALL_invite_larger_than_the_mtu_leaves_in_fragments(void **state)
 	unbind_1002(t);
 }
 
+/* --- NT, MAX: the conversation's cap ------------------------------------------------- */
+
+/*
+ * Gateway GW1 calls phone 1002 (Call-ID @cid; @timer: its INVITE carries Supported: timer and
+ * Session-Expires: 1800, I-26), rings for @ring_ms, is answered and ACKed: a confirmed call.
+ * @from and @a_to (256 bytes) get A's From and the To A saw, for in-dialog requests.
+ */
+static void
+capped_call(struct cfx *t, const char *cid, bool timer, uint64_t ring_ms, char *from,
+	    char *a_to)
+{
+	struct leg_state ls;
+	char msg[4096], ack[1024];
+	struct out_msg o[4];
+
+	bind_1002(t);
+	gw_invite("1002", cid, "10.99.0.20", msg, sizeof(msg));
+	if (timer) {
+		char *at = strstr(msg, "CSeq: 10 INVITE\r\n") + strlen("CSeq: 10 INVITE\r\n");
+		char tail[4096];
+
+		snprintf(tail, sizeof(tail), "%s", at);
+		snprintf(at, sizeof(msg) - (size_t)(at - msg),
+			 "Supported: timer\r\nSession-Expires: 1800\r\n%s", tail);
+	}
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_INVITE_ADMITTED);
+	assert_int_equal(take(t, o, 4), 2);
+	snprintf(ls.b_invite, sizeof(ls.b_invite), "%s", o[1].text);
+	if (ring_ms > 0) { /* B rings first (its 180 stops the invite timeout, INV-3) */
+		resp_to(ls.b_invite, 180, "Ringing", "btag1", NULL, NULL, msg, sizeof(msg));
+		assert_int_equal(rx(t, PH2, PH2_PORT, msg), VERDICT_SIP_CALL_RESPONSE);
+		assert_int_equal(take(t, o, 4), 1);
+		advance(t, ring_ms);
+		assert_int_equal(take(t, o, 4), 0);
+	}
+	answer_b(t, &ls, GW1, 5060, PH2, PH2_PORT);
+	snprintf(from, 256, "\"Carrier\" <sip:5551234@10.99.0.20>;tag=gwtag-%s", cid);
+	snprintf(a_to, 256, "%s", ls.a_to);
+	in_dialog("ACK", "sip:" OUR ":5060", from, a_to, cid, 10, "10.99.0.20:5060", ack,
+		  sizeof(ack));
+	assert_int_equal(rx(t, GW1, 5060, ack), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 0);
+}
+
+/*
+ * The cap must fire at answer + @cap_s exactly: nothing one tick before; then BYE to both legs,
+ * counted call_duration_capped; their 200s free the call.
+ */
+static void
+expect_capped_at(struct cfx *t, uint64_t cap_s)
+{
+	char msg[1024];
+	struct out_msg o[4];
+	unsigned int k, to_gw = 0, to_phone = 0;
+
+	advance(t, cap_s * 1000 - 1);
+	assert_int_equal(take(t, o, 4), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_DURATION_CAPPED), 0);
+	advance(t, 1);
+	k = take(t, o, 4);
+	assert_int_equal(k, 2);
+	assert_int_equal(ctr(t, COUNTER_CALL_DURATION_CAPPED), 1);
+	while (k-- > 0) {
+		assert_has(o[k].text, "BYE ");
+		to_gw += o[k].dst == GW1;
+		to_phone += o[k].dst == PH2;
+		resp_to(o[k].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+		assert_int_equal(rx(t, o[k].dst, o[k].dport, msg), VERDICT_SIP_CALL_RESPONSE);
+	}
+	assert_int_equal(to_gw, 1);
+	assert_int_equal(to_phone, 1);
+	assert_int_equal(calls_live(t), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
+	unbind_1002(t);
+}
+
+static struct sf_params *
+params_of(struct cfx *t)
+{
+	return &t->fs[0]->snap->params; /* one worker in these tests */
+}
+
+/* NT-1, NT-2: a caller without timer support is cut at answer + NO_TIMER; ringing not counted. */
+static void
+test_NT_1_NT_2_no_timer_call_byed_at_cap_from_answer(void **state)
+{
+	struct cfx *t = *state;
+	char from[256], a_to[256];
+
+	params_of(t)->no_timer_interval_s = 900;
+	capped_call(t, "nt-1", false, 60000, from, a_to); /* 60 s of ringing first */
+	expect_capped_at(t, 900);
+}
+
+/* NT-3: A hangs up first: normal teardown, the cap never fires, the slot is free at once. */
+static void
+test_NT_3_hangup_before_the_cap_no_bye_later(void **state)
+{
+	struct cfx *t = *state;
+	char from[256], a_to[256], msg[1024];
+	struct out_msg o[4];
+
+	params_of(t)->no_timer_interval_s = 900;
+	capped_call(t, "nt-3", false, 0, from, a_to);
+	advance(t, 600000);
+	in_dialog("BYE", "sip:" OUR ":5060", from, a_to, "nt-3", 11, "10.99.0.20:5060", msg,
+		  sizeof(msg));
+	assert_int_equal(rx(t, GW1, 5060, msg), VERDICT_SIP_CALL_REQUEST);
+	assert_int_equal(take(t, o, 4), 2); /* 200 to A, BYE to B */
+	resp_to(o[1].text, 200, "OK", NULL, NULL, NULL, msg, sizeof(msg));
+	assert_int_equal(rx(t, PH2, PH2_PORT, msg), VERDICT_SIP_CALL_RESPONSE);
+	advance(t, 32000); /* A's BYE transaction (Timer J) */
+	assert_int_equal(calls_live(t), 0); /* not held until the cap */
+	advance(t, 400000);
+	assert_int_equal(take(t, o, 4), 0);
+	assert_int_equal(ctr(t, COUNTER_CALL_DURATION_CAPPED), 0);
+	unbind_1002(t);
+}
+
+/* MAX-3: MAX below NO_TIMER, non-timer call: MAX wins. */
+static void
+test_MAX_3_max_below_no_timer_wins(void **state)
+{
+	struct cfx *t = *state;
+	char from[256], a_to[256];
+
+	params_of(t)->no_timer_interval_s = 900;
+	params_of(t)->max_call_duration_none = false;
+	params_of(t)->max_call_duration_s = 120;
+	capped_call(t, "max-3", false, 0, from, a_to);
+	expect_capped_at(t, 120);
+}
+
+/* MAX-4: NO_TIMER below MAX, non-timer call: the smaller limit (NO_TIMER) wins. */
+static void
+test_MAX_4_no_timer_below_max_wins(void **state)
+{
+	struct cfx *t = *state;
+	char from[256], a_to[256];
+
+	params_of(t)->no_timer_interval_s = 100;
+	params_of(t)->max_call_duration_none = false;
+	params_of(t)->max_call_duration_s = 900;
+	capped_call(t, "max-4", false, 0, from, a_to);
+	expect_capped_at(t, 100);
+}
+
+/* MAX-2, ST-10: a timer-capable caller is not cut at NO_TIMER, only at MAX. */
+static void
+test_MAX_2_timer_call_capped_by_max_only(void **state)
+{
+	struct cfx *t = *state;
+	char from[256], a_to[256];
+
+	params_of(t)->no_timer_interval_s = 60;
+	params_of(t)->max_call_duration_none = false;
+	params_of(t)->max_call_duration_s = 150;
+	capped_call(t, "max-2", true, 0, from, a_to);
+	expect_capped_at(t, 150);
+}
+
+/* NT-4, MAX-5: the cap is the one in force at answer; a later change leaves the call alone. */
+static void
+test_NT_4_MAX_5_cap_fixed_at_answer(void **state)
+{
+	struct cfx *t = *state;
+	char from[256], a_to[256];
+
+	params_of(t)->no_timer_interval_s = 200;
+	capped_call(t, "nt-4", false, 0, from, a_to);
+	params_of(t)->no_timer_interval_s = 1800; /* an update mid-call */
+	params_of(t)->max_call_duration_none = false;
+	params_of(t)->max_call_duration_s = 60;
+	expect_capped_at(t, 200);
+}
+
 /*
  * A caller that did not register cancels: its CANCEL finds the call (200 + 487); a CANCEL that
  * names no call of that source gets what an unknown source gets (403 with reply On), not 481,
@@ -2032,6 +2208,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_CALL_second_hangup_of_an_ending_call_sends_and_counts_nothing, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_invite_larger_than_one_mbuf_relayed_whole, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_CALL_invite_larger_than_the_mtu_leaves_in_fragments, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_NT_1_NT_2_no_timer_call_byed_at_cap_from_answer, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_NT_3_hangup_before_the_cap_no_bye_later, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_MAX_3_max_below_no_timer_wins, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_MAX_4_no_timer_below_max_wins, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_MAX_2_timer_call_capped_by_max_only, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_NT_4_MAX_5_cap_fixed_at_answer, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_1_LOCK_2_wrong_invite_digests_lock_out, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_AUTH_7_invite_answer_after_auth_timeout_rejected, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_LOCK_8_max_retry_0_never_suspends_invite, cfx_setup, cfx_teardown),
