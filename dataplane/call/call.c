@@ -429,7 +429,9 @@ call_cap_start(struct worker *w, struct call *c)
 		cap_s = p->no_timer_interval_s;
 	if (cap_s == 0)
 		return; /* MAX None and a timer call: no cap (MAX-1) */
-	tw_start(&w->wheel, &c->timer, TW_KIND_CALL, call_now_ms(w) + (uint64_t)cap_s * 1000u);
+	/* <= 604,800 s (I-35), inside the wheel's 24.8-day horizon; a refusal is counted there */
+	(void)tw_start(&w->wheel, &c->timer, TW_KIND_CALL,
+		       call_now_ms(w) + (uint64_t)cap_s * 1000u);
 }
 
 /* An answered call ends (BYE either way, calls.hangup, INV-7): its cap is no longer due. */

@@ -50,6 +50,8 @@ print(json.dumps(v))
 PY
 }
 calls_list() { every_call "$1"; }
+# set_max_duration S|null: SS_MAX_CALL_DURATION through config.set.
+set_max_duration() { ctl config.set "{\"params\": {\"SS_MAX_CALL_DURATION\": $1}}" >/dev/null; }
 # all_pages: "CALLS PAGES" after following calls.list's "next" from the start until null.
 all_pages() {
 	$PY - "$ROOT/tests/integration" "$CTL" <<'PY'
@@ -134,8 +136,25 @@ for workers in ${SF_CALL_WORKERS:-1 2}; do
 	check "CTL_sipfastctl_hangup_stale_exit_1_$w" test $? = 1
 	err=$(ctl calls.hangup '{"id": "zz"}' 2>&1)
 	check "CTL_calls_hangup_malformed_id_error_$w" grep -q "not a call ID" <<<"$err"
+
 	cap_stop
 	sip_lines "$WORK/call_$w.pcap" >"$WORK/sip.txt"
+
+	# --- MAX: SS_MAX_CALL_DURATION 2 s: both sipps get our BYE 2 s after the answer --------
+	# (after the capture: the wire checks below count this run's earlier calls only)
+	setup "max_duration_2_$w" set_max_duration 2
+	uas_start "capped_$w" call_uas.xml 10.99.0.3 5060 -m 1 -d 100
+	t_start=$(now_ms)
+	uac "capped_caller_$w" call_uac_bye_in.xml 9778 1001 10.99.0.2 5071 -m 1 &
+	capped_pid=$!
+	wait "$capped_pid"
+	check "MAX_3_bye_to_caller_at_the_cap_$w" test $? = 0
+	t_bye=$(now_ms)
+	check "MAX_3_bye_to_callee_at_the_cap_$w" uas_wait "capped_$w"
+	# the cap runs from the answer, which comes after the INVITE: never under 2 s from it
+	check "MAX_3_cap_2s_after_answer_not_before_$w" test $((t_bye - t_start)) -ge 2000 -a $((t_bye - t_start)) -lt 15000
+	check "MAX_3_counted_call_duration_capped_$w" eq "$(ctl stats.get --path=calls.duration_capped)" 1
+	setup "max_duration_none_$w" set_max_duration null
 
 	# --- what went over the wire ----------------------------------------------------------
 	# AUTH-1: the first INVITE of 1001 got a challenge (401 or 407), CSeq INVITE.
