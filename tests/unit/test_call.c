@@ -1278,46 +1278,42 @@ test_NT_3_hangup_before_the_cap_no_bye_later(void **state)
 	unbind_1002(t);
 }
 
+/*
+ * A confirmed call (@timer: a timer-capable caller) under NO_TIMER @no_timer_s and MAX @max_s
+ * (0 = None) is cut exactly at answer + @cap_s.
+ */
+static void
+cap_case(struct cfx *t, const char *cid, bool timer, uint32_t no_timer_s, uint32_t max_s,
+	 uint64_t cap_s)
+{
+	char from[256], a_to[256];
+
+	params_of(t)->no_timer_interval_s = no_timer_s;
+	params_of(t)->max_call_duration_none = max_s == 0;
+	params_of(t)->max_call_duration_s = max_s;
+	capped_call(t, cid, timer, 0, from, a_to);
+	expect_capped_at(t, cap_s);
+}
+
 /* MAX-3: MAX below NO_TIMER, non-timer call: MAX wins. */
 static void
 test_MAX_3_max_below_no_timer_wins(void **state)
 {
-	struct cfx *t = *state;
-	char from[256], a_to[256];
-
-	params_of(t)->no_timer_interval_s = 900;
-	params_of(t)->max_call_duration_none = false;
-	params_of(t)->max_call_duration_s = 120;
-	capped_call(t, "max-3", false, 0, from, a_to);
-	expect_capped_at(t, 120);
+	cap_case(*state, "max-3", false, 900, 120, 120);
 }
 
 /* MAX-4: NO_TIMER below MAX, non-timer call: the smaller limit (NO_TIMER) wins. */
 static void
 test_MAX_4_no_timer_below_max_wins(void **state)
 {
-	struct cfx *t = *state;
-	char from[256], a_to[256];
-
-	params_of(t)->no_timer_interval_s = 100;
-	params_of(t)->max_call_duration_none = false;
-	params_of(t)->max_call_duration_s = 900;
-	capped_call(t, "max-4", false, 0, from, a_to);
-	expect_capped_at(t, 100);
+	cap_case(*state, "max-4", false, 100, 900, 100);
 }
 
 /* MAX-2, ST-10: a timer-capable caller is not cut at NO_TIMER, only at MAX. */
 static void
 test_MAX_2_timer_call_capped_by_max_only(void **state)
 {
-	struct cfx *t = *state;
-	char from[256], a_to[256];
-
-	params_of(t)->no_timer_interval_s = 60;
-	params_of(t)->max_call_duration_none = false;
-	params_of(t)->max_call_duration_s = 150;
-	capped_call(t, "max-2", true, 0, from, a_to);
-	expect_capped_at(t, 150);
+	cap_case(*state, "max-2", true, 60, 150, 150);
 }
 
 /* NT-4, MAX-5: the cap is the one in force at answer; a later change leaves the call alone. */
