@@ -472,6 +472,21 @@ calls_live(struct cfx *t)
 	return sum;
 }
 
+/*
+ * Past every linger and transaction timer (40 s): what was still sent is dropped unread, and
+ * the call table must then be empty.
+ */
+static void
+linger_out(struct cfx *t)
+{
+	static struct out_msg o[16];
+
+	advance(t, 40000);
+	take(t, o, 16);
+	fx_tx_discard(t->f);
+	assert_int_equal(calls_live(t), 0);
+}
+
 /* The worker that holds a call (the first with one). */
 static struct worker *
 call_w(struct cfx *t)
@@ -1493,10 +1508,7 @@ run_invite_timeout(struct cfx *t, const char *number, const char *cid, uint32_t 
 	assert_int_equal(first_408, want_408);
 	assert_int_equal(ctr(t, COUNTER_CALL_TIMEOUT), timeouts + 1);
 	/* A never ACKs the 408: re-sent on the schedule, then the call ends */
-	advance(t, 40000);
-	take(t, o, 16);
-	fx_tx_discard(t->f);
-	assert_int_equal(calls_live(t), 0);
+	linger_out(t);
 	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 0);
 }
 
@@ -1605,10 +1617,7 @@ test_INV_4_provisional_stops_retransmission(void **state)
 		assert_has(o[0].text, ";tag=gw3t\r\n");
 	}
 	assert_int_equal(ctr(t, COUNTER_CALL_CANCELLED), 1);
-	advance(t, 40000);
-	take(t, o, 16);
-	fx_tx_discard(t->f);
-	assert_int_equal(calls_live(t), 0);
+	linger_out(t);
 }
 
 /* --- CANCEL before a provisional, then a 200 crossing it -------------------------------- */
@@ -1659,10 +1668,7 @@ test_CALL_cancel_before_provisional_then_200_acked_and_byed_once(void **state)
 			assert_lacks(o[k].text, "BYE sip:8003@10.99.0.22 SIP/2.0\r\nVia: SIP/2.0/UDP "
 						OUR ":5060;branch=z9hG4bKsf1000");
 	}
-	advance(t, 40000);
-	take(t, o, 16);
-	fx_tx_discard(t->f);
-	assert_int_equal(calls_live(t), 0);
+	linger_out(t);
 	assert_int_equal(ctr(t, COUNTER_CALL_SETUP), 0);
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 }
@@ -1743,10 +1749,7 @@ test_INV_7_no_ack_bye_both_legs(void **state)
 	assert_int_equal(resent, 9); /* 10 transmissions in all */
 	assert_int_equal(byes, 2);   /* BYE to A and to B */
 	assert_int_equal(ctr(t, COUNTER_CALL_NO_ACK), 1);
-	advance(t, 40000);
-	take(t, o, 16);
-	fx_tx_discard(t->f);
-	assert_int_equal(calls_live(t), 0);
+	linger_out(t);
 	assert_int_equal(ctr(t, COUNTER_CALL_ACTIVE), 0);
 	unbind_1002(t);
 }
@@ -1789,10 +1792,7 @@ test_REG_6_REG_13_routing_phone_480_prefixes_404(void **state)
 		assert_string_equal(ci.gateway, "gw2");
 		assert_int_equal(call_hangup(t->f->w, ci.slot, ci.gen), 0);
 	}
-	advance(t, 40000);
-	take(t, o, 4);
-	fx_tx_discard(t->f);
-	assert_int_equal(calls_live(t), 0);
+	linger_out(t);
 }
 
 /* REG-9: 1002's binding replaced by one from another address: the INVITE goes to the new one. */
@@ -1968,10 +1968,7 @@ test_CALL_transactions_on_the_txn_layer(void **state)
 	take(t, o, 4);
 	assert_int_equal(TXN_STAT(t, timeouts), 1);
 	assert_int_equal(ctr(t, COUNTER_CALL_TIMEOUT), 1);
-	advance(t, 40000);
-	take(t, o, 4);
-	fx_tx_discard(t->f);
-	assert_int_equal(calls_live(t), 0);
+	linger_out(t);
 	assert_int_equal(TXN_STAT(t, active_server), 0);
 	assert_int_equal(TXN_STAT(t, active_client), 0);
 }
