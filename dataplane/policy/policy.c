@@ -182,10 +182,13 @@ policy_span_has_semi(struct sf_span s)
 #endif
 }
 
-/* policy_skim_unknown() past the To tag, when accounts are configured. */
+/*
+ * policy_skim_unknown() past the To tag, when accounts are configured. @to: To already parsed,
+ * or NULL (parsed here only if the identity comes to need it).
+ */
 static __attribute__((noinline)) bool
 policy_skim_unknown_identity(const struct policy *pol, uint32_t ip_be, const struct sip_skim *k,
-			     const struct sip_scan_addr *to, bool to_parsed)
+			     const struct sip_scan_addr *to)
 {
 	const struct policy_account *a;
 	struct sip_scan_addr from, to_here;
@@ -205,7 +208,7 @@ policy_skim_unknown_identity(const struct policy *pol, uint32_t ip_be, const str
 		id = from.user;
 	}
 	if (id.len == 0 && k->line.method == SIP_METHOD_REGISTER && k->to.p != NULL) {
-		if (!to_parsed) {
+		if (to == NULL) {
 			if (sip_scan_addr(k->to, &to_here) != 0)
 				return false;
 			to = &to_here;
@@ -228,7 +231,7 @@ policy_skim_unknown_to_params(const struct policy *pol, uint32_t ip_be,
 		return false;
 	if (pol == NULL || pol->n_accounts == 0)
 		return true; /* no identity can be a configured account */
-	return policy_skim_unknown_identity(pol, ip_be, k, &to, true);
+	return policy_skim_unknown_identity(pol, ip_be, k, &to);
 }
 
 /*
@@ -243,5 +246,5 @@ policy_skim_unknown(const struct policy *pol, uint32_t ip_be, const struct sip_s
 		return policy_skim_unknown_to_params(pol, ip_be, k);
 	if (pol == NULL || pol->n_accounts == 0)
 		return true; /* no identity can be a configured account */
-	return policy_skim_unknown_identity(pol, ip_be, k, NULL, false);
+	return policy_skim_unknown_identity(pol, ip_be, k, NULL);
 }
