@@ -300,6 +300,24 @@ sl_ruri_plain(const uint8_t *p, const uint8_t *e)
 }
 
 /*
+ * The frame of the usual request line ending at @e (its CR): at least 24 bytes, a method of
+ * sl_method_fast() (*@method; *@m at the SP after it) and " SIP/2.0" before @e, with room for a
+ * URI between. sc_start_line_fast() (the skim) and sc_start_line_at() (every scan) both start
+ * with it.
+ */
+static inline __attribute__((always_inline)) bool
+sl_request_frame(const uint8_t *data, const uint8_t *e, uint8_t *method, const uint8_t **m)
+{
+	unsigned int n;
+
+	if (e - data < 24)
+		return false;
+	n = sl_method_fast(data, method);
+	*m = data + n;
+	return n != 0 && e - *m >= 15 && sl_word(e - 8) == sl_word(" SIP/2.0");
+}
+
+/*
  * The usual request line, for the skim (!split): a method of sl_method_fast(), a plain sip/sips
  * Request-URI, " SIP/2.0", CRLF; @lf its first LF, @l cleared. True with @l set exactly as
  * sc_start_line_at(.., false) sets it for that line (which then returns OK); false for any
@@ -311,14 +329,8 @@ sc_start_line_fast(const uint8_t *data, const uint8_t *lf, struct sip_scan_line 
 {
 	const uint8_t *e = lf - 1, *m;
 	uint8_t method;
-	unsigned int n;
 
-	if (e - data < 24 || *e != '\r')
-		return false;
-	n = sl_method_fast(data, &method);
-	m = data + n;
-	if (n == 0 || e - m < 15 || sl_word(e - 8) != sl_word(" SIP/2.0") ||
-	    !sl_ruri_plain(m + 1, e - 8))
+	if (!sl_request_frame(data, e, &method, &m) || *e != '\r' || !sl_ruri_plain(m + 1, e - 8))
 		return false;
 	l->len = (uint16_t)(lf + 1 - data);
 	l->is_request = true;

@@ -158,12 +158,10 @@ sc_start_line_at(const uint8_t *data, size_t len, const uint8_t *lf, struct sip_
 	 * a plain sip/sips URI between. What it sets is what the general path below sets for
 	 * the same line; any other line goes there.
 	 */
-	if (e - data >= 24) {
+	{
 		uint8_t method;
-		unsigned int n = sl_method_fast(data, &method);
 
-		m = data + n;
-		if (n != 0 && e - m >= 15 && sl_word(e - 8) == sl_word(" SIP/2.0")) {
+		if (sl_request_frame(data, e, &method, &m)) {
 			l->is_request = true;
 			l->method_name = span(data, m);
 			l->method = method;
