@@ -278,7 +278,7 @@ static enum verdict
 sip_input_scanned(struct worker *w, struct rte_mbuf *m, struct sip_scan *s,
 		  enum policy_class cls, const struct policy_account *acct)
 {
-	const struct policy_hooks *hooks = w->reg != NULL ? &w->reg->hooks : &policy_hooks_none;
+	const struct policy_hooks *hooks = SIP_INPUT_HOOKS(w);
 	enum verdict v;
 
 	/*
@@ -334,8 +334,7 @@ sip_input_read(struct worker *w, struct rte_mbuf *m, enum policy_class cls,
 	const struct policy *pol = w->cfg->policy;
 	struct sip_scan *s = &pkt_sip(m)->scan;
 	/* Live bindings and the lockout come from the registrar; the dialog hook still says no. */
-	const struct policy_hooks *sip_input_hooks = w->reg != NULL ? &w->reg->hooks
-								   : &policy_hooks_none;
+	const struct policy_hooks *sip_input_hooks = SIP_INPUT_HOOKS(w);
 	enum sip_scan_status st;
 
 	/* Past this line a datagram may be answered, change state or be handed on. */
@@ -437,7 +436,7 @@ enum verdict
 sip_input(struct worker *w, struct rte_mbuf *m)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	const struct policy_hooks *hooks = w->reg != NULL ? &w->reg->hooks : &policy_hooks_none;
+	const struct policy_hooks *hooks = SIP_INPUT_HOOKS(w);
 	enum policy_class cls;
 
 	/* The address decides first: no byte of the message is read for a gateway. */
